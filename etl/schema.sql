@@ -1,0 +1,53 @@
+-- 数据库结构：由 ETL 从各单位报送文件派生，不手工修改。
+CREATE TABLE campaigns (
+    campaign_id VARCHAR PRIMARY KEY,
+    name VARCHAR, short_name VARCHAR, doc_number VARCHAR, issuer VARCHAR, office VARCHAR,
+    region_label VARCHAR, start_date DATE, end_date DATE,
+    lead_working_days INTEGER, min_items INTEGER,
+    survey_low_score_below DOUBLE, survey_low_rank_bottom INTEGER, survey_min_responses INTEGER,
+    weekly_report_weekday INTEGER, monthly_brief_day INTEGER, grace_days INTEGER
+);
+CREATE TABLE stages (
+    campaign_id VARCHAR, stage_no INTEGER, name VARCHAR, start_date DATE, deadline DATE, long_term BOOLEAN
+);
+CREATE TABLE report_due_dates (campaign_id VARCHAR, due_date DATE);
+CREATE TABLE units (
+    campaign_id VARCHAR, unit_id VARCHAR, name VARCHAR, kind VARCHAR, sort_order INTEGER
+);
+CREATE TABLE categories (
+    campaign_id VARCHAR, category VARCHAR, category_no INTEGER,
+    manifestation_code VARCHAR, manifestation VARCHAR
+);
+CREATE TABLE submissions (
+    submission_id VARCHAR PRIMARY KEY,
+    campaign_id VARCHAR, file_name VARCHAR, sheet_name VARCHAR, kind VARCHAR,
+    unit_id VARCHAR, as_of_date DATE, as_of_source VARCHAR, file_sha256 VARCHAR,
+    rows_read INTEGER, rows_loaded INTEGER, rows_rejected INTEGER
+);
+CREATE TABLE ledger_snapshots (
+    campaign_id VARCHAR, unit_id VARCHAR, problem_id VARCHAR, as_of_date DATE,
+    serial_no VARCHAR, category VARCHAR, manifestation_code VARCHAR, manifestation VARCHAR,
+    case_text VARCHAR, source_channel VARCHAR, measure VARCHAR,
+    deadline DATE, deadline_kind VARCHAR, responsible VARCHAR,
+    status VARCHAR, progress_text VARCHAR, completed_date DATE,
+    is_relapse BOOLEAN, relapse_basis VARCHAR, relapse_of VARCHAR,
+    submission_id VARCHAR, source_row INTEGER
+);
+CREATE TABLE leads (
+    campaign_id VARCHAR, lead_id VARCHAR, unit_id VARCHAR, channel VARCHAR,
+    received_date DATE, assigned_date DATE, due_date DATE, due_date_provisional BOOLEAN,
+    concluded_date DATE, on_time BOOLEAN, feedback_date DATE,
+    finding VARCHAR, category VARCHAR, summary VARCHAR,
+    complainant_masked VARCHAR, phone_masked VARCHAR, complainant_key VARCHAR,
+    submission_id VARCHAR, source_row INTEGER
+);
+CREATE TABLE survey_responses (
+    campaign_id VARCHAR, survey_year INTEGER, unit_id VARCHAR, response_id VARCHAR,
+    respondent_type VARCHAR, dimension VARCHAR, score INTEGER,
+    submission_id VARCHAR, source_row INTEGER
+);
+CREATE TABLE load_errors (
+    campaign_id VARCHAR, submission_id VARCHAR, file_name VARCHAR, sheet_name VARCHAR,
+    source_row INTEGER, column_name VARCHAR, raw_value VARCHAR, message VARCHAR, severity VARCHAR
+);
+CREATE TABLE build_info (key VARCHAR, value VARCHAR);
