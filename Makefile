@@ -1,0 +1,48 @@
+# 专项整治数据看板 — 常用命令。第一次运行会自动创建虚拟环境并安装依赖。
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell sha1sum requirements.txt | cut -c1-12)
+DB := data/db/dashboard.duckdb
+PORT ?= 8501
+DB_INPUTS := $(shell find data/sample data/campaigns etl -type f -not -name '*.pyc' 2>/dev/null)
+
+.PHONY: run test lint bench db sample sysdeps clean
+
+$(STAMP): requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements.txt
+	rm -f $(VENV)/.installed-*; touch $@
+
+$(DB): $(STAMP) $(DB_INPUTS)
+	$(PY) -m etl build-sample --db $(DB) --quiet
+
+db: $(STAMP)
+	$(PY) -m etl build-sample --db $(DB)
+
+run: $(DB)
+	$(VENV)/bin/streamlit run app.py --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
+
+# 浏览器测试需要 Debian 的 chromium 与中文字体；缺少时自动安装（需 root）。
+sysdeps:
+	@if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi 'Noto Sans CJK'; then \
+	  echo "安装 chromium 与 fonts-noto-cjk …"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	fi
+
+test: $(STAMP) sysdeps
+	$(PY) -m pytest -q -n 2 --dist loadfile
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+
+sample: $(STAMP)
+	$(PY) -m etl sample --campaign fuyang-2023 --out data/sample/fuyang-2023
+	$(PY) -m etl sample --campaign haixi-2023 --out data/sample/haixi-2023
+
+bench: $(STAMP)
+	$(PY) -m etl bench
+	$(PY) scripts/bench_pages.py
+
+clean:
+	rm -rf $(VENV) data/db .pytest_cache

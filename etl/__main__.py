@@ -1,0 +1,77 @@
+"""命令行：python -m etl build|build-sample|sample|bench …"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from etl.config import CAMPAIGNS_DIR, load_campaign
+
+DEFAULT_DB = Path("data/db/dashboard.duckdb")
+
+
+def _print_progress(i: int, n: int, message: str) -> None:
+    print(f"[{i}/{n}] {message}", flush=True)
+
+
+def _report(result) -> None:
+    print(result.summary_text())
+
+
+def cmd_build(args) -> int:
+    from etl.build import CampaignSources, build
+
+    if args.campaign_file:
+        campaign = load_campaign(Path(args.campaign_file).stem, Path(args.campaign_file).parent)
+    else:
+        campaign = load_campaign(args.campaign, Path(args.campaigns_dir))
+    result = build([CampaignSources(campaign, [Path(args.source_dir)])], Path(args.db),
+                   progress=None if args.quiet else _print_progress)
+    _report(result)
+    print(f"数据库已生成：{args.db}")
+    return 0
+
+
+def cmd_build_sample(args) -> int:
+    from etl.build import build, sample_sources
+
+    result = build(sample_sources(), Path(args.db), progress=None if args.quiet else _print_progress)
+    _report(result)
+    print(f"数据库已生成：{args.db}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m etl", description="专项整治数据看板：数据导入工具")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("build", help="从一个目录的报送文件生成数据库")
+    p.add_argument("source_dir")
+    p.add_argument("--campaign", help="专项整治编号，如 fuyang-2023")
+    p.add_argument("--campaign-file", help="直接指定配置文件（.toml）")
+    p.add_argument("--campaigns-dir", default=str(CAMPAIGNS_DIR))
+    p.add_argument("--db", default=str(DEFAULT_DB))
+    p.add_argument("--quiet", action="store_true")
+    p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("build-sample", help="用 data/sample 与 data/uploads 下全部专项整治的文件生成看板数据库")
+    p.add_argument("--db", default=str(DEFAULT_DB))
+    p.add_argument("--quiet", action="store_true")
+    p.set_defaults(func=cmd_build_sample)
+
+    p = sub.add_parser("sample", help="生成示例报送文件（可放大规模用于性能测试）", add_help=False)
+    p.set_defaults(func=lambda a: __import__("etl.sample", fromlist=["main"]).main(a.rest))
+    p.add_argument("rest", nargs=argparse.REMAINDER)
+
+    p = sub.add_parser("bench", help="性能基准：导入大规模生成数据", add_help=False)
+    p.set_defaults(func=lambda a: __import__("etl.bench", fromlist=["main"]).main(a.rest))
+    p.add_argument("rest", nargs=argparse.REMAINDER)
+
+    args = parser.parse_args(argv)
+    if args.command == "build" and not (args.campaign or args.campaign_file):
+        parser.error("请用 --campaign 或 --campaign-file 指定专项整治")
+    return args.func(args) or 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

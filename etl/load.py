@@ -1,0 +1,100 @@
+"""Write a complete new DuckDB file and swap it in; a failed build leaves the old file untouched."""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import os
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from etl.config import Campaign
+
+SQL_DIR = Path(__file__).resolve().parent / "sql"
+SCHEMA = Path(__file__).resolve().parent / "schema.sql"
+
+SORT_KEYS = {
+    "ledger_snapshots": ["campaign_id", "unit_id", "problem_id", "as_of_date"],
+    "leads": ["campaign_id", "lead_id"],
+    "survey_responses": ["campaign_id", "survey_year", "unit_id", "response_id", "dimension", "source_row"],
+    "submissions": ["campaign_id", "file_name", "sheet_name"],
+    "load_errors": ["campaign_id", "file_name", "sheet_name", "source_row", "column_name", "message"],
+}
+
+
+def _config_rows(campaigns: list[Campaign]) -> dict[str, list[dict]]:
+    rows: dict[str, list[dict]] = {k: [] for k in ("campaigns", "stages", "report_due_dates", "units", "categories")}
+    for c in campaigns:
+        rows["campaigns"].append({
+            "campaign_id": c.id, "name": c.name, "short_name": c.short_name, "doc_number": c.doc_number,
+            "issuer": c.issuer, "office": c.office, "region_label": c.region_label,
+            "start_date": c.start_date, "end_date": c.end_date,
+            "lead_working_days": c.lead_working_days, "min_items": c.min_items,
+            "survey_low_score_below": c.survey.low_score_below,
+            "survey_low_rank_bottom": c.survey.low_rank_bottom,
+            "survey_min_responses": c.survey.min_responses,
+            "weekly_report_weekday": c.reporting.weekly_report_weekday,
+            "monthly_brief_day": c.reporting.monthly_brief_day, "grace_days": c.reporting.grace_days,
+        })
+        rows["stages"] += [{"campaign_id": c.id, "stage_no": i, "name": s.name, "start_date": s.start,
+                            "deadline": s.deadline, "long_term": s.long_term}
+                           for i, s in enumerate(c.stages, 1)]
+        rows["report_due_dates"] += [{"campaign_id": c.id, "due_date": d} for d in c.reporting.ledger_due_dates]
+        rows["units"] += [{"campaign_id": c.id, "unit_id": u.id, "name": u.name, "kind": u.kind, "sort_order": i}
+                          for i, u in enumerate(c.units, 1)]
+        rows["categories"] += [{"campaign_id": c.id, "category": cat.name, "category_no": i,
+                                "manifestation_code": m.code, "manifestation": m.name}
+                               for i, cat in enumerate(c.categories, 1) for m in cat.manifestations]
+    return rows
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict]) -> None:
+    columns = [r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()]
+    if not rows:
+        return
+    frame = pd.DataFrame(rows, columns=columns)
+    if table in SORT_KEYS:
+        frame = frame.sort_values(SORT_KEYS[table], kind="stable", na_position="first")
+    con.register("incoming", frame)
+    con.execute(f"INSERT INTO {table} SELECT * FROM incoming")
+    con.unregister("incoming")
+
+
+def _fingerprint(campaigns: list[Campaign], result) -> str:
+    h = hashlib.sha256()
+    for c in sorted(campaigns, key=lambda c: c.id):
+        h.update(c.source.read_bytes() if c.source.is_file() else c.id.encode())
+    for sha in sorted({s.file_sha256 for s in result.submissions}):
+        h.update(sha.encode())
+    return h.hexdigest()
+
+
+def write_database(db_path: Path, campaigns: list[Campaign], result) -> None:
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = db_path.with_name(f"{db_path.name}.tmp-{os.getpid()}")
+    tmp.unlink(missing_ok=True)
+    try:
+        con = duckdb.connect(str(tmp))
+        try:
+            con.execute(SCHEMA.read_text(encoding="utf-8"))
+            for table, rows in _config_rows(campaigns).items():
+                _insert(con, table, rows)
+            _insert(con, "submissions", [dataclasses.asdict(s) for s in result.submissions])
+            _insert(con, "ledger_snapshots", result.ledger)
+            _insert(con, "leads", result.leads)
+            _insert(con, "survey_responses", result.survey)
+            _insert(con, "load_errors", [dataclasses.asdict(e) for e in result.errors])
+            con.execute((SQL_DIR / "derive_relapse.sql").read_text(encoding="utf-8"))
+            con.execute((SQL_DIR / "views.sql").read_text(encoding="utf-8"))
+            con.executemany("INSERT INTO build_info VALUES (?, ?)", [
+                ("input_fingerprint", _fingerprint(campaigns, result)),
+                ("campaigns", ",".join(c.id for c in campaigns)),
+            ])
+            con.execute("CHECKPOINT")
+        finally:
+            con.close()
+        os.replace(tmp, db_path)
+    finally:
+        tmp.unlink(missing_ok=True)
+        Path(f"{tmp}.wal").unlink(missing_ok=True)

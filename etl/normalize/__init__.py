@@ -1,0 +1,1 @@
+"""Small pure normalizers for loosely written cell values; each raises NormalizeError."""

@@ -1,0 +1,91 @@
+"""Resolve a loosely written unit name to the unit id of a campaign."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from etl.config import Campaign
+from etl.normalize._text import clean, shown
+from etl.normalize.errors import NormalizeError
+
+_SEAL = re.compile(r"\(?盖章\)?")
+_TRAILING_PUNCT = re.compile(r"[。.，,;；:：、]+$")
+# Longest first: "建设和交通运输局" must be removed whole, not just its "局".
+_BUREAU_SUFFIXES = ("建设和交通运输局", "建设交通运输局", "交通运输局", "交通局", "市局", "县局", "局")
+_ADMIN_SUFFIXES = ("行委", "市", "县", "区")
+_MIN_CONTAINED_KEY = 2
+
+
+@dataclass(frozen=True)
+class _Lookup:
+    exact: dict[str, frozenset[str]]  # normalized name/alias → unit ids
+    core: dict[str, frozenset[str]]  # name without bureau/admin suffix → unit ids
+    names: dict[str, str]  # unit id → full name
+
+
+_CACHE: dict[tuple[str, str], _Lookup] = {}
+
+
+def _normalize(text: object) -> str:
+    return _TRAILING_PUNCT.sub("", _SEAL.sub("", clean(text)))
+
+
+def _strip_suffix(text: str, suffixes: tuple[str, ...]) -> str:
+    for suffix in suffixes:
+        if text.endswith(suffix) and len(text) > len(suffix):
+            return text[: -len(suffix)]
+    return text
+
+
+def _core(text: str) -> str:
+    return _strip_suffix(_strip_suffix(text, _BUREAU_SUFFIXES), _ADMIN_SUFFIXES)
+
+
+def _add(index: dict[str, set[str]], key: str, unit_id: str) -> None:
+    if key:
+        index.setdefault(key, set()).add(unit_id)
+
+
+def _lookup(campaign: Campaign) -> _Lookup:
+    cache_key = (campaign.id, str(campaign.source))
+    if cache_key not in _CACHE:
+        exact: dict[str, set[str]] = {}
+        core: dict[str, set[str]] = {}
+        for unit in campaign.units:
+            for label in (unit.name, *unit.aliases):
+                key = _normalize(label)
+                _add(exact, key, unit.id)
+                _add(core, _core(key), unit.id)
+        _CACHE[cache_key] = _Lookup(
+            exact={k: frozenset(v) for k, v in exact.items()},
+            core={k: frozenset(v) for k, v in core.items()},
+            names={u.id: u.name for u in campaign.units},
+        )
+    return _CACHE[cache_key]
+
+
+def _contained(lookup: _Lookup, text: str) -> set[str]:
+    found: set[str] = set()
+    for index in (lookup.exact, lookup.core):
+        for key, ids in index.items():
+            if len(key) >= _MIN_CONTAINED_KEY and key in text:
+                found |= ids
+    return found
+
+
+def resolve_unit(text: object, campaign: Campaign) -> str:
+    """Unit id for a name such as "格尔木", "格尔木市交通运输局（盖章）" or "格 尔 木 市"."""
+    key = _normalize(text)
+    if not key:
+        raise NormalizeError("单位名称为空：应填写本专项整治的单位名称")
+    lookup = _lookup(campaign)
+    for candidates in (lookup.exact.get(key), lookup.core.get(_core(key)), _contained(lookup, key)):
+        if not candidates:
+            continue
+        if len(candidates) == 1:
+            return next(iter(candidates))
+        names = "、".join(sorted(lookup.names[u] for u in candidates))
+        raise NormalizeError(f"单位名称“{shown(text)}”同时对应多个单位：{names}；请写明其中一个单位的全称")
+    known = "、".join(lookup.names.values())
+    raise NormalizeError(f"未知单位“{shown(text)}”：应为{campaign.short_name}的单位之一（{known}）")

@@ -1,0 +1,1 @@
+"""Validate: RawSheet rows → typed records for one table, plus the rows rejected with reasons."""

@@ -1,0 +1,90 @@
+"""What every validator needs: the submission a row came from, the error list, memoized normalizers."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from etl.config import Campaign
+from etl.normalize.errors import NormalizeError
+
+ERROR = "错误"      # the row was not loaded
+WARNING = "警告"    # the row was loaded, the named field left blank
+
+
+@dataclass(frozen=True)
+class LoadError:
+    campaign_id: str
+    submission_id: str | None
+    file_name: str
+    sheet_name: str
+    source_row: int | None
+    column_name: str | None
+    raw_value: str | None
+    message: str
+    severity: str = ERROR
+
+
+@dataclass
+class Submission:
+    submission_id: str
+    campaign_id: str
+    file_name: str
+    sheet_name: str
+    kind: str | None
+    unit_id: str | None
+    as_of_date: date | None
+    as_of_source: str
+    file_sha256: str
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_rejected: int = 0
+
+
+def raw_text(value: object) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+@dataclass
+class RowContext:
+    """Collects the errors of one submission and memoizes normalizer calls (the same value
+    appears thousands of times in a large register)."""
+
+    campaign: Campaign
+    submission: Submission
+    columns: dict[str, str]
+    errors: list[LoadError] = field(default_factory=list)
+    _memo: dict = field(default_factory=dict)
+
+    def column_label(self, column: str) -> str:
+        return self.columns.get(column, column)
+
+    def add_error(self, row: int | None, column: str | None, value: object, message: str,
+                  severity: str = ERROR) -> None:
+        s = self.submission
+        self.errors.append(LoadError(
+            s.campaign_id, s.submission_id, s.file_name, s.sheet_name, row,
+            self.column_label(column) if column else None, raw_text(value), message, severity,
+        ))
+
+    def normalize(self, func, value, *args):
+        """Call func(value, *args) with memoization; NormalizeError is re-raised each time."""
+        key = (func, value if isinstance(value, (str, int, float, date, type(None))) else repr(value),
+               tuple(a if isinstance(a, (str, int, type(None))) else id(a) for a in args))
+        hit = self._memo.get(key)
+        if hit is None:
+            try:
+                hit = (True, func(value, *args))
+            except NormalizeError as exc:
+                hit = (False, exc)
+            self._memo[key] = hit
+        ok, result = hit
+        if ok:
+            return result
+        raise result
+
+
+class RowRejected(Exception):
+    """Raised inside a row validator after the reason was recorded."""

@@ -1,0 +1,140 @@
+"""Ledger rows (整改工作台账) → ledger_snapshots records."""
+from __future__ import annotations
+
+import hashlib
+import re
+
+from etl.normalize import categories, channels, dates, deadlines, status
+from etl.normalize.errors import NormalizeError
+from etl.validate.context import WARNING, RowContext, RowRejected, raw_text
+
+RELAPSE_WORDS = ("死灰复燃", "重复反弹", "问题反弹", "反弹", "复发")
+_NUMERIC = re.compile(r"^\d+(\.0)?$")
+
+
+def problem_id(unit_id: str, code: str | None, serial_no: str | None, case_text: str | None) -> str:
+    """The unit's own 编号 where it is a real code, else a fingerprint of unit, 序号 and case text."""
+    if code:
+        return f"{unit_id}:{code}"
+    basis = "|".join([unit_id, serial_no or "", re.sub(r"\s+", "", case_text or "")])
+    return f"{unit_id}:#{hashlib.sha1(basis.encode()).hexdigest()[:10]}"
+
+
+def _serial_and_code(values: dict) -> tuple[str | None, str | None]:
+    serial = raw_text(values.get("serial_no"))
+    if serial and _NUMERIC.match(serial):
+        serial = str(int(float(serial)))
+    code = raw_text(values.get("problem_code"))
+    if code is None and serial and not serial.isdigit():
+        code = serial
+    return serial, code
+
+
+def _classify(ctx: RowContext, row: int, values: dict):
+    """Category and manifestation; the row is rejected only when no category can be told."""
+    campaign = ctx.campaign
+    cat_text, man_text = raw_text(values.get("category")), raw_text(values.get("manifestation"))
+    category, category_problem = None, None
+    if cat_text:
+        try:
+            category = ctx.normalize(categories.match_category, cat_text, campaign)
+        except NormalizeError as exc:
+            category_problem = str(exc)
+    manifestation, manifestation_problem = None, None
+    if man_text:
+        try:
+            manifestation = ctx.normalize(categories.match_manifestation, man_text, campaign, category)
+        except NormalizeError as exc:
+            manifestation_problem = str(exc)
+    if manifestation is not None:
+        if category_problem:
+            ctx.add_error(row, "category", cat_text,
+                          f"{category_problem}；已按表现形式归入“{manifestation.category}”", WARNING)
+        return manifestation.category, manifestation
+    if category is None:
+        reason = category_problem or "缺少问题方面（问题类别）"
+        if man_text:
+            reason += f"，表现形式也无法对应（{manifestation_problem}）"
+        ctx.add_error(row, "category", cat_text, reason + "，本行未导入")
+        raise RowRejected
+    if manifestation_problem:
+        ctx.add_error(row, "manifestation", man_text,
+                      f"{manifestation_problem}；已按问题方面“{category}”导入", WARNING)
+    return category, None
+
+
+def validate_ledger_row(ctx: RowContext, row: int, values: dict) -> dict:
+    sub, campaign = ctx.submission, ctx.campaign
+    year = sub.as_of_date.year if sub.as_of_date else campaign.start_date.year
+    category, manifestation = _classify(ctx, row, values)
+    case_text = raw_text(values.get("case_text"))
+    serial, code = _serial_and_code(values)
+
+    raw_deadline = values.get("deadline")
+    deadline, deadline_kind = None, None
+    if raw_text(raw_deadline) is not None:
+        try:
+            deadline, deadline_kind = ctx.normalize(deadlines.parse_deadline, raw_deadline, year)
+        except NormalizeError as exc:
+            ctx.add_error(row, "deadline", raw_deadline, f"{exc}，本行未导入")
+            raise RowRejected from exc
+
+    progress = raw_text(values.get("progress"))
+    # 首次报送时整改进度常为空：按“未整改”计，这是台账的通行填法，不视为错误。
+    problem_status = "未整改"
+    if progress:
+        try:
+            problem_status = ctx.normalize(status.parse_status, progress)
+        except NormalizeError as exc:
+            ctx.add_error(row, "progress", progress, f"{exc}，本行未导入")
+            raise RowRejected from exc
+
+    completed = None
+    raw_completed = values.get("completed_date")
+    if raw_text(raw_completed) is not None:
+        try:
+            completed = ctx.normalize(dates.parse_date, raw_completed, year)
+        except NormalizeError as exc:
+            ctx.add_error(row, "completed_date", raw_completed, f"{exc}，完成时间留空", WARNING)
+
+    source_text = raw_text(values.get("source_channel"))
+    source_channel, earlier_round = None, False
+    if source_text:
+        earlier_round = channels.is_earlier_round_source(source_text)
+        try:
+            source_channel = ctx.normalize(channels.normalize_channel, source_text)
+        except NormalizeError as exc:
+            ctx.add_error(row, "source_channel", source_text, f"{exc}，问题来源留空", WARNING)
+
+    relapse_basis = None
+    if manifestation is not None and manifestation.code == campaign.relapse_manifestation:
+        relapse_basis = "台账标注"
+    elif case_text and any(w in case_text for w in RELAPSE_WORDS):
+        relapse_basis = "文字"
+    elif earlier_round:
+        relapse_basis = "前期来源"
+
+    return {
+        "campaign_id": campaign.id,
+        "unit_id": sub.unit_id,
+        "problem_id": problem_id(sub.unit_id, code, serial, case_text),
+        "as_of_date": sub.as_of_date,
+        "serial_no": code or serial,
+        "category": category,
+        "manifestation_code": manifestation.code if manifestation else None,
+        "manifestation": manifestation.name if manifestation else None,
+        "case_text": case_text,
+        "source_channel": source_channel,
+        "measure": raw_text(values.get("measure")),
+        "deadline": deadline,
+        "deadline_kind": deadline_kind,
+        "responsible": raw_text(values.get("responsible")),
+        "status": problem_status,
+        "progress_text": progress,
+        "completed_date": completed,
+        "is_relapse": relapse_basis is not None,
+        "relapse_basis": relapse_basis,
+        "relapse_of": None,
+        "submission_id": sub.submission_id,
+        "source_row": row,
+    }

@@ -1,0 +1,52 @@
+-- 总览关键指标：截至统计日 $as_of 的问题与线索计数（口径见 dashboard/metrics.py）
+WITH asof AS (          -- 每个问题取统计日前最新一期快照
+    SELECT *
+    FROM ledger_snapshots
+    WHERE campaign_id = $campaign_id AND as_of_date <= CAST($as_of AS DATE)
+    QUALIFY row_number() OVER (PARTITION BY problem_id ORDER BY as_of_date DESC, submission_id DESC) = 1
+), p AS (
+    SELECT *
+    FROM asof
+    WHERE (len($units) = 0 OR unit_id IN (SELECT unnest($units)))
+      AND (len($categories) = 0 OR category IN (SELECT unnest($categories)))
+      AND (len($channels) = 0 OR source_channel IN (SELECT unnest($channels)))
+), l AS (
+    SELECT *
+    FROM leads
+    WHERE campaign_id = $campaign_id
+      AND coalesce(received_date, assigned_date) <= CAST($as_of AS DATE)
+      AND (len($units) = 0 OR unit_id IN (SELECT unnest($units)))
+      AND (len($categories) = 0 OR category IN (SELECT unnest($categories)))
+      AND (len($channels) = 0 OR channel IN (SELECT unnest($channels)))
+), pk AS (
+    SELECT
+        count(*) AS problems,
+        count(*) FILTER (WHERE status = '已整改') AS rectified,
+        count(*) FILTER (WHERE status = '已销号') AS closed,
+        count(*) FILTER (WHERE status IN ('已整改', '已销号')) AS done,
+        count(*) FILTER (WHERE status IN ('未整改', '整改中')) AS open_problems,
+        count(*) FILTER (WHERE status = '长期推进') AS long_term,
+        count(*) FILTER (WHERE deadline_kind = 'date' AND deadline < CAST($as_of AS DATE)
+                           AND status IN ('未整改', '整改中')) AS overdue,
+        count(*) FILTER (WHERE is_relapse) AS relapse,
+        count(DISTINCT unit_id) AS units_with_problems
+    FROM p
+), lc AS (
+    SELECT *,
+        concluded_date IS NOT NULL AND concluded_date <= CAST($as_of AS DATE) AS is_concluded
+    FROM l
+), lk AS (
+    SELECT
+        count(*) AS leads_received,
+        count(*) FILTER (WHERE assigned_date <= CAST($as_of AS DATE)) AS leads_assigned,
+        count(*) FILTER (WHERE is_concluded) AS leads_concluded,
+        count(*) FILTER (WHERE is_concluded AND coalesce(concluded_date <= due_date, on_time, false)) AS leads_ontime,
+        count(*) FILTER (WHERE is_concluded OR due_date < CAST($as_of AS DATE)) AS leads_ontime_den,
+        count(*) FILTER (WHERE is_concluded AND feedback_date <= CAST($as_of AS DATE)) AS leads_feedback,
+        count(*) FILTER (WHERE is_concluded AND finding IN ('属实', '部分属实')) AS leads_found,
+        count(*) FILTER (WHERE is_concluded AND finding IS NOT NULL) AS leads_with_finding,
+        count(*) FILTER (WHERE NOT is_concluded AND due_date < CAST($as_of AS DATE)) AS leads_open_overdue
+    FROM lc
+)
+SELECT pk.*, lk.*
+FROM pk, lk

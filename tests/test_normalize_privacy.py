@@ -1,0 +1,49 @@
+import pytest
+
+from etl.normalize.privacy import complainant_key, mask_name, mask_phone
+
+
+@pytest.mark.parametrize(
+    "name, expected",
+    [("张三", "张**"), ("欧阳娜娜", "欧**"), ("李", "李**"), (" 王五 ", "王**"), ("", ""), (None, "")],
+)
+def test_mask_name(name, expected):
+    assert mask_name(name) == expected
+
+
+@pytest.mark.parametrize(
+    "phone, expected",
+    [
+        ("13812341234", "138****1234"),
+        ("138 1234 1234", "138****1234"),
+        ("+8613812341234", "138****1234"),
+        (13812341234, "138****1234"),
+        (13812341234.0, "138****1234"),
+        ("0558-2567371", "0558-****371"),
+        ("055825673710", "0558-****710"),
+        ("010-12345678", "010-****678"),
+        ("12345", "12****"),
+        ("", ""),
+        (None, ""),
+    ],
+)
+def test_mask_phone(phone, expected):
+    assert mask_phone(phone) == expected
+
+
+def test_complainant_key_uses_phone_digits():
+    key = complainant_key("张三", "138 1234 1234", "salt")
+    assert key == complainant_key("张三丰", "13812341234", "salt")
+    assert len(key) == 16 and int(key, 16) >= 0
+    assert "13812341234" not in key
+
+
+def test_complainant_key_falls_back_to_name():
+    assert complainant_key("张三", "", "salt") == complainant_key(" 张三 ", None, "salt")
+    assert complainant_key("张三", "", "salt") != complainant_key("李四", "", "salt")
+
+
+def test_complainant_key_depends_on_salt_and_blank_is_none():
+    assert complainant_key("张三", "13812341234", "a") != complainant_key("张三", "13812341234", "b")
+    assert complainant_key("", "", "salt") is None
+    assert complainant_key(None, None, "salt") is None
