@@ -126,10 +126,6 @@ def _freeze(v: Any) -> Any:
     return v
 
 
-def _runner_for(path: str, version: tuple[int, int]) -> QueryRunner:
-    return QueryRunner(path)
-
-
 _cached_runner = None
 _cached_query = None
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from etl.config import PROJECT_ROOT, Campaign, load_campaign
 from etl.load import write_database
 from etl.read import read_file
+from etl.read.sheet import EMPTY_SHEET
 from etl.validate.context import ERROR, WARNING, LoadError, RowContext, RowRejected, Submission
 from etl.validate.dedupe import drop_duplicate_leads, drop_duplicate_snapshots
 from etl.validate.ledger import validate_ledger_row
@@ -101,7 +102,7 @@ def _load_sheet(campaign: Campaign, path: Path, file_sha: str, sheet, result: Bu
                       WARNING if unit_id else ERROR)
     if sheet.kind is None:
         ctx.add_error(sheet.header_row or None, None, None,
-                      (sheet.error or "未能识别表格类型") + f"，本表 {len(sheet.rows)} 行未导入", WARNING)
+                      (sheet.error or "未能识别表格类型") + "，该工作表未导入", WARNING)
         records = []
     elif sheet.kind == "ledger" and (unit_id is None or as_of is None):
         missing = "填报单位" if unit_id is None else "填报时间"
@@ -161,6 +162,8 @@ def collect(sources: list[CampaignSources], progress: Progress | None = None, sa
             continue
         before = len(result.ledger) + len(result.leads) + len(result.survey)
         for sheet in sheets:
+            if sheet.kind is None and not sheet.rows and sheet.error == EMPTY_SHEET:
+                continue  # blank Sheet2/Sheet3 tabs: nothing in them to load or to lose
             _load_sheet(campaign, path, file_sha, sheet, result, salt)
         if progress:
             added = len(result.ledger) + len(result.leads) + len(result.survey) - before

@@ -3,7 +3,7 @@ WITH d AS (
     SELECT DISTINCT as_of_date AS snap_date
     FROM ledger_snapshots
     WHERE campaign_id = $campaign_id AND as_of_date <= CAST($as_of AS DATE)
-), asof AS (
+), snap AS (
     SELECT d.snap_date, s.*
     FROM d
     JOIN ledger_snapshots s ON s.campaign_id = $campaign_id AND s.as_of_date <= d.snap_date
@@ -11,7 +11,7 @@ WITH d AS (
                                ORDER BY s.as_of_date DESC, s.submission_id DESC) = 1
 ), p AS (
     SELECT *
-    FROM asof
+    FROM snap
     WHERE (len($units) = 0 OR unit_id IN (SELECT unnest($units)))
       AND (len($categories) = 0 OR category IN (SELECT unnest($categories)))
       AND (len($channels) = 0 OR source_channel IN (SELECT unnest($channels)))

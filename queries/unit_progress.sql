@@ -1,12 +1,12 @@
 -- 县区进度：每个单位截至统计日的问题、线索、报送情况（滞后评分在 dashboard/metrics.py 里算）
-WITH asof AS (
+WITH snap AS (
     SELECT *
     FROM ledger_snapshots
     WHERE campaign_id = $campaign_id AND as_of_date <= CAST($as_of AS DATE)
     QUALIFY row_number() OVER (PARTITION BY problem_id ORDER BY as_of_date DESC, submission_id DESC) = 1
 ), p AS (
     SELECT *
-    FROM asof
+    FROM snap
     WHERE (len($categories) = 0 OR category IN (SELECT unnest($categories)))
       AND (len($channels) = 0 OR source_channel IN (SELECT unnest($channels)))
 ), u AS (

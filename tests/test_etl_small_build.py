@@ -60,7 +60,7 @@ def small_db(tmp_path_factory, campaign):
     src = tmp_path_factory.mktemp("src")
     write_leads_csv(src / "线索登记表.csv")
     write_ledger(src / "临泉_整改台账_20230525.xlsx", "2023年5月25日", [
-        ["LQ-01", "逐利执法", "乱罚款", "超限车辆罚款后未卸载", "自查自纠", "立即纠正", "2023年6月30日前", "法规股 张三", "正在整改"],
+        ["LQ-01", "逐利执法", "乱罚款", "超限车辆罚款后未卸载", "自查自纠", "立即纠正", "2023年6月30日前", "法规股 张三", "已完成整改"],
         ["LQ-02", "执法不规范", "随意拦车", "路口随意拦车检查", "12345热线", "规范检查", "2023.5.20", "路政大队", "尚未完成"],
         ["LQ-03", "", "根本不存在的表现", "缺少问题方面", "自查", "", "9月底", "", "正在整改"],
         ["LQ-04", "执法不规范", "滥用自由裁量权", "处罚尺度不一", "暗访", "", "2023年2月30日", "", "正在整改"],
@@ -129,7 +129,7 @@ def test_ledger_snapshots_statuses_and_deadlines(small_db):
     rows = q(small_db, "SELECT as_of_date, serial_no, status, deadline, deadline_kind FROM ledger_snapshots "
                        "ORDER BY as_of_date, serial_no")
     assert rows == [
-        (date(2023, 5, 25), "LQ-01", "整改中", date(2023, 6, 30), "date"),
+        (date(2023, 5, 25), "LQ-01", "已整改", date(2023, 6, 30), "date"),
         (date(2023, 5, 25), "LQ-02", "未整改", date(2023, 5, 20), "date"),
         (date(2023, 7, 25), "LQ-01", "已销号", date(2023, 6, 30), "date"),
         (date(2023, 7, 25), "LQ-02", "整改中", date(2023, 5, 20), "date"),

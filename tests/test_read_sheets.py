@@ -47,8 +47,8 @@ def test_sheet_without_header_and_empty_sheet(tmp_path):
     notes.append(["1. 问题方面按附件3填写", "2. 时限写具体日期"])
     wb.create_sheet("Sheet2")
     survey = wb.create_sheet("测评")
-    survey.append(["测评年度", "被测评单位", "受访者类型", "执法规范", "执法态度", "执法效率"])
-    survey.append([2023, "格尔木市", "运输企业", 5, 4.0, "基本满意"])
+    survey.append(["序号", "测评年度", "被测评单位", "受访者类型", "执法规范", "执法态度", "执法效率 "])
+    survey.append([1, 2023, "格尔木市", "运输企业", 5, 4.0, "基本满意"])
     path = tmp_path / "mixed.xlsx"
     wb.save(path)
 

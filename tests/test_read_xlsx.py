@@ -6,7 +6,7 @@ import zipfile
 import openpyxl
 import pytest
 
-from etl.read import read_file
+from etl.read import RawRow, read_file
 
 TITLE = "全市交通运输执法领域专项整治行动问题清单、措施清单、时限清单、责任清单"
 FUYANG_TOP = ["序号", "整改问题", None, None, "问题来源", "整改措施", "整改时限",
@@ -182,3 +182,24 @@ def test_data_not_starting_at_a1_keeps_excel_row_numbers(tmp_path):
     assert [(r.source_row, r.values["serial_no"]) for r in sheet.rows] == [(8, 1), (10, 2.5)]
     assert sheet.rows[0].values["measure"] == "培训"
     assert sheet.rows[1].values["category"] == "执法粗暴"
+
+
+def test_two_row_header_without_vertical_merges(tmp_path):
+    """Sub-headers only in the lower row, the other names only in the upper row, nothing merged."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["填报单位（盖章）：太和县交通运输局", None, None, None, "填报日期：2023.6.15"])
+    ws.append(["序号", "整改问题", None, None, "整改措施", "整改时限", "是否完成"])
+    ws.append([None, "问题方面", "表现形式", "具体案例"])
+    ws.append([1, "执法\"寻租\"", "F14 吃拿卡要", "案例", "退还", "立行立改", "是"])
+    path = tmp_path / "flat.xlsx"
+    wb.save(path)
+    (sheet,) = read_file(path)
+    assert sheet.kind == "ledger"
+    assert sheet.meta_unit == "太和县交通运输局"
+    assert sheet.meta_date == "2023.6.15"
+    assert sheet.header_row == 3
+    assert sheet.rows == [
+        RawRow(4, {"serial_no": 1, "category": "执法\"寻租\"", "manifestation": "F14 吃拿卡要",
+                   "case_text": "案例", "measure": "退还", "deadline": "立行立改", "progress": "是"})
+    ]

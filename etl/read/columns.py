@@ -47,6 +47,8 @@ SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
 }
 
 DIM_PREFIX = "dim:"
+# Bookkeeping columns on survey sheets that are not dimensions (dropped, not "dim:序号").
+SURVEY_NOT_DIMS = frozenset({"序号", "编号", "备注"})
 
 _PUNCT = re.compile(r"[\s\u3000：:（）()、，,。.．/／\\\-—_*＊\"“”'‘’【】\[\]《》<>]+")
 _SPACE = re.compile(r"[\s\u3000]+")
@@ -85,7 +87,7 @@ def map_columns(kind: str, header: list[object]) -> dict[str, int]:
     for idx, cell in enumerate(header):
         hit = recognize(kind, cell)
         if hit is None:
-            if kind == "survey" and norm_header(cell):
+            if kind == "survey" and norm_header(cell) and norm_header(cell) not in SURVEY_NOT_DIMS:
                 hit = (DIM_PREFIX + dim_name(cell), 0)
             else:
                 continue

@@ -13,7 +13,6 @@ MIN_KNOWN = 3  # a header row has at least this many recognised columns
 MIN_SUBHEADER = 2  # the other row of a two-row header has at least this many
 
 
-
 @dataclass
 class Header:
     kind: str | None
@@ -40,15 +39,9 @@ def _join(kind: str, upper: list, lower: list) -> list:
 
 def _qualifies(kind: str, cols: dict[str, int]) -> bool:
     if kind == "ledger":
-        return (
-            "measure" in cols
-            or "deadline" in cols
-            or ("manifestation" in cols and "category" in cols)
-        )
+        return "measure" in cols or "deadline" in cols or ("manifestation" in cols and "category" in cols)
     if kind == "leads":
-        return "lead_id" in cols or (
-            "channel" in cols and ("received_date" in cols or "assigned_date" in cols)
-        )
+        return "lead_id" in cols or ("channel" in cols and ("received_date" in cols or "assigned_date" in cols))
     dims = sum(1 for c in cols if c.startswith(DIM_PREFIX))
     return "response_id" in cols or ("unit" in cols and "survey_year" in cols and dims >= 2)
 
@@ -56,9 +49,7 @@ def _qualifies(kind: str, cols: dict[str, int]) -> bool:
 def find_header(rows: list[list]) -> Header | None:
     """None when no row in the first SCAN_ROWS has MIN_KNOWN recognised columns."""
     scan = [[clean(v) for v in row] for row in rows[: SCAN_ROWS + 1]]
-    scores = [
-        0 if is_meta_row(r) else max(count_known(k, r) for k in KINDS) for r in scan[:SCAN_ROWS]
-    ]
+    scores = [0 if is_meta_row(r) else max(count_known(k, r) for k in KINDS) for r in scan[:SCAN_ROWS]]
     if not scores or max(scores) < MIN_KNOWN:
         return None
     best = scores.index(max(scores))
@@ -87,11 +78,11 @@ def find_header(rows: list[list]) -> Header | None:
     known, top, bottom, kind, cells = choice
     if known < 0:
         found = "、".join(str(c) for c in dict.fromkeys(scan[best]) if c is not None)
-        return Header(
-            None, best, best, {}, {},
+        error = (
             f"无法判断表格类型（整改台账/问题线索登记表/满意度测评表）：第 {best + 1} 行表头为“{found}”，"
-            "缺少关键列（如 整改措施/整改时限、线索编号/线索来源、问卷编号/被测评单位）",
+            "缺少关键列（如 整改措施/整改时限、线索编号/线索来源、问卷编号/被测评单位）"
         )
+        return Header(None, best, best, {}, {}, error)
     cols = map_columns(kind, cells)
     texts = {canon: str(cells[idx]) for canon, idx in cols.items()}
     return Header(kind, top, bottom, cols, texts)

@@ -42,7 +42,7 @@ def fake_phone(rng: random.Random) -> str:
 
 
 def unit_code(unit_id: str) -> str:
-    return UNIT_CODES.get(unit_id) or unit_id[:4].upper()
+    return UNIT_CODES.get(unit_id) or unit_id[:5].upper()
 
 
 def short_name(unit) -> str:

@@ -125,6 +125,7 @@ class UnitStyle:
         elif n_units >= 3 and idx == n_units - 2:
             self.ext = ".xlsm"
         self.synonym_rate = rng.choice([0.0, 0.2, 0.4])
+        self.category_text: dict[str, str] = {}
         self.deadline_styles = rng.sample(["cn_before", "dot", "month_end", "excel", "cn", "slash"], 3)
 
 
@@ -150,7 +151,10 @@ def _deadline_written(p: Problem, styles: list[str], rng: random.Random) -> None
 def _base_problem(campaign, unit, rng, style, syn, manif, discovered, kind, used_cases, last_day) -> Problem:
     cat = manif.category
     cat_obj = next(c for c in campaign.categories if c.name == cat)
-    cat_text = cat if (not cat_obj.synonyms or rng.random() > 0.12) else rng.choice(cat_obj.synonyms)
+    if cat not in style.category_text:
+        style.category_text[cat] = (cat if (not cat_obj.synonyms or rng.random() > 0.25)
+                                    else rng.choice(cat_obj.synonyms))
+    cat_text = style.category_text[cat]
     m_text = manif.name
     if syn.get(manif.code) and rng.random() < style.synonym_rate:
         m_text = rng.choice(syn[manif.code])
@@ -285,7 +289,7 @@ def _plant_relapse(campaign, unit, rng, style, syn, problems, reports, spec, use
         b = _base_problem(campaign, unit, rng, style, syn, m, disc, "normal", used_cases, last_day)
         b.source = EARLIER_ROUND
         if marker:
-            b.case_text = f"2021年已整改的{_short_manif(m)}问题{marker}，{b.case_text}"
+            b.case_text = f"2021年已整改的{_short_manif(m).removesuffix('问题')}问题{marker}，{b.case_text}"
         b.relapse = {"kind": kind, "marker": marker}
         problems.append(b)
         return
@@ -312,7 +316,7 @@ def _plant_relapse(campaign, unit, rng, style, syn, problems, reports, spec, use
         b.case_text = f"{rng.choice(PLACES)}{_short_manif(campaign.manifestation(a.manif_code))}问题{marker or '死灰复燃'}"
         used_cases.add(b.case_text)
     elif marker:
-        b.case_text = f"此前整改的{_short_manif(m)}问题{marker}，{b.case_text}"
+        b.case_text = f"此前整改的{_short_manif(m).removesuffix('问题')}问题{marker}，{b.case_text}"
     b.relapse = {"kind": kind, "marker": marker, "of_obj": a, "cite": kind == "f19"}
     problems.append(b)
 

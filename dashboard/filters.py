@@ -1,0 +1,187 @@
+"""侧栏共享筛选：专项整治、统计日、单位、问题方面、来源渠道（+ 投影大字号）。
+
+状态保存在 st.session_state（跨页面保留），并同步到 st.query_params，复制链接即可复现视图：
+``?campaign=fuyang-2023&as_of=2023-06-25&unit=linquan&unit=taihe&category=逐利执法&channel=信访&big=1``。
+页面只调用 ``current()`` 拿到 ``Filters``，用 ``f.params()`` 作为查询参数。
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import pandas as pd
+
+from dashboard import db
+
+K_CAMPAIGN, K_AS_OF, K_UNITS, K_CATS, K_CHANNELS, K_BIG = (
+    "flt_campaign", "flt_as_of", "flt_units", "flt_categories", "flt_channels", "flt_big")
+K_STATE = "flt_state"
+K_URL_DONE = "flt_url_loaded"
+
+
+@dataclass(frozen=True)
+class Filters:
+    campaign_id: str
+    as_of: date
+    prev_as_of: date | None              # 上一个快照日期（< as_of），无则 None
+    units: tuple[str, ...] = ()           # 空 = 全部单位
+    categories: tuple[str, ...] = ()      # 空 = 全部问题方面
+    channels: tuple[str, ...] = ()        # 空 = 全部来源渠道
+    big: bool = False                     # 投影大字号
+    campaign: dict = field(default_factory=dict, compare=False, hash=False)  # campaigns 表一行
+    unit_names: dict = field(default_factory=dict, compare=False, hash=False)  # unit_id → 名称
+    snapshot_dates: tuple[date, ...] = ()
+
+    @property
+    def min_items(self) -> int:
+        return int(self.campaign.get("min_items") or 0)
+
+    def params(self, **extra) -> dict:
+        """查询参数：campaign_id, as_of, units, categories, channels，再加 extra。"""
+        p = {"campaign_id": self.campaign_id, "as_of": self.as_of, "units": list(self.units),
+             "categories": list(self.categories), "channels": list(self.channels)}
+        p.update(extra)
+        return p
+
+    def prev_params(self, **extra) -> dict | None:
+        """同样的筛选、统计日换成上一个快照日期；没有上期时 None。"""
+        if self.prev_as_of is None:
+            return None
+        return self.params(**extra) | {"as_of": self.prev_as_of}
+
+    def describe(self) -> str:
+        """一行中文说明当前筛选（页面副标题用）。"""
+        parts = [f"统计日 {self.as_of:%Y-%m-%d}"]
+        if self.prev_as_of:
+            parts.append(f"对比上期 {self.prev_as_of:%Y-%m-%d}")
+        if self.units:
+            names = [self.unit_names.get(u, u) for u in self.units]
+            parts.append("单位：" + "、".join(names[:4]) + (f"等{len(names)}个" if len(names) > 4 else ""))
+        if self.categories:
+            parts.append("问题方面：" + "、".join(self.categories))
+        if self.channels:
+            parts.append("来源：" + "、".join(self.channels))
+        return "　|　".join(parts)
+
+
+def prev_snapshot_date(dates, as_of: date) -> date | None:
+    """上期 = 统计日之前（不含当日）最近的一个台账快照日期。"""
+    earlier = [d for d in dates if d < as_of]
+    return max(earlier) if earlier else None
+
+
+def _dates(df: pd.DataFrame, col: str) -> list[date]:
+    return [db.to_date(v) for v in df[col].tolist() if db.to_date(v) is not None]
+
+
+def current() -> Filters | None:
+    """当前页面使用的筛选（由 app.py 的 sidebar() 设置）；数据库不可用时为 None。"""
+    import streamlit as st
+
+    return st.session_state.get(K_STATE)
+
+
+def _qp_list(qp, key: str) -> list[str]:
+    try:
+        return [v for v in qp.get_all(key) if v]
+    except Exception:  # noqa: BLE001
+        return []
+
+
+def _reset_dependents() -> None:
+    import streamlit as st
+
+    for k in (K_AS_OF, K_UNITS, K_CATS, K_CHANNELS):
+        st.session_state.pop(k, None)
+
+
+def sidebar() -> Filters | None:
+    """在侧栏画筛选控件，返回 Filters 并存入 session_state；库里没有专项整治数据时返回 None。"""
+    import streamlit as st
+
+    ss, qp = st.session_state, st.query_params
+    from_url = not ss.get(K_URL_DONE, False)
+
+    camps = db.run_query("campaigns")
+    if camps.empty:
+        ss[K_STATE] = None
+        return None
+    camp_ids = camps["campaign_id"].tolist()
+    if from_url and qp.get("campaign") in camp_ids:
+        ss[K_CAMPAIGN] = qp.get("campaign")
+    if ss.get(K_CAMPAIGN) not in camp_ids:
+        ss[K_CAMPAIGN] = camp_ids[0]
+    names = dict(zip(camps["campaign_id"], camps["short_name"].fillna(camps["name"]), strict=True))
+
+    sb = st.sidebar
+    sb.header("筛选")
+    cid = sb.selectbox("专项整治", camp_ids, key=K_CAMPAIGN, format_func=lambda c: names.get(c, c),
+                       on_change=_reset_dependents)
+    camp = camps[camps["campaign_id"] == cid].iloc[0].to_dict()
+
+    snaps = _dates(db.run_query("snapshot_dates", campaign_id=cid), "as_of_date")
+    start = db.to_date(camp.get("start_date")) or (snaps[0] if snaps else date.today())
+    end = db.to_date(camp.get("end_date")) or start
+    lo = min([start, *snaps])
+    hi = max([end, *snaps, min(date.today(), end + timedelta(days=365))])
+    default_as_of = snaps[-1] if snaps else min(max(date.today(), lo), hi)
+    if from_url and qp.get("as_of"):
+        try:
+            ss[K_AS_OF] = date.fromisoformat(qp.get("as_of"))
+        except ValueError:
+            pass
+    cur = ss.get(K_AS_OF)
+    if not isinstance(cur, date) or not (lo <= cur <= hi):
+        ss[K_AS_OF] = default_as_of
+    as_of = sb.date_input("统计日（截至）", key=K_AS_OF, min_value=lo, max_value=hi,
+                          format="YYYY-MM-DD",
+                          help="每个问题取该日及以前最近一期台账中的状态；默认最近一次台账快照日期。")
+    prev = prev_snapshot_date(snaps, as_of)
+    if snaps:
+        sb.caption("台账快照：" + "、".join(f"{d:%m-%d}" for d in snaps[-6:])
+                   + (f"　上期：{prev:%Y-%m-%d}" if prev else "　（无上期）"))
+
+    units = db.run_query("units", campaign_id=cid)
+    unit_names = dict(zip(units["unit_id"], units["name"], strict=True))
+    cats = db.run_query("category_options", campaign_id=cid)["category"].tolist()
+    chans = db.run_query("channel_options", campaign_id=cid)["channel"].tolist()
+    for key, url_key, options in ((K_UNITS, "unit", list(unit_names)), (K_CATS, "category", cats),
+                                  (K_CHANNELS, "channel", chans)):
+        if from_url and url_key in qp:
+            ss[key] = _qp_list(qp, url_key)
+        ss[key] = [v for v in ss.get(key, []) if v in options]
+    sel_units = sb.multiselect("单位（不选 = 全部）", list(unit_names), key=K_UNITS,
+                               format_func=lambda u: unit_names.get(u, u), placeholder="全部单位")
+    sel_cats = sb.multiselect("问题方面（不选 = 全部）", cats, key=K_CATS, placeholder="全部方面")
+    sel_chans = sb.multiselect("来源渠道（不选 = 全部）", chans, key=K_CHANNELS, placeholder="全部渠道")
+    if from_url and qp.get("big") == "1":
+        ss[K_BIG] = True
+    big = sb.toggle("投影大字号", key=K_BIG, help="会议投影时放大图表文字。")
+
+    f = Filters(
+        campaign_id=cid, as_of=as_of, prev_as_of=prev, units=tuple(sel_units),
+        categories=tuple(sel_cats), channels=tuple(sel_chans), big=bool(big), campaign=camp,
+        unit_names=unit_names, snapshot_dates=tuple(snaps),
+    )
+    ss[K_STATE] = f
+    ss[K_URL_DONE] = True
+    _write_url(f)
+    return f
+
+
+def _write_url(f: Filters) -> None:
+    import streamlit as st
+
+    want: dict[str, str | list[str]] = {"campaign": f.campaign_id, "as_of": f.as_of.isoformat()}
+    if f.units:
+        want["unit"] = list(f.units)
+    if f.categories:
+        want["category"] = list(f.categories)
+    if f.channels:
+        want["channel"] = list(f.channels)
+    if f.big:
+        want["big"] = "1"
+    qp = st.query_params
+    have = {k: (qp.get_all(k) if k in ("unit", "category", "channel") else qp.get(k)) for k in qp}
+    if have != want:
+        qp.from_dict(want)

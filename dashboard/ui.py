@@ -1,0 +1,152 @@
+"""页面助手：图表/表格带 CSV 下载、无数据提示、口径说明、KPI 指标卡。页面只用这些和 db.run_query。"""
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from dashboard import charts, db, filters, metrics
+
+NO_DATA = "当前筛选条件下没有数据。请放宽侧栏中的单位、问题方面或来源渠道，或换一个统计日。"
+NO_DB = ("还没有可用的数据库（{path}）。请在项目目录运行 `make db` 生成数据库，"
+         "或到“数据管理”页面上传各单位报送的文件后重新生成。")
+
+# 下载和表格显示用的中文列名
+COLUMN_LABELS = {
+    "unit_id": "单位编码", "unit_name": "单位", "name": "名称", "kind": "类型",
+    "problems": "查摆问题数", "rectified": "已整改", "closed": "已销号", "done": "已整改+已销号",
+    "open_problems": "未整改+整改中", "overdue": "逾期问题", "relapse": "反弹问题",
+    "self_inspection": "自查自纠问题", "last_snapshot": "最近台账日期",
+    "leads_received": "受理线索", "leads_concluded": "已办结线索", "leads_ontime": "按时办结",
+    "leads_ontime_den": "期限已到或已办结", "leads_feedback": "已反馈", "leads_open_overdue": "超期未办结",
+    "reports_due": "应报次数", "reports_ontime": "按时报送", "reports_missed": "未按时报送",
+    "reports_pending": "待报送", "lagging_score": "滞后评分", "lagging_state": "状态",
+    "lagging_reasons": "扣分项", "snap_date": "快照日期", "completion": "整改率", "closure": "销号率",
+    "problem_id": "问题编号", "serial_no": "序号", "category": "问题方面", "manifestation_code": "表现形式编码",
+    "manifestation": "表现形式", "case_text": "具体问题", "source_channel": "问题来源", "measure": "整改措施",
+    "deadline": "整改时限", "deadline_kind": "时限类型", "responsible": "责任部门、责任人", "status": "状态",
+    "progress_text": "整改进度", "completed_date": "完成时间", "is_relapse": "是否反弹",
+    "relapse_of": "重复的前期问题", "relapse_basis": "反弹判定依据", "is_overdue": "是否逾期",
+    "last_reported": "最近报送日期", "as_of_date": "台账日期", "lead_id": "线索编号", "channel": "来源渠道",
+    "summary": "问题摘要", "received_date": "受理日期", "assigned_date": "交办日期", "due_date": "办理期限",
+    "concluded_date": "办结日期", "feedback_date": "反馈日期", "finding": "调查结论", "lead_status": "办理情况",
+    "complainant_masked": "投诉人", "phone_masked": "联系电话", "relapses": "反弹问题数",
+    "relapses_done": "其中已整改或销号", "new_relapses": "当期新发现", "first_reported": "首次报送",
+    "earlier_found": "找到前期问题", "earlier_category": "前期问题方面", "earlier_manifestation": "前期表现形式",
+    "earlier_case_text": "前期具体问题", "earlier_status": "前期问题状态", "earlier_done_date": "前期整改/销号日期",
+    "share": "占比", "cum_share": "累计占比", "source": "数据来源", "n": "数量", "category_no": "方面序号",
+    "sort_order": "排序", "due_date_provisional": "期限为推算", "grace_end": "宽限截止",
+    "first_report_date": "首次报送日期", "submissions": "报送次数", "report_status": "报送情况",
+    "survey_year": "测评年度", "responses": "样本量", "score": "满意度得分", "mean_score": "平均分",
+}
+DEADLINE_KINDS = {"date": "具体日期", "immediate": "立行立改", "long_term": "长期坚持"}
+
+
+def chinese_columns(df: pd.DataFrame) -> pd.DataFrame:
+    """列名换成中文（未知列保持原名），布尔值显示为 是/否，时限类型显示中文。"""
+    out = df.copy()
+    if "deadline_kind" in out:
+        out["deadline_kind"] = out["deadline_kind"].map(lambda v: DEADLINE_KINDS.get(v, v))
+    for c in out.columns:
+        if out[c].dtype == bool:
+            out[c] = out[c].map({True: "是", False: "否"})
+        elif pd.api.types.is_datetime64_any_dtype(out[c]):
+            out[c] = out[c].dt.strftime("%Y-%m-%d").fillna("")
+    return out.rename(columns=lambda c: COLUMN_LABELS.get(c, c))
+
+
+def csv_bytes(df: pd.DataFrame) -> bytes:
+    """UTF-8 带 BOM 的 CSV（Excel 直接打开不乱码），中文列名。"""
+    return chinese_columns(df).to_csv(index=False).encode("utf-8-sig")
+
+
+def _safe(name: str) -> str:
+    return re.sub(r'[\\/:*?"<>|\s]+', "_", name)
+
+
+def download(df: pd.DataFrame, name: str, key: str, label: str = "下载数据（CSV）") -> None:
+    f = filters.current()
+    suffix = f"_{f.as_of:%Y%m%d}" if f else ""
+    st.download_button(label, csv_bytes(df), file_name=f"{_safe(name)}{suffix}.csv",
+                       mime="text/csv", key=f"dl_{key}", icon=":material/download:",
+                       on_click="ignore")
+
+
+def no_data(msg: str = NO_DATA) -> None:
+    st.info(msg, icon=":material/filter_alt_off:")
+
+
+def chart(fig: go.Figure | None, data: pd.DataFrame, name: str, key: str,
+          on_select: bool = False, selection_mode=("points",), height: int | None = None):
+    """画图 + 下载其数据；data 为空时显示中文提示、不画空坐标轴。
+
+    fig 可以是 Figure 或返回 Figure 的零参函数（数据为空时不调用）。
+    on_select=True 时返回 st.plotly_chart 的选择状态（event.selection.points）。
+    """
+    if data is None or data.empty:
+        st.markdown(f"**{name}**")
+        no_data()
+        return None
+    if callable(fig):
+        fig = fig()
+    f = filters.current()
+    charts.style(fig, big=bool(f and f.big), height=height)
+    event = st.plotly_chart(
+        fig, key=f"chart_{key}", on_select="rerun" if on_select else "ignore",
+        selection_mode=selection_mode, config={"displaylogo": False, "locale": "zh-CN"})
+    download(data, name, key)
+    return event if on_select else None
+
+
+def table(df: pd.DataFrame, name: str, key: str, column_config: dict | None = None,
+          height: int | str = "auto", download_data: pd.DataFrame | None = None) -> None:
+    """中文列名表格 + CSV 下载；空表显示中文提示。"""
+    if df is None or df.empty:
+        no_data()
+        return
+    st.dataframe(chinese_columns(df), hide_index=True, column_config=column_config, height=height,
+                 key=f"tbl_{key}")
+    download(download_data if download_data is not None else df, name, key)
+
+
+def explain(*keys: str, title: str = "指标口径") -> None:
+    """折叠框列出所用指标的中文名和一句话解释（定义在 dashboard/metrics.py）。"""
+    with st.expander(title):
+        for k in keys:
+            m = metrics.METRICS[k]
+            st.markdown(f"- **{m.label}**：{m.help}")
+
+
+def kpi(col, key: str, value: str | int, delta: str | None = None, inverse: bool = False,
+        label: str | None = None) -> None:
+    """一个 KPI 指标卡：中文名 + 口径提示 + 与上期相比的变化。inverse=True 表示增加是坏事（如逾期）。"""
+    col.metric(label or metrics.label(key), value, delta=delta,
+               delta_color="off" if delta in (None, "持平") else ("inverse" if inverse else "normal"),
+               help=metrics.help_text(key), border=True)
+
+
+def require_filters() -> filters.Filters:
+    """页面开头调用：返回当前筛选；数据库不可用时显示中文提示并停止该页面。"""
+    f = filters.current()
+    if f is None:
+        st.warning(NO_DB.format(path=db.db_path()), icon=":material/database:")
+        st.stop()
+    return f
+
+
+def page_header(title: str, f: filters.Filters) -> None:
+    st.title(title)
+    st.caption(f"{f.campaign.get('short_name') or f.campaign_id}（{f.campaign.get('doc_number', '')}）"
+               f"　|　{f.describe()}")
+
+
+def big_font_css(enabled: bool) -> None:
+    """投影模式：放大 st.metric 的数值和标签。"""
+    if enabled:
+        st.markdown(
+            "<style>[data-testid='stMetricValue']{font-size:3.2rem;}"
+            "[data-testid='stMetricLabel'] p{font-size:1.3rem;}"
+            "[data-testid='stMetricDelta']{font-size:1.2rem;}</style>",
+            unsafe_allow_html=True)

@@ -1,0 +1,298 @@
+"""Deterministic generator of messy sample inputs (ledgers, lead registers, surveys) + expected.json.
+
+    python -m etl sample --campaign fuyang-2023 --out data/sample/fuyang-2023 [--seed 2023]
+    python -m etl sample --campaign haixi-2023 --out /tmp/big --units 3000 --leads 1000000
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+from datetime import timedelta
+from pathlib import Path
+
+from etl.config import load_campaign
+
+from . import leads as L
+from . import ledger as G
+from . import survey as S
+from .common import WorkCalendar, fmt_date, iso, loose_unit_name, rng_for, short_name
+from .scale import scaled_campaign, write_campaign_toml
+from .writers import BigXlsxWriter, SheetData, write_csv, write_xlsx
+
+GENERATOR_VERSION = 1
+BIG_XLSX_ROWS = 100_000
+CSV_ROWS_PER_FILE = 250_000
+
+
+def _clean(out: Path) -> None:
+    """Remove what an earlier run wrote (only generator-made files)."""
+    if not out.exists():
+        return
+    for p in out.iterdir():
+        if p.is_file() and (p.suffix in (".xlsx", ".xls", ".xlsm", ".csv") or p.name in ("expected.json", "campaign.toml")):
+            p.unlink()
+    if (out / "campaigns").is_dir():
+        shutil.rmtree(out / "campaigns")
+
+
+def generate(campaign, out_dir, seed: int = 2023, units: int | None = None, leads_per_unit: int | None = None,
+             leads_total: int | None = None) -> dict:
+    """Write sample inputs for `campaign` (Campaign or id) into out_dir; return the manifest
+    (also written as out_dir/expected.json). units=N switches to scale-up mode: N synthesized
+    units, a matching campaign TOML is written to out_dir/campaign.toml."""
+    base = load_campaign(campaign) if isinstance(campaign, str) else campaign
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    _clean(out)
+    scale = units is not None
+    camp = scaled_campaign(base, units) if scale else base
+    toml_paths = write_campaign_toml(base, camp, out) if scale else []
+    unit_list = list(camp.units)
+    n_units = len(unit_list)
+    last_due = max(camp.reporting.ledger_due_dates)
+    data_cut = max(camp.end_date, last_due) + timedelta(days=5)
+    cal = WorkCalendar(camp.start_date - timedelta(days=10), data_cut + timedelta(days=60))
+    plan_rng = rng_for(seed, camp.id, "plan")
+
+    # ---- per-unit lead counts
+    if leads_total is not None:
+        q, r = divmod(leads_total, n_units)
+        lead_counts = [q + (1 if i < r else 0) for i in range(n_units)]
+    elif leads_per_unit is not None:
+        lead_counts = [leads_per_unit] * n_units
+    else:
+        lead_counts = [rng_for(seed, camp.id, "nleads", u.id).randint(40, 120) for u in unit_list]
+    total_leads = sum(lead_counts)
+    big_leads = scale or total_leads > 200_000
+
+    bad_rows: list[dict] = []
+    files: list[dict] = []
+    # ---- leads
+    lead_bad_unit = unit_list[plan_rng.randrange(n_units)].id
+    csv_unit = unit_list[(unit_list.index(camp.unit(lead_bad_unit)) + 1) % n_units].id if n_units > 1 else None
+    cross = [(L.fake_name(plan_rng), L.fake_phone(plan_rng))]
+    stats = L.LeadStats(camp, data_cut)
+    make_id = L.lead_id_format(camp, total_leads + 2)
+    leads_by_unit: dict[str, list[dict]] = {}
+    if big_leads:
+        _write_big_leads(camp, unit_list, lead_counts, seed, cal, data_cut, out, stats, make_id, lead_bad_unit,
+                         bad_rows, files)
+    else:
+        all_leads = []
+        for i, (u, n) in enumerate(zip(unit_list, lead_counts)):
+            rng = rng_for(seed, camp.id, "leads", u.id)
+            ul = L.gen_unit_leads(camp, u, n, rng, cal, data_cut, cross_repeaters=cross if i < 2 else ())
+            all_leads.extend((ld["assigned"], i, j, ld) for j, ld in enumerate(ul))
+        all_leads.sort(key=lambda t: t[:3])
+        for k, (*_, ld) in enumerate(all_leads, 1):
+            ld["lead_id"] = make_id(k)
+        extra_id = make_id(len(all_leads) + 1)
+        for u in unit_list:
+            ul = [t[3] for t in all_leads if t[3]["unit_id"] == u.id]
+            ul.sort(key=lambda d: (d["received"], d["lead_id"]))
+            leads_by_unit[u.id] = [d for d in ul if d["finding"] in ("属实", "部分属实")]
+            for ld in ul:
+                stats.add(ld)
+            _write_unit_register(camp, u, ul, seed, out, u.id == csv_unit, u.id == lead_bad_unit, extra_id,
+                                 bad_rows, files)
+
+    # ---- ledgers
+    relapse_plan = _relapse_plan(camp, unit_list, plan_rng)
+    sims = [G.simulate_unit(camp, u, i, n_units, seed, leads_by_unit, relapse_plan) for i, u in enumerate(unit_list)]
+    bad_plan = _ledger_bad_plan(sims, plan_rng)
+    infos = {}
+    for sim in sims:
+        infos[sim["unit"].id] = G.write_unit_ledgers(camp, sim, out, seed, bad_plan)
+        for info in infos[sim["unit"].id]:
+            bad_rows.extend(info["bad_rows"])
+            files.append({"file": info["file"], "kind": "ledger", "unit_id": sim["unit"].id, "sheet": info["sheet"],
+                          "header_row": info["header_row"], "first_data_row": info["first_data_row"],
+                          "data_rows": info["data_rows"], "as_of": iso(info["as_of"])})
+    ledger_m = G.ledger_manifest(camp, sims, infos)
+
+    # ---- surveys
+    sp = S.plan(camp, unit_list, seed)
+    sbad = S.pick_bad(unit_list, seed, camp, sp)
+    per_year = {}
+    for year in (2022, 2023):
+        res = S.write_year(camp, unit_list, year, out, seed, sp, scale, sbad if year == 2022 else None)
+        per_year[year] = res
+        bad_rows.extend(res[5])
+        files.append({"file": res[0], "kind": "survey", "unit_id": None, "sheet": res[1], "header_row": res[2],
+                      "first_data_row": res[2] + 1, "data_rows": res[3]})
+    survey_m = S.survey_manifest(camp, per_year)
+
+    files.sort(key=lambda f: (f["kind"], f["file"]))
+    kinds = ("ledger", "leads", "survey")
+    manifest = {
+        "campaign_id": camp.id,
+        "base_campaign_id": base.id,
+        "seed": seed,
+        "generator_version": GENERATOR_VERSION,
+        "scale_mode": scale,
+        "campaign_toml": [str(p.relative_to(out)) for p in toml_paths] or None,
+        "units": [u.id for u in unit_list],
+        "row_numbers": "1-based as in Excel; CSV: line number, header = line 1",
+        "file_count": {k: sum(1 for f in files if f["kind"] == k) for k in kinds},
+        "data_rows_written": {k: sum(f["data_rows"] for f in files if f["kind"] == k) for k in kinds},
+        "bad_rows_planted": {k: sum(1 for b in bad_rows if b["kind"] == k) for k in kinds},
+        "bad_rows": sorted(bad_rows, key=lambda b: (b["kind"], b["file"], b["row"])),
+        "files": files,
+        "ledger": ledger_m,
+        "leads": stats.manifest() | {"data_rows_written": sum(f["data_rows"] for f in files if f["kind"] == "leads")},
+        "survey": survey_m,
+        "personal_data_note": "投诉人姓名、电话均为随机生成的虚构数据",
+    }
+    (out / "expected.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    return manifest
+
+
+def _relapse_plan(camp, unit_list, rng) -> dict:
+    ids = [u.id for u in unit_list]
+    dues = list(camp.reporting.ledger_due_dates)
+    picks = rng.sample(ids, min(len(ids), 6))
+    skip = {}
+    if len(picks) >= 6 and len(dues) >= 4:
+        skip = {picks[4]: dues[len(dues) // 2], picks[5]: dues[-1]}   # missing reports
+    specs = [{"kind": "same"}, {"kind": "f19" if camp.relapse_manifestation else "same", "marker": "死灰复燃"},
+             {"kind": "earlier_round", "marker": "问题反弹"}, {"kind": "same", "marker": "问题反弹"}]
+    units: dict[str, list] = {}
+    for i, spec in enumerate(specs):
+        units.setdefault(picks[i % min(3, len(picks))], []).append(spec)
+    return {"skip": skip, "units": units}
+
+
+def _ledger_bad_plan(sims, rng) -> dict:
+    cands = [s for s in sims if len(s["reports"]) >= 3]
+    a, b = (rng.sample(cands, 2) if len(cands) >= 2 else (cands[0], cands[0]))
+    # impossible deadline in a middle report of unit a, on a problem that also appears in the latest
+    i = len(a["reports"]) // 2
+    as_of = a["reports"][i].as_of
+    keys = [p.key for p in a["problems"] if p.discovered <= as_of and p.deadline_kind == "date"]
+    plan = {"deadline": ((a["unit"].id, i), rng.choice(keys))} if keys else {}
+    plan["missing_category"] = (b["unit"].id, len(b["reports"]) // 2 - 1)
+    c = rng.choice(sims)
+    plan["no_date"] = (c["unit"].id, 1 if len(c["reports"]) > 2 else 0)
+    return plan
+
+
+def _write_unit_register(camp, unit, ul, seed, out, as_csv, plant_bad, extra_id, bad_rows, files):
+    rng = rng_for(seed, camp.id, "lead-sheet", unit.id)
+    header = L.unit_header(rng)
+    unit_text = L.unit_text_chooser(unit, rng)
+    rows = [L.lead_row(ld, unit_text(), rng, as_csv) for ld in ul]
+    sheet = "" if as_csv else rng.choice(["线索登记表", "Sheet1"])
+    file = f"{short_name(unit)}_问题线索登记表" + (".csv" if as_csv else ".xlsx")
+    top = 1 if as_csv else 3            # rows above the data
+    if plant_bad and len(rows) > 10:
+        # unknown 承办单位 (own unique id) and a duplicated row (same 线索编号 twice)
+        u_row = rows[5][:]
+        u_row[0], u_row[4] = extra_id, L.UNKNOWN_UNIT
+        rows.insert(6, u_row)
+        bad_rows.append({"kind": "leads", "problem": "unknown_unit", "file": file, "sheet": sheet, "row": top + 7,
+                         "column": "承办单位", "column_no": 5, "raw_value": L.UNKNOWN_UNIT, "unit_id": unit.id})
+        dup = rows[2][:]
+        rows.insert(len(rows) - 3, dup)
+        bad_rows.append({"kind": "leads", "problem": "duplicate_lead_id", "file": file, "sheet": sheet,
+                         "row": top + len(rows) - 3, "column": "线索编号", "column_no": 1, "raw_value": dup[0],
+                         "duplicate_of_row": top + 3, "unit_id": unit.id})
+    if as_csv:
+        write_csv(out / file, [header] + rows, encoding="gb18030")
+    else:
+        meta = f"填报单位：{loose_unit_name(unit, rng)}        填报时间：{fmt_date(max(ld['received'] for ld in ul) + timedelta(days=3), 'cn')}"
+        grid = [["问题线索登记表"] + [None] * 11, [meta] + [None] * 11, header] + rows
+        write_xlsx(out / file, [SheetData(sheet, grid, [(1, 1, 1, 12), (2, 1, 2, 12)], bold_rows=(1, 3),
+                                          widths={1: 24, 7: 40})])
+    files.append({"file": file, "kind": "leads", "unit_id": unit.id, "sheet": sheet, "header_row": top,
+                  "first_data_row": top + 1, "data_rows": len(rows),
+                  "encoding": "gb18030" if as_csv else None})
+
+
+def _write_big_leads(camp, unit_list, lead_counts, seed, cal, data_cut, out, stats, make_id, bad_unit, bad_rows,
+                     files):
+    """Scale-up: all units' leads in one big .xlsx (first ~100k rows) then CSV files of 250k rows."""
+    total = sum(lead_counts)
+    xlsx_rows = min(BIG_XLSX_ROWS, total // 2)
+    header = L.HEADER
+    sinks: list[dict] = []
+
+    def new_sink():
+        k = len(sinks) + 1
+        if not sinks:
+            name = f"问题线索登记表_汇总_{k:02d}.xlsx"
+            w = BigXlsxWriter(out / name, "线索登记表")
+            w.append(["问题线索登记表（汇总）"])
+            w.append(header)
+            s = {"file": name, "xlsx": w, "rows": 0, "cap": xlsx_rows, "top": 2, "sheet": "线索登记表"}
+        else:
+            name = f"问题线索登记表_汇总_{k:02d}.csv"
+            enc = "gb18030" if k % 2 == 0 else "utf-8-sig"
+            f = open(out / name, "w", encoding=enc, newline="")
+            import csv
+            w = csv.writer(f, lineterminator="\r\n")
+            w.writerow(header)
+            s = {"file": name, "fh": f, "csv": w, "rows": 0, "cap": CSV_ROWS_PER_FILE, "top": 1, "sheet": "",
+                 "encoding": enc}
+        sinks.append(s)
+        return s
+
+    def cur():
+        return sinks[-1] if sinks and sinks[-1]["rows"] < sinks[-1]["cap"] else new_sink()
+
+    def emit(row):
+        s = cur()
+        if "xlsx" in s:
+            s["xlsx"].append(row)
+        else:
+            s["csv"].writerow(["" if v is None else v for v in row])
+        s["rows"] += 1
+        return s, s["top"] + s["rows"]
+
+    n = 0
+    planted = False
+    for i, (u, cnt) in enumerate(zip(unit_list, lead_counts)):
+        rng = rng_for(seed, camp.id, "leads", u.id)
+        ul = L.gen_unit_leads(camp, u, cnt, rng, cal, data_cut)
+        text = L.unit_text_chooser(u, rng)
+        for j, ld in enumerate(ul):
+            n += 1
+            ld["lead_id"] = make_id(n)
+            stats.add(ld)
+            row = L.lead_row(ld, text(), rng, "csv" in cur())
+            emit(row)
+            if not planted and u.id == bad_unit and j == 2:
+                planted = True
+                s, r = emit(row[:])
+                bad_rows.append({"kind": "leads", "problem": "duplicate_lead_id", "file": s["file"], "sheet": s["sheet"],
+                                 "row": r, "column": "线索编号", "column_no": 1, "raw_value": row[0],
+                                 "duplicate_of_row": r - 1, "unit_id": u.id})
+                bad = row[:]
+                bad[0], bad[4] = make_id(total + 1), L.UNKNOWN_UNIT
+                s, r = emit(bad)
+                bad_rows.append({"kind": "leads", "problem": "unknown_unit", "file": s["file"], "sheet": s["sheet"],
+                                 "row": r, "column": "承办单位", "column_no": 5, "raw_value": L.UNKNOWN_UNIT,
+                                 "unit_id": u.id})
+    for s in sinks:
+        if "xlsx" in s:
+            s["xlsx"].close()
+        else:
+            s["fh"].close()
+        files.append({"file": s["file"], "kind": "leads", "unit_id": None, "sheet": s["sheet"],
+                      "header_row": s["top"], "first_data_row": s["top"] + 1, "data_rows": s["rows"],
+                      "encoding": s.get("encoding")})
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m etl sample", description="生成确定性的样例报送文件及 expected.json")
+    ap.add_argument("--campaign", required=True, help="专项整治配置 id，如 fuyang-2023")
+    ap.add_argument("--out", required=True, type=Path, help="输出目录")
+    ap.add_argument("--seed", type=int, default=2023)
+    ap.add_argument("--units", type=int, default=None, help="压测模式：合成 N 个单位（另写 campaign.toml）")
+    ap.add_argument("--leads", type=int, default=None, help="线索总条数（平均分配到各单位）")
+    args = ap.parse_args(argv)
+    m = generate(args.campaign, args.out, seed=args.seed, units=args.units, leads_total=args.leads)
+    print(f"已生成 {m['campaign_id']} 样例：{sum(m['file_count'].values())} 个文件，"
+          f"台账 {m['data_rows_written']['ledger']} 行，线索 {m['data_rows_written']['leads']} 行，"
+          f"测评 {m['data_rows_written']['survey']} 行 → {args.out}")
+    return 0
