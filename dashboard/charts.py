@@ -10,6 +10,8 @@ from datetime import date
 import pandas as pd
 import plotly.graph_objects as go
 
+from dashboard.metrics import fmt_pct
+
 FONT = "Noto Sans CJK SC, Microsoft YaHei, sans-serif"
 BLUE = "#1f4e79"
 LIGHT_BLUE = "#7fa7cf"
@@ -30,7 +32,8 @@ def style(fig: go.Figure, big: bool = False, height: int | None = None) -> go.Fi
         font=dict(family=FONT, size=base, color="#222"),
         title=dict(font=dict(size=base + 6), x=0, xanchor="left"),
         hoverlabel=dict(font=dict(family=FONT, size=base)),
-        legend=dict(font=dict(size=base), orientation="h", yanchor="bottom", y=1.02, x=0),
+        legend=dict(font=dict(size=base), orientation="h", yanchor="bottom", y=1.0, xanchor="right",
+                    x=1),
         margin=dict(l=10, r=10, t=70 if big else 60, b=10),
         plot_bgcolor="white",
         paper_bgcolor="white",
@@ -45,7 +48,7 @@ def style(fig: go.Figure, big: bool = False, height: int | None = None) -> go.Fi
 
 
 def _pct(v) -> str:
-    return "—" if pd.isna(v) else f"{v * 100:.1f}%"
+    return fmt_pct(None if pd.isna(v) else v)
 
 
 def _d(v) -> str:
@@ -133,7 +136,8 @@ def completion_trend(df: pd.DataFrame) -> go.Figure:
         title="整改率、销号率随时间变化", xaxis_title="台账快照日期",
         yaxis=dict(title="比率", tickformat=".0%", range=[0, 1.08]),
         yaxis2=dict(title="逾期问题（个）", overlaying="y", side="right", rangemode="tozero",
-                    showgrid=False),
+                    showgrid=False, tickformat="d",
+                    range=[0, max(4, float(df["overdue"].max() or 0) * 1.15)]),
         xaxis=dict(type="category"),
     )
     return fig
@@ -167,7 +171,8 @@ def stage_timeline(stages: pd.DataFrame, as_of: date, next_due: date | None = No
         label = "长期" if r["long_term"] else _d(r["deadline"])
         fig.add_trace(go.Bar(
             y=[r["name"]], x=[((end - start).days + 1) * 86_400_000], base=[start], orientation="h",
-            marker_color=color, showlegend=False, text=[f"{r['name']}（至{label}）"],
+            marker_color=color, showlegend=False,
+            text=[f"{r['name']}（至{label}）" if (end - start).days >= 45 else ""],
             textposition="inside", insidetextanchor="start",
             hovertemplate=f"{r['name']}<br>{_d(start)} 至 {label}<extra></extra>",
         ))
@@ -326,4 +331,14 @@ def relapse_trend(df: pd.DataFrame) -> go.Figure:
     fig.update_layout(title="反弹问题随时间变化", xaxis_title="台账快照日期",
                       yaxis_title="问题数（个）", xaxis=dict(type="category"))
     fig.update_yaxes(rangemode="tozero")
+    return fig
+
+
+def relapse_by_category(df: pd.DataFrame) -> go.Figure:
+    """relapse_counts.sql → 各问题方面反弹问题数（横条）。"""
+    g = df.groupby("category", as_index=False)[["relapses", "relapses_done"]].sum() \
+        .sort_values("relapses", ascending=False)
+    fig = bar(g, "category", "relapses", "各问题方面反弹问题数", "问题方面", "反弹问题数（个）",
+              horizontal=True, color=RED, hover=[("relapses_done", "已整改或销号")], text="relapses")
+    fig.update_layout(height=max(260, 100 + 50 * len(g)))
     return fig

@@ -142,11 +142,17 @@ def page_header(title: str, f: filters.Filters) -> None:
                f"　|　{f.describe()}")
 
 
+BASE_CSS = ("<style>[data-testid='stMetricValue'] div{white-space:normal !important;"
+            "overflow:visible !important;text-overflow:clip !important;line-height:1.15;}"
+            "[data-testid='stMetricValue']{font-size:1.75rem;}</style>")
+
+
 def big_font_css(enabled: bool) -> None:
-    """投影模式：放大 st.metric 的数值和标签。"""
+    """指标卡数值允许换行（比率连同分子分母不被截断）；投影模式再放大数值和标签。"""
+    st.markdown(BASE_CSS, unsafe_allow_html=True)
     if enabled:
         st.markdown(
-            "<style>[data-testid='stMetricValue']{font-size:3.2rem;}"
+            "<style>[data-testid='stMetricValue']{font-size:2.6rem;}"
             "[data-testid='stMetricLabel'] p{font-size:1.3rem;}"
             "[data-testid='stMetricDelta']{font-size:1.2rem;}</style>",
             unsafe_allow_html=True)

@@ -80,7 +80,7 @@ def generate(campaign, out_dir, seed: int = 2023, units: int | None = None, lead
                          bad_rows, files)
     else:
         all_leads = []
-        for i, (u, n) in enumerate(zip(unit_list, lead_counts)):
+        for i, (u, n) in enumerate(zip(unit_list, lead_counts, strict=True)):
             rng = rng_for(seed, camp.id, "leads", u.id)
             ul = L.gen_unit_leads(camp, u, n, rng, cal, data_cut, cross_repeaters=cross if i < 2 else ())
             all_leads.extend((ld["assigned"], i, j, ld) for j, ld in enumerate(ul))
@@ -103,7 +103,7 @@ def generate(campaign, out_dir, seed: int = 2023, units: int | None = None, lead
     bad_plan = _ledger_bad_plan(sims, plan_rng)
     infos = {}
     for sim in sims:
-        infos[sim["unit"].id] = G.write_unit_ledgers(camp, sim, out, seed, bad_plan)
+        infos[sim["unit"].id] = G.write_unit_ledgers(camp, sim, out, seed, bad_plan, fast=scale)
         for info in infos[sim["unit"].id]:
             bad_rows.extend(info["bad_rows"])
             files.append({"file": info["file"], "kind": "ledger", "unit_id": sim["unit"].id, "sheet": info["sheet"],
@@ -251,7 +251,7 @@ def _write_big_leads(camp, unit_list, lead_counts, seed, cal, data_cut, out, sta
 
     n = 0
     planted = False
-    for i, (u, cnt) in enumerate(zip(unit_list, lead_counts)):
+    for u, cnt in zip(unit_list, lead_counts, strict=True):
         rng = rng_for(seed, camp.id, "leads", u.id)
         ul = L.gen_unit_leads(camp, u, cnt, rng, cal, data_cut)
         text = L.unit_text_chooser(u, rng)

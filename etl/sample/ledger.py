@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from .common import fmt_date, iso, loose_unit_name, month_end, rng_for, short_name, unit_code
-from .writers import SheetData, write_table
+from .writers import SheetData, write_table, write_xlsx_fast
 
 STATUSES = ("未整改", "整改中", "已整改", "已销号", "长期推进")
 
@@ -256,7 +256,7 @@ def simulate_unit(campaign, unit, idx, n_units, seed, leads_by_unit, relapse_pla
         problems.append(_base_problem(campaign, unit, rng, style, syn, pool[i % len(pool)], disc, kind,
                                       used_cases, last_day))
     # some problems come from substantiated leads of this unit
-    for p, lead in zip([p for p in problems if p.source != "自查自纠"][:3], leads_by_unit.get(unit.id, [])):
+    for p, lead in zip([p for p in problems if p.source != "自查自纠"][:3], leads_by_unit.get(unit.id, []), strict=False):
         if lead["assigned"] < p.discovered:
             p.source = lead["channel_raw"]
             p.case_text += f"（线索编号：{lead['lead_id']}）"
@@ -443,7 +443,7 @@ def build_report_sheet(campaign, sim, report: Report, rng: random.Random, bad: d
     return sd, info
 
 
-def write_unit_ledgers(campaign, sim, out_dir: Path, seed: int, bad_plan: dict) -> list[dict]:
+def write_unit_ledgers(campaign, sim, out_dir: Path, seed: int, bad_plan: dict, fast: bool = False) -> list[dict]:
     unit, style = sim["unit"], sim["style"]
     rng = rng_for(seed, campaign.id, "ledger-sheets", unit.id)
     out = []
@@ -457,9 +457,12 @@ def write_unit_ledgers(campaign, sim, out_dir: Path, seed: int, bad_plan: dict) 
         if bad_plan.get("missing_category") == (unit.id, i):
             bad = dict(bad or {}, missing_category=True)
         sd, info = build_report_sheet(campaign, sim, rep, rng, bad)
-        write_table(out_dir / rep.file, [sd])
+        if fast and style.ext != ".xls":
+            write_xlsx_fast(out_dir / rep.file, sd)
+        else:
+            write_table(out_dir / rep.file, [sd])
         for b in info["bad_rows"]:
-            b.update(file=rep.file, sheet=sd.name if style.ext != ".csv" else "", unit_id=unit.id)
+            b.update(file=rep.file, sheet=sd.name, unit_id=unit.id)
         info.update(file=rep.file, sheet=sd.name, due=rep.due, as_of=rep.as_of, meta_style=rep.meta_style)
         out.append(info)
     return out
@@ -478,7 +481,7 @@ def ledger_manifest(campaign, sims: list[dict], infos: dict[str, list[dict]]) ->
         reps = []
         seen_first: dict[str, date] = {}
         rect_seen: dict[str, date] = {}
-        for rep, info in zip(sim["reports"], uinfos):
+        for rep, info in zip(sim["reports"], uinfos, strict=True):
             rows_written += info["data_rows"]
             n_reports += 1
             reps.append({"file": rep.file, "sheet": info["sheet"], "due_date": iso(rep.due), "as_of": iso(rep.as_of),

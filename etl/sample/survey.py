@@ -108,7 +108,7 @@ def survey_manifest(campaign, per_year: dict) -> dict:
         units = {}
         for uid, st in stats.items():
             dim_scores = {d: round(s / c * 20, 2) if c else None
-                          for d, s, c in zip(campaign.survey.dimensions, st["sums"], st["counts"])}
+                          for d, s, c in zip(campaign.survey.dimensions, st["sums"], st["counts"], strict=True)}
             tot_s, tot_c = sum(st["sums"]), sum(st["counts"])
             units[uid] = {"responses": st["responses"], "valid_responses": st["valid_responses"],
                           "score": round(tot_s / tot_c * 20, 2) if tot_c else None, "dimension_scores": dim_scores}

@@ -1,0 +1,5 @@
+"""数据探索（占位页，另一位开发者实现）。"""
+import streamlit as st
+
+st.title("数据探索")
+st.info("建设中", icon=":material/construction:")

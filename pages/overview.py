@@ -1,0 +1,88 @@
+"""总览：会议投影用。关键指标（较上期变化）、方案阶段时间轴、整改趋势、滞后单位。"""
+import streamlit as st
+
+from dashboard import charts, db, metrics, ui
+
+f = ui.require_filters()
+ui.page_header("专项整治总览", f)
+
+cur = db.run_query("kpi_overview", **f.params()).iloc[0]
+prev = db.run_query("kpi_overview", **f.prev_params()).iloc[0] if f.prev_as_of else None
+sat = db.run_query("satisfaction_overview", **f.params())
+
+
+def delta_count(col):
+    return None if prev is None else metrics.fmt_delta(cur[col], prev[col])
+
+
+def delta_rate(num, den):
+    if prev is None:
+        return None
+    return metrics.fmt_pp(metrics.pp_change(metrics.rate(cur[num], cur[den]),
+                                            metrics.rate(prev[num], prev[den])))
+
+
+c = st.columns(5)
+ui.kpi(c[0], "problems", int(cur["problems"]), delta_count("problems"))
+ui.kpi(c[1], "done", int(cur["done"]), delta_count("done"))
+ui.kpi(c[2], "closed", int(cur["closed"]), delta_count("closed"))
+ui.kpi(c[3], "completion", metrics.fmt_rate(cur["done"], cur["problems"]),
+       delta_rate("done", "problems"))
+ui.kpi(c[4], "overdue", int(cur["overdue"]), delta_count("overdue"), inverse=True)
+
+c = st.columns(5)
+ui.kpi(c[0], "leads_received", int(cur["leads_received"]), delta_count("leads_received"))
+ui.kpi(c[1], "ontime", metrics.fmt_rate(cur["leads_ontime"], cur["leads_ontime_den"]),
+       delta_rate("leads_ontime", "leads_ontime_den"))
+ui.kpi(c[2], "feedback", metrics.fmt_rate(cur["leads_feedback"], cur["leads_concluded"]),
+       delta_rate("leads_feedback", "leads_concluded"))
+ui.kpi(c[3], "leads_open_overdue", int(cur["leads_open_overdue"]),
+       delta_count("leads_open_overdue"), inverse=True)
+if sat.empty:
+    ui.kpi(c[4], "satisfaction", "—", None, label="满意度得分（暂无测评）")
+else:
+    s0 = sat.iloc[0]
+    s_delta = None
+    if len(sat) > 1:
+        d = metrics.fmt_delta(round(s0["score"], 1), round(sat.iloc[1]["score"], 1), "分")
+        s_delta = d if d in (None, "持平") else f"{d}（较{int(sat.iloc[1]['survey_year'])}年）"
+    ui.kpi(c[4], "satisfaction", f"{s0['score']:.1f}分", s_delta,
+           label=f"满意度得分（{int(s0['survey_year'])}年，{int(s0['responses'])}份）")
+
+if f.prev_as_of:
+    st.caption(f"箭头为与上期（{f.prev_as_of:%Y-%m-%d} 台账快照）相比的变化；比率的变化以百分点计。"
+               "满意度与上一年度测评相比。")
+else:
+    st.caption("统计日之前没有更早的台账快照，不显示变化。")
+
+left, right = st.columns([3, 2])
+with left:
+    stages = db.run_query("stage_timeline", campaign_id=f.campaign_id)
+    nxt = db.run_query("next_deadline", campaign_id=f.campaign_id, as_of=f.as_of).iloc[0]
+    next_due = db.to_date(nxt["next_due"])
+    ui.chart(lambda: charts.stage_timeline(stages, f.as_of, next_due), stages, "方案阶段与报送节点",
+             "stages")
+with right:
+    st.subheader("所处阶段")
+    stage_end = db.to_date(nxt["current_stage_deadline"])
+    st.markdown(f"#### {nxt['current_stage'] or '尚未开始'}"
+                + (f"（至 {stage_end:%Y-%m-%d}）" if stage_end else ""))
+    if next_due:
+        days = int(nxt["days_to_next"])
+        when = "今天" if days == 0 else f"还有 {days} 天"
+        st.markdown(f"#### 下一节点：{next_due:%Y-%m-%d} {nxt['next_what']}（{when}）")
+    else:
+        st.markdown("#### 方案规定的节点均已过")
+    st.markdown(f"未整改+整改中 **{int(cur['open_problems'])}** 个，长期推进 **{int(cur['long_term'])}** 个，"
+                f"反弹问题 **{int(cur['relapse'])}** 个。")
+
+trend = db.run_query("completion_trend", **f.params())
+ui.chart(lambda: charts.completion_trend(trend), trend, "整改率、销号率随时间变化", "trend")
+
+units = metrics.add_lagging(db.run_query("unit_progress", **f.params()), f.min_items)
+lagging = units[units["lagging_score"] > 0]
+ui.chart(lambda: charts.lagging_bar(lagging, top=10), lagging, "滞后单位", "lagging")
+with st.expander("滞后评分规则"):
+    st.markdown("\n".join(f"{i + 1}. {t}" for i, t in enumerate(metrics.LAGGING_RULES_TEXT)))
+ui.explain("problems", "done", "closed", "completion", "overdue", "leads_received", "ontime",
+           "feedback", "leads_open_overdue", "satisfaction")

@@ -1,0 +1,5 @@
+"""满意度（占位页，另一位开发者实现）。"""
+import streamlit as st
+
+st.title("满意度")
+st.info("建设中", icon=":material/construction:")

@@ -1,0 +1,24 @@
+-- 超期未办结线索：截至统计日未办结、办理期限（交办后第 N 个工作日）已过的线索（只含脱敏字段）
+-- 超期工作日数由页面用 etl.normalize.workdays.working_days_between(due_date, 统计日) 计算（含调休）
+SELECT
+    l.lead_id,
+    coalesce(u.name, l.unit_id) AS unit_name,
+    l.channel,
+    l.category,
+    l.summary,
+    l.received_date,
+    l.assigned_date,
+    l.due_date,
+    l.due_date_provisional,
+    l.complainant_masked,
+    l.phone_masked
+FROM leads l
+LEFT JOIN units u ON u.campaign_id = l.campaign_id AND u.unit_id = l.unit_id
+WHERE l.campaign_id = $campaign_id
+  AND coalesce(l.received_date, l.assigned_date) <= CAST($as_of AS DATE)
+  AND NOT (l.concluded_date IS NOT NULL AND l.concluded_date <= CAST($as_of AS DATE))
+  AND l.due_date < CAST($as_of AS DATE)
+  AND (len($units) = 0 OR l.unit_id IN (SELECT unnest($units)))
+  AND (len($categories) = 0 OR l.category IN (SELECT unnest($categories)))
+  AND (len($channels) = 0 OR l.channel IN (SELECT unnest($channels)))
+ORDER BY l.due_date, coalesce(u.sort_order, 999), l.lead_id

@@ -1,0 +1,74 @@
+-- 满意度排名：某测评年度各单位的满意度得分（全部题目平均分 × 20）、样本量（问卷份数）和 95% 置信区间。
+-- 置信区间：每份问卷先求各维度平均分，按问卷平均分的标准差作正态近似：得分 ± 1.96 × 标准差 ÷ √份数 × 20。
+-- 问卷少于 campaigns.survey_min_responses 份的单位为“样本不足”，不参与排名；
+-- “满意度低”：可排名单位中得分低于 survey_low_score_below，或排名倒数 survey_low_rank_bottom 位。
+-- 排名在该年度全部被测评单位中计算，$units 只决定显示哪些单位。
+WITH c AS (
+    SELECT
+        survey_low_score_below AS low_below,
+        survey_low_rank_bottom AS low_bottom,
+        survey_min_responses AS min_responses
+    FROM campaigns
+    WHERE campaign_id = $campaign_id
+), resp AS (            -- 每份问卷：各维度平均分
+    SELECT unit_id, response_id, avg(score) AS resp_mean, count(*) AS answers, sum(score) AS total
+    FROM survey_responses
+    WHERE campaign_id = $campaign_id AND survey_year = $survey_year
+    GROUP BY unit_id, response_id
+), u AS (
+    SELECT
+        unit_id,
+        count(*) AS respondents,
+        sum(answers) AS answers,
+        sum(total) / sum(answers) AS mean_score,
+        stddev_samp(resp_mean) AS sd_resp
+    FROM resp
+    GROUP BY unit_id
+), s AS (
+    SELECT
+        u.*,
+        u.mean_score * 20 AS score,
+        1.96 * u.sd_resp / sqrt(u.respondents) * 20 AS ci_half,
+        u.respondents >= coalesce(c.min_responses, 0) AS rankable,
+        c.low_below, c.low_bottom, c.min_responses
+    FROM u
+    CROSS JOIN c
+), r AS (
+    SELECT
+        s.*,
+        CASE WHEN rankable THEN rank() OVER (PARTITION BY rankable ORDER BY score DESC) END AS rank,
+        count(*) FILTER (WHERE rankable) OVER () AS n_rankable
+    FROM s
+), f AS (
+    SELECT
+        r.*,
+        rankable AND score < low_below AS low_by_score,
+        rankable AND rank > n_rankable - low_bottom AS low_by_rank
+    FROM r
+)
+SELECT
+    f.unit_id,
+    un.name AS unit_name,
+    coalesce(un.sort_order, 999) AS sort_order,
+    f.respondents,
+    f.answers,
+    f.mean_score,
+    f.score,
+    f.ci_half,
+    CASE WHEN f.ci_half IS NOT NULL THEN greatest(f.score - f.ci_half, 20) END AS ci_low,
+    CASE WHEN f.ci_half IS NOT NULL THEN least(f.score + f.ci_half, 100) END AS ci_high,
+    f.rankable,
+    f.rank,
+    f.n_rankable,
+    f.min_responses,
+    f.low_by_score OR f.low_by_rank AS is_low,
+    CASE
+        WHEN NOT f.rankable THEN '样本不足（' || f.respondents || '份，少于' || f.min_responses || '份），不排名'
+        ELSE concat_ws('；',
+            CASE WHEN f.low_by_score THEN '得分' || printf('%.1f', f.score) || '分，低于' || printf('%g', f.low_below) || '分' END,
+            CASE WHEN f.low_by_rank THEN '排名倒数第' || (f.n_rankable - f.rank + 1) || '位（共' || f.n_rankable || '个可排名单位）' END)
+    END AS low_reason
+FROM f
+LEFT JOIN units un ON un.campaign_id = $campaign_id AND un.unit_id = f.unit_id
+WHERE len($units) = 0 OR f.unit_id IN (SELECT unnest($units))
+ORDER BY f.rankable DESC, f.rank, f.score DESC, sort_order

@@ -1,0 +1,27 @@
+-- 满意度逐年对比：统计日所在年度及以前每个测评年度 × 单位 的得分、问卷份数，以及与上一测评年度相比的变化（分）
+WITH y AS (
+    SELECT
+        survey_year,
+        unit_id,
+        count(DISTINCT response_id) AS respondents,
+        avg(score) * 20 AS score
+    FROM survey_responses
+    WHERE campaign_id = $campaign_id
+      AND survey_year <= year(CAST($as_of AS DATE))
+      AND (len($units) = 0 OR unit_id IN (SELECT unnest($units)))
+    GROUP BY survey_year, unit_id
+)
+SELECT
+    y.survey_year,
+    y.unit_id,
+    un.name AS unit_name,
+    coalesce(un.sort_order, 999) AS sort_order,
+    y.respondents,
+    y.score,
+    lag(y.survey_year) OVER w AS prev_year,
+    lag(y.score) OVER w AS prev_score,
+    y.score - lag(y.score) OVER w AS change
+FROM y
+LEFT JOIN units un ON un.campaign_id = $campaign_id AND un.unit_id = y.unit_id
+WINDOW w AS (PARTITION BY y.unit_id ORDER BY y.survey_year)
+ORDER BY y.survey_year, sort_order

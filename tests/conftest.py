@@ -1,0 +1,15 @@
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from tests.fixtures.fixture_db import build_fixture_db  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def fixture_db(tmp_path_factory) -> Path:
+    return build_fixture_db(tmp_path_factory.mktemp("db") / "fixture.duckdb")
