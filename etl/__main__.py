@@ -2,12 +2,18 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from pathlib import Path
 
 from etl.config import CAMPAIGNS_DIR, load_campaign
 
 DEFAULT_DB = Path("data/db/dashboard.duckdb")
+# Sub-commands whose own module parses the rest of the command line.
+DELEGATED = {
+    "sample": ("etl.sample", "生成示例报送文件（可放大规模用于性能测试）"),
+    "bench": ("etl.bench", "性能基准：导入大规模生成数据并与 pandas 对比"),
+}
 
 
 def _print_progress(i: int, n: int, message: str) -> None:
@@ -59,14 +65,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--quiet", action="store_true")
     p.set_defaults(func=cmd_build_sample)
 
-    p = sub.add_parser("sample", help="生成示例报送文件（可放大规模用于性能测试）", add_help=False)
-    p.set_defaults(func=lambda a: __import__("etl.sample", fromlist=["main"]).main(a.rest))
-    p.add_argument("rest", nargs=argparse.REMAINDER)
+    for name, (_, text) in DELEGATED.items():
+        sub.add_parser(name, help=text, add_help=False)
 
-    p = sub.add_parser("bench", help="性能基准：导入大规模生成数据", add_help=False)
-    p.set_defaults(func=lambda a: __import__("etl.bench", fromlist=["main"]).main(a.rest))
-    p.add_argument("rest", nargs=argparse.REMAINDER)
-
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] in DELEGATED:
+        module = importlib.import_module(DELEGATED[argv[0]][0])
+        return module.main(argv[1:]) or 0
     args = parser.parse_args(argv)
     if args.command == "build" and not (args.campaign or args.campaign_file):
         parser.error("请用 --campaign 或 --campaign-file 指定专项整治")

@@ -1,5 +1,183 @@
-"""数据管理（占位页，另一位开发者实现）。"""
+"""数据管理：上传各单位报送的文件、重新生成数据库（进度条）、导入结果与问题记录、报送情况（按时/迟报/未报）。
+
+逻辑在 dashboard/upload.py（保存、删除、重建）；查询在 queries/submissions_list.sql、load_errors_list.sql、
+report_grid.sql。重建后关闭当前的只读连接并 st.rerun()，db.run_query 的缓存按库文件版本失效。
+"""
+import pandas as pd
 import streamlit as st
 
+from dashboard import charts_second, db, filters, sql_console, ui, upload
+
+K_UPLOADER, K_LAST_BUILD, K_NOTICE = "adm_uploader_n", "adm_last_build", "adm_notice"
+
 st.title("数据管理")
-st.info("建设中", icon=":material/construction:")
+f = filters.current()
+
+# ------------------------------------------------------------------ campaign
+if f is not None:
+    campaign_id = f.campaign_id
+    camp_label = f.campaign.get("short_name") or campaign_id
+    st.caption(f"{camp_label}（{f.campaign.get('doc_number', '')}）　|　{f.describe()}")
+else:
+    from etl.config import list_campaigns, load_campaign
+
+    ids = list_campaigns()
+    if not ids:
+        st.error("没有找到专项整治配置（data/campaigns/*.toml）。")
+        st.stop()
+    campaign_id = st.selectbox("专项整治", ids, key="adm_campaign",
+                               format_func=lambda c: load_campaign(c).short_name or c)
+    camp_label = campaign_id
+    st.info("数据库尚未生成或无法读取。上传文件后点“重新生成数据库”。", icon=":material/database:")
+
+notice = st.session_state.pop(K_NOTICE, None)
+if notice:
+    for kind, msg in notice:
+        getattr(st, kind)(msg)
+
+
+def _close_readers() -> None:
+    """关闭本进程对旧库文件的只读连接，重建后新连接读到新文件（DuckDB 按路径复用已打开的库）。"""
+    try:
+        if db.db_exists():
+            db.get_runner().close()
+    except Exception:  # noqa: BLE001 — nothing open
+        pass
+
+
+def _rebuild() -> None:
+    bar = st.progress(0.0, text="正在读取文件…")
+
+    def progress(i: int, n: int, message: str) -> None:
+        bar.progress(min(1.0, i / max(n, 1)), text=f"[{i}/{n}] {message}")
+
+    _close_readers()
+    try:
+        result = upload.rebuild(db.db_path(), progress=progress)
+    except Exception as e:  # noqa: BLE001 — old database stays in place
+        bar.empty()
+        st.error(f"重新生成数据库失败，原数据库保持不变。（{type(e).__name__}：{str(e).splitlines()[0] if str(e) else ''}）")
+        return
+    _close_readers()
+    bar.progress(1.0, text="完成")
+    rows = pd.DataFrame(result.summary_rows(), columns=["类型", "工作表数", "读取行数", "导入行数", "拒绝行数"])
+    st.session_state[K_LAST_BUILD] = {"text": result.summary_text(), "rows": rows,
+                                      "errors": len(result.errors)}
+    st.rerun()
+
+
+# ------------------------------------------------------------------ upload
+st.subheader("上传报送文件")
+st.caption(f"文件保存到 data/uploads/{campaign_id}/，与示例文件一起导入。接受 .xlsx、.xls、.xlsm、.csv；"
+           "文件名中的特殊字符会被替换；与已上传文件同名时，新文件替换旧文件。")
+n = st.session_state.setdefault(K_UPLOADER, 0)
+files = st.file_uploader("选择文件（可多选）", type=["xlsx", "xls", "xlsm", "csv"], accept_multiple_files=True,
+                         key=f"adm_files_{n}")
+c1, c2 = st.columns([1, 1])
+save_clicked = c1.button("保存并重新生成数据库", type="primary", disabled=not files, icon=":material/upload:")
+rebuild_clicked = c2.button("只重新生成数据库", icon=":material/refresh:")
+if save_clicked and files:
+    msgs = []
+    for uf in files:
+        try:
+            saved = upload.save_upload(campaign_id, uf.name, uf.getvalue())
+        except upload.UploadError as e:
+            msgs.append(("error", str(e)))
+            continue
+        note = f"“{uf.name}”已保存为“{saved.name}”" if saved.renamed else f"“{saved.name}”已保存"
+        if saved.unchanged:
+            note = f"“{saved.name}”与已上传的同名文件内容相同，未改动"
+        elif saved.replaced:
+            note += "，替换了原来的同名文件"
+        msgs.append(("warning" if saved.replaced or saved.renamed else "success", note + "。"))
+    st.session_state[K_NOTICE] = msgs
+    st.session_state[K_UPLOADER] = n + 1
+    _rebuild()
+elif rebuild_clicked:
+    _rebuild()
+
+last = st.session_state.get(K_LAST_BUILD)
+if last:
+    st.success("数据库已重新生成。", icon=":material/check_circle:")
+    st.code(last["text"], language=None)
+    st.dataframe(last["rows"], hide_index=True, key="adm_build_rows")
+
+uploaded = upload.list_uploads(campaign_id)
+with st.expander(f"已上传的文件（{len(uploaded)}个）", expanded=bool(len(uploaded))):
+    if uploaded.empty:
+        st.caption("还没有上传文件。")
+    else:
+        st.dataframe(uploaded, hide_index=True, key="adm_uploads")
+        d1, d2 = st.columns([3, 1])
+        victim = d1.selectbox("删除一个上传的文件", uploaded["文件名"].tolist(), index=None, key="adm_del_name",
+                              placeholder="选择要删除的文件…")
+        if d2.button("删除并重新生成", disabled=victim is None, icon=":material/delete:", key="adm_del"):
+            try:
+                ok = upload.delete_upload(campaign_id, victim)
+                st.session_state[K_NOTICE] = [("success" if ok else "warning",
+                                               f"已删除“{victim}”。" if ok else f"“{victim}”已不存在。")]
+            except upload.UploadError as e:
+                st.session_state[K_NOTICE] = [("error", str(e))]
+            st.session_state.pop("adm_del_name", None)
+            _rebuild()
+
+if f is None:
+    st.stop()
+
+# ------------------------------------------------------------------ load errors
+st.subheader("导入问题记录")
+errs = db.run_query("load_errors_list", campaign_id=f.campaign_id)
+if errs.empty:
+    st.success("本专项整治的文件全部导入，没有被拒绝的行或警告。", icon=":material/check_circle:")
+else:
+    n_err = int(errs["severity"].isin(["错误", "error"]).sum())
+    st.markdown(f"错误 **{n_err}** 条（整行未导入），警告 **{len(errs) - n_err}** 条（已导入，个别字段留空）。"
+                "请把错误清单发回报送单位更正后重新上传。")
+    err_tbl = errs.rename(columns={"severity": "级别", "file_name": "文件", "sheet_name": "工作表",
+                                   "source_row": "行号", "column_name": "列", "raw_value": "原值",
+                                   "message": "说明", "unit_name": "单位"})
+    err_tbl["级别"] = err_tbl["级别"].replace({"error": "错误", "warning": "警告"})
+    st.dataframe(err_tbl, hide_index=True, key="adm_errors")
+    e1, e2, _ = st.columns([1, 1, 3])
+    e1.download_button("下载问题记录（Excel）", sql_console.xlsx_bytes(err_tbl, "导入问题记录"),
+                       f"导入问题记录_{f.campaign_id}.xlsx", icon=":material/download:", on_click="ignore",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="adm_err_xlsx")
+    e2.download_button("下载问题记录（CSV）", ui.csv_bytes(err_tbl), f"导入问题记录_{f.campaign_id}.csv",
+                       mime="text/csv", icon=":material/download:", on_click="ignore", key="adm_err_csv")
+
+# ------------------------------------------------------------------ punctuality
+st.subheader("台账报送情况")
+grace = int(f.campaign.get("grace_days") or 0)
+st.caption(f"按方案规定的台账报送节点（截至统计日已到的节点）判定，宽限 {grace} 天："
+           "**按时** = 上一节点宽限期结束后至本节点 + 宽限天数内有台账报送；"
+           "**迟报** = 窗口内没有、在下一个节点之前补报（补报的台账同时算作下一节点的报送）；"
+           "**未报** = 到下一个节点（或统计日）仍没有；**待报** = 本节点宽限期尚未结束。")
+grid = db.run_query("report_grid", **f.params())
+ui.chart(lambda: charts_second.report_grid(grid), charts_second.cn(grid, drop=("sort_order",)),
+         "台账报送情况（单位 × 报送节点）", "adm_grid")
+if not grid.empty:
+    cnt = grid.pivot_table(index=["sort_order", "unit_name"], columns="report_status", values="due_date",
+                           aggfunc="count", fill_value=0)
+    cnt = cnt.reindex(columns=[c for c in ("按时", "迟报", "未报", "待报")], fill_value=0) \
+        .reset_index().drop(columns="sort_order").rename(columns={"unit_name": "单位"})
+    cnt.columns.name = None
+    bad = cnt[(cnt["迟报"] > 0) | (cnt["未报"] > 0)]
+    if bad.empty:
+        st.success("所有单位都按时报送了台账。", icon=":material/check_circle:")
+    else:
+        st.markdown("迟报或未报的单位：" + "、".join(
+            f"**{r['单位']}**（迟报{int(r['迟报'])}次、未报{int(r['未报'])}次）" for _, r in bad.iterrows()))
+    with st.expander("各单位报送次数统计"):
+        st.dataframe(cnt, hide_index=True, key="adm_grid_counts")
+        ui.download(cnt, "各单位台账报送统计", "adm_grid_counts")
+
+st.subheader("报送记录（按单位、填报时间）")
+subs = db.run_query("submissions_list", campaign_id=f.campaign_id, units=list(f.units))
+if subs.empty:
+    ui.no_data("还没有导入任何报送文件。")
+else:
+    sub_tbl = subs.drop(columns=["submission_id"]).rename(columns={
+        "unit_name": "单位", "kind_label": "类型", "as_of_date": "填报时间", "as_of_source": "填报时间来源",
+        "file_name": "文件", "sheet_name": "工作表", "rows_read": "读取行数", "rows_loaded": "导入行数",
+        "rows_rejected": "拒绝行数"})
+    ui.table(sub_tbl, "报送记录", "adm_subs")

@@ -1,5 +1,111 @@
-"""数据探索（占位页，另一位开发者实现）。"""
+"""数据探索：即席 SQL 控制台（独立只读连接、禁止外部访问、限时、限行），数据库结构，保存的查询，Excel/CSV 下载。
+
+逻辑在 dashboard/sql_console.py；本页只有界面。保存的查询中的 $参数 在执行时按侧栏筛选绑定
+（$campaign_id、$as_of、$units、$categories、$channels、$survey_year），其余参数在页面上填写。
+"""
+from datetime import date
+
+import pandas as pd
 import streamlit as st
 
-st.title("数据探索")
-st.info("建设中", icon=":material/construction:")
+from dashboard import db, filters, sql_console
+
+K_SQL, K_SAVED, K_RESULT = "exp_sql", "exp_saved", "exp_result"
+DEFAULT_SQL = "SELECT unit_id, status, count(*) AS 问题数\nFROM problems\nGROUP BY ALL\nORDER BY unit_id, status"
+
+st.title("数据探索（SQL）")
+st.caption(f"对看板数据库执行只读 SQL：一次一条 SELECT / WITH / DESCRIBE / SHOW / SUMMARIZE / EXPLAIN 查询；"
+           f"不能读写文件、连接其他数据库、安装扩展或修改设置；每次最长 {sql_console.TIME_LIMIT:g} 秒，"
+           f"最多显示和导出 {sql_console.ROW_CAP:,} 行。表的含义见 docs/data-model.md。")
+
+if not db.db_exists():
+    st.warning(f"还没有可用的数据库（{db.db_path()}）。请先到“数据管理”生成数据库。", icon=":material/database:")
+    st.stop()
+
+f = filters.current()
+values = sql_console.filter_values(f)
+
+if K_SQL not in st.session_state:
+    st.session_state[K_SQL] = DEFAULT_SQL
+
+
+def _load_saved() -> None:
+    name = st.session_state.get(K_SAVED)
+    if name:
+        st.session_state[K_SQL] = sql_console.saved_query(name)
+        st.session_state.pop(K_RESULT, None)
+
+
+left, right = st.columns([1, 3], gap="medium")
+
+# ------------------------------------------------------------------ schema browser
+with left:
+    st.subheader("数据库结构")
+    try:
+        sch = sql_console.schema(db.db_path())
+    except Exception as e:  # noqa: BLE001 — shown in Chinese, never a traceback
+        st.error("无法读取数据库结构：" + sql_console.friendly_error(e))
+        sch = pd.DataFrame(columns=["table_name", "table_type", "column_name", "data_type"])
+    kinds = {"BASE TABLE": "表", "VIEW": "视图"}
+    for (tname, ttype), g in sch.groupby(["table_name", "table_type"], sort=False):
+        with st.expander(f"{tname}（{kinds.get(ttype, ttype)}，{len(g)}列）"):
+            st.dataframe(g[["column_name", "data_type"]].rename(columns={"column_name": "列名", "data_type": "类型"}),
+                         hide_index=True, key=f"sch_{tname}")
+
+# ------------------------------------------------------------------ editor
+with right:
+    names = sql_console.saved_queries()
+    st.selectbox("从保存的查询开始（queries/ 目录，看板各页面使用的查询）", names, index=None, key=K_SAVED,
+                 placeholder="选择一个查询作为起点…", on_change=_load_saved,
+                 format_func=lambda n: f"{n} — {sql_console.saved_query_title(n)[:40]}")
+    sql = st.text_area("SQL", key=K_SQL, height=260,
+                       help="可以用 $campaign_id、$as_of、$units、$categories、$channels，执行时按侧栏筛选取值。")
+    params = sql_console.sql_params(sql or "")
+    extra: dict = {}
+    if params:
+        bound = [p for p in params if p in values]
+        if bound:
+            def _show(v):
+                if isinstance(v, list | tuple):
+                    return "[" + "、".join(map(str, v)) + "]" if v else "[]（全部）"
+                return v.isoformat() if isinstance(v, date) else str(v)
+            st.caption("参数按侧栏筛选取值：" + "；".join(f"${p} = {_show(values[p])}" for p in bound))
+        for p in params:
+            if p not in values:
+                extra[p] = st.text_input(f"参数 ${p} 的值", key=f"exp_param_{p}",
+                                         help="这个参数不在侧栏筛选中，请填写（按文本传入）。")
+    run = st.button("执行查询", type="primary", icon=":material/play_arrow:")
+    if run:
+        try:
+            res = sql_console.run_console(sql, db.db_path(), params={**values, **extra})
+            st.session_state[K_RESULT] = {"ok": True, "df": res.data, "truncated": res.truncated,
+                                          "seconds": res.seconds, "cap": res.row_cap}
+        except sql_console.ConsoleError as e:
+            st.session_state[K_RESULT] = {"ok": False, "error": str(e)}
+        except Exception as e:  # noqa: BLE001 — any other failure: plain Chinese, no traceback
+            st.session_state[K_RESULT] = {"ok": False, "error": sql_console.friendly_error(e)}
+
+    result = st.session_state.get(K_RESULT)
+    if result:
+        if not result["ok"]:
+            st.error(result["error"], icon=":material/error:")
+        else:
+            df = result["df"]
+            if result["truncated"]:
+                st.warning(f"结果超过 {result['cap']:,} 行，只显示和导出前 {result['cap']:,} 行。"
+                           "请加筛选条件、GROUP BY 汇总或 LIMIT。", icon=":material/content_cut:")
+            st.caption(f"共 {len(df):,} 行 × {len(df.columns)} 列，用时 {result['seconds']:.2f} 秒。")
+            if df.empty:
+                st.info("查询没有返回任何行。", icon=":material/info:")
+            else:
+                st.dataframe(df, hide_index=True, key="exp_table")
+            stamp = date.today().strftime("%Y%m%d")
+            c1, c2, _ = st.columns([1, 1, 3])
+            try:
+                c1.download_button("下载 Excel（.xlsx）", sql_console.xlsx_bytes(df), f"查询结果_{stamp}.xlsx",
+                                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                                   icon=":material/download:", on_click="ignore", key="exp_dl_xlsx")
+            except Exception as e:  # noqa: BLE001
+                c1.error(f"无法生成 Excel 文件：{type(e).__name__}")
+            c2.download_button("下载 CSV", sql_console.csv_bytes(df), f"查询结果_{stamp}.csv", mime="text/csv",
+                               icon=":material/download:", on_click="ignore", key="exp_dl_csv")

@@ -1,5 +1,140 @@
-"""满意度（占位页，另一位开发者实现）。"""
+"""满意度：各单位得分排名（样本量、95% 置信区间）、满意度低单位及原因、单位 × 维度热力图、逐年对比。"""
+import pandas as pd
 import streamlit as st
 
-st.title("满意度")
-st.info("建设中", icon=":material/construction:")
+from dashboard import charts_second, db, metrics, ui
+
+f = ui.require_filters()
+ui.page_header("执法满意度测评", f)
+camp = f.campaign
+low_below = camp.get("survey_low_score_below")
+low_bottom = camp.get("survey_low_rank_bottom")
+min_resp = camp.get("survey_min_responses")
+
+years = db.run_query("satisfaction_years", **f.params())
+if years.empty:
+    ui.no_data("统计日所在年度及以前没有满意度测评数据（或所选单位没有被测评）。满意度测评每年进行一次，"
+               "请换一个统计日或单位，或到“数据管理”上传测评结果。")
+    st.stop()
+
+year_opts = [int(y) for y in years["survey_year"]]
+if st.session_state.get("sat_year") not in year_opts:
+    st.session_state["sat_year"] = year_opts[0]
+n_by_year = dict(zip(year_opts, years["responses"], strict=True))
+year = st.selectbox("测评年度", year_opts, key="sat_year",
+                    format_func=lambda y: f"{y}年（{int(n_by_year[y])}份问卷）",
+                    help="默认统计日所在年度及以前最近一次测评。")
+st.caption("满意度测评不区分问题方面和来源渠道（侧栏这两项筛选对本页不起作用）；侧栏的单位筛选只决定显示哪些单位，"
+           "排名和“满意度低”的判定在该年度全部被测评单位中进行。")
+
+rank = db.run_query("satisfaction_ranking", campaign_id=f.campaign_id, survey_year=year,
+                    units=list(f.units))
+overall = db.run_query("satisfaction_overview", **f.params())
+overall = overall[overall["survey_year"] == year]
+if rank.empty:
+    ui.no_data()
+    st.stop()
+
+low = rank[rank["is_low"].fillna(False)]
+insufficient = rank[~rank["rankable"]]
+c = st.columns(5)
+ui.kpi(c[0], "satisfaction",
+       "—" if overall.empty else f"{overall.iloc[0]['score']:.1f}分",
+       label=f"{year}年总体满意度得分")
+c[1].metric("被测评单位", f"{len(rank)}个", border=True)
+c[2].metric("问卷份数", f"{int(rank['respondents'].sum())}份", border=True,
+            help="每份问卷对各维度打分；样本量按问卷份数计。")
+c[3].metric("满意度低的单位", f"{len(low)}个", border=True,
+            help=f"得分低于{low_below:g}分，或在可排名单位中排名倒数{int(low_bottom)}位。")
+c[4].metric("样本不足的单位", f"{len(insufficient)}个", border=True,
+            help=f"问卷少于{int(min_resp)}份，不参与排名。")
+
+# ------------------------------------------------------------------ low units
+st.subheader("满意度低的单位（建议约谈主要负责人）")
+if low.empty:
+    st.success(f"{year}年没有按规则判定为满意度低的单位。", icon=":material/check_circle:")
+else:
+    for _, r in low.iterrows():
+        st.error(f"**{r['unit_name']}**：{r['score']:.1f}分（{int(r['respondents'])}份问卷，"
+                 f"第{int(r['rank'])}名/共{int(r['n_rankable'])}个可排名单位）——{r['low_reason']}",
+                 icon=":material/warning:")
+weak_small = insufficient[insufficient["score"] < low_below]
+if not weak_small.empty:
+    st.caption("另有样本不足、得分低于{:g}分的单位（仅供参考，不据此约谈）：".format(low_below)
+               + "、".join(f"{n} {s:.1f}分（{int(k)}份）" for n, s, k in
+                          zip(weak_small["unit_name"], weak_small["score"], weak_small["respondents"], strict=True)))
+with st.expander("“满意度低”判定规则与置信区间的算法"):
+    st.markdown(
+        f"- **满意度得分** = 该单位全部问卷全部题目得分（非常满意=5 … 非常不满意=1）的平均分 × 20（百分制）。\n"
+        f"- **样本量**：问卷份数。少于 **{int(min_resp)}** 份的单位标为“样本不足”，不参与排名，也不据此判定满意度低。\n"
+        f"- **满意度低**：可排名单位中，得分低于 **{low_below:g}** 分，或排名倒数 **{int(low_bottom)}** 位（并列按同一名次）。\n"
+        "- **95% 置信区间**（正态近似）：每份问卷先求各维度平均分，得分 ± 1.96 × 问卷平均分的标准差 ÷ √问卷份数 × 20；"
+        "只有 1 份问卷时无法计算。区间越宽，排名越不可靠；两个单位的区间大段重叠时，名次先后不宜作为约谈依据。")
+
+# ------------------------------------------------------------------ ranking
+ui.chart(lambda: charts_second.satisfaction_ranking(rank, low_below), charts_second.cn(rank),
+         f"{year}年满意度排名", "sat_rank")
+
+
+def _state(r) -> str:
+    if not r["rankable"]:
+        return "样本不足"
+    return "满意度低" if r["is_low"] else "正常"
+
+
+table = pd.DataFrame({
+    "排名": [("" if pd.isna(v) else int(v)) for v in rank["rank"]],
+    "单位": rank["unit_name"],
+    "满意度得分": rank["score"].round(1),
+    "95%置信区间": [("—" if pd.isna(lo) else f"{lo:.1f}～{hi:.1f}")
+                 for lo, hi in zip(rank["ci_low"], rank["ci_high"], strict=True)],
+    "问卷份数": rank["respondents"].astype(int),
+    "状态": [_state(r) for _, r in rank.iterrows()],
+    "说明": rank["low_reason"].fillna("").replace("", "—"),
+})
+st.dataframe(table, hide_index=True, key="tbl_sat_rank",
+             column_config={"满意度得分": st.column_config.NumberColumn(format="%.1f")})
+
+# ------------------------------------------------------------------ dimensions
+st.subheader("分维度得分")
+dims_df = db.run_query("satisfaction_dimensions", campaign_id=f.campaign_id, survey_year=year,
+                       units=list(f.units))
+try:
+    from etl.config import load_campaign
+
+    dim_order = list(load_campaign(f.campaign_id).survey.dimensions)
+except Exception:  # noqa: BLE001 — config missing: alphabetical order is fine
+    dim_order = []
+ui.chart(lambda: charts_second.satisfaction_heatmap(dims_df, dim_order), charts_second.cn(dims_df),
+         f"{year}年各单位分维度满意度得分", "sat_dims")
+if not dims_df.empty:
+    worst = dims_df.sort_values("score").iloc[0]
+    st.caption(f"最低的一项：{worst['unit_name']}的“{worst['dimension']}”，{worst['score']:.1f}分"
+               f"（{int(worst['respondents'])}份作答）。")
+
+# ------------------------------------------------------------------ year over year
+st.subheader("逐年对比")
+yoy = db.run_query("satisfaction_yoy", **f.params())
+if yoy["survey_year"].nunique() < 2:
+    st.info("只有一个年度的测评数据，暂不能逐年对比。", icon=":material/info:")
+else:
+    ui.chart(lambda: charts_second.satisfaction_yoy(yoy), charts_second.cn(yoy), "各单位满意度逐年对比",
+             "sat_yoy")
+    cur = yoy[(yoy["survey_year"] == year) & yoy["prev_score"].notna()]
+    if cur.empty:
+        st.caption(f"{year}年被测评的单位在此前年度没有测评数据。")
+    else:
+        chg = pd.DataFrame({
+            "单位": cur["unit_name"],
+            "对比年度": [f"{int(p)}年 → {year}年" for p in cur["prev_year"]],
+            "上年得分": cur["prev_score"].round(1),
+            f"{year}年得分": cur["score"].round(1),
+            "变化（分）": cur["change"].round(1),
+            f"{year}年问卷份数": cur["respondents"].astype(int),
+        }).sort_values("变化（分）")
+        st.dataframe(chg, hide_index=True, key="tbl_sat_change",
+                     column_config={"变化（分）": st.column_config.NumberColumn(format="%+.1f")})
+        ui.download(chg, "满意度逐年变化", "sat_change")
+
+ui.explain("satisfaction")
+st.caption("满意度得分口径：" + metrics.help_text("satisfaction"))

@@ -88,7 +88,7 @@ def write_year(campaign, units, year: int, out_dir, seed: int, p: dict, scale: b
             if not is_bad:
                 st["valid_responses"] += 1
             for k, a in enumerate(r["answers"]):
-                if is_bad and dims[k] == bad["dimension"]:
+                if is_bad:  # the ETL rejects the whole questionnaire, not just the bad answer
                     continue
                 st["sums"][k] += a
                 st["counts"][k] += 1
