@@ -164,7 +164,7 @@ def overdue_age(df: pd.DataFrame) -> go.Figure:
     g = g.sort_values(["leads", "max_age"], ascending=False)
     fig = go.Figure(go.Bar(
         x=g["leads"], y=g["unit_name"], orientation="h", marker_color=RED, text=g["leads"],
-        textposition="auto", customdata=g[["max_age"]].to_numpy(),
+        textposition="outside", textangle=0, cliponaxis=False, customdata=g[["max_age"]].to_numpy(),
         hovertemplate="%{y}<br>超期未办结：%{x} 件<br>最长已超期：%{customdata[0]} 个工作日<extra></extra>"))
     fig.update_layout(title="超期未办结线索（按单位）", xaxis_title="线索件数（件）", yaxis_title="",
                       height=max(260, 90 + 36 * len(g)))

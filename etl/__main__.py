@@ -11,8 +11,11 @@ from etl.config import CAMPAIGNS_DIR, load_campaign
 DEFAULT_DB = Path("data/db/dashboard.duckdb")
 # Sub-commands whose own module parses the rest of the command line.
 DELEGATED = {
-    "sample": ("etl.sample", "生成示例报送文件（可放大规模用于性能测试）"),
-    "bench": ("etl.bench", "性能基准：导入大规模生成数据并与 pandas 对比"),
+    "sample": ("etl.sample:main", "生成示例报送文件（可放大规模用于性能测试）"),
+    "bench": ("etl.bench:main", "性能基准：导入大规模生成数据并与 pandas 对比"),
+    "brief": ("reports.cli:brief_main", "生成工作简报（.docx，另可输出 .xlsx）"),
+    "export-ledger": ("reports.cli:export_ledger_main", "按方案样表导出汇总整改台账（.xlsx）"),
+    "template": ("reports.cli:template_main", "生成各单位填报模板（台账、线索登记表）"),
 }
 
 
@@ -70,8 +73,8 @@ def main(argv: list[str] | None = None) -> int:
 
     argv = sys.argv[1:] if argv is None else argv
     if argv and argv[0] in DELEGATED:
-        module = importlib.import_module(DELEGATED[argv[0]][0])
-        return module.main(argv[1:]) or 0
+        module_name, func_name = DELEGATED[argv[0]][0].split(":")
+        return getattr(importlib.import_module(module_name), func_name)(argv[1:]) or 0
     args = parser.parse_args(argv)
     if args.command == "build" and not (args.campaign or args.campaign_file):
         parser.error("请用 --campaign 或 --campaign-file 指定专项整治")

@@ -47,8 +47,13 @@ with left:
         st.error("无法读取数据库结构：" + sql_console.friendly_error(e))
         sch = pd.DataFrame(columns=["table_name", "table_type", "column_name", "data_type"])
     kinds = {"BASE TABLE": "表", "VIEW": "视图"}
+    about = {"campaigns": "专项整治", "stages": "方案阶段", "report_due_dates": "台账报送节点", "units": "单位",
+             "categories": "问题方面与表现形式", "submissions": "报送记录", "ledger_snapshots": "整改台账（每期）",
+             "problems": "问题最新一期", "leads": "问题线索", "survey_responses": "满意度测评",
+             "load_errors": "导入问题记录", "build_info": "生成信息"}
     for (tname, ttype), g in sch.groupby(["table_name", "table_type"], sort=False):
-        with st.expander(f"{tname}（{kinds.get(ttype, ttype)}，{len(g)}列）"):
+        label = f"{tname} {about[tname]}" if tname in about else tname
+        with st.expander(f"{label}（{kinds.get(ttype, ttype)}，{len(g)}列）"):
             st.dataframe(g[["column_name", "data_type"]].rename(columns={"column_name": "列名", "data_type": "类型"}),
                          hide_index=True, key=f"sch_{tname}")
 

@@ -20,13 +20,14 @@ if int(s["received"]) == 0:
     ui.no_data()
     st.stop()
 
-c = st.columns(6)
+c = st.columns(3)
 ui.kpi(c[0], "leads_received", f"{int(s['received'])}件")
 ui.kpi(c[1], "ontime", metrics.fmt_rate(s["ontime"], s["ontime_den"]))
 ui.kpi(c[2], "feedback", metrics.fmt_rate(s["fed_back"], s["concluded"]))
-ui.kpi(c[3], "leads_open_overdue", f"{int(s['open_overdue'])}件")
-ui.kpi(c[4], "substantiated", metrics.fmt_rate(s["found"], s["with_finding"]))
-c[5].metric("重复投诉人", f"{int(s['repeat_complainants'])}人", border=True,
+c = st.columns(3)
+ui.kpi(c[0], "leads_open_overdue", f"{int(s['open_overdue'])}件")
+ui.kpi(c[1], "substantiated", metrics.fmt_rate(s["found"], s["with_finding"]))
+c[2].metric("重复投诉人", f"{int(s['repeat_complainants'])}人", border=True,
             delta=f"涉及{int(s['repeat_leads'])}件线索", delta_color="off", delta_arrow="off",
             help="同一投诉人（按姓名/电话加盐摘要归并，不可还原）反映 2 件及以上线索的人数。")
 
@@ -47,7 +48,7 @@ ranked = metrics.rank_extremes(by_unit, "ontime", "ontime_den", f.min_items, n=3
 ui.chart(lambda: charts_second.ontime_by_unit(by_unit, f.min_items),
          charts_second.cn(by_unit[by_unit["ontime_den"] > 0]), "各单位线索按时办结率", "leads_ontime")
 if not ranked.empty:
-    st.caption("按时办结率最低（期限已到或已办结的线索不少于 {} 件的单位中）：".format(f.min_items)
+    st.caption(f"按时办结率最低（期限已到或已办结的线索不少于 {f.min_items} 件的单位中）："
                + "、".join(f"{r['unit_name']} {metrics.fmt_rate(r['ontime'], r['ontime_den'])}"
                           for _, r in ranked.iterrows()))
 unit_tbl = pd.DataFrame({

@@ -2,9 +2,12 @@
 import streamlit as st
 
 from dashboard import charts, db, metrics, ui
+from reports.streamlit_ui import brief_download_button
 
 f = ui.require_filters()
 ui.page_header("专项整治总览", f)
+with st.expander("会议材料：本期工作简报（Word / Excel）"):
+    brief_download_button(f.campaign_id, f.as_of)
 
 cur = db.run_query("kpi_overview", **f.params()).iloc[0]
 prev = db.run_query("kpi_overview", **f.prev_params()).iloc[0] if f.prev_as_of else None

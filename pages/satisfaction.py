@@ -2,7 +2,7 @@
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts_second, db, metrics, ui
+from dashboard import charts_second, db, ui
 
 f = ui.require_filters()
 ui.page_header("执法满意度测评", f)
@@ -21,7 +21,7 @@ year_opts = [int(y) for y in years["survey_year"]]
 if st.session_state.get("sat_year") not in year_opts:
     st.session_state["sat_year"] = year_opts[0]
 n_by_year = dict(zip(year_opts, years["responses"], strict=True))
-year = st.selectbox("测评年度", year_opts, key="sat_year",
+year = st.columns([1, 3])[0].selectbox("测评年度", year_opts, key="sat_year",
                     format_func=lambda y: f"{y}年（{int(n_by_year[y])}份问卷）",
                     help="默认统计日所在年度及以前最近一次测评。")
 st.caption("满意度测评不区分问题方面和来源渠道（侧栏这两项筛选对本页不起作用）；侧栏的单位筛选只决定显示哪些单位，"
@@ -60,7 +60,7 @@ else:
                  icon=":material/warning:")
 weak_small = insufficient[insufficient["score"] < low_below]
 if not weak_small.empty:
-    st.caption("另有样本不足、得分低于{:g}分的单位（仅供参考，不据此约谈）：".format(low_below)
+    st.caption(f"另有样本不足、得分低于{low_below:g}分的单位（仅供参考，不据此约谈）："
                + "、".join(f"{n} {s:.1f}分（{int(k)}份）" for n, s, k in
                           zip(weak_small["unit_name"], weak_small["score"], weak_small["respondents"], strict=True)))
 with st.expander("“满意度低”判定规则与置信区间的算法"):
@@ -83,7 +83,7 @@ def _state(r) -> str:
 
 
 table = pd.DataFrame({
-    "排名": [("" if pd.isna(v) else int(v)) for v in rank["rank"]],
+    "排名": ["—" if pd.isna(v) else str(int(v)) for v in rank["rank"]],
     "单位": rank["unit_name"],
     "满意度得分": rank["score"].round(1),
     "95%置信区间": [("—" if pd.isna(lo) else f"{lo:.1f}～{hi:.1f}")
@@ -137,4 +137,3 @@ else:
         ui.download(chg, "满意度逐年变化", "sat_change")
 
 ui.explain("satisfaction")
-st.caption("满意度得分口径：" + metrics.help_text("satisfaction"))

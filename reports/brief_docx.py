@@ -155,6 +155,8 @@ def add_table(doc, table: bt.Table) -> None:
             text = bt.display(value, kind)
             align = (WD_ALIGN_PARAGRAPH.LEFT if kind == "text" and table.columns[i].width >= 2.5
                      else WD_ALIGN_PARAGRAPH.CENTER)
+            if kind == "rate":
+                text = text.replace("（", "\n（")
             if kind == "state" and value in STATE_SHADE:
                 _shade(cell, STATE_SHADE[value])
                 text = STATE_TEXT[value]

@@ -108,10 +108,10 @@ def _kpi_rate(label, num, den, k, p):
 
 def unit_table(data) -> Table:
     t = Table("units", "各单位整改进度", [
-        Column("单位", "text", 3.6), Column("状态", "state", 1.1), Column("滞后评分", "int", 1.2),
-        Column("查摆问题", "int", 1.2), Column("整改率", "rate", 2.4), Column("销号率", "rate", 2.4),
-        Column("逾期问题", "int", 1.2), Column("反弹问题", "int", 1.2),
-        Column("超期未办结线索", "int", 1.5), Column("扣分项", "text", 4.2)])
+        Column("单位", "text", 3.2), Column("状态", "state", 1.0), Column("滞后评分", "int", 1.1),
+        Column("查摆问题", "int", 1.1), Column("整改率", "rate", 2.2), Column("销号率", "rate", 2.2),
+        Column("逾期问题", "int", 1.1), Column("反弹问题", "int", 1.1),
+        Column("超期未办结线索", "int", 1.3), Column("扣分项", "text", 4.4)])
     for _, r in data.units.iterrows():
         t.rows.append([r["unit_name"], r["lagging_state"], int(r["lagging_score"]), int(r["problems"]),
                        _rate_tuple(r, "done", "problems"), _rate_tuple(r, "closed", "problems"),

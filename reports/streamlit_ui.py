@@ -1,0 +1,77 @@
+"""页面用的下载按钮（由负责页面的同事接入）：
+
+- 总览页：``brief_download_button(campaign_id, as_of)`` —— 工作简报 .docx 与表格 .xlsx；
+- 数据管理页：``template_download_buttons(campaign_id)`` —— 选单位下载填报模板；
+  ``ledger_download_button(campaign_id, as_of, units=...)`` —— 合并台账（方案版式）。
+"""
+from __future__ import annotations
+
+from datetime import date
+
+DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _db_path():
+    from dashboard import db
+
+    return db.db_path()
+
+
+def brief_download_button(campaign_id: str, as_of: date) -> None:
+    """生成并下载本期工作简报（.docx）和简报表格（.xlsx）。点击“生成”后才计算，避免每次刷新都出图。"""
+    import streamlit as st
+
+    from reports.brief_data import collect
+    from reports.brief_docx import write_docx
+    from reports.brief_xlsx import write_xlsx
+    from reports.fonts import FontNotFound
+
+    key = f"brief_{campaign_id}_{as_of:%Y%m%d}"
+    if st.button("生成本期工作简报", key=key + "_go", help="按当前统计日生成简报（Word）与表格（Excel）"):
+        try:
+            with st.spinner("正在生成简报……"):
+                data = collect(_db_path(), campaign_id, as_of)
+                st.session_state[key] = (write_docx(data), write_xlsx(data))
+        except FontNotFound as exc:
+            st.error(str(exc))
+            return
+    if key in st.session_state:
+        docx_bytes, xlsx_bytes = st.session_state[key]
+        c1, c2 = st.columns(2)
+        c1.download_button("下载简报（Word）", docx_bytes, file_name=f"工作简报_{campaign_id}_{as_of:%Y%m%d}.docx",
+                           mime=DOCX_MIME, key=key + "_docx")
+        c2.download_button("下载简报表格（Excel）", xlsx_bytes,
+                           file_name=f"工作简报表格_{campaign_id}_{as_of:%Y%m%d}.xlsx", mime=XLSX_MIME,
+                           key=key + "_xlsx")
+
+
+def ledger_download_button(campaign_id: str, as_of: date, units=(), categories=(), channels=()) -> None:
+    """按当前筛选导出合并台账（方案版式，每单位一张表）。"""
+    import streamlit as st
+
+    from reports.ledger_export import export_ledger
+
+    data = export_ledger(_db_path(), campaign_id, as_of, units=units, categories=categories, channels=channels)
+    st.download_button("导出合并台账（方案版式）", data, file_name=f"合并台账_{campaign_id}_{as_of:%Y%m%d}.xlsx",
+                       mime=XLSX_MIME, key=f"ledger_{campaign_id}_{as_of}")
+
+
+def template_download_buttons(campaign_id: str) -> None:
+    """选择单位与填报时间，下载整改台账模板和问题线索登记表模板。"""
+    import streamlit as st
+
+    from etl.config import load_campaign
+    from reports.templates import template_bytes, template_file_names
+
+    campaign = load_campaign(campaign_id)
+    names = {u.id: u.name for u in campaign.units}
+    c1, c2 = st.columns(2)
+    uid = c1.selectbox("单位", list(names), format_func=names.get, key=f"tpl_unit_{campaign_id}")
+    when = c2.date_input("填报时间", value=date.today(), key=f"tpl_date_{campaign_id}")
+    files = template_file_names(campaign, uid, when)
+    d1, d2 = st.columns(2)
+    d1.download_button("下载整改台账模板", template_bytes(campaign_id, uid, when, "ledger"),
+                       file_name=files["ledger"], mime=XLSX_MIME, key=f"tpl_l_{campaign_id}_{uid}")
+    d2.download_button("下载问题线索登记表模板", template_bytes(campaign_id, uid, when, "leads"),
+                       file_name=files["leads"], mime=XLSX_MIME, key=f"tpl_d_{campaign_id}_{uid}")

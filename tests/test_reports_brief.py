@@ -1,0 +1,177 @@
+"""The brief (.docx and .xlsx): every figure equals the SQL truth, computed here independently."""
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+import openpyxl
+import pytest
+from docx import Document
+
+from reports.brief_data import collect, previous_report_date
+from reports.brief_docx import write_docx
+from reports.brief_xlsx import write_xlsx
+from tests._reports_common import AS_OF, CAMPAIGNS, build_sample_db, truth_kpi, truth_overdue, truth_status
+
+CASES = [(cid, d) for cid in CAMPAIGNS for d in AS_OF[cid]]
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory):
+    return build_sample_db(tmp_path_factory.mktemp("brief_db"))
+
+
+@pytest.fixture(scope="module")
+def briefs(db, tmp_path_factory):
+    out = tmp_path_factory.mktemp("briefs")
+    res = {}
+    for cid, d in CASES:
+        data = collect(db, cid, date.fromisoformat(d))
+        docx_path = write_docx(data, out / f"{cid}_{d}.docx")
+        xlsx_path = write_xlsx(data, out / f"{cid}_{d}.xlsx")
+        res[(cid, d)] = (data, Document(str(docx_path)), openpyxl.load_workbook(xlsx_path))
+    return res
+
+
+def _pct(num, den) -> float:
+    return round(num / den * 100, 1)
+
+
+def _pp(cur, prev, num, den) -> float:
+    return round((cur[num] / cur[den] - prev[num] / prev[den]) * 100, 1)
+
+
+def test_previous_report_date_is_previous_thursday():
+    assert previous_report_date(date(2023, 9, 21), 4) == date(2023, 9, 14)
+    assert previous_report_date(date(2023, 9, 25), 4) == date(2023, 9, 21)
+
+
+@pytest.mark.parametrize("cid,d", CASES)
+def test_opening_paragraph_numbers(briefs, db, cid, d):
+    data, doc, _ = briefs[(cid, d)]
+    prev = (date.fromisoformat(d) - timedelta(days=7)).isoformat()
+    t, tp = truth_kpi(db, cid, d), truth_kpi(db, cid, prev)
+    text = next(p.text for p in doc.paragraphs if p.text.startswith("截至"))
+    dd = date.fromisoformat(d)
+    region = "全市" if cid.startswith("fuyang") else "全州"
+    m = re.search(r"截至(\d+)月(\d+)日，(全[市州])共查摆问题(\d+)个，已整改(\d+)个（其中已销号(\d+)个），"
+                  r"整改率([\d.]+)%(?:，较上周(提高|下降)([\d.]+)个百分点|，与上周持平)；", text)
+    assert m, text
+    assert (int(m[1]), int(m[2]), m[3]) == (dd.month, dd.day, region)
+    assert (int(m[4]), int(m[5]), int(m[6])) == (t["problems"], t["done"], t["closed"])
+    assert float(m[7]) == _pct(t["done"], t["problems"])
+    pp = _pp(t, tp, "done", "problems")
+    if pp == 0:
+        assert "整改率" in text and m[8] is None
+    else:
+        assert m[8] == ("提高" if pp > 0 else "下降") and float(m[9]) == abs(pp)
+    m = re.search(r"逾期未整改问题(\d+)个(?:，较上周(增加|减少)(\d+)个|，与上周持平)", text)
+    assert int(m[1]) == t["overdue"]
+    delta = t["overdue"] - tp["overdue"]
+    assert (m[2] is None) if delta == 0 else (m[2] == ("增加" if delta > 0 else "减少") and int(m[3]) == abs(delta))
+    m = re.search(r"受理问题线索(\d+)件，已办结(\d+)件，按时办结率([\d.]+)%", text)
+    assert (int(m[1]), int(m[2])) == (t["leads_received"], t["leads_concluded"])
+    assert float(m[3]) == _pct(t["leads_ontime"], t["leads_ontime_den"])
+    assert f"超期未办结线索{t['leads_open_overdue']}件" in text
+    assert f"反弹问题{t['relapse']}个" in text and f"长期推进问题{t['long_term']}个" in text
+
+
+def _kpi_rows(doc) -> dict[str, list[str]]:
+    tbl = next(t for t in doc.tables if t.rows[0].cells[0].text == "指标")
+    return {r.cells[0].text: [c.text for c in r.cells[1:]] for r in tbl.rows[1:]}
+
+
+@pytest.mark.parametrize("cid,d", CASES)
+def test_docx_kpi_table(briefs, db, cid, d):
+    _, doc, _ = briefs[(cid, d)]
+    prev = (date.fromisoformat(d) - timedelta(days=7)).isoformat()
+    t, tp = truth_kpi(db, cid, d), truth_kpi(db, cid, prev)
+    rows = _kpi_rows(doc)
+    assert rows["查摆问题数"][:2] == [str(t["problems"]), str(tp["problems"])]
+    assert rows["已整改（含已销号）"][0] == str(t["done"])
+    assert rows["逾期问题"][0] == str(t["overdue"])
+    assert rows["超期未办结线索"][0] == str(t["leads_open_overdue"])
+    cur = rows["整改率"][0].replace("\n", "")
+    assert cur == f"{_pct(t['done'], t['problems']):.1f}%（{t['done']}/{t['problems']}）"
+    pp = _pp(t, tp, "done", "problems")
+    assert rows["整改率"][2] == ("持平" if pp == 0 else f"{pp:+.1f}个百分点")
+    d_over = t["overdue"] - tp["overdue"]
+    assert rows["逾期问题"][2] == ("持平" if d_over == 0 else f"{d_over:+d}")
+
+
+@pytest.mark.parametrize("cid,d", CASES)
+def test_xlsx_kpi_and_lists(briefs, db, cid, d):
+    _, _, wb = briefs[(cid, d)]
+    prev = (date.fromisoformat(d) - timedelta(days=7)).isoformat()
+    t, tp = truth_kpi(db, cid, d), truth_kpi(db, cid, prev)
+    ws = wb["关键指标"]
+    assert ws.freeze_panes == "A2"
+    rows = {r[0].value: r for r in ws.iter_rows(min_row=2) if r[0].value}
+    assert rows["查摆问题数"][1].value == t["problems"] and rows["查摆问题数"][3].value == tp["problems"]
+    rate = rows["整改率"][1]
+    assert rate.value == pytest.approx(t["done"] / t["problems"]) and "%" in rate.number_format
+    assert rows["整改率"][2].value == f"{t['done']}/{t['problems']}"
+    assert rows["整改率"][5].value == pytest.approx(_pp(t, tp, "done", "problems"))
+    over = truth_overdue(db, cid, d)
+    ws = wb["逾期问题"]
+    body = [r for r in ws.iter_rows(min_row=2, values_only=True) if r[0] and not str(r[0]).startswith("注")]
+    assert len(body) == len(over)
+    assert sorted(r[2] for r in body) == sorted(v[0] for v in over.values())
+    deadline_cell = ws.cell(2, 4)
+    if over:
+        assert deadline_cell.is_date
+    assert wb["超期线索"].max_row >= t["leads_open_overdue"] + 1
+
+
+@pytest.mark.parametrize("cid,d", CASES)
+def test_followup_of_previous_brief(briefs, db, cid, d):
+    data, doc, wb = briefs[(cid, d)]
+    prev = (date.fromisoformat(d) - timedelta(days=7)).isoformat()
+    assert data.prev_as_of == date.fromisoformat(prev)
+    prev_over = truth_overdue(db, cid, prev)
+    now = truth_status(db, cid, d)
+    expected = {"已整改": 0, "已销号": 0, "转为长期推进": 0, "仍逾期": 0}
+    for pid in prev_over:
+        st = now[pid]
+        expected[{"已整改": "已整改", "已销号": "已销号", "长期推进": "转为长期推进"}.get(st, "仍逾期")] += 1
+    # docx: the follow-up table lists every item overdue at the previous brief with its outcome
+    tbl = next(t for t in doc.tables if [c.text for c in t.rows[0].cells][-1] == "跟踪结果"
+               and t.rows[0].cells[1].text == "具体问题")
+    outcomes = [r.cells[-1].text for r in tbl.rows[1:]]
+    assert len(outcomes) == len(prev_over)
+    assert {k: outcomes.count(k) for k in expected} == expected
+    summary = next(p.text for p in doc.paragraphs if p.text.startswith("上期（"))
+    assert f"上期逾期问题{len(prev_over)}个" in summary
+    assert f"本期已整改（含销号）{expected['已整改'] + expected['已销号']}个" in summary
+    assert f"仍逾期{expected['仍逾期']}个" in summary
+    ws = wb["上期督办-问题"]
+    xs = [r[-1] for r in ws.iter_rows(min_row=2, values_only=True) if r[1]]
+    assert {k: xs.count(k) for k in expected} == expected
+    # lagging units of the previous brief: each listed with its state then and now
+    flagged_prev = set(data.units_prev.loc[data.units_prev["lagging_state"].isin(["红", "黄"]), "unit_name"])
+    tbl = next(t for t in doc.tables if t.rows[0].cells[1].text == "上期状态")
+    assert {r.cells[0].text for r in tbl.rows[1:]} == flagged_prev
+
+
+def test_docx_page_setup(briefs):
+    _, doc, _ = briefs[CASES[0]]
+    sec = doc.sections[0]
+    assert round(sec.page_width.cm, 1) == 21.0 and round(sec.page_height.cm, 1) == 29.7
+    footer_xml = sec.footer._element.xml
+    assert "PAGE" in footer_xml and "fldChar" in footer_xml
+    tbl = doc.tables[1]
+    assert "w:tblHeader" in tbl.rows[0]._tr.xml
+    assert all("w:cantSplit" in r._tr.xml for r in tbl.rows)
+    assert len(doc.inline_shapes) >= 3  # charts embedded as images
+
+
+def test_font_missing_message_is_chinese(monkeypatch):
+    from reports import fonts
+
+    fonts.cjk_font_path.cache_clear()
+    monkeypatch.setenv("REPORTS_CJK_FONT", "/nonexistent/font.ttf")
+    with pytest.raises(fonts.FontNotFound, match="找不到可用的中文字体"):
+        fonts.cjk_font_path()
+    monkeypatch.delenv("REPORTS_CJK_FONT")
+    fonts.cjk_font_path.cache_clear()
+    assert fonts.cjk_font_path().exists()
