@@ -40,7 +40,7 @@ class SavedFile:
 def sanitize_filename(name: str) -> str:
     """上传文件名 → 安全的文件名；后缀不是 xlsx/xls/xlsm/csv 时报错。"""
     base = unicodedata.normalize("NFC", str(name or "")).replace("\\", "/").rsplit("/", 1)[-1]
-    base = _BAD.sub("_", base).strip().strip(".").strip()
+    base = _BAD.sub("_", base).strip()
     stem, dot, suffix = base.rpartition(".")
     if not dot:
         stem, suffix = base, ""

@@ -64,7 +64,8 @@ with right:
                  placeholder="选择一个查询作为起点…", on_change=_load_saved,
                  format_func=lambda n: f"{n} — {sql_console.saved_query_title(n)[:40]}")
     sql = st.text_area("SQL", key=K_SQL, height=260,
-                       help="可以用 $campaign_id、$as_of、$units、$categories、$channels，执行时按侧栏筛选取值。")
+                       help="可以用 `$campaign_id`、`$as_of`、`$units`、`$categories`、`$channels`、`$survey_year`，"
+                            "执行时按侧栏筛选取值（`$survey_year` 取统计日所在年度）。")
     params = sql_console.sql_params(sql or "")
     extra: dict = {}
     if params:
@@ -74,10 +75,10 @@ with right:
                 if isinstance(v, list | tuple):
                     return "[" + "、".join(map(str, v)) + "]" if v else "[]（全部）"
                 return v.isoformat() if isinstance(v, date) else str(v)
-            st.caption("参数按侧栏筛选取值：" + "；".join(f"${p} = {_show(values[p])}" for p in bound))
+            st.caption("参数按侧栏筛选取值：" + "；".join(f"`${p}` = {_show(values[p])}" for p in bound))
         for p in params:
             if p not in values:
-                extra[p] = st.text_input(f"参数 ${p} 的值", key=f"exp_param_{p}",
+                extra[p] = st.text_input(f"参数 `${p}` 的值", key=f"exp_param_{p}",
                                          help="这个参数不在侧栏筛选中，请填写（按文本传入）。")
     run = st.button("执行查询", type="primary", icon=":material/play_arrow:")
     if run:
@@ -93,7 +94,7 @@ with right:
     result = st.session_state.get(K_RESULT)
     if result:
         if not result["ok"]:
-            st.error(result["error"], icon=":material/error:")
+            st.error(result["error"].replace("$", "\\$"), icon=":material/error:")
         else:
             df = result["df"]
             if result["truncated"]:
@@ -105,9 +106,9 @@ with right:
             else:
                 st.dataframe(df, hide_index=True, key="exp_table")
             stamp = date.today().strftime("%Y%m%d")
-            c1, c2, _ = st.columns([1, 1, 3])
+            c1, c2, _ = st.columns([1, 1, 2])
             try:
-                c1.download_button("下载 Excel（.xlsx）", sql_console.xlsx_bytes(df), f"查询结果_{stamp}.xlsx",
+                c1.download_button("下载 Excel", sql_console.xlsx_bytes(df), f"查询结果_{stamp}.xlsx",
                                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                                    icon=":material/download:", on_click="ignore", key="exp_dl_xlsx")
             except Exception as e:  # noqa: BLE001
