@@ -21,7 +21,7 @@ db: $(STAMP)
 	$(PY) -m etl build-sample --db $(DB)
 
 run: $(DB)
-	$(VENV)/bin/streamlit run app.py --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
+	$(PY) -m dashboard.serve --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
 
 # 浏览器测试需要 Debian 的 chromium 与中文字体；缺少时自动安装（需 root）。
 sysdeps:

@@ -128,6 +128,8 @@ def _freeze(v: Any) -> Any:
 
 _cached_runner = None
 _cached_query = None
+_OPEN: dict[tuple[str, tuple[int, int]], QueryRunner] = {}
+_OPEN_LOCK = threading.Lock()
 
 
 def _init_caches() -> None:
@@ -138,7 +140,16 @@ def _init_caches() -> None:
 
     @st.cache_resource(max_entries=2, show_spinner=False)
     def runner(path: str, version: tuple[int, int]) -> QueryRunner:
-        return QueryRunner(path)
+        # Trap: DuckDB hands back the database instance it already has open for the same path,
+        # so after a rebuild swapped in a new file a new connection would still read the old
+        # one. Close the connections to older versions of this path first.
+        with _OPEN_LOCK:
+            for (p, v), old in list(_OPEN.items()):
+                if p == path and v != version:
+                    old.close()
+                    del _OPEN[(p, v)]
+            fresh = _OPEN[(path, version)] = QueryRunner(path)
+        return fresh
 
     @st.cache_data(max_entries=512, show_spinner=False)
     def query(path: str, version: tuple[int, int], sql_version: tuple[int, int],

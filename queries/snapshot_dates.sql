@@ -1,27 +1,31 @@
--- 统计日选项（“期”）：每个台账报送节点截止后（截止日 + 宽限天数）为一期；
--- 最新一次报送晚于最后一期时，另加最新报送日。“上期”取统计日之前最近的一期。
--- 各单位报送日期不一，按期而非按单个报送日比较，环比才有意义。
+-- 统计日选项（“期”）：每个台账报送节点截止后（截止日 + 宽限天数）为一期。
+-- 最新报送晚于某期截止、又早于下一个报送节点时（迟报的台账），该期的统计日顺延到最新报送日。
+-- 各单位报送日期不一，按期而非按单个报送日比较，“较上期”才有意义。
 WITH campaign AS (
     SELECT grace_days FROM campaigns WHERE campaign_id = $campaign_id
 ),
 latest AS (
-    SELECT max(as_of_date) AS latest_date FROM ledger_snapshots WHERE campaign_id = $campaign_id
+    SELECT min(as_of_date) AS first_date, max(as_of_date) AS latest_date
+    FROM ledger_snapshots WHERE campaign_id = $campaign_id
+),
+closes AS (
+    SELECT r.due_date + c.grace_days AS close_date,
+           lead(r.due_date) OVER (ORDER BY r.due_date) AS next_due
+    FROM report_due_dates AS r, campaign AS c
+    WHERE r.campaign_id = $campaign_id
 ),
 periods AS (
-    SELECT r.due_date + c.grace_days AS as_of_date
-    FROM report_due_dates AS r, campaign AS c, latest AS l
-    WHERE r.campaign_id = $campaign_id AND r.due_date + c.grace_days <= l.latest_date
+    SELECT CASE WHEN l.latest_date > k.close_date AND (k.next_due IS NULL OR l.latest_date < k.next_due)
+                THEN l.latest_date ELSE k.close_date END AS as_of_date
+    FROM closes AS k, latest AS l
+    WHERE k.close_date <= l.latest_date AND k.close_date >= l.first_date
     UNION
     SELECT latest_date FROM latest WHERE latest_date IS NOT NULL
-),
-dates AS (
-    SELECT as_of_date FROM periods
-    WHERE as_of_date >= (SELECT min(as_of_date) FROM ledger_snapshots WHERE campaign_id = $campaign_id)
 )
 SELECT d.as_of_date,
        count(DISTINCT s.unit_id) AS units_reporting,
        count(DISTINCT s.problem_id) AS problems
-FROM dates AS d
+FROM periods AS d
 LEFT JOIN ledger_snapshots AS s
        ON s.campaign_id = $campaign_id AND s.as_of_date <= d.as_of_date
 GROUP BY d.as_of_date
