@@ -142,7 +142,7 @@ def page_header(title: str, f: filters.Filters) -> None:
                f"　|　{f.describe()}")
 
 
-BASE_CSS = ("<style>[data-testid='stMetricValue'] div{white-space:normal !important;"
+BASE_CSS = ("<style>[data-testid='stMetricValue'] div,[data-testid='stMetricValue'] p{white-space:normal !important;"
             "overflow:visible !important;text-overflow:clip !important;line-height:1.15;}"
             "[data-testid='stMetricValue']{font-size:1.75rem;}</style>")
 

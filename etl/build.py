@@ -14,8 +14,8 @@ from etl.read import read_file
 from etl.read.sheet import EMPTY_SHEET
 from etl.validate.context import ERROR, WARNING, LoadError, RowContext, RowRejected, Submission
 from etl.validate.dedupe import drop_duplicate_leads, drop_duplicate_snapshots
-from etl.validate.ledger import validate_ledger_row
 from etl.validate.leads import validate_lead_row
+from etl.validate.ledger import validate_ledger_row
 from etl.validate.submission import resolve_as_of, resolve_reporter
 from etl.validate.survey import validate_survey_row
 
@@ -89,14 +89,15 @@ def _sheet_records(ctx: RowContext, kind: str, rows, salt: str) -> list[dict]:
     return records
 
 
-def _load_sheet(campaign: Campaign, path: Path, file_sha: str, sheet, result: BuildResult, salt: str) -> None:
+def _load_sheet(campaign: Campaign, path: Path, file_sha: str, sheet, result: BuildResult, salt: str,
+                memo: dict) -> None:
     sub_id = hashlib.sha256(f"{campaign.id}|{file_sha}|{sheet.sheet_name}".encode()).hexdigest()[:16]
     unit_id, unit_problem = resolve_reporter(sheet.meta_unit, path.name, campaign)
     as_of, as_of_source = resolve_as_of(sheet.meta_date, path.name)
     sub = Submission(sub_id, campaign.id, path.name, sheet.sheet_name, sheet.kind, unit_id, as_of,
                      as_of_source, file_sha, rows_read=len(sheet.rows))
     result.submissions.append(sub)
-    ctx = RowContext(campaign, sub, sheet.columns)
+    ctx = RowContext(campaign, sub, sheet.columns, memo=memo)
     if unit_problem:
         ctx.add_error(sheet.header_row, "填报单位", sheet.meta_unit, unit_problem,
                       WARNING if unit_id else ERROR)
@@ -146,6 +147,7 @@ def collect(sources: list[CampaignSources], progress: Progress | None = None, sa
     result = BuildResult()
     jobs = [(cs.campaign, path) for cs in sources for path in input_files(cs.source_dirs)]
     seen_sha: dict[tuple[str, str], str] = {}
+    memo: dict = {}
     for i, (campaign, path) in enumerate(jobs, 1):
         result.files += 1
         file_sha = hashlib.sha256(path.read_bytes()).hexdigest()
@@ -164,7 +166,7 @@ def collect(sources: list[CampaignSources], progress: Progress | None = None, sa
         for sheet in sheets:
             if sheet.kind is None and not sheet.rows and sheet.error == EMPTY_SHEET:
                 continue  # blank Sheet2/Sheet3 tabs: nothing in them to load or to lose
-            _load_sheet(campaign, path, file_sha, sheet, result, salt)
+            _load_sheet(campaign, path, file_sha, sheet, result, salt, memo)
         if progress:
             added = len(result.ledger) + len(result.leads) + len(result.survey) - before
             progress(i, len(jobs), f"{path.name}：{added} 条记录")

@@ -49,14 +49,15 @@ def raw_text(value: object) -> str | None:
 
 @dataclass
 class RowContext:
-    """Collects the errors of one submission and memoizes normalizer calls (the same value
-    appears thousands of times in a large register)."""
+    """Collects the errors of one submission and memoizes normalizer calls. The memo is shared
+    by every sheet of a build: the same unit names, categories and dates recur in thousands of
+    small ledgers and in every row of a large register."""
 
     campaign: Campaign
     submission: Submission
     columns: dict[str, str]
     errors: list[LoadError] = field(default_factory=list)
-    _memo: dict = field(default_factory=dict)
+    memo: dict = field(default_factory=dict)
 
     def column_label(self, column: str) -> str:
         return self.columns.get(column, column)
@@ -73,13 +74,13 @@ class RowContext:
         """Call func(value, *args) with memoization; NormalizeError is re-raised each time."""
         key = (func, value if isinstance(value, (str, int, float, date, type(None))) else repr(value),
                tuple(a if isinstance(a, (str, int, type(None))) else id(a) for a in args))
-        hit = self._memo.get(key)
+        hit = self.memo.get(key)
         if hit is None:
             try:
                 hit = (True, func(value, *args))
             except NormalizeError as exc:
                 hit = (False, exc)
-            self._memo[key] = hit
+            self.memo[key] = hit
         ok, result = hit
         if ok:
             return result
