@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from etl.collected import Collected
 from etl.config import PROJECT_ROOT, Campaign, load_campaign
 from etl.load import write_database
 from etl.read import read_file
@@ -20,6 +21,7 @@ from etl.validate.submission import resolve_as_of, resolve_reporter
 from etl.validate.survey import validate_survey_row
 
 INPUT_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".csv"}
+TABLE_OF_KIND = {"ledger": "ledger_snapshots", "leads": "leads", "survey": "survey_responses"}
 KIND_LABELS = {"ledger": "整改台账", "leads": "线索登记", "survey": "满意度测评"}
 DEFAULT_SALT = "dev-sample-salt-请在部署时设置DASHBOARD_SALT"
 
@@ -34,13 +36,16 @@ class CampaignSources:
 
 @dataclass
 class BuildResult:
-    ledger: list[dict] = field(default_factory=list)
-    leads: list[dict] = field(default_factory=list)
-    survey: list[dict] = field(default_factory=list)
+    ledger: Collected = field(default_factory=lambda: Collected("ledger_snapshots"))
+    leads: Collected = field(default_factory=lambda: Collected("leads"))
+    survey: Collected = field(default_factory=lambda: Collected("survey_responses"))
     submissions: list[Submission] = field(default_factory=list)
     errors: list[LoadError] = field(default_factory=list)
     files: int = 0
     seconds: float = 0.0
+
+    def record_count(self) -> int:
+        return len(self.ledger) + len(self.leads) + len(self.survey)
 
     def summary_rows(self) -> list[tuple[str, int, int, int, int]]:
         """(kind label, submissions, rows read, rows loaded, rows rejected) per kind."""
@@ -114,12 +119,8 @@ def _load_sheet(campaign: Campaign, path: Path, file_sha: str, sheet, result: Bu
         _warn_unknown_dimensions(ctx, sheet)
         records = _sheet_records(ctx, sheet.kind, sheet.rows, salt)
     result.errors.extend(ctx.errors)
-    if sheet.kind == "ledger":
-        result.ledger.extend(records)
-    elif sheet.kind == "leads":
-        result.leads.extend(records)
-    elif sheet.kind == "survey":
-        result.survey.extend(records)
+    if sheet.kind in TABLE_OF_KIND:
+        getattr(result, sheet.kind).add(records)
 
 
 def _warn_unknown_dimensions(ctx: RowContext, sheet) -> None:
@@ -134,8 +135,9 @@ def _warn_unknown_dimensions(ctx: RowContext, sheet) -> None:
 
 def _count_loaded(result: BuildResult) -> None:
     loaded: dict[str, set] = {}
-    for rec in result.ledger + result.leads + result.survey:
-        loaded.setdefault(rec["submission_id"], set()).add(rec["source_row"])
+    for collected in (result.ledger, result.leads, result.survey):
+        for sub_id, row in collected.loaded_rows():
+            loaded.setdefault(sub_id, set()).add(row)
     for sub in result.submissions:
         sub.rows_loaded = len(loaded.get(sub.submission_id, ()))
         sub.rows_rejected = sub.rows_read - sub.rows_loaded
@@ -162,16 +164,16 @@ def collect(sources: list[CampaignSources], progress: Progress | None = None, sa
             result.errors.append(LoadError(campaign.id, None, path.name, "", None, None, None,
                                            f"无法读取文件：{exc}"))
             continue
-        before = len(result.ledger) + len(result.leads) + len(result.survey)
+        before = result.record_count()
         for sheet in sheets:
             if sheet.kind is None and not sheet.rows and sheet.error == EMPTY_SHEET:
                 continue  # blank Sheet2/Sheet3 tabs: nothing in them to load or to lose
             _load_sheet(campaign, path, file_sha, sheet, result, salt, memo)
         if progress:
-            added = len(result.ledger) + len(result.leads) + len(result.survey) - before
+            added = result.record_count() - before
             progress(i, len(jobs), f"{path.name}：{added} 条记录")
-    result.ledger = drop_duplicate_snapshots(result.ledger, result.submissions, result.errors)
-    result.leads = drop_duplicate_leads(result.leads, result.submissions, result.errors)
+    drop_duplicate_snapshots(result.ledger, result.submissions, result.errors)
+    drop_duplicate_leads(result.leads, result.submissions, result.errors)
     _count_loaded(result)
     result.seconds = time.perf_counter() - started
     return result

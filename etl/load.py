@@ -7,21 +7,13 @@ import os
 from pathlib import Path
 
 import duckdb
-import pandas as pd
+import pyarrow as pa
 
+from etl.collected import arrow_schema
 from etl.config import Campaign
 
 SQL_DIR = Path(__file__).resolve().parent / "sql"
 SCHEMA = Path(__file__).resolve().parent / "schema.sql"
-
-SORT_KEYS = {
-    "ledger_snapshots": ["campaign_id", "unit_id", "problem_id", "as_of_date"],
-    "leads": ["campaign_id", "lead_id"],
-    "survey_responses": ["campaign_id", "survey_year", "unit_id", "response_id", "dimension", "source_row"],
-    "submissions": ["campaign_id", "file_name", "sheet_name"],
-    "load_errors": ["campaign_id", "file_name", "sheet_name", "source_row", "column_name", "message"],
-}
-
 
 def _config_rows(campaigns: list[Campaign]) -> dict[str, list[dict]]:
     rows: dict[str, list[dict]] = {k: [] for k in ("campaigns", "stages", "report_due_dates", "units", "categories")}
@@ -50,15 +42,24 @@ def _config_rows(campaigns: list[Campaign]) -> dict[str, list[dict]]:
 
 
 def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict]) -> None:
-    columns = [r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()]
-    if not rows:
-        return
-    frame = pd.DataFrame(rows, columns=columns)
-    if table in SORT_KEYS:
-        frame = frame.sort_values(SORT_KEYS[table], kind="stable", na_position="first")
-    con.register("incoming", frame)
-    con.execute(f"INSERT INTO {table} SELECT * FROM incoming")
+    if rows:
+        _insert_arrow(con, table, pa.Table.from_pylist(rows, schema=arrow_schema(table)))
+
+
+def _insert_arrow(con: duckdb.DuckDBPyConnection, table: str, incoming: pa.Table,
+                  dropped: set[tuple[str, int]] | None = None) -> None:
+    """Stored in one total order, so the same inputs always give the same file content;
+    rows found to be duplicates (dropped: submission_id, source_row) stay out."""
+    con.register("incoming", incoming)
+    source = "incoming"
+    if dropped:
+        con.register("dropped", pa.table({"submission_id": pa.array([d[0] for d in dropped], pa.string()),
+                                          "source_row": pa.array([d[1] for d in dropped], pa.int32())}))
+        source = "incoming ANTI JOIN dropped USING (submission_id, source_row)"
+    con.execute(f"INSERT INTO {table} SELECT * FROM {source} ORDER BY ALL")
     con.unregister("incoming")
+    if dropped:
+        con.unregister("dropped")
 
 
 def _fingerprint(campaigns: list[Campaign], result) -> str:
@@ -75,15 +76,15 @@ def write_database(db_path: Path, campaigns: list[Campaign], result) -> None:
     tmp = db_path.with_name(f"{db_path.name}.tmp-{os.getpid()}")
     tmp.unlink(missing_ok=True)
     try:
-        con = duckdb.connect(str(tmp))
+        # A bounded sort spills to disk instead of doubling the peak of a large build.
+        con = duckdb.connect(str(tmp), config={"memory_limit": "1GB", "threads": 2})
         try:
             con.execute(SCHEMA.read_text(encoding="utf-8"))
             for table, rows in _config_rows(campaigns).items():
                 _insert(con, table, rows)
             _insert(con, "submissions", [dataclasses.asdict(s) for s in result.submissions])
-            _insert(con, "ledger_snapshots", result.ledger)
-            _insert(con, "leads", result.leads)
-            _insert(con, "survey_responses", result.survey)
+            for collected in (result.ledger, result.leads, result.survey):
+                _insert_arrow(con, collected.table, collected.arrow(), collected.dropped)
             _insert(con, "load_errors", [dataclasses.asdict(e) for e in result.errors])
             con.execute((SQL_DIR / "derive_relapse.sql").read_text(encoding="utf-8"))
             con.execute((SQL_DIR / "views.sql").read_text(encoding="utf-8"))

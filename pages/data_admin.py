@@ -36,29 +36,18 @@ if notice:
         getattr(st, kind)(msg)
 
 
-def _close_readers() -> None:
-    """关闭本进程对旧库文件的只读连接，重建后新连接读到新文件（DuckDB 按路径复用已打开的库）。"""
-    try:
-        if db.db_exists():
-            db.get_runner().close()
-    except Exception:  # noqa: BLE001 — nothing open
-        pass
-
-
 def _rebuild() -> None:
     bar = st.progress(0.0, text="正在读取文件…")
 
     def progress(i: int, n: int, message: str) -> None:
         bar.progress(min(1.0, i / max(n, 1)), text=f"[{i}/{n}] {message}")
 
-    _close_readers()
     try:
         result = upload.rebuild(db.db_path(), progress=progress)
     except Exception as e:  # noqa: BLE001 — old database stays in place
         bar.empty()
         st.error(f"重新生成数据库失败，原数据库保持不变。（{type(e).__name__}：{str(e).splitlines()[0] if str(e) else ''}）")
         return
-    _close_readers()
     bar.progress(1.0, text="完成")
     rows = pd.DataFrame(result.summary_rows(), columns=["类型", "工作表数", "读取行数", "导入行数", "拒绝行数"])
     st.session_state[K_LAST_BUILD] = {"text": result.summary_text(), "rows": rows,

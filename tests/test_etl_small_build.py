@@ -172,13 +172,13 @@ def test_rebuild_is_identical_and_failed_build_keeps_old_database(small_db, camp
     assert dump(target) == first
     assert first["leads"] == before["leads"]
 
-    def explode(con, table, rows):
+    def explode(con, table, *args):
         if table == "leads":
             raise RuntimeError("模拟导入中途失败")
-        return original(con, table, rows)
+        return original(con, table, *args)
 
-    original = load_module._insert
-    monkeypatch.setattr(load_module, "_insert", explode)
+    original = load_module._insert_arrow
+    monkeypatch.setattr(load_module, "_insert_arrow", explode)
     with pytest.raises(RuntimeError):
         build([CampaignSources(campaign, [src])], target, salt=SALT)
     assert dump(target) == first

@@ -1,0 +1,65 @@
+"""Validated rows of one table, held as Arrow chunks plus a small key per row.
+
+A million leads as Python dicts take gigabytes; as Arrow columns, a few hundred megabytes.
+The keys are what de-duplication and the rows-loaded count need."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+SCHEMA = Path(__file__).resolve().parent / "schema.sql"
+ARROW_TYPES = {"VARCHAR": pa.string(), "DATE": pa.date32(), "INTEGER": pa.int32(),
+               "BOOLEAN": pa.bool_(), "DOUBLE": pa.float64()}
+
+# Per table: the fields kept for each row outside Arrow; submission_id and source_row come last.
+KEY_FIELDS = {
+    "ledger_snapshots": ("campaign_id", "problem_id", "as_of_date", "serial_no", "submission_id", "source_row"),
+    "leads": ("campaign_id", "lead_id", "submission_id", "source_row"),
+    "survey_responses": ("submission_id", "source_row"),
+}
+
+
+@cache
+def arrow_schema(table: str) -> pa.Schema:
+    with duckdb.connect() as con:
+        con.execute(SCHEMA.read_text(encoding="utf-8"))
+        described = con.execute(f"DESCRIBE {table}").fetchall()
+    return pa.schema([(name, ARROW_TYPES[kind]) for name, kind, *_ in described])
+
+
+CHUNK_ROWS = 50_000  # thousands of tiny Arrow tables cost more than the dicts they replace
+
+
+@dataclass
+class Collected:
+    table: str
+    chunks: list[pa.Table] = field(default_factory=list)
+    pending: list[dict] = field(default_factory=list)
+    keys: list[tuple] = field(default_factory=list)
+    dropped: set[tuple[str, int]] = field(default_factory=set)  # (submission_id, source_row)
+
+    def add(self, records: list[dict]) -> None:
+        fields = KEY_FIELDS[self.table]
+        self.keys.extend(tuple(r[f] for f in fields) for r in records)
+        self.pending.extend(records)
+        if len(self.pending) >= CHUNK_ROWS:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self.pending:
+            self.chunks.append(pa.Table.from_pylist(self.pending, schema=arrow_schema(self.table)))
+            self.pending = []
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def loaded_rows(self) -> set[tuple[str, int]]:
+        return {k[-2:] for k in self.keys} - self.dropped
+
+    def arrow(self) -> pa.Table:
+        self._flush()
+        return pa.concat_tables(self.chunks) if self.chunks else arrow_schema(self.table).empty_table()
