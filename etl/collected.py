@@ -60,6 +60,10 @@ class Collected:
     def loaded_rows(self) -> set[tuple[str, int]]:
         return {k[-2:] for k in self.keys} - self.dropped
 
+    def rows(self) -> list[dict]:
+        """The kept rows as dicts (for tests and small builds)."""
+        return [r for r in self.arrow().to_pylist() if (r["submission_id"], r["source_row"]) not in self.dropped]
+
     def arrow(self) -> pa.Table:
         self._flush()
         return pa.concat_tables(self.chunks) if self.chunks else arrow_schema(self.table).empty_table()

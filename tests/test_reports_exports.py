@@ -196,10 +196,10 @@ def test_filled_template_loads_without_errors(tmp_path, cid):
     res = collect([CampaignSources(camp, [tmp_path])], salt="t")
     assert res.errors == []
     assert len(res.ledger) == 3 and len(res.leads) == 1
-    got = sorted((r["category"], r["manifestation"], r["status"], r["deadline_kind"]) for r in res.ledger)
+    got = sorted((r["category"], r["manifestation"], r["status"], r["deadline_kind"]) for r in res.ledger.rows())
     assert got == sorted([(m1.category, m1.name, "整改中", "date"), (m2.category, m2.name, "已销号", "immediate"),
                           (m2.category, m2.name, "长期推进", "long_term")])
-    assert {r["unit_id"] for r in res.ledger} == {unit.id}
+    assert {r["unit_id"] for r in res.ledger.rows()} == {unit.id}
 
 
 HOSTILE = ['=HYPERLINK("http://x","y")', "+1", "-2", "@SUM(A1)", "\t=1+1", "\r=2"]
