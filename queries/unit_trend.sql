@@ -1,14 +1,16 @@
 -- 各单位整改率趋势：每个快照日期 × 单位（截至该日口径）
-WITH d AS (
-    SELECT DISTINCT as_of_date AS snap_date
+WITH s AS (          -- 每行快照有效到该问题下一期快照的日期（不含）；同日的较早报送被覆盖
+    SELECT *,
+        coalesce(lead(as_of_date) OVER (PARTITION BY problem_id ORDER BY as_of_date, submission_id),
+                 DATE '9999-12-31') AS valid_until
     FROM ledger_snapshots
     WHERE campaign_id = $campaign_id AND as_of_date <= CAST($as_of AS DATE)
-), snap AS (
-    SELECT d.snap_date, s.*
-    FROM d
-    JOIN ledger_snapshots s ON s.campaign_id = $campaign_id AND s.as_of_date <= d.snap_date
-    QUALIFY row_number() OVER (PARTITION BY d.snap_date, s.problem_id
-                               ORDER BY s.as_of_date DESC, s.submission_id DESC) = 1
+), d AS (
+    SELECT DISTINCT as_of_date AS snap_date FROM s
+), snap AS (        -- 每个快照日期 × 问题：该日及以前最新一期（区间连接，等价于按日期取 row_number = 1）
+    SELECT d.snap_date, s.* EXCLUDE (valid_until)
+    FROM s
+    JOIN d ON d.snap_date >= s.as_of_date AND d.snap_date < s.valid_until
 ), p AS (
     SELECT *
     FROM snap

@@ -1,0 +1,343 @@
+"""页面基准：每个页面执行的查询 + 构造 Plotly 图表的耗时（不经过 streamlit，也不经过查询缓存）。
+
+照各页面模块（pages/*.py）的顺序调用 dashboard.db.QueryRunner 和 dashboard/charts*.py，
+每页重复 N 次取中位数，示例库和大规模库并排打印。目标：示例库每页 < 300 ms，
+3000 个单位、100 万条线索的库每页 < 1 s。
+
+    .venv/bin/python scripts/bench_pages.py [--repeat 7] [--sample DB] [--large DB] [--detail]
+
+--detail 另外列出每页中每个查询/图表的中位耗时，用来找出慢的查询。
+大规模库由 `python -m etl bench` 生成（build/bench/bench.duckdb）。
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from dashboard import charts, charts_second, db, filters, metrics, sql_console, upload  # noqa: E402
+from dashboard.db import QueryRunner  # noqa: E402
+
+SAMPLE_DB = ROOT / "data" / "db" / "dashboard.duckdb"
+LARGE_DB = ROOT / "build" / "bench" / "bench.duckdb"
+SAMPLE_BUDGET_MS = 300
+LARGE_BUDGET_MS = 1000
+
+
+class Ctx:
+    """一次页面运行的上下文：执行查询、构造图表，并按步骤记录耗时。"""
+
+    def __init__(self, runner: QueryRunner, f: filters.Filters):
+        self.runner, self.f = runner, f
+        self.steps: dict[str, float] = {}
+
+    def _timed(self, label: str, fn: Callable):
+        t0 = time.perf_counter()
+        out = fn()
+        dt = time.perf_counter() - t0
+        while label in self.steps:
+            label += "′"
+        self.steps[label] = dt
+        return out
+
+    def q(self, name: str, **params):
+        return self._timed(name, lambda: self.runner.run(name, **params))
+
+    def fig(self, label: str, fn: Callable, data=None):
+        """ui.chart 的做法：数据为空时不画图；否则构造图表并套用 charts.style。"""
+        if data is not None and data.empty:
+            return None
+        return self._timed("图:" + label, lambda: charts.style(fn(), big=self.f.big))
+
+    def py(self, label: str, fn: Callable):
+        return self._timed("py:" + label, fn)
+
+
+# ------------------------------------------------------------------ pages (mirror pages/*.py)
+def page_sidebar(c: Ctx) -> None:
+    """app.py 的侧栏筛选（每个页面都会先跑一遍）。"""
+    cid = c.f.campaign_id
+    c.q("campaigns")
+    c.q("snapshot_dates", campaign_id=cid)
+    c.q("units", campaign_id=cid)
+    c.q("category_options", campaign_id=cid)
+    c.q("channel_options", campaign_id=cid)
+
+
+def page_overview(c: Ctx) -> None:
+    f = c.f
+    c.q("kpi_overview", **f.params())
+    if f.prev_as_of:
+        c.q("kpi_overview", **f.prev_params())
+    c.q("satisfaction_overview", **f.params())
+    stages = c.q("stage_timeline", campaign_id=f.campaign_id)
+    nxt = c.q("next_deadline", campaign_id=f.campaign_id, as_of=f.as_of).iloc[0]
+    next_due = db.to_date(nxt["next_due"])
+    c.fig("stage_timeline", lambda: charts.stage_timeline(stages, f.as_of, next_due), stages)
+    trend = c.q("completion_trend", **f.params())
+    c.fig("completion_trend", lambda: charts.completion_trend(trend), trend)
+    units = c.q("unit_progress", **f.params())
+    units = c.py("add_lagging", lambda: metrics.add_lagging(units, f.min_items))
+    lagging = units[units["lagging_score"] > 0]
+    c.fig("lagging_bar", lambda: charts.lagging_bar(lagging, top=10), lagging)
+
+
+def page_unit_progress(c: Ctx) -> None:
+    f = c.f
+    units = c.q("unit_progress", **f.params())
+    units = c.py("add_lagging", lambda: metrics.add_lagging(units, f.min_items))
+    if units.empty:
+        return
+    c.py("rank_extremes", lambda: (
+        metrics.rank_extremes(units, "done", "problems", f.min_items, n=3, ascending=True),
+        metrics.rank_extremes(units, "done", "problems", f.min_items, n=3, ascending=False)))
+    c.py("unit_table", lambda: metrics.unit_table(
+        units.sort_values(["lagging_score", "overdue"], ascending=False), f.min_items))
+    c.fig("unit_rates", lambda: charts.unit_rates(units), units[units["problems"] > 0])
+    trend = c.q("unit_trend", **f.params())
+    c.fig("unit_trend", lambda: charts.unit_trend(trend), trend)
+    c.q("report_punctuality", **f.params())
+    with_data = units[(units["problems"] > 0) | (units["leads_received"] > 0)]
+    if with_data.empty:
+        return
+    unit_id = with_data["unit_id"].iloc[0]          # 选择框默认第一个单位
+    c.q("unit_problems", **f.params(unit_id=unit_id))
+    hist = c.q("problem_history", **f.params(unit_id=unit_id))
+    c.fig("status_history", lambda: charts.status_history(hist), hist)
+    c.q("unit_leads", **f.params(unit_id=unit_id))
+
+
+def page_hotspots(c: Ctx) -> None:
+    f = c.f
+    matrix = c.q("hotspot_matrix", **f.params())
+    c.fig("category_unit_heatmap", lambda: charts.category_unit_heatmap(matrix, share=False), matrix)
+    par = c.q("manifestation_pareto", **f.params())
+    c.fig("pareto", lambda: charts.pareto(par), par)
+    mix = c.q("channel_mix", **f.params())
+    c.fig("channel_mix", lambda: charts.channel_mix(mix), mix)
+    c.q("problems_list", **f.params(sel_unit="", sel_category="", sel_manifestation="", sel_channel=""))
+
+
+def page_relapse(c: Ctx) -> None:
+    f = c.f
+    counts = c.q("relapse_counts", **f.params())
+    trend = c.q("relapse_trend", **f.params())
+    c.q("relapse_list", **f.params())
+    c.fig("relapse_by_unit", lambda: charts.relapse_by_unit(counts), counts)
+    c.fig("relapse_by_category", lambda: charts.relapse_by_category(counts), counts)
+    shown = trend[trend["relapses"] > 0] if not trend.empty else trend
+    c.fig("relapse_trend", lambda: charts.relapse_trend(trend), shown)
+
+
+def page_satisfaction(c: Ctx) -> None:
+    f = c.f
+    years = c.q("satisfaction_years", **f.params())
+    if years.empty:
+        return
+    year = int(years["survey_year"].iloc[0])
+    rank = c.q("satisfaction_ranking", campaign_id=f.campaign_id, survey_year=year, units=list(f.units))
+    c.q("satisfaction_overview", **f.params())
+    if rank.empty:
+        return
+    low_below = f.campaign.get("survey_low_score_below")
+    c.fig("satisfaction_ranking", lambda: charts_second.satisfaction_ranking(rank, low_below), rank)
+    dims = c.q("satisfaction_dimensions", campaign_id=f.campaign_id, survey_year=year, units=list(f.units))
+
+    def dim_order():
+        try:
+            from etl.config import load_campaign
+
+            return list(load_campaign(f.campaign_id).survey.dimensions)
+        except Exception:  # noqa: BLE001 — the page falls back to alphabetical order too
+            return []
+
+    order = c.py("load_campaign", dim_order)
+    c.fig("satisfaction_heatmap", lambda: charts_second.satisfaction_heatmap(dims, order), dims)
+    yoy = c.q("satisfaction_yoy", **f.params())
+    if yoy["survey_year"].nunique() >= 2:
+        c.fig("satisfaction_yoy", lambda: charts_second.satisfaction_yoy(yoy), yoy)
+
+
+def page_leads(c: Ctx) -> None:
+    from etl.normalize.workdays import working_days_between
+
+    f = c.f
+    s = c.q("leads_summary", **f.params()).iloc[0]
+    if int(s["received"]) == 0:
+        return
+    fd = charts_second.leads_funnel_data(s)
+    c.fig("leads_funnel", lambda: charts_second.leads_funnel(fd), fd)
+    mix = c.q("leads_channel_mix", **f.params())
+    c.fig("channel_mix", lambda: charts_second.channel_mix(mix), mix)
+    by_unit = c.q("leads_by_unit", **f.params())
+    c.py("rank_extremes", lambda: metrics.rank_extremes(by_unit, "ontime", "ontime_den", f.min_items,
+                                                        n=3, ascending=True))
+    c.fig("ontime_by_unit", lambda: charts_second.ontime_by_unit(by_unit, f.min_items),
+          by_unit[by_unit["ontime_den"] > 0])
+    c.py("unit_table", lambda: [metrics.fmt_rate(a, b) for a, b in
+                                zip(by_unit["ontime"], by_unit["ontime_den"], strict=True)])
+    od = c.q("leads_overdue_open", **f.params())
+    if not od.empty:
+        def ages():
+            od["overdue_workdays"] = [working_days_between(db.to_date(d), f.as_of) for d in od["due_date"]]
+            od["workdays_since_assigned"] = [
+                working_days_between(db.to_date(a) or db.to_date(r), f.as_of)
+                for a, r in zip(od["assigned_date"], od["received_date"], strict=True)]
+        c.py("working_days", ages)
+        c.fig("overdue_age", lambda: charts_second.overdue_age(od), od)
+    c.q("leads_repeat_complainants", **f.params())
+
+
+def page_explore(c: Ctx) -> None:
+    c.py("schema", lambda: sql_console.schema(c.runner.path))
+    c.py("saved_queries", lambda: [sql_console.saved_query_title(n) for n in sql_console.saved_queries()])
+
+
+def page_data_admin(c: Ctx) -> None:
+    f = c.f
+    c.py("list_uploads", lambda: upload.list_uploads(f.campaign_id))
+    c.q("load_errors_list", campaign_id=f.campaign_id)
+    grid = c.q("report_grid", **f.params())
+    c.fig("report_grid", lambda: charts_second.report_grid(grid), grid)
+    c.q("submissions_list", campaign_id=f.campaign_id, units=list(f.units))
+
+
+PAGES: list[tuple[str, str, Callable[[Ctx], None]]] = [
+    ("sidebar", "侧栏筛选（每页都跑）", page_sidebar),
+    ("overview", "总览", page_overview),
+    ("unit_progress", "县区进度", page_unit_progress),
+    ("hotspots", "问题热点", page_hotspots),
+    ("relapse", "反弹问题", page_relapse),
+    ("satisfaction", "满意度", page_satisfaction),
+    ("leads", "线索办理", page_leads),
+    ("explore", "数据探索", page_explore),
+    ("data_admin", "数据管理", page_data_admin),
+]
+
+
+# ------------------------------------------------------------------ driver
+def default_filters(runner: QueryRunner, campaign_id: str | None = None) -> filters.Filters:
+    """与 filters.sidebar() 的默认值相同：第一个专项整治、最近一期统计日、不筛选。"""
+    camps = runner.run("campaigns")
+    if camps.empty:
+        raise SystemExit(f"{runner.path} 中没有专项整治数据")
+    cid = campaign_id or camps["campaign_id"].iloc[0]
+    camp = camps[camps["campaign_id"] == cid].iloc[0].to_dict()
+    snaps = [db.to_date(v) for v in runner.run("snapshot_dates", campaign_id=cid)["as_of_date"]]
+    snaps = [d for d in snaps if d is not None]
+    if not snaps:
+        raise SystemExit(f"{runner.path} 中专项整治 {cid} 没有台账快照")
+    as_of = snaps[-1]
+    units = runner.run("units", campaign_id=cid)
+    return filters.Filters(
+        campaign_id=cid, as_of=as_of, prev_as_of=filters.prev_snapshot_date(snaps, as_of),
+        campaign=camp, unit_names=dict(zip(units["unit_id"], units["name"], strict=True)),
+        snapshot_dates=tuple(snaps))
+
+
+def bench_db(path: Path, repeat: int) -> tuple[filters.Filters, dict, dict]:
+    """→ (筛选, {页面: 中位毫秒}, {页面: {步骤: 中位毫秒}})"""
+    runner = QueryRunner(path)
+    try:
+        f = default_filters(runner)      # 也打开了根连接（页面里由 st.cache_resource 缓存）
+        totals: dict[str, list[float]] = defaultdict(list)
+        steps: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+        for _ in range(repeat):
+            for key, _label, fn in PAGES:
+                c = Ctx(runner, f)
+                t0 = time.perf_counter()
+                fn(c)
+                totals[key].append((time.perf_counter() - t0) * 1000)
+                for s, dt in c.steps.items():
+                    steps[key][s].append(dt * 1000)
+        med = {k: statistics.median(v) for k, v in totals.items()}
+        med_steps = {k: {s: statistics.median(v) for s, v in d.items()} for k, d in steps.items()}
+        return f, med, med_steps
+    finally:
+        runner.close()
+
+
+def pad(text: str, width: int, right: bool = False) -> str:
+    """按显示宽度（汉字算 2）补空格，让中英文混排的表格对齐。"""
+    w = sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+    fill = " " * max(0, width - w)
+    return fill + text if right else text + fill
+
+
+def db_size(path: Path) -> str:
+    import duckdb
+
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        n_units = con.execute("SELECT count(*) FROM units").fetchone()[0]
+        n_leads = con.execute("SELECT count(*) FROM leads").fetchone()[0]
+        n_snap = con.execute("SELECT count(*) FROM ledger_snapshots").fetchone()[0]
+    finally:
+        con.close()
+    return f"{n_units:,} 个单位、{n_leads:,} 条线索、{n_snap:,} 条台账快照行"
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description="看板各页面的查询 + 图表构造耗时（中位数，毫秒）")
+    ap.add_argument("--repeat", "-n", type=int, default=7, help="每页重复次数（默认 7）")
+    ap.add_argument("--sample", type=Path, default=SAMPLE_DB, help="示例库（默认 data/db/dashboard.duckdb）")
+    ap.add_argument("--large", type=Path, default=LARGE_DB, help="大规模库（默认 build/bench/bench.duckdb）")
+    ap.add_argument("--detail", action="store_true", help="列出每个查询/图表的中位耗时")
+    ap.add_argument("--strict", action="store_true", help="有页面超出目标时退出码为 1")
+    args = ap.parse_args(argv)
+
+    if not args.sample.exists():
+        print(f"示例库 {args.sample} 不存在：先运行 .venv/bin/python -m etl build-sample --db {args.sample}")
+        return 2
+    dbs = [("示例库", args.sample, SAMPLE_BUDGET_MS)]
+    if args.large.exists():
+        dbs.append(("大规模库", args.large, LARGE_BUDGET_MS))
+    else:
+        print(f"大规模库 {args.large} 不存在，只测示例库。生成方法：.venv/bin/python -m etl bench"
+              "（生成 3000 个单位、100 万条线索并导入到 build/bench/bench.duckdb）。\n")
+
+    results = []
+    for label, path, budget in dbs:
+        f, med, med_steps = bench_db(path, args.repeat)
+        print(f"{label}：{path}（{db_size(path)}）\n  专项整治 {f.campaign_id}，统计日 {f.as_of}，"
+              f"上期 {f.prev_as_of}，每页重复 {args.repeat} 次")
+        results.append((label, budget, med, med_steps))
+    print()
+
+    head = pad("页面", 22) + "".join(pad(f"{lb}（ms）", 16, right=True) for lb, *_ in results)
+    print(head)
+    over = []
+    for key, label, _fn in PAGES:
+        cells = ""
+        for lb, budget, med, _ in results:
+            ms = med[key]
+            total = ms + (med["sidebar"] if key != "sidebar" else 0)
+            flag = " " if key == "sidebar" or total < budget else "!"
+            if flag == "!":
+                over.append((lb, label, total, budget))
+            cells += f"{ms:>15.1f}{flag}"
+        print(pad(label, 22) + cells)
+    print("\n页面耗时不含侧栏；目标按“页面 + 侧栏”判断：示例库 < "
+          f"{SAMPLE_BUDGET_MS} ms，大规模库 < {LARGE_BUDGET_MS} ms。带 ! 的超出目标。")
+    for lb, label, total, budget in over:
+        print(f"  超标：{lb} {label} {total:.0f} ms（目标 {budget} ms）")
+
+    if args.detail:
+        for lb, _budget, _med, med_steps in results:
+            print(f"\n== {lb}：各步骤中位耗时（ms）")
+            for key, label, _fn in PAGES:
+                items = sorted(med_steps.get(key, {}).items(), key=lambda kv: -kv[1])
+                print(f"  {label}：" + "，".join(f"{s} {ms:.1f}" for s, ms in items))
+    return 1 if over and args.strict else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
