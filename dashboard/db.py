@@ -190,7 +190,7 @@ def run_query(name: str, **params: Any) -> pd.DataFrame:
 
 def to_date(v: Any) -> date | None:
     """DataFrame 单元格（Timestamp/date/NaT）→ date。"""
-    if v is None or (not isinstance(v, date) and pd.isna(v)):
+    if v is None or v is pd.NaT or (not isinstance(v, date) and pd.isna(v)):  # NaT is a datetime too
         return None
     if isinstance(v, pd.Timestamp):
         return v.date()

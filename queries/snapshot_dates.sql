@@ -1,12 +1,13 @@
 -- 统计日选项（“期”）：每个台账报送节点截止后（截止日 + 宽限天数）为一期。
--- 最新报送晚于某期截止、又早于下一个报送节点时（迟报的台账），该期的统计日顺延到最新报送日。
+-- 最新数据晚于某期截止、又早于下一个报送节点时（迟报的台账、新登记的线索），该期的统计日顺延到最新数据日。
 -- 各单位报送日期不一，按期而非按单个报送日比较，“较上期”才有意义。
 WITH campaign AS (
     SELECT grace_days FROM campaigns WHERE campaign_id = $campaign_id
 ),
-latest AS (
-    SELECT min(as_of_date) AS first_date, max(as_of_date) AS latest_date
-    FROM ledger_snapshots WHERE campaign_id = $campaign_id
+latest AS (          -- 最新数据日：台账或线索登记表最近一次的填报时间
+    SELECT (SELECT min(as_of_date) FROM ledger_snapshots WHERE campaign_id = $campaign_id) AS first_date,
+           (SELECT max(as_of_date) FROM submissions
+             WHERE campaign_id = $campaign_id AND kind IN ('ledger', 'leads') AND rows_loaded > 0) AS latest_date
 ),
 closes AS (
     SELECT r.due_date + c.grace_days AS close_date,
