@@ -10,7 +10,7 @@ from datetime import date
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.metrics import fmt_pct
+from dashboard.metrics import LAG_MAX, LAG_RED, LAG_YELLOW, fmt_pct
 
 FONT = "Noto Sans CJK SC, Microsoft YaHei, sans-serif"
 BLUE = "#1f4e79"
@@ -28,12 +28,14 @@ STATE_COLORS = {"红": RED, "黄": YELLOW, "绿": GREEN}
 def style(fig: go.Figure, big: bool = False, height: int | None = None) -> go.Figure:
     """统一字体、字号、边距、白底。big=True 用于会议投影。"""
     base = 20 if big else 14
+    legend = dict(font=dict(size=base))
+    if fig.layout.legend.orientation != "v":   # 图自己把图例放在右侧（竖排）时保留
+        legend |= dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1)
     fig.update_layout(
         font=dict(family=FONT, size=base, color="#222"),
         title=dict(font=dict(size=base + 6), x=0, xanchor="left"),
         hoverlabel=dict(font=dict(family=FONT, size=base)),
-        legend=dict(font=dict(size=base), orientation="h", yanchor="bottom", y=1.0, xanchor="right",
-                    x=1),
+        legend=legend,
         margin=dict(l=10, r=10, t=70 if big else 60, b=10),
         plot_bgcolor="white",
         paper_bgcolor="white",
@@ -101,7 +103,7 @@ def heatmap(matrix: pd.DataFrame, title: str, x_label: str, y_label: str, value_
             percent: bool = False, counts: pd.DataFrame | None = None) -> go.Figure:
     """矩阵热力图：matrix 行 = y，列 = x。counts 给出时悬停同时显示件数。"""
     z = matrix.to_numpy(dtype=float)
-    text = [[(f"{v * 100:.0f}%" if percent else f"{v:.0f}") if v else "" for v in row] for row in z]
+    text = [[f"{v * 100:.0f}%" if percent else f"{v:.0f}" for v in row] for row in z]  # 0 也显示
     custom = counts.reindex(index=matrix.index, columns=matrix.columns).fillna(0).to_numpy() \
         if counts is not None else z
     fig = go.Figure(go.Heatmap(
@@ -129,11 +131,14 @@ def completion_trend(df: pd.DataFrame) -> go.Figure:
                                   ("closure", "销号率", GREEN, "closed")):
         fig.add_trace(go.Scatter(
             x=x, y=df[col], name=name, mode="lines+markers+text", line=dict(color=color, width=4),
-            marker=dict(size=10), text=[_pct(v) for v in df[col]], textposition="top center",
+            marker=dict(size=8 if len(df) > 12 else 10),
+            text=[""] * (len(df) - 1) + [_pct(df[col].iloc[-1])],   # 只标最后一点，其余看悬停
+            textposition="middle right", textfont=dict(color=color), cliponaxis=False,
             customdata=df[[num, "problems"]].to_numpy(),
             hovertemplate=f"%{{x}}<br>{name}：%{{y:.1%}}（%{{customdata[0]}}/%{{customdata[1]}}）<extra></extra>"))
     fig.update_layout(
-        title="整改率、销号率随时间变化", xaxis_title="台账快照日期",
+        title="整改率、销号率随时间变化（悬停查看每期数字）", xaxis_title="台账快照日期",
+        margin=dict(r=70),
         yaxis=dict(title="比率", tickformat=".0%", range=[0, 1.08]),
         yaxis2=dict(title="逾期问题（个）", overlaying="y", side="right", rangemode="tozero",
                     showgrid=False, tickformat="d",
@@ -143,8 +148,8 @@ def completion_trend(df: pd.DataFrame) -> go.Figure:
     return fig
 
 
-def unit_trend(df: pd.DataFrame) -> go.Figure:
-    """unit_trend.sql → 各单位整改率折线。"""
+def unit_trend(df: pd.DataFrame, note: str = "") -> go.Figure:
+    """unit_trend.sql → 各单位整改率折线（页面只查询 ≤ 10 个单位）；图例在右侧。"""
     fig = go.Figure()
     for i, (name, g) in enumerate(df.groupby("unit_name", sort=False)):
         fig.add_trace(go.Scatter(
@@ -153,8 +158,11 @@ def unit_trend(df: pd.DataFrame) -> go.Figure:
             customdata=g[["done", "problems", "overdue"]].to_numpy(),
             hovertemplate=(f"{name}<br>%{{x}}<br>整改率：%{{y:.1%}}（%{{customdata[0]}}/%{{customdata[1]}}）"
                            "<br>逾期：%{customdata[2]} 个<extra></extra>")))
-    fig.update_layout(title="各单位整改率趋势", xaxis_title="台账快照日期", yaxis_title="整改率",
-                      xaxis=dict(type="category"))
+    n = df["unit_name"].nunique()
+    fig.update_layout(title="各单位整改率趋势" + (f"（{note}）" if note else ""),
+                      xaxis_title="台账快照日期", yaxis_title="整改率", xaxis=dict(type="category"),
+                      legend=dict(orientation="v", x=1.02, xanchor="left", y=1, yanchor="top"),
+                      height=max(420, 120 + 26 * n))
     fig.update_yaxes(tickformat=".0%", range=[0, 1.05])
     return fig
 
@@ -169,11 +177,12 @@ def stage_timeline(stages: pd.DataFrame, as_of: date, next_due: date | None = No
         done = pd.Timestamp(as_of) > end
         color = GREY if done else (BLUE if start <= pd.Timestamp(as_of) else LIGHT_BLUE)
         label = "长期" if r["long_term"] else _d(r["deadline"])
+        short = "长期" if r["long_term"] else f"至 {pd.Timestamp(r['deadline']):%m-%d}"
         fig.add_trace(go.Bar(
             y=[r["name"]], x=[((end - start).days + 1) * 86_400_000], base=[start], orientation="h",
             marker_color=color, showlegend=False,
-            text=[f"{r['name']}（至{label}）" if (end - start).days >= 45 else ""],
-            textposition="inside", insidetextanchor="start",
+            text=[short], textposition="inside", insidetextanchor="middle",
+            textfont=dict(color="white"),
             hovertemplate=f"{r['name']}<br>{_d(start)} 至 {label}<extra></extra>",
         ))
     if not dues.empty:
@@ -186,14 +195,25 @@ def stage_timeline(stages: pd.DataFrame, as_of: date, next_due: date | None = No
     fig.add_shape(type="line", x0=ts, x1=ts, y0=0, y1=1, yref="paper",
                   line=dict(color=RED, width=3, dash="dash"))
     fig.add_annotation(x=ts, y=1, yref="paper", text=f"统计日 {as_of:%m-%d}", showarrow=False,
-                       yanchor="bottom", font=dict(color=RED))
+                       yanchor="bottom", xanchor="right", font=dict(color=RED))
     if next_due is not None and pd.Timestamp(next_due) != ts:
         nd = pd.Timestamp(next_due)
         fig.add_shape(type="line", x0=nd, x1=nd, y0=0, y1=1, yref="paper",
                       line=dict(color=ORANGE, width=2, dash="dot"))
+        fig.add_annotation(x=nd, y=1, yref="paper", text=f"下一节点 {next_due:%m-%d}", showarrow=False,
+                           yanchor="bottom", xanchor="left", font=dict(color=ORANGE))
     order = list(st_rows["name"]) + (["台账报送节点"] if not dues.empty else [])
-    fig.update_layout(title="方案阶段与报送节点", barmode="overlay", xaxis_title="日期",
-                      yaxis_title="", height=120 + 48 * len(order))
+    fig.update_layout(title="方案阶段与报送节点", barmode="overlay", xaxis_title="",
+                      yaxis_title="", height=170 + 48 * len(order), margin=dict(t=90, b=70),
+                      uniformtext=dict(minsize=12, mode="hide"))  # 条太短放不下的文字隐藏（悬停可看）
+    fig.add_annotation(  # 图例：线、菱形和条形颜色的含义
+        x=0, y=0, xref="paper", yref="paper", xanchor="left", yanchor="top", yshift=-30,
+        showarrow=False, align="left", font=dict(size=12, color="#555"),
+        text=(f"<span style='color:{RED}'>红色虚线</span>：统计日　"
+              f"<span style='color:{ORANGE}'>橙色点线</span>：下一个节点　"
+              f"<span style='color:{ORANGE}'>◆</span>：台账报送节点<br>"
+              f"<span style='color:{GREY}'>■</span> 已结束　<span style='color:{BLUE}'>■</span> 进行中　"
+              f"<span style='color:{LIGHT_BLUE}'>■</span> 未开始"))
     fig.update_xaxes(type="date", tickformat="%m-%d")
     fig.update_yaxes(categoryorder="array", categoryarray=order, autorange="reversed")
     return fig
@@ -207,12 +227,19 @@ def lagging_bar(df: pd.DataFrame, top: int | None = None) -> go.Figure:
     fig = go.Figure(go.Bar(
         x=d["lagging_score"], y=d["unit_name"], orientation="h",
         marker_color=[STATE_COLORS.get(s, GREY) for s in d["lagging_state"]],
-        text=[f"{s}分 {r}" for s, r in zip(d["lagging_score"], d["lagging_reasons"], strict=True)],
-        textposition="auto",
-        hovertemplate="%{y}<br>滞后评分：%{x} 分<br>%{text}<extra></extra>",
+        text=[f"{s}分：{r}" for s, r in zip(d["lagging_score"], d["lagging_reasons"], strict=True)],
+        textposition="outside", cliponaxis=False, constraintext="none",
+        hovertemplate="%{y}<br>%{text}<extra></extra>",
     ))
+    top_score = max(LAG_MAX, int(d["lagging_score"].max() or 0))
+    for v, name, color, anchor in ((LAG_YELLOW, "黄色", YELLOW, "right"), (LAG_RED, "红色", RED, "left")):
+        fig.add_vline(x=v - 0.5, line=dict(color=color, width=1.5, dash="dash"), layer="below")
+        fig.add_annotation(x=v - 0.5, y=1, yref="paper", yanchor="bottom", xanchor=anchor, showarrow=False,
+                           text=f"{name} ≥{v}分", font=dict(color=color, size=12))
+    # 横轴留出右侧空间放扣分项文字（不截断）；刻度只标到满分
     fig.update_layout(title="滞后单位（滞后评分，越高越滞后）", xaxis_title="滞后评分（分）",
-                      yaxis_title="", height=max(260, 60 + 40 * len(d)))
+                      yaxis_title="", height=max(260, 90 + 40 * len(d)))
+    fig.update_xaxes(range=[0, top_score * 2.3], tickvals=list(range(0, top_score + 1, 2)))
     fig.update_yaxes(autorange="reversed")
     return fig
 
@@ -224,25 +251,33 @@ def unit_rates(df: pd.DataFrame) -> go.Figure:
     for num, name, color in (("done", "整改率", BLUE), ("closed", "销号率", GREEN)):
         r = d[num] / d["problems"]
         fig.add_trace(go.Bar(
-            x=d["unit_name"], y=r, name=name, marker_color=color,
-            text=[_pct(v) for v in r], textposition="outside",
+            x=d["unit_name"], y=r, name=name, marker_color=color,   # 不标数字：柱太窄，看悬停
             customdata=d[[num, "problems"]].to_numpy(),
             hovertemplate=f"%{{x}}<br>{name}：%{{y:.1%}}（%{{customdata[0]}}/%{{customdata[1]}}）<extra></extra>"))
-    fig.update_layout(title="各单位整改率与销号率", xaxis_title="单位", yaxis_title="比率",
+    fig.update_layout(title="各单位整改率与销号率（悬停查看分子分母）", xaxis_title="", yaxis_title="比率",
                       barmode="group")
-    fig.update_yaxes(tickformat=".0%", range=[0, 1.15])
+    fig.update_yaxes(tickformat=".0%", range=[0, 1.05])
     return fig
 
 
 def status_history(hist: pd.DataFrame) -> go.Figure:
     """problem_history.sql → 问题 × 快照日期 的状态点阵。"""
+    hist = hist.copy()
+    # 纵轴用单位自己的编号（台账序号）；同一编号对应多个问题时加内部编号尾号区分
+    first = hist.drop_duplicates("problem_id")
+    serial = first["serial_no"] if "serial_no" in first else first["problem_id"]
+    serial = serial.fillna("").astype(str).replace("", "（无编号）")
+    dup = serial.duplicated(keep=False)
+    names = [f"编号 {s}" + (f"（{p[-4:]}）" if d else "")
+             for s, p, d in zip(serial, first["problem_id"], dup, strict=True)]
+    hist["label"] = hist["problem_id"].map(dict(zip(first["problem_id"], names, strict=True)))
     fig = go.Figure()
     for status, color in STATUS_COLORS.items():
         g = hist[hist["status"] == status]
         if g.empty:
             continue
         fig.add_trace(go.Scatter(
-            x=[_d(v) for v in g["as_of_date"]], y=g["problem_id"], mode="markers", name=status,
+            x=[_d(v) for v in g["as_of_date"]], y=g["label"], mode="markers", name=status,
             marker=dict(symbol="square", size=18, color=color),
             hovertemplate=f"%{{y}}<br>%{{x}}：{status}<extra></extra>"))
     n = hist["problem_id"].nunique()
@@ -269,21 +304,20 @@ def category_unit_heatmap(df: pd.DataFrame, share: bool = False) -> go.Figure:
 
 def pareto(df: pd.DataFrame) -> go.Figure:
     """manifestation_pareto.sql → 表现形式帕累托（柱 + 累计占比折线）。"""
-    labels = [f"{c} {m[:14]}{'…' if len(m) > 14 else ''}" for c, m in
-              zip(df["manifestation_code"], df["manifestation"], strict=True)]
+    labels = df["manifestation_code"].astype(str).tolist()   # 轴上只放编码，全称看悬停
     fig = go.Figure()
     fig.add_trace(go.Bar(
         x=labels, y=df["problems"], name="问题数", marker_color=BLUE,
         customdata=df[["manifestation", "category", "share"]].to_numpy(),
-        hovertemplate=("%{customdata[0]}<br>问题方面：%{customdata[1]}<br>问题数：%{y}"
+        hovertemplate=("%{x} %{customdata[0]}<br>问题方面：%{customdata[1]}<br>问题数：%{y}"
                        "（占%{customdata[2]:.1%}）<extra></extra>")))
     fig.add_trace(go.Scatter(
         x=labels, y=df["cum_share"], name="累计占比", yaxis="y2", mode="lines+markers",
-        line=dict(color=ORANGE, width=3), hovertemplate="累计占比：%{y:.1%}<extra></extra>"))
-    fig.update_layout(title="表现形式帕累托图", xaxis_title="表现形式", yaxis_title="问题数",
+        line=dict(color=ORANGE, width=3), hovertemplate="%{x} 累计占比：%{y:.1%}<extra></extra>"))
+    fig.update_layout(title="表现形式帕累托图", xaxis_title="表现形式编码（悬停查看全称）", yaxis_title="问题数",
                       yaxis2=dict(title="累计占比", overlaying="y", side="right",
                                   tickformat=".0%", range=[0, 1.05], showgrid=False))
-    fig.update_xaxes(tickangle=-35)
+    fig.update_xaxes(type="category", tickangle=-90 if len(labels) > 20 else 0)
     return fig
 
 
@@ -294,10 +328,12 @@ def channel_mix(df: pd.DataFrame) -> go.Figure:
     for i, (src, g) in enumerate(df.groupby("source", sort=False)):
         fig.add_trace(go.Bar(
             y=g["channel"], x=g["n"], name=str(src), orientation="h",
-            marker_color=[BLUE, ORANGE][i % 2], text=g["n"], textposition="auto",
+            marker_color=[BLUE, ORANGE][i % 2], text=g["n"], textposition="outside",
+            textangle=0, constraintext="none", cliponaxis=False,
             hovertemplate=f"%{{y}}<br>{src}：%{{x}} 件<extra></extra>"))
-    fig.update_layout(title="来源渠道构成", xaxis_title="数量（个/件）", yaxis_title="来源渠道",
-                      barmode="group", height=max(320, 80 + 36 * len(order)))
+    fig.update_layout(title="来源渠道构成", xaxis_title="数量（个/件）", yaxis_title="",
+                      barmode="group", bargap=0.25, height=max(320, 90 + 44 * len(order)))
+    fig.update_xaxes(range=[0, float(df["n"].max() or 1) * 1.18])
     fig.update_yaxes(categoryorder="array", categoryarray=order, autorange="reversed")
     return fig
 

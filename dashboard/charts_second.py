@@ -5,8 +5,13 @@
 """
 from __future__ import annotations
 
+from datetime import date
+from functools import lru_cache
+
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+from plotly.colors import find_intermediate_color, hex_to_rgb
 
 from dashboard.charts import BLUE, GREEN, GREY, LIGHT_BLUE, ORANGE, PALETTE, RED, YELLOW
 from dashboard.metrics import fmt_rate
@@ -49,8 +54,49 @@ def satisfaction_ranking(df: pd.DataFrame, low_below: float | None = None) -> go
     return fig
 
 
+SCORE_SCALE = [(0.0, RED), (0.5, YELLOW), (1.0, GREEN)]
+DARK_TEXT, LIGHT_TEXT = "#1a1a1a", "#ffffff"
+
+
+def _scale_rgb(t: float, scale=SCORE_SCALE) -> tuple[float, float, float]:
+    """色阶上位置 t（0–1）的颜色（与 plotly 的线性插值一致）。"""
+    t = min(1.0, max(0.0, t))
+    for (t0, c0), (t1, c1) in zip(scale, scale[1:], strict=False):
+        if t <= t1:
+            w = 0.0 if t1 == t0 else (t - t0) / (t1 - t0)
+            return find_intermediate_color(hex_to_rgb(c0), hex_to_rgb(c1), w)
+    return hex_to_rgb(scale[-1][1])
+
+
+def _luminance(rgb) -> float:
+    """WCAG 相对亮度。"""
+    def ch(c):
+        c = c / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+    r, g, b = (ch(c) for c in rgb)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def text_color_for(rgb) -> str:
+    """在该底色上对比度更高的文字颜色（深色或白色）。"""
+    lum = _luminance(rgb)
+    dark = (lum + 0.05) / (_luminance(hex_to_rgb(DARK_TEXT)) + 0.05)
+    light = 1.05 / (lum + 0.05)
+    return DARK_TEXT if dark >= light else LIGHT_TEXT
+
+
+@lru_cache(maxsize=1)
+def _light_text_lut() -> np.ndarray:
+    """色阶 SCORE_SCALE 上 1001 个等分位置：该处底色上是否用白字。"""
+    return np.array([text_color_for(_scale_rgb(i / 1000)) == LIGHT_TEXT for i in range(1001)])
+
+
 def satisfaction_heatmap(df: pd.DataFrame, dimensions: list[str] | None = None) -> go.Figure:
-    """satisfaction_dimensions.sql → 单位 × 维度 得分热力图（悬停显示得分和作答份数）。"""
+    """satisfaction_dimensions.sql → 单位 × 维度 得分热力图（悬停显示得分和作答份数）。
+
+    格内文字颜色按底色亮度取深色或白色（plotly 自动取色在橄榄绿/土黄格上对比度不足）：
+    同一色轴画两层，一层只含用白字的格，一层只含用深色字的格。
+    """
     units = df.sort_values("sort_order")["unit_name"].drop_duplicates().tolist()
     dims = [d for d in (dimensions or []) if d in set(df["dimension"])]
     dims += sorted(set(df["dimension"]) - set(dims))
@@ -59,16 +105,30 @@ def satisfaction_heatmap(df: pd.DataFrame, dimensions: list[str] | None = None) 
     n = df.pivot_table(index="unit_name", columns="dimension", values="respondents", aggfunc="sum") \
         .reindex(index=units, columns=dims).fillna(0)
     z = score.to_numpy(dtype=float)
-    text = [["" if pd.isna(v) else f"{v:.1f}" for v in row] for row in z]
-    fig = go.Figure(go.Heatmap(
-        z=z, x=dims, y=units, text=text, texttemplate="%{text}", customdata=n.to_numpy(),
-        colorscale=[[0, RED], [0.5, YELLOW], [1, GREEN]], zmin=min(60, float(pd.DataFrame(z).min().min())),
-        zmax=100, xgap=2, ygap=2, colorbar=dict(title="得分"),
-        hovertemplate="单位：%{y}<br>维度：%{x}<br>得分：%{z:.1f} 分<br>作答：%{customdata:.0f} 份<extra></extra>",
-    ))
-    fig.update_layout(title="各单位分维度满意度得分", xaxis_title="测评维度", yaxis_title="单位",
-                      height=max(300, 110 + 36 * len(units)))
-    fig.update_yaxes(autorange="reversed")
+    zmin = min(60.0, float(np.nanmin(z))) if np.isfinite(z).any() else 60.0
+    zmax = 100.0
+    # 每个格的底色 → 文字颜色：色阶上 1001 个位置先算好（单位多时格子上万个）
+    lut = _light_text_lut()
+    pos = np.clip(np.rint((np.nan_to_num(z, nan=zmin) - zmin) / (zmax - zmin) * 1000), 0, 1000).astype(int)
+    light = lut[pos] & ~np.isnan(z)
+    text = np.array([["" if np.isnan(v) else f"{v:.1f}" for v in row] for row in z], dtype=object)
+    fig = go.Figure()
+    for mask, color in ((light, LIGHT_TEXT), (~light, DARK_TEXT)):
+        if not mask.any():
+            continue
+        fig.add_trace(go.Heatmap(
+            z=np.where(mask, z, np.nan), x=dims, y=units, text=np.where(mask, text, ""),
+            texttemplate="%{text}", textfont=dict(color=color), customdata=n.to_numpy(),
+            coloraxis="coloraxis", xgap=2, ygap=2, hoverongaps=False,
+            hovertemplate="单位：%{y}<br>维度：%{x}<br>得分：%{z:.1f} 分<br>作答：%{customdata:.0f} 份<extra></extra>",
+        ))
+    fig.update_layout(
+        title="各单位分维度满意度得分", xaxis_title="测评维度", yaxis_title="单位",
+        height=max(300, 110 + 36 * len(units)),
+        coloraxis=dict(colorscale=[[t, c] for t, c in SCORE_SCALE], cmin=zmin, cmax=zmax,
+                       colorbar=dict(title="得分")))
+    fig.update_xaxes(type="category", categoryorder="array", categoryarray=dims)
+    fig.update_yaxes(autorange="reversed", type="category", categoryorder="array", categoryarray=units)
     return fig
 
 
@@ -106,7 +166,9 @@ def leads_funnel_data(summary: pd.Series) -> pd.DataFrame:
 
 def leads_funnel(fd: pd.DataFrame) -> go.Figure:
     fig = go.Figure(go.Funnel(
-        y=fd["step"], x=fd["leads"], textinfo="value+percent initial",
+        y=fd["step"], x=fd["leads"],
+        # 占受理的比例保留一位小数：792/795 显示 99.6%，不四舍五入成 100%
+        texttemplate="%{value:d} 件<br>%{percentInitial:.1%}",
         marker=dict(color=[BLUE, LIGHT_BLUE, GREEN, ORANGE]),
         hovertemplate="%{y}：%{x} 件（占受理 %{percentInitial:.1%}）<extra></extra>",
     ))
@@ -115,11 +177,17 @@ def leads_funnel(fd: pd.DataFrame) -> go.Figure:
     return fig
 
 
-def ontime_by_unit(df: pd.DataFrame, min_items: int) -> go.Figure:
-    """leads_by_unit.sql → 各单位线索按时办结率（横条，文字为“比率（分子/分母）”）；件数不足为灰。"""
+def ontime_by_unit(df: pd.DataFrame, min_items: int, top: int | None = None) -> go.Figure:
+    """leads_by_unit.sql → 各单位线索按时办结率（横条，文字为“比率（分子/分母）”）；件数不足为灰。
+
+    top：单位多于 top 个时只画件数足够（可排名）的单位中按时办结率最低的 top 个。"""
     d = df[df["ontime_den"] > 0].copy()
     d["rate"] = d["ontime"] / d["ontime_den"]
-    d = d.sort_values(["rate", "ontime_den"], ascending=[True, False])
+    d = d.sort_values(["rate", "ontime_den", "unit_name"], ascending=[True, False, True])
+    title = "各单位线索按时办结率（工作日规则，由低到高）"
+    if top is not None and len(d) > top:
+        d = d[d["ontime_den"] >= min_items].head(top)
+        title = f"线索按时办结率最低的 {len(d)} 个单位（工作日规则）"
     ok = d["ontime_den"] >= min_items
     colors = [(RED if r < 0.6 else YELLOW if r < 0.8 else GREEN) if k else GREY
               for r, k in zip(d["rate"], ok, strict=True)]
@@ -132,7 +200,7 @@ def ontime_by_unit(df: pd.DataFrame, min_items: int) -> go.Figure:
         hovertemplate=("%{y}<br>按时办结率：%{x:.1%}（%{customdata[0]}/%{customdata[1]}）"
                        "<br>超期未办结：%{customdata[2]} 件<extra></extra>"),
     ))
-    fig.update_layout(title="各单位线索按时办结率（工作日规则，由低到高）", xaxis_title="按时办结率",
+    fig.update_layout(title=title, xaxis_title="按时办结率",
                       yaxis_title="", height=max(300, 90 + 38 * len(d)))
     fig.update_xaxes(tickformat=".0%", range=[0, 1.05])
     fig.update_yaxes(autorange="reversed", type="category")
@@ -157,19 +225,54 @@ def channel_mix(df: pd.DataFrame) -> go.Figure:
     return fig
 
 
-def overdue_age(df: pd.DataFrame) -> go.Figure:
-    """超期未办结线索（页面已算 overdue_workdays）→ 按单位的件数（横条），悬停显示最长超期工作日。"""
-    g = df.groupby("unit_name", as_index=False).agg(leads=("lead_id", "count"),
-                                                    max_age=("overdue_workdays", "max"))
-    g = g.sort_values(["leads", "max_age"], ascending=False)
+def add_unit_max_age(g: pd.DataFrame, as_of: date) -> pd.DataFrame:
+    """leads_overdue_by_unit.sql → 加 max_age（最早办理期限到统计日的工作日数，即该单位最长超期工作日）。"""
+    g = g.copy()
+    g["max_age"] = workday_ages(g["oldest_due"], as_of)
+    return g
+
+
+def overdue_age(df: pd.DataFrame, top: int | None = None) -> go.Figure:
+    """leads_overdue_by_unit.sql + add_unit_max_age → 各单位超期件数（横条），悬停显示最长超期工作日。
+
+    top：只画件数最多的前 top 个单位（单位很多时）。"""
+    g = df.sort_values(["leads", "max_age", "unit_name"], ascending=[False, False, True])
+    if top is not None and len(g) > top:
+        g = g.head(top)
     fig = go.Figure(go.Bar(
         x=g["leads"], y=g["unit_name"], orientation="h", marker_color=RED, text=g["leads"],
         textposition="outside", textangle=0, cliponaxis=False, customdata=g[["max_age"]].to_numpy(),
         hovertemplate="%{y}<br>超期未办结：%{x} 件<br>最长已超期：%{customdata[0]} 个工作日<extra></extra>"))
-    fig.update_layout(title="超期未办结线索（按单位）", xaxis_title="线索件数（件）", yaxis_title="",
+    title = "超期未办结线索（按单位）" if top is None or len(g) < top else f"超期未办结线索最多的 {top} 个单位"
+    fig.update_layout(title=title, xaxis_title="线索件数（件）", yaxis_title="",
                       height=max(260, 90 + 36 * len(g)))
     fig.update_yaxes(autorange="reversed", type="category")
     return fig
+
+
+def workday_ages(values: pd.Series, as_of: date, fallback: pd.Series | None = None) -> np.ndarray:
+    """日期列 → 每个日期之后到统计日（含）的工作日数（按国务院节假日安排，含调休）。
+
+    每个不同的日期只调用一次 working_days_between（大库中 6.8 万条线索只有几百个不同日期）。
+    fallback：values 为空时改用的日期列（如交办日期为空时用受理日期）。日期都为空的行为 -1。
+    """
+    from etl.normalize.workdays import working_days_between
+
+    d = pd.to_datetime(values)
+    if fallback is not None:
+        d = d.fillna(pd.to_datetime(fallback))
+    codes, uniques = pd.factorize(d)
+    ages = np.array([working_days_between(pd.Timestamp(u).date(), as_of) for u in uniques] + [-1], dtype=int)
+    return ages[codes]                                # code -1（空日期）取最后一个元素 -1
+
+
+def add_overdue_ages(od: pd.DataFrame, as_of: date) -> pd.DataFrame:
+    """leads_overdue_open.sql → 加 overdue_workdays（超期工作日）、workdays_since_assigned（交办后工作日），
+    按超期由长到短、线索编号排序。"""
+    od = od.copy()
+    od["overdue_workdays"] = workday_ages(od["due_date"], as_of)
+    od["workdays_since_assigned"] = workday_ages(od["assigned_date"], as_of, fallback=od["received_date"])
+    return od.sort_values(["overdue_workdays", "lead_id"], ascending=[False, True]).reset_index(drop=True)
 
 
 # ------------------------------------------------------------------ data admin
@@ -179,15 +282,16 @@ REPORT_STATES = {"按时": (0, GREEN), "迟报": (1, ORANGE), "未报": (2, RED)
 def report_grid(df: pd.DataFrame) -> go.Figure:
     """report_grid.sql → 单位 × 报送节点 的报送情况（按时/迟报/未报/待报）。"""
     units = df.sort_values(["sort_order", "unit_id"])["unit_name"].drop_duplicates().tolist()
-    dues = sorted(df["due_date"].drop_duplicates())
-    dues_lbl = [pd.Timestamp(d).strftime("%Y-%m-%d") for d in dues]
-    d = df.assign(due_lbl=[pd.Timestamp(v).strftime("%Y-%m-%d") for v in df["due_date"]])
-    status = d.pivot_table(index="unit_name", columns="due_lbl", values="report_status", aggfunc="first") \
-        .reindex(index=units, columns=dues_lbl)
-    rdate = d.assign(rd=[("" if pd.isna(v) else pd.Timestamp(v).strftime("%Y-%m-%d")) for v in d["report_date"]]) \
-        .pivot_table(index="unit_name", columns="due_lbl", values="rd", aggfunc="first") \
-        .reindex(index=units, columns=dues_lbl).fillna("")
-    z = status.map(lambda s: REPORT_STATES.get(s, (None, None))[0]).to_numpy(dtype=float)
+    due_lbl = pd.to_datetime(df["due_date"]).dt.strftime("%Y-%m-%d")
+    dues_lbl = sorted(due_lbl.drop_duplicates())
+    d = pd.DataFrame({"unit_name": df["unit_name"].to_numpy(), "due_lbl": due_lbl.to_numpy(),
+                      "report_status": df["report_status"].to_numpy(),
+                      "rd": pd.to_datetime(df["report_date"]).dt.strftime("%Y-%m-%d").fillna("").to_numpy()})
+    d = d.drop_duplicates(["unit_name", "due_lbl"])              # 与 pivot_table(aggfunc="first") 相同
+    status = d.pivot(index="unit_name", columns="due_lbl", values="report_status").reindex(index=units, columns=dues_lbl)
+    rdate = d.pivot(index="unit_name", columns="due_lbl", values="rd").reindex(index=units, columns=dues_lbl).fillna("")
+    codes = {k: v[0] for k, v in REPORT_STATES.items()}
+    z = status.apply(lambda col: col.map(codes)).to_numpy(dtype=float)
     n = len(REPORT_STATES)
     scale = []
     for code, color in REPORT_STATES.values():
@@ -220,7 +324,8 @@ LABELS = {
     "units_involved": "涉及单位数", "unit_names": "涉及单位", "categories": "问题方面",
     "first_received": "首次受理", "last_received": "最近受理", "lead_ids": "线索编号",
     "due_date": "报送节点", "grace_end": "宽限截止", "report_date": "报送日期", "report_status": "报送情况",
-    "days_late": "迟报天数",
+    "days_late": "迟报天数", "max_age": "最长超期工作日", "oldest_due": "最早办理期限",
+    "any_provisional": "有推算的期限",
 }
 
 

@@ -137,47 +137,71 @@ def rank_extremes(df: pd.DataFrame, num: str, den: str, min_items: int, n: int =
 
 
 # ------------------------------------------------------------------ lagging score
-# 每条规则：（说明, 函数(row)->分数）。分数累加；≥ RED 为红，≥ YELLOW 为黄，其余绿。
-LAG_RED = 5
-LAG_YELLOW = 2
+# 分数累加；≥ LAG_RED 为红，≥ LAG_YELLOW 为黄，其余绿。
+# 设计：红色 = 现在就要督办/约谈的少数单位。逾期占比和漏报台账（单位自身的执行纪律）权重最高；
+# 线索办理偏慢在各单位普遍存在（按时办结率多在 65%～80%），只有明显偏低（< 60%）才扣 1 分，
+# 以免人人扣分、红色失去区分度。示例数据两个专项整治各统计日：18 个红、53 个黄、51 个绿（共 122 个单位·统计日，约 15% / 43% / 42%）。
+LAG_RED = 6
+LAG_YELLOW = 4
+LAG_MAX = 12  # 各项上限之和：2 + 3 + 1 + 1 + 4 + 1
 
 LAGGING_RULES_TEXT = [
-    "整改率低于 60% 记 2 分，60%～80% 记 1 分；",
-    "逾期问题 3 个及以上记 2 分，1～2 个记 1 分；",
-    "线索按时办结率低于 60% 记 2 分，60%～80% 记 1 分；",
-    "反馈率低于 80% 记 1 分；",
-    "以上三项比率的分母（查摆问题数、期限已到或已办结的线索数、已办结线索数）少于本专项整治"
-    "规定的最少件数时，该项不计分（样本太少，不据此排名）；",
+    "整改率低于 50% 记 2 分，50%～70% 记 1 分；",
+    "逾期问题占查摆问题 30% 及以上记 3 分，15%～30% 记 2 分，有逾期但不到 15% 记 1 分"
+    "（查摆问题少于最少件数时按个数：3 个及以上 2 分，1～2 个 1 分）；",
     "未按时报送台账（迟报或漏报）每次记 2 分，最多 4 分；",
-    "自查自纠查摆问题为 0 但收到线索 3 件及以上（自查自纠与实际不符）记 1 分。",
+    "线索按时办结率低于 60% 记 1 分（线索办理偏慢各单位普遍存在，只对明显偏低的扣分）；",
+    "反馈率低于 60% 记 1 分；",
+    "自查自纠查摆问题为 0 但收到线索 3 件及以上（自查自纠与实际不符）记 1 分；",
+    "整改率、线索按时办结率、反馈率的分母（查摆问题数、期限已到或已办结的线索数、已办结线索数）"
+    "少于本专项整治规定的最少件数时，该项不计分（样本太少，不据此排名）。",
     f"合计 ≥ {LAG_RED} 分为红色（建议挂牌督办或约谈），{LAG_YELLOW}～{LAG_RED - 1} 分为黄色"
-    f"（重点关注），{LAG_YELLOW - 1} 分及以下为绿色。",
+    f"（重点关注），{LAG_YELLOW - 1} 分及以下为绿色（按计划推进）。",
 ]
 
 
-def _num(x) -> float:
-    return 0.0 if _is_missing(x) else float(x)
+def _col(df: pd.DataFrame, c: str) -> pd.Series:
+    if c not in df:
+        return pd.Series(0.0, index=df.index)
+    return pd.to_numeric(df[c], errors="coerce").fillna(0).astype(float)
 
 
-def _rate_if(num, den, min_items: int) -> float | None:
-    return rate(_num(num), _num(den)) if rankable(_num(den), min_items) else None
+def _rate_col(df: pd.DataFrame, num: str, den: str, min_items: int) -> pd.Series:
+    """num/den；分母少于 min_items（不参与排名）时为 NaN。"""
+    n, d = _col(df, num), _col(df, den)
+    ok = d >= max(min_items, 1)
+    return (n / d.where(ok)).where(ok)
+
+
+LAG_REASONS = ("整改率低", "逾期问题", "报送不及时", "线索超期", "未反馈", "自查不实")
+
+
+def lagging_frame(df: pd.DataFrame, min_items: int = 0) -> pd.DataFrame:
+    """滞后评分规则的唯一实现（规则文字见 LAGGING_RULES_TEXT）：每行单位 → 各项扣分（整数列）。"""
+    import numpy as np
+
+    comp = _rate_col(df, "done", "problems", min_items)
+    od = _col(df, "overdue")
+    share = _rate_col(df, "overdue", "problems", min_items)
+    ot = _rate_col(df, "leads_ontime", "leads_ontime_den", min_items)
+    fb = _rate_col(df, "leads_feedback", "leads_concluded", min_items)
+    by_count = np.select([od >= 3, od >= 1], [2, 1], 0)
+    by_share = np.select([share >= 0.3, share >= 0.15, od > 0], [3, 2, 1], 0)
+    pts = {
+        "整改率低": np.select([comp < 0.5, comp < 0.7], [2, 1], 0),       # NaN → 不计分
+        "逾期问题": np.where(share.isna(), by_count, by_share),
+        "报送不及时": np.minimum(4, 2 * _col(df, "reports_missed")),
+        "线索超期": np.where(ot < 0.6, 1, 0),
+        "未反馈": np.where(fb < 0.6, 1, 0),
+        "自查不实": np.where((_col(df, "self_inspection") == 0) & (_col(df, "leads_received") >= 3), 1, 0),
+    }
+    return pd.DataFrame(pts, index=df.index).astype(int)[list(LAG_REASONS)]
 
 
 def lagging_points(row, min_items: int = 0) -> dict[str, int]:
-    """一行单位指标（unit_progress.sql 的列）→ 各项扣分。"""
-    pts: dict[str, int] = {}
-    comp = _rate_if(row.get("done"), row.get("problems"), max(min_items, 1))
-    pts["整改率低"] = 0 if comp is None else (2 if comp < 0.6 else 1 if comp < 0.8 else 0)
-    od = _num(row.get("overdue"))
-    pts["逾期问题"] = 2 if od >= 3 else 1 if od >= 1 else 0
-    ot = _rate_if(row.get("leads_ontime"), row.get("leads_ontime_den"), max(min_items, 1))
-    pts["线索超期"] = 0 if ot is None else (2 if ot < 0.6 else 1 if ot < 0.8 else 0)
-    fb = _rate_if(row.get("leads_feedback"), row.get("leads_concluded"), max(min_items, 1))
-    pts["未反馈"] = 0 if fb is None else (1 if fb < 0.8 else 0)
-    pts["报送不及时"] = int(min(4, 2 * _num(row.get("reports_missed"))))
-    pts["自查不实"] = 1 if (_num(row.get("self_inspection")) == 0
-                         and _num(row.get("leads_received")) >= 3) else 0
-    return pts
+    """一行单位指标（unit_progress.sql 的列，dict 或 Series）→ 各项扣分。"""
+    one = pd.DataFrame([dict(row)])
+    return {k: int(v) for k, v in lagging_frame(one, min_items).iloc[0].items()}
 
 
 def lagging_state(score: float) -> str:
@@ -195,46 +219,77 @@ STATE_COLOR = {"红": "#c0392b", "黄": "#e0a800", "绿": "#2e8b57"}
 def add_lagging(df: pd.DataFrame, min_items: int = 0) -> pd.DataFrame:
     """给 unit_progress 结果加列：lagging_score、lagging_state（红/黄/绿）、lagging_reasons。"""
     out = df.copy()
-    scores, states, reasons = [], [], []
-    for _, row in out.iterrows():
-        pts = lagging_points(row, min_items)
-        s = sum(pts.values())
-        scores.append(s)
-        states.append(lagging_state(s))
-        reasons.append("、".join(f"{k}{v}分" for k, v in pts.items() if v) or "—")
-    out["lagging_score"] = scores
-    out["lagging_state"] = states
-    out["lagging_reasons"] = reasons
+    pts = lagging_frame(out, min_items)
+    score = pts.sum(axis=1)
+    out["lagging_score"] = score.astype(int)
+    out["lagging_state"] = [lagging_state(s) for s in score]
+    cols = list(pts.columns)
+    out["lagging_reasons"] = ["、".join(f"{k}{v}分" for k, v in zip(cols, row, strict=True) if v) or "—"
+                              for row in pts.to_numpy().tolist()]
     return out
 
 
+def trend_units(units: pd.DataFrame, selected=(), n: int = 10) -> tuple[list[str], str]:
+    """各单位趋势图画哪些单位：侧栏选了单位就画所选的（超过 n 个取其中最滞后的 n 个），
+    否则画滞后评分最高的 n 个单位（有查摆问题的）。→ (unit_id 列表, 中文说明)。"""
+    d = units[units["problems"] > 0] if "problems" in units else units
+    order = ["lagging_score", "overdue"] if "lagging_score" in d else ["overdue"]
+    d = d.sort_values(order, ascending=False, kind="stable")
+    if selected:
+        d = d[d["unit_id"].isin(list(selected))]
+        ids = d["unit_id"].head(n).tolist()
+        note = ("侧栏所选单位" if len(d) <= n
+                else f"侧栏所选 {len(d)} 个单位中滞后评分最高的 {n} 个")
+        return ids, note
+    ids = d["unit_id"].head(n).tolist()
+    return ids, (f"滞后评分最高的 {len(ids)} 个单位（在侧栏选择单位可查看其他单位）"
+                 if len(d) > n else "全部单位")
+
+
 def unit_table(df: pd.DataFrame, min_items: int) -> pd.DataFrame:
-    """unit_progress（已 add_lagging）→ 县区进度显示表：比率连同分子分母。"""
-    rows = []
-    for _, r in df.iterrows():
-        note = []
-        if not rankable(r["problems"], min_items):
-            note.append(f"问题少于{min_items}个，不参与整改率排名")
-        rep = (f"按时{int(r['reports_ontime'])}/{int(r['reports_due'])}"
-               + (f"，未按时{int(r['reports_missed'])}次" if r["reports_missed"] else "")
-               + (f"，待报{int(r['reports_pending'])}" if r["reports_pending"] else ""))
-        rows.append({
-            "单位": r["unit_name"],
-            "状态": STATE_ICON[r["lagging_state"]],
-            "滞后评分": int(r["lagging_score"]),
-            "查摆问题数": int(r["problems"]),
-            "整改率": fmt_rate(r["done"], r["problems"]),
-            "销号率": fmt_rate(r["closed"], r["problems"]),
-            "逾期问题": int(r["overdue"]),
-            "反弹问题": int(r["relapse"]),
-            "线索按时办结率": fmt_rate(r["leads_ontime"], r["leads_ontime_den"]),
-            "反馈率": fmt_rate(r["leads_feedback"], r["leads_concluded"]),
-            "超期未办结线索": int(r["leads_open_overdue"]),
-            "台账报送": rep,
-            "扣分项": r["lagging_reasons"],
-            "备注": "；".join(note),
-        })
-    return pd.DataFrame(rows)
+    """unit_progress（已 add_lagging）→ 县区进度显示表：状态、评分、扣分项在前；比率连同分子分母。"""
+    def ints(c):
+        return _col(df, c).astype(int).tolist()
+
+    def rates(num, den):
+        return [fmt_rate(a, b) for a, b in zip(ints(num), ints(den), strict=True)]
+
+    rep = [f"按时{o}/{d}" + (f"，未按时{m}次" if m else "") + (f"，待报{p}" if p else "")
+           for o, d, m, p in zip(ints("reports_ontime"), ints("reports_due"), ints("reports_missed"),
+                                 ints("reports_pending"), strict=True)]
+    note = ["" if rankable(n, min_items) else f"问题少于{min_items}个，不参与整改率排名"
+            for n in ints("problems")]
+    return pd.DataFrame({
+        "单位": df["unit_name"].tolist(),
+        "状态": [STATE_ICON[s] for s in df["lagging_state"]],
+        "滞后评分": ints("lagging_score"),
+        "扣分项": df["lagging_reasons"].tolist(),
+        "整改率": rates("done", "problems"),
+        "逾期问题": ints("overdue"),
+        "台账报送": rep,
+        "线索按时办结率": rates("leads_ontime", "leads_ontime_den"),
+        "反馈率": rates("leads_feedback", "leads_concluded"),
+        "查摆问题数": ints("problems"),
+        "销号率": rates("closed", "problems"),
+        "反弹问题": ints("relapse"),
+        "超期未办结线索": ints("leads_open_overdue"),
+        "备注": note,
+    })
+
+
+RELAPSE_BASIS = {
+    "台账标注": "台账标注为反弹问题",
+    "文字": "案例文字写明反弹/死灰复燃",
+    "前期来源": "来源为前期专项整治",
+    "推导": "同单位同表现形式整改后再次出现",
+}
+
+
+def relapse_basis_text(code) -> str:
+    """反弹判定依据（ETL 写入的代码）→ 中文说明；未知的原样显示。"""
+    if _is_missing(code) or code == "":
+        return "—"
+    return RELAPSE_BASIS.get(str(code), str(code))
 
 
 def satisfaction_score(mean_score) -> float | None:

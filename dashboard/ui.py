@@ -24,7 +24,9 @@ COLUMN_LABELS = {
     "reports_due": "应报次数", "reports_ontime": "按时报送", "reports_missed": "未按时报送",
     "reports_pending": "待报送", "lagging_score": "滞后评分", "lagging_state": "状态",
     "lagging_reasons": "扣分项", "snap_date": "快照日期", "completion": "整改率", "closure": "销号率",
-    "problem_id": "问题编号", "serial_no": "序号", "category": "问题方面", "manifestation_code": "表现形式编码",
+    "problem_id": "问题内部编号", "serial_no": "问题编号（台账序号）",
+    "relapse_of_serial": "重复的前期问题编号", "earlier_serial_no": "前期问题编号",
+    "earlier_unit_name": "前期问题单位", "category": "问题方面", "manifestation_code": "表现形式编码",
     "manifestation": "表现形式", "case_text": "具体问题", "source_channel": "问题来源", "measure": "整改措施",
     "deadline": "整改时限", "deadline_kind": "时限类型", "responsible": "责任部门、责任人", "status": "状态",
     "progress_text": "整改进度", "completed_date": "完成时间", "is_relapse": "是否反弹",
@@ -66,10 +68,16 @@ def _safe(name: str) -> str:
     return re.sub(r'[\\/:*?"<>|\s]+', "_", name)
 
 
-def download(df: pd.DataFrame, name: str, key: str, label: str = "下载数据（CSV）") -> None:
+def download(df, name: str, key: str, label: str = "下载数据（CSV）") -> None:
+    """CSV 下载按钮。CSV 只在点击时生成（st.download_button 的 data 传零参函数，streamlit ≥ 1.49），
+    页面每次运行不再为每个按钮转换一遍数据。df 也可以是返回 DataFrame 的零参函数（点击时才查询）。"""
     f = filters.current()
     suffix = f"_{f.as_of:%Y%m%d}" if f else ""
-    st.download_button(label, csv_bytes(df), file_name=f"{_safe(name)}{suffix}.csv",
+
+    def build() -> bytes:
+        return csv_bytes(df() if callable(df) else df)
+
+    st.download_button(label, build, file_name=f"{_safe(name)}{suffix}.csv",
                        mime="text/csv", key=f"dl_{key}", icon=":material/download:",
                        on_click="ignore")
 
@@ -101,12 +109,14 @@ def chart(fig: go.Figure | None, data: pd.DataFrame, name: str, key: str,
 
 
 def table(df: pd.DataFrame, name: str, key: str, column_config: dict | None = None,
-          height: int | str = "auto", download_data: pd.DataFrame | None = None) -> None:
-    """中文列名表格 + CSV 下载；空表显示中文提示。"""
+          height: int | str = "auto", download_data: pd.DataFrame | None = None,
+          hide: tuple[str, ...] = ()) -> None:
+    """中文列名表格 + CSV 下载；空表显示中文提示。hide 中的列（如内部编号 problem_id）只在下载里有。"""
     if df is None or df.empty:
         no_data()
         return
-    st.dataframe(chinese_columns(df), hide_index=True, column_config=column_config, height=height,
+    shown = df.drop(columns=[c for c in hide if c in df.columns])
+    st.dataframe(chinese_columns(shown), hide_index=True, column_config=column_config, height=height,
                  key=f"tbl_{key}")
     download(download_data if download_data is not None else df, name, key)
 
@@ -127,6 +137,14 @@ def kpi(col, key: str, value: str | int, delta: str | None = None, inverse: bool
                help=metrics.help_text(key), border=True)
 
 
+def kpi_rate(col, key: str, num, den, delta: str | None = None, inverse: bool = False) -> None:
+    """比率指标卡：数值只写百分比（一行放得下），分子/分母写在标签里——比率始终连同分子分母显示。"""
+    n = 0 if metrics._is_missing(num) else int(num)
+    d = 0 if metrics._is_missing(den) else int(den)
+    kpi(col, key, metrics.fmt_pct(metrics.rate(n, d)), delta, inverse,
+        label=f"{metrics.label(key)}（{n}/{d}）")
+
+
 def require_filters() -> filters.Filters:
     """页面开头调用：返回当前筛选；数据库不可用时显示中文提示并停止该页面。"""
     f = filters.current()
@@ -142,9 +160,23 @@ def page_header(title: str, f: filters.Filters) -> None:
                f"　|　{f.describe()}")
 
 
-BASE_CSS = ("<style>[data-testid='stMetricValue'] div,[data-testid='stMetricValue'] p{white-space:normal !important;"
-            "overflow:visible !important;text-overflow:clip !important;line-height:1.15;}"
-            "[data-testid='stMetricValue']{font-size:1.75rem;}</style>")
+BASE_CSS = (
+    "<style>[data-testid='stMetricValue'] div,[data-testid='stMetricValue'] p{white-space:normal !important;"
+    "overflow:visible !important;text-overflow:clip !important;line-height:1.15;}"
+    "[data-testid='stMetricValue']{font-size:1.75rem;}"
+    # 标签（如“满意度得分（2023年，523份）”“线索按时办结率（566/770）”）换行而不截断；所有指标卡等高
+    "[data-testid='stMetricLabel'],[data-testid='stMetricLabel'] div,[data-testid='stMetricLabel'] p"
+    "{white-space:normal !important;overflow:visible !important;text-overflow:clip !important;}"
+    # 侧栏的专项整治下拉框：名称较长时换行显示完整（不截断成“…突出问…”）
+    ".st-key-flt_campaign [data-baseweb='select'] div{white-space:normal !important;"
+    "overflow:visible !important;text-overflow:clip !important;line-height:1.3;}"
+    "</style>")
+EQUAL_KPI_CSS = "<style>[data-testid='stMetric']{min-height:9.2rem;}</style>"
+
+
+def equal_kpi_height() -> None:
+    """本页指标卡等高（标签换行、有无变化箭头的卡片高度一致）。"""
+    st.markdown(EQUAL_KPI_CSS, unsafe_allow_html=True)
 
 
 def big_font_css(enabled: bool) -> None:

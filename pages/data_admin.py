@@ -9,6 +9,15 @@ import streamlit as st
 from dashboard import charts_second, db, filters, sql_console, ui, upload
 
 K_UPLOADER, K_LAST_BUILD, K_NOTICE = "adm_uploader_n", "adm_last_build", "adm_notice"
+UPLOADER_HINT = "拖放或点击选择文件；支持 xlsx、xls、xlsm、csv，单个文件不超过 200MB"
+_UP = "[class*='st-key-adm_files_'] [data-testid='stFileUploaderDropzone']"
+UPLOADER_CSS = (
+    "<style>"
+    f"{_UP} [data-testid='stFileUploaderDropzoneInstructions']{{display:none;}}"
+    # 按钮：隐藏英文“Upload”（图标保留），用伪元素写中文
+    f"{_UP} button [data-testid='stMarkdownContainer'],{_UP} button p{{display:none;}}"
+    f"{_UP} button::after{{content:'选择文件';margin-left:0.4rem;}}"
+    "</style>")
 
 st.title("数据管理")
 f = filters.current()
@@ -60,8 +69,13 @@ st.subheader("上传报送文件")
 st.caption(f"文件保存到 data/uploads/{campaign_id}/，与示例文件一起导入。接受 .xlsx、.xls、.xlsm、.csv；"
            "文件名中的特殊字符会被替换；与已上传文件同名时，新文件替换旧文件。")
 n = st.session_state.setdefault(K_UPLOADER, 0)
+# streamlit 1.67 的上传框内文字（“Upload”“200MB per file • XLSX…”）写死为英文、不能本地化：
+# 只在这个上传框内（st-key-adm_files_*）隐藏英文说明，按钮文字换成中文，并在下面给出中文说明。
+st.markdown(UPLOADER_CSS, unsafe_allow_html=True)
 files = st.file_uploader("选择文件（可多选）", type=["xlsx", "xls", "xlsm", "csv"], accept_multiple_files=True,
-                         key=f"adm_files_{n}")
+                         key=f"adm_files_{n}",
+                         help="可一次选择多个文件；保存后与示例文件一起重新导入。")
+st.caption(UPLOADER_HINT)
 c1, c2 = st.columns([1, 1])
 save_clicked = c1.button("保存并重新生成数据库", type="primary", disabled=not files, icon=":material/upload:")
 rebuild_clicked = c2.button("只重新生成数据库", icon=":material/refresh:")
@@ -126,12 +140,20 @@ else:
                                    "source_row": "行号", "column_name": "列", "raw_value": "原值",
                                    "message": "说明", "unit_name": "单位"})
     err_tbl["级别"] = err_tbl["级别"].replace({"error": "错误", "warning": "警告"})
-    st.dataframe(err_tbl, hide_index=True, key="adm_errors")
-    e1, e2, _ = st.columns([1, 1, 3])
-    e1.download_button("下载问题记录（Excel）", sql_console.xlsx_bytes(err_tbl, "导入问题记录"),
+    err_tbl["原值"] = err_tbl["原值"].fillna("")            # 原值为空（如缺少必填项）显示空白，不显示 None
+    # 说明较长：给剩余宽度并加高行（行高 > 4rem 时表格自动换行），不被截断
+    col = st.column_config
+    st.dataframe(err_tbl, hide_index=True, key="adm_errors", placeholder="", row_height=70,
+                 height=min(720, len(err_tbl) * 70 + 38),
+                 column_config={"级别": col.TextColumn(width=48), "文件": col.TextColumn(width=200),
+                                "工作表": col.TextColumn(width=72), "行号": col.NumberColumn(width=52),
+                                "列": col.TextColumn(width=80), "原值": col.TextColumn(width=120),
+                                "说明": col.TextColumn(width=400)})
+    e1, e2, _ = st.columns([1, 1, 4])
+    e1.download_button("下载 Excel", lambda: sql_console.xlsx_bytes(err_tbl, "导入问题记录"),
                        f"导入问题记录_{f.campaign_id}.xlsx", icon=":material/download:", on_click="ignore",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="adm_err_xlsx")
-    e2.download_button("下载问题记录（CSV）", ui.csv_bytes(err_tbl), f"导入问题记录_{f.campaign_id}.csv",
+    e2.download_button("下载 CSV", ui.csv_bytes(err_tbl), f"导入问题记录_{f.campaign_id}.csv",
                        mime="text/csv", icon=":material/download:", on_click="ignore", key="adm_err_csv")
 
 # ------------------------------------------------------------------ punctuality

@@ -72,4 +72,4 @@ sel_ch = c[3].selectbox("问题来源", ch_opts, key=DRILL["channel"], format_fu
 lst = db.run_query("problems_list", **f.params(sel_unit=sel_unit, sel_category=sel_cat,
                                                sel_manifestation=sel_man, sel_channel=sel_ch))
 st.markdown(f"共 **{len(lst)}** 个问题")
-ui.table(lst, "热点问题清单", "hotspot_list")
+ui.table(lst, "热点问题清单", "hotspot_list", hide=("problem_id",))

@@ -6,6 +6,7 @@ from reports.streamlit_ui import brief_download_button
 
 f = ui.require_filters()
 ui.page_header("专项整治总览", f)
+ui.equal_kpi_height()
 with st.expander("会议材料：本期工作简报（Word / Excel）"):
     brief_download_button(f.campaign_id, f.as_of)
 
@@ -29,16 +30,15 @@ c = st.columns(5)
 ui.kpi(c[0], "problems", int(cur["problems"]), delta_count("problems"))
 ui.kpi(c[1], "done", int(cur["done"]), delta_count("done"))
 ui.kpi(c[2], "closed", int(cur["closed"]), delta_count("closed"))
-ui.kpi(c[3], "completion", metrics.fmt_rate(cur["done"], cur["problems"]),
-       delta_rate("done", "problems"))
+ui.kpi_rate(c[3], "completion", cur["done"], cur["problems"], delta_rate("done", "problems"))
 ui.kpi(c[4], "overdue", int(cur["overdue"]), delta_count("overdue"), inverse=True)
 
 c = st.columns(5)
 ui.kpi(c[0], "leads_received", int(cur["leads_received"]), delta_count("leads_received"))
-ui.kpi(c[1], "ontime", metrics.fmt_rate(cur["leads_ontime"], cur["leads_ontime_den"]),
-       delta_rate("leads_ontime", "leads_ontime_den"))
-ui.kpi(c[2], "feedback", metrics.fmt_rate(cur["leads_feedback"], cur["leads_concluded"]),
-       delta_rate("leads_feedback", "leads_concluded"))
+ui.kpi_rate(c[1], "ontime", cur["leads_ontime"], cur["leads_ontime_den"],
+            delta_rate("leads_ontime", "leads_ontime_den"))
+ui.kpi_rate(c[2], "feedback", cur["leads_feedback"], cur["leads_concluded"],
+            delta_rate("leads_feedback", "leads_concluded"))
 ui.kpi(c[3], "leads_open_overdue", int(cur["leads_open_overdue"]),
        delta_count("leads_open_overdue"), inverse=True)
 if sat.empty:
@@ -53,8 +53,8 @@ else:
            label=f"满意度得分（{int(s0['survey_year'])}年，{int(s0['responses'])}份）")
 
 if f.prev_as_of:
-    st.caption(f"箭头为与上期（{f.prev_as_of:%Y-%m-%d} 台账快照）相比的变化；比率的变化以百分点计。"
-               "满意度与上一年度测评相比。")
+    st.caption(f"箭头为与上期（{f.prev_as_of:%Y-%m-%d} 台账快照）相比的变化；比率的变化以百分点计，"
+               "比率的分子/分母写在指标名后的括号里。满意度与上一年度测评相比。")
 else:
     st.caption("统计日之前没有更早的台账快照，不显示变化。")
 
@@ -83,9 +83,17 @@ trend = db.run_query("completion_trend", **f.params())
 ui.chart(lambda: charts.completion_trend(trend), trend, "整改率、销号率随时间变化", "trend")
 
 units = metrics.add_lagging(db.run_query("unit_progress", **f.params()), f.min_items)
-lagging = units[units["lagging_score"] > 0]
-ui.chart(lambda: charts.lagging_bar(lagging, top=10), lagging, "滞后单位", "lagging")
-with st.expander("滞后评分规则"):
+lagging = units[units["lagging_state"] != "绿"]
+if units.empty or not lagging.empty:
+    ui.chart(lambda: charts.lagging_bar(lagging, top=10), lagging, "滞后单位", "lagging")
+else:
+    st.markdown("**滞后单位**")
+    st.success("当前没有红色或黄色单位（各单位滞后评分均低于黄色线）。", icon=":material/check_circle:")
+n_red = int((units["lagging_state"] == "红").sum())
+n_yellow = int((units["lagging_state"] == "黄").sum())
+st.caption(f"红色（建议挂牌督办或约谈）{n_red} 个、黄色（重点关注）{n_yellow} 个；图中最多列出 10 个。"
+           "绿色单位（按计划推进）不列出，完整名单见“县区进度”。")
+with st.expander("滞后评分规则（红 / 黄 / 绿）"):
     st.markdown("\n".join(f"{i + 1}. {t}" for i, t in enumerate(metrics.LAGGING_RULES_TEXT)))
 ui.explain("problems", "done", "closed", "completion", "overdue", "leads_received", "ontime",
            "feedback", "leads_open_overdue", "satisfaction")

@@ -1,7 +1,11 @@
 """反弹问题：按单位、问题方面的反弹数，随时间变化，以及每条反弹与它重复的前期问题并列。"""
+import html
+from datetime import date
+
+import pandas as pd
 import streamlit as st
 
-from dashboard import charts, db, ui
+from dashboard import charts, db, metrics, ui
 
 f = ui.require_filters()
 ui.page_header("反弹问题（死灰复燃、重复反弹）", f)
@@ -10,10 +14,15 @@ counts = db.run_query("relapse_counts", **f.params())
 trend = db.run_query("relapse_trend", **f.params())
 lst = db.run_query("relapse_list", **f.params())
 
+# 当期新发现：首次报送日期在（上期快照日, 统计日] 之间的反弹问题；没有上期时为截至统计日的全部
+first = [db.to_date(v) for v in lst["first_reported"]] if not lst.empty else []
+lo = f.prev_as_of or date.min
+n_new = sum(1 for d in first if d is not None and lo < d <= f.as_of)
 c = st.columns(4)
 ui.kpi(c[0], "relapse", int(counts["relapses"].sum()) if not counts.empty else 0)
-c[1].metric("当期新发现", int(trend["new_relapses"].iloc[-1]) if not trend.empty else 0, border=True,
-            help="统计日及以前最近一个台账快照中首次出现的反弹问题数。")
+c[1].metric("当期新发现", n_new, border=True,
+            help=(f"首次报送日期在上期快照（{f.prev_as_of:%Y-%m-%d}）之后、统计日（{f.as_of:%Y-%m-%d}）及以前的反弹问题数。"
+                  if f.prev_as_of else "统计日之前没有更早的台账快照：截至统计日的全部反弹问题。"))
 c[2].metric("涉及单位", int(counts["unit_id"].nunique()) if not counts.empty else 0, border=True)
 c[3].metric("其中已整改或销号", int(counts["relapses_done"].sum()) if not counts.empty else 0,
             border=True)
@@ -32,22 +41,33 @@ st.subheader("反弹问题与前期问题对照")
 if lst.empty:
     ui.no_data()
 else:
+    def nowrap(text: str) -> str:
+        return f"<span style='white-space:nowrap'>{html.escape(str(text))}</span>"
+
+    def serial(v) -> str:
+        return "（无编号）" if v is None or (isinstance(v, float) and pd.isna(v)) or v == "" else f"编号 {v}"
+
     for r in lst.itertuples():
         with st.container(border=True):
             a, b = st.columns(2)
-            a.markdown(f"**反弹问题 {r.problem_id}**　{r.unit_name}　状态：**{r.status}**")
+            a.markdown(f"**反弹问题 {nowrap(serial(r.serial_no))}**　{nowrap(r.unit_name)}　"
+                       f"{nowrap('状态：')}<b>{nowrap(r.status)}</b>", unsafe_allow_html=True)
             a.markdown(f"{r.category} · {r.manifestation}")
-            a.caption(f"{r.case_text}　|　来源：{r.source_channel or '—'}　|　判定依据：{r.relapse_basis or '—'}"
+            a.caption(f"{r.case_text}　|　来源：{r.source_channel or '—'}"
+                      f"　|　判定依据：{metrics.relapse_basis_text(r.relapse_basis)}"
                       f"　|　首次报送：{db.to_date(r.first_reported) or '—'}")
             if r.earlier_found:
                 done = db.to_date(r.earlier_done_date)
-                b.markdown(f"**重复的前期问题 {r.relapse_of}**　状态：**{r.earlier_status}**"
-                           + (f"（{done:%Y-%m-%d} 整改/销号）" if done else ""))
+                other = "" if r.earlier_unit_name == r.unit_name else f"（{r.earlier_unit_name}）"
+                b.markdown(f"**重复的前期问题 {nowrap(serial(r.earlier_serial_no))}**{other}　"
+                           f"{nowrap('状态：')}<b>{nowrap(r.earlier_status)}</b>"
+                           + (nowrap(f"（{done:%Y-%m-%d} 整改/销号）") if done else ""),
+                           unsafe_allow_html=True)
                 b.markdown(f"{r.earlier_category} · {r.earlier_manifestation}")
                 b.caption(r.earlier_case_text)
             elif isinstance(r.relapse_of, str) and r.relapse_of:
-                b.markdown(f"**重复的前期问题 {r.relapse_of}**：本期台账中找不到该问题。")
+                b.markdown("**重复的前期问题**：台账注明了重复的前期问题，但截至统计日的台账中找不到该问题。")
             else:
-                b.markdown("**前期问题**：台账未注明重复哪一个前期问题（"
-                           f"{r.relapse_basis or '按表现形式判定'}）。")
+                b.markdown("**前期问题**：台账未注明重复哪一个前期问题（判定依据："
+                           f"{metrics.relapse_basis_text(r.relapse_basis)}）。")
     ui.download(lst, "反弹问题清单", "relapse_list")

@@ -2,7 +2,20 @@
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts_second, db, ui
+from dashboard import charts_second, db, metrics, ui
+
+TABLE_PX = 975          # 宽屏（1440px）下正文表格的可用宽度，排名表各列合计不超过它
+
+
+def _text_px(text: str, size: int = 14) -> int:
+    """文字在表格里的大致宽度（像素）：汉字和全角符号按一个字号，其余按半个。"""
+    return sum(size if ord(ch) > 0x2E80 else size // 2 for ch in str(text))
+
+
+def yoy_change(v: float) -> str:
+    """较上年变化（已保留一位小数）→ “+2.1”“-0.6”；0.0 显示“持平”。"""
+    return "持平" if v == 0 else f"{v:+.1f}"
+
 
 f = ui.require_filters()
 ui.page_header("执法满意度测评", f)
@@ -38,9 +51,9 @@ if rank.empty:
 low = rank[rank["is_low"].fillna(False)]
 insufficient = rank[~rank["rankable"]]
 c = st.columns(5)
-ui.kpi(c[0], "satisfaction",
-       "—" if overall.empty else f"{overall.iloc[0]['score']:.1f}分",
-       label=f"{year}年总体满意度得分")
+c[0].metric("总体满意度", "—" if overall.empty else f"{overall.iloc[0]['score']:.1f}分", border=True,
+            delta=f"{year}年测评", delta_color="off", delta_arrow="off",
+            help=f"{year}年测评。{metrics.help_text('satisfaction')}")
 c[1].metric("被测评单位", f"{len(rank)}个", border=True)
 c[2].metric("问卷份数", f"{int(rank['respondents'].sum())}份", border=True,
             help="每份问卷对各维度打分；样本量按问卷份数计。")
@@ -92,8 +105,23 @@ table = pd.DataFrame({
     "状态": [_state(r) for _, r in rank.iterrows()],
     "说明": rank["low_reason"].fillna("").replace("", "—"),
 })
-st.dataframe(table, hide_index=True, key="tbl_sat_rank",
-             column_config={"满意度得分": st.column_config.NumberColumn(format="%.1f")})
+# 列宽按文字宽度给；“说明”较长，占剩余宽度，放不下时加高行、自动换行（行高 > 4rem 时表格才换行）
+widths = {"排名": 44, "单位": min(240, max(_text_px(t) for t in table["单位"]) + 16), "满意度得分": 80,
+          "95%置信区间": 96, "问卷份数": 72, "状态": 72}
+reason_avail = max(240, TABLE_PX - sum(widths.values()))
+reason_px = max(_text_px(t) for t in table["说明"]) + 16
+wrap = reason_px > reason_avail
+row_h = 70 if wrap else 35
+col = st.column_config
+st.dataframe(table, hide_index=True, key="tbl_sat_rank", row_height=row_h,
+             height=min(800, len(table) * row_h + 38) if wrap else "auto",
+             column_config={"排名": col.TextColumn(width=widths["排名"]),
+                            "单位": col.TextColumn(width=widths["单位"]),
+                            "满意度得分": col.NumberColumn(format="%.1f", width=widths["满意度得分"]),
+                            "95%置信区间": col.TextColumn(width=widths["95%置信区间"]),
+                            "问卷份数": col.NumberColumn(width=widths["问卷份数"]),
+                            "状态": col.TextColumn(width=widths["状态"]),
+                            "说明": col.TextColumn(width=min(reason_px, reason_avail))})
 
 # ------------------------------------------------------------------ dimensions
 st.subheader("分维度得分")
@@ -124,16 +152,18 @@ else:
     if cur.empty:
         st.caption(f"{year}年被测评的单位在此前年度没有测评数据。")
     else:
+        cur = cur.assign(_chg=cur["change"].round(1)).sort_values(["_chg", "sort_order"])
         chg = pd.DataFrame({
             "单位": cur["unit_name"],
             "对比年度": [f"{int(p)}年 → {year}年" for p in cur["prev_year"]],
-            "上年得分": cur["prev_score"].round(1),
-            f"{year}年得分": cur["score"].round(1),
-            "变化（分）": cur["change"].round(1),
+            "上年得分": [f"{v:.1f}" for v in cur["prev_score"]],
+            f"{year}年得分": [f"{v:.1f}" for v in cur["score"]],
+            "变化（分）": [yoy_change(v) for v in cur["_chg"]],
             f"{year}年问卷份数": cur["respondents"].astype(int),
-        }).sort_values("变化（分）")
+        })
+        right = st.column_config.TextColumn(alignment="right")
         st.dataframe(chg, hide_index=True, key="tbl_sat_change",
-                     column_config={"变化（分）": st.column_config.NumberColumn(format="%+.1f")})
+                     column_config={"上年得分": right, f"{year}年得分": right, "变化（分）": right})
         ui.download(chg, "满意度逐年变化", "sat_change")
 
 ui.explain("satisfaction")

@@ -33,19 +33,26 @@ if not low.empty:
 table = metrics.unit_table(units.sort_values(["lagging_score", "overdue"], ascending=False),
                            f.min_items)
 ui.table(table, "县区进度", "unit_table", download_data=table,
-         column_config={"滞后评分": st.column_config.ProgressColumn(
-             "滞后评分", min_value=0, max_value=14, format="%d")})
+         column_config={
+             "单位": st.column_config.TextColumn("单位", width="medium", pinned=True),
+             "状态": st.column_config.TextColumn("状态", width="small"),
+             "滞后评分": st.column_config.ProgressColumn(
+                 "滞后评分", min_value=0, max_value=metrics.LAG_MAX, format="%d", width="small"),
+             "扣分项": st.column_config.TextColumn("扣分项", width="large"),
+             "台账报送": st.column_config.TextColumn("台账报送", width="medium"),
+         })
 with st.expander("滞后评分规则（红 / 黄 / 绿）", expanded=False):
     st.markdown("\n".join(f"{i + 1}. {t}" for i, t in enumerate(metrics.LAGGING_RULES_TEXT)))
 ui.explain("completion", "closure", "overdue", "ontime", "feedback", "reports_missed", "lagging")
 
-left, right = st.columns(2)
-with left:
-    ui.chart(lambda: charts.unit_rates(units), units[units["problems"] > 0], "各单位整改率与销号率",
-             "unit_rates")
-with right:
-    trend = db.run_query("unit_trend", **f.params())
-    ui.chart(lambda: charts.unit_trend(trend), trend, "各单位整改率趋势", "unit_trend")
+ui.chart(lambda: charts.unit_rates(units), units[units["problems"] > 0], "各单位整改率与销号率",
+         "unit_rates")
+
+# 趋势图只画所选单位，或（未选单位时）最滞后的 10 个单位——只查询这些单位
+trend_ids, trend_note = metrics.trend_units(units, f.units, n=10)
+trend = db.run_query("unit_trend", **f.params(units=trend_ids)) if trend_ids else units.iloc[0:0]
+ui.chart(lambda: charts.unit_trend(trend, trend_note), trend, "各单位整改率趋势", "unit_trend")
+st.caption(f"各单位整改率趋势：{trend_note}。")
 
 with st.expander("台账报送明细（按报送节点）"):
     rep = db.run_query("report_punctuality", **f.params())
@@ -65,7 +72,7 @@ st.markdown(f"**{row['unit_name']}**：{metrics.STATE_ICON[row['lagging_state']]
 tab_p, tab_h, tab_l = st.tabs(["问题清单", "状态变化", "问题线索"])
 with tab_p:
     probs = db.run_query("unit_problems", **f.params(unit_id=unit_id))
-    ui.table(probs, f"{row['unit_name']}_问题清单", "unit_problems")
+    ui.table(probs, f"{row['unit_name']}_问题清单", "unit_problems", hide=("problem_id", "relapse_of"))
 with tab_h:
     hist = db.run_query("problem_history", **f.params(unit_id=unit_id))
     ui.chart(lambda: charts.status_history(hist), hist, f"{row['unit_name']}_问题状态变化",

@@ -6,7 +6,7 @@ WITH snap AS (
     QUALIFY row_number() OVER (PARTITION BY problem_id ORDER BY as_of_date DESC, submission_id DESC) = 1
 )
 SELECT
-    a.problem_id, u.name AS unit_name, a.category, a.manifestation_code, a.manifestation,
+    a.serial_no, u.name AS unit_name, a.problem_id, a.category, a.manifestation_code, a.manifestation,
     a.case_text, a.source_channel, a.measure, a.deadline, a.deadline_kind, a.status,
     a.deadline_kind = 'date' AND a.deadline < CAST($as_of AS DATE)
         AND a.status IN ('未整改', '整改中') AS is_overdue,

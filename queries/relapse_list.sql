@@ -24,6 +24,7 @@ WITH snap AS (
 )
 SELECT
     r.problem_id,
+    r.serial_no,
     u.name AS unit_name,
     r.category,
     r.manifestation,
@@ -33,6 +34,8 @@ SELECT
     r.status,
     f.first_reported,
     r.relapse_of,
+    e.serial_no AS earlier_serial_no,
+    eu.name AS earlier_unit_name,
     e.unit_id IS NOT NULL AS earlier_found,
     e.category AS earlier_category,
     e.manifestation AS earlier_manifestation,
@@ -43,5 +46,6 @@ FROM r
 LEFT JOIN units u ON u.campaign_id = r.campaign_id AND u.unit_id = r.unit_id
 LEFT JOIN first_seen f ON f.problem_id = r.problem_id
 LEFT JOIN snap e ON e.problem_id = r.relapse_of
+LEFT JOIN units eu ON eu.campaign_id = e.campaign_id AND eu.unit_id = e.unit_id
 LEFT JOIN done_at dn ON dn.problem_id = r.relapse_of
 ORDER BY u.sort_order, f.first_reported DESC, r.problem_id

@@ -6,13 +6,14 @@ WITH snap AS (
     QUALIFY row_number() OVER (PARTITION BY problem_id ORDER BY as_of_date DESC, submission_id DESC) = 1
 )
 SELECT
-    problem_id, serial_no, category, manifestation_code, manifestation, case_text,
+    serial_no, problem_id, category, manifestation_code, manifestation, case_text,
     source_channel, measure, deadline, deadline_kind, responsible, status, progress_text,
     completed_date, is_relapse, relapse_of,
+    (SELECT any_value(e.serial_no) FROM snap e WHERE e.problem_id = snap.relapse_of) AS relapse_of_serial,
     deadline_kind = 'date' AND deadline < CAST($as_of AS DATE)
         AND status IN ('未整改', '整改中') AS is_overdue,
     as_of_date AS last_reported
 FROM snap
 WHERE (len($categories) = 0 OR category IN (SELECT unnest($categories)))
   AND (len($channels) = 0 OR source_channel IN (SELECT unnest($channels)))
-ORDER BY is_overdue DESC, status, problem_id
+ORDER BY is_overdue DESC, status, TRY_CAST(serial_no AS INTEGER) NULLS LAST, serial_no, problem_id

@@ -86,7 +86,7 @@ def page_overview(c: Ctx) -> None:
     c.fig("completion_trend", lambda: charts.completion_trend(trend), trend)
     units = c.q("unit_progress", **f.params())
     units = c.py("add_lagging", lambda: metrics.add_lagging(units, f.min_items))
-    lagging = units[units["lagging_score"] > 0]
+    lagging = units[units["lagging_state"] != "绿"]
     c.fig("lagging_bar", lambda: charts.lagging_bar(lagging, top=10), lagging)
 
 
@@ -102,8 +102,9 @@ def page_unit_progress(c: Ctx) -> None:
     c.py("unit_table", lambda: metrics.unit_table(
         units.sort_values(["lagging_score", "overdue"], ascending=False), f.min_items))
     c.fig("unit_rates", lambda: charts.unit_rates(units), units[units["problems"] > 0])
-    trend = c.q("unit_trend", **f.params())
-    c.fig("unit_trend", lambda: charts.unit_trend(trend), trend)
+    ids, note = c.py("trend_units", lambda: metrics.trend_units(units, f.units, n=10))
+    trend = c.q("unit_trend", **f.params(units=ids))
+    c.fig("unit_trend", lambda: charts.unit_trend(trend, note), trend)
     c.q("report_punctuality", **f.params())
     with_data = units[(units["problems"] > 0) | (units["leads_received"] > 0)]
     if with_data.empty:
@@ -167,8 +168,6 @@ def page_satisfaction(c: Ctx) -> None:
 
 
 def page_leads(c: Ctx) -> None:
-    from etl.normalize.workdays import working_days_between
-
     f = c.f
     s = c.q("leads_summary", **f.params()).iloc[0]
     if int(s["received"]) == 0:
@@ -180,20 +179,17 @@ def page_leads(c: Ctx) -> None:
     by_unit = c.q("leads_by_unit", **f.params())
     c.py("rank_extremes", lambda: metrics.rank_extremes(by_unit, "ontime", "ontime_den", f.min_items,
                                                         n=3, ascending=True))
-    c.fig("ontime_by_unit", lambda: charts_second.ontime_by_unit(by_unit, f.min_items),
+    c.fig("ontime_by_unit", lambda: charts_second.ontime_by_unit(by_unit, f.min_items, top=30),
           by_unit[by_unit["ontime_den"] > 0])
     c.py("unit_table", lambda: [metrics.fmt_rate(a, b) for a, b in
                                 zip(by_unit["ontime"], by_unit["ontime_den"], strict=True)])
-    od = c.q("leads_overdue_open", **f.params())
-    if not od.empty:
-        def ages():
-            od["overdue_workdays"] = [working_days_between(db.to_date(d), f.as_of) for d in od["due_date"]]
-            od["workdays_since_assigned"] = [
-                working_days_between(db.to_date(a) or db.to_date(r), f.as_of)
-                for a, r in zip(od["assigned_date"], od["received_date"], strict=True)]
-        c.py("working_days", ages)
-        c.fig("overdue_age", lambda: charts_second.overdue_age(od), od)
-    c.q("leads_repeat_complainants", **f.params())
+    g = c.q("leads_overdue_by_unit", **f.params())
+    if not g.empty:
+        g = c.py("unit_max_age", lambda: charts_second.add_unit_max_age(g, f.as_of))
+        c.fig("overdue_age", lambda: charts_second.overdue_age(g, top=30), g)
+        od = c.q("leads_overdue_open", **f.params(limit=200))      # 表格只取超期最久的 200 件
+        c.py("working_days", lambda: charts_second.add_overdue_ages(od, f.as_of))
+    c.q("leads_repeat_complainants", **f.params(limit=20))        # 表格只取前 20 位
 
 
 def page_explore(c: Ctx) -> None:

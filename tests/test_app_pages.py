@@ -36,13 +36,26 @@ def test_every_page_renders(app):
 
 def test_overview_kpis_equal_sql_truth(app, fixture_db):
     t = _truth(fixture_db)
-    shown = {m.label: m for m in app.metric}
+    # rate cards: value is the percentage, the counts are in the label ("整改率（9/16）") so all
+    # cards keep one line of value and equal height — the rate is still shown with its counts
+    shown = {m.label.split("（")[0]: m for m in app.metric}
     assert shown["查摆问题数"].value == str(int(t["problems"]))
     assert shown["逾期问题"].value == str(int(t["overdue"]))
-    assert shown["整改率"].value == metrics.fmt_rate(t["done"], t["problems"]) == "56.3%（9/16）"
+    assert metrics.fmt_rate(t["done"], t["problems"]) == "56.3%（9/16）"
+    assert (shown["整改率"].value, shown["整改率"].label) == ("56.3%", "整改率（9/16）")
     assert shown["整改率"].delta == "+36.3个百分点"
-    assert shown["线索按时办结率"].value == "64.7%（11/17）"
+    assert (shown["线索按时办结率"].value, shown["线索按时办结率"].label) == ("64.7%", "线索按时办结率（11/17）")
     assert app.query_params["as_of"] == [S2.isoformat()] or app.query_params["as_of"] == S2.isoformat()
+
+
+def test_relapse_new_this_period(app):
+    # LQ-06 is first reported at S2 (after the previous snapshot S1); FN-03 already at S1
+    app.switch_page("pages/relapse.py").run()
+    assert not app.exception
+    shown = {m.label: m.value for m in app.metric}
+    assert shown["反弹问题数"] == "2" and shown["当期新发现"] == "1"
+    text = " ".join(m.value for m in app.markdown)
+    assert "LQ-06" not in text and "状态" in text   # unit's own 编号, not the internal problem_id
 
 
 def test_filters_come_from_url(fixture_db, monkeypatch):

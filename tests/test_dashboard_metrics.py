@@ -197,14 +197,30 @@ def test_lagging_rule():
              leads_received=2),
     ])
     out = metrics.add_lagging(rows, min_items=5)
-    # 甲: 整改率40%→2, 逾期3→2, 按时20%→2, 反馈50%→1, 漏报1次→2, 自查0且线索10→1 = 10
+    # rule revised (red = press/summon now; lead lateness weighs less, overdue share more):
+    # 甲: 整改率40%→2, 逾期3/10=30%→3, 按时20%→1, 反馈50%→1, 漏报1次→2, 自查0且线索10→1 = 10
+    # 丙: 问题3个 < 5 → 整改率、比率不计分；逾期按个数 1→1 = 1
     assert out["lagging_score"].tolist() == [10, 0, 1]
     assert out["lagging_state"].tolist() == ["红", "绿", "绿"]
+    assert out.loc[0, "lagging_reasons"] == ("整改率低2分、逾期问题3分、报送不及时2分、线索超期1分、"
+                                             "未反馈1分、自查不实1分")
+    # thresholds: ≥6 red, 4–5 yellow, ≤3 green
+    assert [metrics.lagging_state(s) for s in (6, 5, 4, 3, 0)] == ["红", "黄", "黄", "绿", "绿"]
+    # lead lateness alone (common to all units) no longer makes a unit yellow:
+    # 按时 65%、反馈 70%, everything else fine → 0
+    ok = metrics.lagging_points(dict(problems=10, done=8, overdue=0, leads_ontime=13,
+                                     leads_ontime_den=20, leads_feedback=7, leads_concluded=10,
+                                     reports_missed=0, self_inspection=1, leads_received=20), 5)
+    assert sum(ok.values()) == 0
 
 
 def test_lagging_on_fixture(runner):
     df = metrics.add_lagging(runner.run("unit_progress", **params(S2)), 5).set_index("unit_id")
-    assert df.loc["taihe", "lagging_score"] == 4      # 整改率60%→1, 逾期1→1, 按时50%→2
+    # revised rule: 整改率60%→1, 逾期1/5=20%→2, 按时50%→1 = 4 → yellow
+    assert df.loc["taihe", "lagging_score"] == 4
+    assert df.loc["taihe", "lagging_state"] == "黄"
+    # linquan: 整改率50%→1, 逾期2/6=33%→3 = 4; funan (3 problems < 5): 逾期1个→1, 漏报1次→2 = 3
+    assert (df.loc["linquan", "lagging_score"], df.loc["funan", "lagging_score"]) == (4, 3)
     assert df.loc["zhidui", "lagging_state"] == "绿"
 
 
