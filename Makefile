@@ -7,7 +7,7 @@ DB := data/db/dashboard.duckdb
 PORT ?= 8501
 DB_INPUTS := $(shell find data/sample data/campaigns etl -type f -not -name '*.pyc' 2>/dev/null)
 
-.PHONY: run test lint bench db sample sysdeps clean
+.PHONY: run test lint bench db sample sysdeps screenshots clean
 
 $(STAMP): requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,10 @@ sysdeps:
 
 test: $(STAMP) sysdeps
 	$(PY) -m pytest -q -n 2 --dist loadfile
+
+# 重新截取各页面截图到 docs/screenshots（README 中引用）
+screenshots: $(STAMP) sysdeps
+	SCREENSHOT_DIR=docs/screenshots $(PY) -m pytest -q tests/test_browser.py
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -111,13 +111,16 @@ def sidebar() -> Filters | None:
         ss[K_CAMPAIGN] = qp.get("campaign")
     if ss.get(K_CAMPAIGN) not in camp_ids:
         ss[K_CAMPAIGN] = camp_ids[0]
-    names = dict(zip(camps["campaign_id"], camps["short_name"].fillna(camps["name"]), strict=True))
+    # 侧栏宽度只容得下十来个字：选项显示“辖区 年份”，全称在下方说明里
+    names = {r.campaign_id: f"{r.issuer.removesuffix('交通运输局')} {pd.Timestamp(r.start_date).year}年专项整治"
+             for r in camps.itertuples()}
 
     sb = st.sidebar
     sb.header("筛选")
     cid = sb.selectbox("专项整治", camp_ids, key=K_CAMPAIGN, format_func=lambda c: names.get(c, c),
                        on_change=_reset_dependents)
     camp = camps[camps["campaign_id"] == cid].iloc[0].to_dict()
+    sb.caption(f"{camp['name']}（{camp['doc_number']}）")
 
     snaps = _dates(db.run_query("snapshot_dates", campaign_id=cid), "as_of_date")
     start = db.to_date(camp.get("start_date")) or (snaps[0] if snaps else date.today())

@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts_second, db, filters, sql_console, ui, upload
+from reports.streamlit_ui import ledger_download_button, template_download_buttons
 
 K_UPLOADER, K_LAST_BUILD, K_NOTICE = "adm_uploader_n", "adm_last_build", "adm_notice"
 UPLOADER_HINT = "拖放或点击选择文件；支持 xlsx、xls、xlsm、csv，单个文件不超过 200MB"
@@ -126,6 +127,16 @@ with st.expander(f"已上传的文件（{len(uploaded)}个）", expanded=bool(le
 
 if f is None:
     st.stop()
+
+# ------------------------------------------------------------------ templates and exports
+st.subheader("填报模板与合并台账")
+tpl, exp = st.columns(2)
+with tpl:
+    st.markdown("**各单位填报模板**（台账与线索登记表，带下拉选项，填好后可直接上传）")
+    template_download_buttons(f.campaign_id)
+with exp:
+    st.markdown("**合并台账**（按方案附件样表，含填报单位、填报时间，按侧栏筛选导出，可直接上报）")
+    ledger_download_button(f.campaign_id, f.as_of, units=f.units, categories=f.categories, channels=f.channels)
 
 # ------------------------------------------------------------------ load errors
 st.subheader("导入问题记录")

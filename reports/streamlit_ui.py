@@ -52,7 +52,9 @@ def ledger_download_button(campaign_id: str, as_of: date, units=(), categories=(
 
     from reports.ledger_export import export_ledger
 
-    data = export_ledger(_db_path(), campaign_id, as_of, units=units, categories=categories, channels=channels)
+    def data() -> bytes:  # built only when the button is clicked
+        return export_ledger(_db_path(), campaign_id, as_of, units=units, categories=categories, channels=channels)
+
     st.download_button("导出合并台账（方案版式）", data, file_name=f"合并台账_{campaign_id}_{as_of:%Y%m%d}.xlsx",
                        mime=XLSX_MIME, key=f"ledger_{campaign_id}_{as_of}")
 
@@ -71,7 +73,7 @@ def template_download_buttons(campaign_id: str) -> None:
     when = c2.date_input("填报时间", value=date.today(), key=f"tpl_date_{campaign_id}")
     files = template_file_names(campaign, uid, when)
     d1, d2 = st.columns(2)
-    d1.download_button("下载整改台账模板", template_bytes(campaign_id, uid, when, "ledger"),
+    d1.download_button("下载整改台账模板", lambda: template_bytes(campaign_id, uid, when, "ledger"),
                        file_name=files["ledger"], mime=XLSX_MIME, key=f"tpl_l_{campaign_id}_{uid}")
-    d2.download_button("下载问题线索登记表模板", template_bytes(campaign_id, uid, when, "leads"),
+    d2.download_button("下载问题线索登记表模板", lambda: template_bytes(campaign_id, uid, when, "leads"),
                        file_name=files["leads"], mime=XLSX_MIME, key=f"tpl_d_{campaign_id}_{uid}")

@@ -1,7 +1,7 @@
 """浏览器测试：`streamlit run app.py` + 无头 Chromium（Playwright，Debian 的 /usr/bin/chromium）。
 
 在临时目录用示例数据生成数据库，启动看板，经侧栏导航逐页打开八个页面：页面跑完、没有异常框、
-中文标题可见，整页截图保存到 docs/screenshots/<页面>.png；总览的“查摆问题数”等于 SQL 真值。
+中文标题可见，整页截图保存到 build/screenshots/<页面>.png（`make screenshots` 时为 docs/screenshots）；总览的“查摆问题数”等于 SQL 真值。
 
 `make test` 会先安装 chromium 与 fonts-noto-cjk（Makefile 的 sysdeps）。只有在没有 chromium
 且不是 root（无法安装）时才跳过。
@@ -22,7 +22,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-SHOTS = ROOT / "docs" / "screenshots"
+SHOTS = Path(os.environ.get("SCREENSHOT_DIR") or ROOT / "build" / "screenshots")
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update"]
