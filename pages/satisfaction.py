@@ -5,6 +5,7 @@ import streamlit as st
 from dashboard import charts_second, db, metrics, ui
 
 TABLE_PX = 975          # 宽屏（1440px）下正文表格的可用宽度，排名表各列合计不超过它
+MAX_CHART_UNITS = 30    # 图中最多画的单位数
 
 
 def _text_px(text: str, size: int = 14) -> int:
@@ -85,7 +86,13 @@ with st.expander("“满意度低”判定规则与置信区间的算法"):
         "只有 1 份问卷时无法计算。区间越宽，排名越不可靠；两个单位的区间大段重叠时，名次先后不宜作为约谈依据。")
 
 # ------------------------------------------------------------------ ranking
-ui.chart(lambda: charts_second.satisfaction_ranking(rank, low_below), charts_second.cn(rank),
+# 单位很多时（全省推广）图只画得分最低的一批：它们才是约谈对象；完整排名在表格和下载里。
+charted = rank
+if len(rank) > MAX_CHART_UNITS:
+    lowest = set(rank.nsmallest(MAX_CHART_UNITS, "score")["unit_id"])
+    charted = rank[rank["unit_id"].isin(lowest)]
+    st.caption(f"共{len(rank)}个单位，图中只画得分最低的{MAX_CHART_UNITS}个；完整排名见下表，或用侧栏选择单位。")
+ui.chart(lambda: charts_second.satisfaction_ranking(charted, low_below), charts_second.cn(rank),
          f"{year}年满意度排名", "sat_rank")
 
 
@@ -133,7 +140,8 @@ try:
     dim_order = list(load_campaign(f.campaign_id).survey.dimensions)
 except Exception:  # noqa: BLE001 — config missing: alphabetical order is fine
     dim_order = []
-ui.chart(lambda: charts_second.satisfaction_heatmap(dims_df, dim_order), charts_second.cn(dims_df),
+dims_charted = dims_df[dims_df["unit_id"].isin(set(charted["unit_id"]))] if len(charted) < len(rank) else dims_df
+ui.chart(lambda: charts_second.satisfaction_heatmap(dims_charted, dim_order), charts_second.cn(dims_df),
          f"{year}年各单位分维度满意度得分", "sat_dims")
 if not dims_df.empty:
     worst = dims_df.sort_values("score").iloc[0]
@@ -146,7 +154,8 @@ yoy = db.run_query("satisfaction_yoy", **f.params())
 if yoy["survey_year"].nunique() < 2:
     st.info("只有一个年度的测评数据，暂不能逐年对比。", icon=":material/info:")
 else:
-    ui.chart(lambda: charts_second.satisfaction_yoy(yoy), charts_second.cn(yoy), "各单位满意度逐年对比",
+    yoy_charted = yoy[yoy["unit_id"].isin(set(charted["unit_id"]))] if len(charted) < len(rank) else yoy
+    ui.chart(lambda: charts_second.satisfaction_yoy(yoy_charted), charts_second.cn(yoy), "各单位满意度逐年对比",
              "sat_yoy")
     cur = yoy[(yoy["survey_year"] == year) & yoy["prev_score"].notna()]
     if cur.empty:
