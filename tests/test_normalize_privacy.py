@@ -1,6 +1,6 @@
 import pytest
 
-from etl.normalize.privacy import complainant_key, mask_name, mask_phone
+from etl.normalize.privacy import complainant_key, mask_name, mask_phone, scrub_phones
 
 
 @pytest.mark.parametrize(
@@ -47,3 +47,17 @@ def test_complainant_key_depends_on_salt_and_blank_is_none():
     assert complainant_key("张三", "13812341234", "a") != complainant_key("张三", "13812341234", "b")
     assert complainant_key("", "", "salt") is None
     assert complainant_key(None, None, "salt") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("来电人13812341234反映超限检测站乱罚款", "来电人138****1234反映超限检测站乱罚款"),
+        ("联系电话：0558-2567371，另 15900001111", "联系电话：0558-****371，另 159****1111"),
+        ("罚款20000元，案号2023123456789", "罚款20000元，案号2023123456789"),
+        ("", ""),
+        (None, None),
+    ],
+)
+def test_scrub_phones_masks_numbers_inside_free_text(text, expected):
+    assert scrub_phones(text) == expected

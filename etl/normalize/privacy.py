@@ -55,3 +55,15 @@ def complainant_key(name: object, phone: object, salt: str) -> str | None:
     if not basis:
         return None
     return hashlib.sha256(f"{salt}{basis}".encode()).hexdigest()[:_KEY_LENGTH]
+
+
+# Phone numbers written into free text ("来电人13812341234反映…"): mobile numbers and landlines
+# with an area code, not embedded in a longer run of digits (case numbers, amounts).
+_PHONE_IN_TEXT = re.compile(r"(?<!\d)(?:1[3-9]\d{9}|0\d{2,3}-\d{7,8})(?!\d)")
+
+
+def scrub_phones(text: str | None) -> str | None:
+    """Mask every phone number inside free text; the rest of the text is kept as written."""
+    if not text:
+        return text
+    return _PHONE_IN_TEXT.sub(lambda m: mask_phone(m.group(0)), text)

@@ -6,6 +6,7 @@ from datetime import date
 
 from etl.config import Campaign
 from etl.normalize.errors import NormalizeError
+from etl.normalize.privacy import scrub_phones
 
 ERROR = "错误"      # the row was not loaded
 WARNING = "警告"    # the row was loaded, the named field left blank
@@ -67,7 +68,8 @@ class RowContext:
         s = self.submission
         self.errors.append(LoadError(
             s.campaign_id, s.submission_id, s.file_name, s.sheet_name, row,
-            self.column_label(column) if column else None, raw_text(value), message, severity,
+            self.column_label(column) if column else None, scrub_phones(raw_text(value)), scrub_phones(message),
+            severity,
         ))
 
     def normalize(self, func, value, *args):

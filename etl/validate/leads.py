@@ -77,7 +77,7 @@ def validate_lead_row(ctx: RowContext, row: int, values: dict, salt: str) -> dic
         except NormalizeError as exc:
             ctx.add_error(row, "finding", finding_text, f"{exc}，调查结论留空", WARNING)
 
-    summary = raw_text(values.get("summary"))
+    summary = privacy.scrub_phones(raw_text(values.get("summary")))
     lead_id = raw_text(values.get("lead_id"))
     if lead_id is None:
         basis = f"{unit_id}|{d['received_date']}|{summary or ''}"

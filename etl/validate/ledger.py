@@ -4,7 +4,7 @@ from __future__ import annotations
 import hashlib
 import re
 
-from etl.normalize import categories, channels, dates, deadlines, status
+from etl.normalize import categories, channels, dates, deadlines, privacy, status
 from etl.normalize.errors import NormalizeError
 from etl.validate.context import WARNING, RowContext, RowRejected, raw_text
 
@@ -67,7 +67,7 @@ def validate_ledger_row(ctx: RowContext, row: int, values: dict) -> dict:
     sub, campaign = ctx.submission, ctx.campaign
     year = sub.as_of_date.year if sub.as_of_date else campaign.start_date.year
     category, manifestation = _classify(ctx, row, values)
-    case_text = raw_text(values.get("case_text"))
+    case_text = privacy.scrub_phones(raw_text(values.get("case_text")))
     serial, code = _serial_and_code(values)
 
     raw_deadline = values.get("deadline")
@@ -79,7 +79,7 @@ def validate_ledger_row(ctx: RowContext, row: int, values: dict) -> dict:
             ctx.add_error(row, "deadline", raw_deadline, f"{exc}，本行未导入")
             raise RowRejected from exc
 
-    progress = raw_text(values.get("progress"))
+    progress = privacy.scrub_phones(raw_text(values.get("progress")))
     # 首次报送时整改进度常为空：按“未整改”计，这是台账的通行填法，不视为错误。
     problem_status = "未整改"
     if progress:
@@ -125,7 +125,7 @@ def validate_ledger_row(ctx: RowContext, row: int, values: dict) -> dict:
         "manifestation": manifestation.name if manifestation else None,
         "case_text": case_text,
         "source_channel": source_channel,
-        "measure": raw_text(values.get("measure")),
+        "measure": privacy.scrub_phones(raw_text(values.get("measure"))),
         "deadline": deadline,
         "deadline_kind": deadline_kind,
         "responsible": raw_text(values.get("responsible")),
