@@ -1,10 +1,6 @@
 -- 简报“上期督办事项跟踪”：指定问题截至统计日的最新一期状态
-WITH snap AS (
-    SELECT *
-    FROM ledger_snapshots
-    WHERE campaign_id = $campaign_id AND as_of_date <= CAST($as_of AS DATE)
-      AND problem_id IN (SELECT unnest($problem_ids))
-    QUALIFY row_number() OVER (PARTITION BY problem_id ORDER BY as_of_date DESC, submission_id DESC) = 1
+WITH snap AS (          -- 宏见 etl/sql/views.sql
+    SELECT * FROM problems_as_of($campaign_id, $as_of) WHERE list_contains($problem_ids, problem_id)
 )
 SELECT
     problem_id, status, deadline, deadline_kind, completed_date, as_of_date AS last_reported,

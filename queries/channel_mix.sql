@@ -1,15 +1,7 @@
 -- 来源渠道构成：台账问题的“问题来源”与问题线索的“线索来源”（截至统计日）
-WITH snap AS (
-    SELECT *
-    FROM ledger_snapshots
-    WHERE campaign_id = $campaign_id AND as_of_date <= CAST($as_of AS DATE)
-    QUALIFY row_number() OVER (PARTITION BY problem_id ORDER BY as_of_date DESC, submission_id DESC) = 1
-), p AS (
+WITH p AS (
     SELECT coalesce(source_channel, '（未注明）') AS channel
-    FROM snap
-    WHERE (len($units) = 0 OR unit_id IN (SELECT unnest($units)))
-      AND (len($categories) = 0 OR category IN (SELECT unnest($categories)))
-      AND (len($channels) = 0 OR source_channel IN (SELECT unnest($channels)))
+    FROM filtered_problems($campaign_id, $as_of, $units, $categories, $channels)
 ), l AS (
     SELECT coalesce(channel, '（未注明）') AS channel
     FROM leads

@@ -1,15 +1,6 @@
 -- 总览关键指标：截至统计日 $as_of 的问题与线索计数（口径见 dashboard/metrics.py）
-WITH snap AS (          -- 每个问题取统计日前最新一期快照
-    SELECT *
-    FROM ledger_snapshots
-    WHERE campaign_id = $campaign_id AND as_of_date <= CAST($as_of AS DATE)
-    QUALIFY row_number() OVER (PARTITION BY problem_id ORDER BY as_of_date DESC, submission_id DESC) = 1
-), p AS (
-    SELECT *
-    FROM snap
-    WHERE (len($units) = 0 OR unit_id IN (SELECT unnest($units)))
-      AND (len($categories) = 0 OR category IN (SELECT unnest($categories)))
-      AND (len($channels) = 0 OR source_channel IN (SELECT unnest($channels)))
+WITH p AS (             -- 每个问题取统计日前最新一期快照，按侧栏筛选（宏见 etl/sql/views.sql）
+    SELECT * FROM filtered_problems($campaign_id, $as_of, $units, $categories, $channels)
 ), l AS (
     SELECT *
     FROM leads

@@ -1,15 +1,6 @@
 -- 表现形式帕累托：各表现形式的问题数（降序）与累计占比（截至统计日）
-WITH snap AS (
-    SELECT *
-    FROM ledger_snapshots
-    WHERE campaign_id = $campaign_id AND as_of_date <= CAST($as_of AS DATE)
-    QUALIFY row_number() OVER (PARTITION BY problem_id ORDER BY as_of_date DESC, submission_id DESC) = 1
-), p AS (
-    SELECT *
-    FROM snap
-    WHERE (len($units) = 0 OR unit_id IN (SELECT unnest($units)))
-      AND (len($categories) = 0 OR category IN (SELECT unnest($categories)))
-      AND (len($channels) = 0 OR source_channel IN (SELECT unnest($channels)))
+WITH p AS (          -- 截至统计日每个问题的最新一期，按侧栏筛选（宏见 etl/sql/views.sql）
+    SELECT * FROM filtered_problems($campaign_id, $as_of, $units, $categories, $channels)
 ), g AS (
     SELECT
         coalesce(manifestation_code, '—') AS manifestation_code,

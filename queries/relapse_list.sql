@@ -1,16 +1,10 @@
 -- 反弹问题清单：每条反弹问题与它重复的前期问题（relapse_of）并列；前期问题取统计日前最新一期
-WITH snap AS (
-    SELECT *
-    FROM ledger_snapshots
-    WHERE campaign_id = $campaign_id AND as_of_date <= CAST($as_of AS DATE)
-    QUALIFY row_number() OVER (PARTITION BY problem_id ORDER BY as_of_date DESC, submission_id DESC) = 1
+WITH snap AS (          -- 截至统计日每个问题的最新一期（不筛选：前期问题可能在筛选之外）；宏见 etl/sql/views.sql
+    SELECT * FROM problems_as_of($campaign_id, $as_of)
 ), r AS (
     SELECT *
     FROM snap
-    WHERE is_relapse
-      AND (len($units) = 0 OR unit_id IN (SELECT unnest($units)))
-      AND (len($categories) = 0 OR category IN (SELECT unnest($categories)))
-      AND (len($channels) = 0 OR source_channel IN (SELECT unnest($channels)))
+    WHERE is_relapse AND sidebar_match(unit_id, category, source_channel, $units, $categories, $channels)
 ), first_seen AS (
     SELECT problem_id, min(as_of_date) AS first_reported
     FROM ledger_snapshots

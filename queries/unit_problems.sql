@@ -1,9 +1,6 @@
 -- 某单位截至统计日的问题清单（每个问题最新一期状态）
-WITH snap AS (
-    SELECT *
-    FROM ledger_snapshots
-    WHERE campaign_id = $campaign_id AND unit_id = $unit_id AND as_of_date <= CAST($as_of AS DATE)
-    QUALIFY row_number() OVER (PARTITION BY problem_id ORDER BY as_of_date DESC, submission_id DESC) = 1
+WITH snap AS (          -- 宏见 etl/sql/views.sql；unit_id 条件下推到取最新一期之前
+    SELECT * FROM problems_as_of($campaign_id, $as_of) WHERE unit_id = $unit_id
 )
 SELECT
     serial_no, problem_id, category, manifestation_code, manifestation, case_text,

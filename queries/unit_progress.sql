@@ -1,14 +1,6 @@
 -- 县区进度：每个单位截至统计日的问题、线索、报送情况（滞后评分在 dashboard/metrics.py 里算）
-WITH snap AS (
-    SELECT *
-    FROM ledger_snapshots
-    WHERE campaign_id = $campaign_id AND as_of_date <= CAST($as_of AS DATE)
-    QUALIFY row_number() OVER (PARTITION BY problem_id ORDER BY as_of_date DESC, submission_id DESC) = 1
-), p AS (
-    SELECT *
-    FROM snap
-    WHERE (len($categories) = 0 OR category IN (SELECT unnest($categories)))
-      AND (len($channels) = 0 OR source_channel IN (SELECT unnest($channels)))
+WITH p AS (             -- 截至统计日每个问题的最新一期，按侧栏筛选（宏见 etl/sql/views.sql）；单位列表以下面的 u 为准
+    SELECT * FROM filtered_problems($campaign_id, $as_of, $units, $categories, $channels)
 ), u AS (
     SELECT unit_id, name, kind, sort_order
     FROM units

@@ -4,3 +4,30 @@ SELECT *
 FROM ledger_snapshots
 QUALIFY row_number() OVER (PARTITION BY campaign_id, problem_id
                            ORDER BY as_of_date DESC, submission_id DESC) = 1;
+
+-- 指标口径“截至统计日”：问题在日期 D 的状态 = 它 as_of_date <= D 的最新一期快照
+-- （同日多次报送取 submission_id 最大的一次）。queries/*.sql 与数据探索里的 SQL 都用这两个宏，
+-- 不再各抄一份 CTE。宏参数不与任何列同名（同名时参数会静默地顶替列）。
+--   SELECT * FROM problems_as_of('fuyang-2023', DATE '2023-09-21');
+-- 分区键含 unit_id：problem_id 以“unit_id:”开头（etl/validate/ledger.py problem_id），
+-- 所以与只按 problem_id 分区结果相同；好处是外层按 unit_id / problem_id 的条件能下推到窗口之前。
+CREATE MACRO problems_as_of(cid, as_of) AS TABLE
+SELECT *
+FROM ledger_snapshots
+WHERE campaign_id = cid AND as_of_date <= CAST(as_of AS DATE)
+QUALIFY row_number() OVER (PARTITION BY unit_id, problem_id
+                           ORDER BY as_of_date DESC, submission_id DESC) = 1;
+
+-- 侧栏公共筛选：单位、问题方面、问题来源（空列表 = 不限）。标量宏，filtered_problems 用它；
+-- 同一查询里既要筛过的又要未筛的最新一期时（如 relapse_list），对 problems_as_of 的结果直接用它，免得算两遍。
+CREATE MACRO sidebar_match(unit_val, category_val, channel_val, unit_list, category_list, channel_list) AS
+    (len(unit_list) = 0 OR list_contains(unit_list, unit_val))
+    AND (len(category_list) = 0 OR list_contains(category_list, category_val))
+    AND (len(channel_list) = 0 OR list_contains(channel_list, channel_val));
+
+-- problems_as_of 再按侧栏筛选；问题方面、来源按最新一期的取值筛（在取最新一期之后）。
+--   SELECT * FROM filtered_problems('fuyang-2023', DATE '2023-09-21', ['linquan'], [], ['信访']);
+CREATE MACRO filtered_problems(cid, as_of, unit_list, category_list, channel_list) AS TABLE
+SELECT *
+FROM problems_as_of(cid, as_of)
+WHERE sidebar_match(unit_id, category, source_channel, unit_list, category_list, channel_list);
