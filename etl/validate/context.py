@@ -7,6 +7,7 @@ from datetime import date
 from etl.config import Campaign
 from etl.normalize.errors import NormalizeError
 from etl.normalize.privacy import scrub_phones
+from etl.normalize.units import resolve_unit
 
 ERROR = "错误"      # the row was not loaded
 WARNING = "警告"    # the row was loaded, the named field left blank
@@ -91,3 +92,18 @@ class RowContext:
 
 class RowRejected(Exception):
     """Raised inside a row validator after the reason was recorded."""
+
+
+def row_unit(ctx: RowContext, row: int, values: dict, missing_message: str) -> str:
+    """The unit named in the row's unit column, else the submission's reporting unit."""
+    unit_text = raw_text(values.get("unit"))
+    if unit_text:
+        try:
+            return ctx.normalize(resolve_unit, unit_text, ctx.campaign)
+        except NormalizeError as exc:
+            ctx.add_error(row, "unit", unit_text, f"{exc}，本行未导入")
+            raise RowRejected from exc
+    if ctx.submission.unit_id is None:
+        ctx.add_error(row, "unit", None, missing_message)
+        raise RowRejected
+    return ctx.submission.unit_id

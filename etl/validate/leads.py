@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import hashlib
 
-from etl.normalize import categories, channels, dates, findings, privacy, units, workdays
+from etl.normalize import categories, channels, dates, findings, privacy, workdays
 from etl.normalize.errors import NormalizeError
-from etl.validate.context import WARNING, RowContext, RowRejected, raw_text
+from etl.validate.context import WARNING, RowContext, RowRejected, raw_text, row_unit
 
 DATE_COLUMNS = ("received_date", "assigned_date", "concluded_date", "feedback_date")
 
@@ -38,17 +38,7 @@ def validate_lead_row(ctx: RowContext, row: int, values: dict, salt: str) -> dic
     sub, campaign = ctx.submission, ctx.campaign
     year = sub.as_of_date.year if sub.as_of_date else campaign.start_date.year
 
-    unit_text = raw_text(values.get("unit"))
-    unit_id = sub.unit_id
-    if unit_text:
-        try:
-            unit_id = ctx.normalize(units.resolve_unit, unit_text, campaign)
-        except NormalizeError as exc:
-            ctx.add_error(row, "unit", unit_text, f"{exc}，本行未导入")
-            raise RowRejected from exc
-    if unit_id is None:
-        ctx.add_error(row, "unit", None, "缺少承办单位，且无法从填报单位或文件名确定，本行未导入")
-        raise RowRejected
+    unit_id = row_unit(ctx, row, values, "缺少承办单位，且无法从填报单位或文件名确定，本行未导入")
 
     d = _dates(ctx, row, values, year)
     due, provisional = workdays.add_working_days(d["assigned_date"], campaign.lead_working_days)

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import re
 
-from etl.normalize import survey_scale, units
+from etl.normalize import survey_scale
 from etl.normalize.errors import NormalizeError
-from etl.validate.context import RowContext, RowRejected, raw_text
+from etl.validate.context import RowContext, RowRejected, raw_text, row_unit
 
 DIMENSION_PREFIX = "dim:"
 
@@ -18,17 +18,7 @@ def survey_year(values: dict, file_name: str, fallback: int) -> int:
 
 def validate_survey_row(ctx: RowContext, row: int, values: dict) -> list[dict]:
     sub, campaign = ctx.submission, ctx.campaign
-    unit_text = raw_text(values.get("unit"))
-    unit_id = sub.unit_id
-    if unit_text:
-        try:
-            unit_id = ctx.normalize(units.resolve_unit, unit_text, campaign)
-        except NormalizeError as exc:
-            ctx.add_error(row, "unit", unit_text, f"{exc}，本行未导入")
-            raise RowRejected from exc
-    if unit_id is None:
-        ctx.add_error(row, "unit", None, "缺少被测评单位，本行未导入")
-        raise RowRejected
+    unit_id = row_unit(ctx, row, values, "缺少被测评单位，本行未导入")
 
     fallback_year = sub.as_of_date.year if sub.as_of_date else campaign.start_date.year
     year = survey_year(values, sub.file_name, fallback_year)
