@@ -4,13 +4,7 @@ SELECT
     l.channel, l.category, l.summary, l.received_date, l.assigned_date, l.due_date,
     l.due_date_provisional,
     CASE WHEN l.feedback_date <= CAST($as_of AS DATE) THEN l.feedback_date END AS feedback_date
-FROM leads l
+FROM leads_as_of($campaign_id, $as_of, $units, $categories, $channels) l
 LEFT JOIN units u ON u.campaign_id = l.campaign_id AND u.unit_id = l.unit_id
-WHERE l.campaign_id = $campaign_id
-  AND coalesce(l.received_date, l.assigned_date) <= CAST($as_of AS DATE)
-  AND NOT (l.concluded_date IS NOT NULL AND l.concluded_date <= CAST($as_of AS DATE))
-  AND l.due_date < CAST($as_of AS DATE)
-  AND (len($units) = 0 OR l.unit_id IN (SELECT unnest($units)))
-  AND (len($categories) = 0 OR l.category IN (SELECT unnest($categories)))
-  AND (len($channels) = 0 OR l.channel IN (SELECT unnest($channels)))
+WHERE l.is_overdue_open
 ORDER BY sort_order, l.due_date, l.lead_id

@@ -4,12 +4,7 @@ WITH p AS (
     FROM filtered_problems($campaign_id, $as_of, $units, $categories, $channels)
 ), l AS (
     SELECT coalesce(channel, '（未注明）') AS channel
-    FROM leads
-    WHERE campaign_id = $campaign_id
-      AND coalesce(received_date, assigned_date) <= CAST($as_of AS DATE)
-      AND (len($units) = 0 OR unit_id IN (SELECT unnest($units)))
-      AND (len($categories) = 0 OR category IN (SELECT unnest($categories)))
-      AND (len($channels) = 0 OR channel IN (SELECT unnest($channels)))
+    FROM leads_as_of($campaign_id, $as_of, $units, $categories, $channels)
 )
 SELECT '台账问题' AS source, channel, count(*) AS n FROM p GROUP BY ALL
 UNION ALL

@@ -2,13 +2,7 @@
 WITH p AS (             -- 每个问题取统计日前最新一期快照，按侧栏筛选（宏见 etl/sql/views.sql）
     SELECT * FROM filtered_problems($campaign_id, $as_of, $units, $categories, $channels)
 ), l AS (
-    SELECT *
-    FROM leads
-    WHERE campaign_id = $campaign_id
-      AND coalesce(received_date, assigned_date) <= CAST($as_of AS DATE)
-      AND (len($units) = 0 OR unit_id IN (SELECT unnest($units)))
-      AND (len($categories) = 0 OR category IN (SELECT unnest($categories)))
-      AND (len($channels) = 0 OR channel IN (SELECT unnest($channels)))
+    SELECT * FROM leads_as_of($campaign_id, $as_of, $units, $categories, $channels)
 ), pk AS (
     SELECT
         count(*) AS problems,

@@ -1,14 +1,6 @@
 -- 各单位线索办理：截至统计日受理、办结、按时办结（工作日规则）、反馈、超期未办结、属实情况
 WITH l AS (
-    SELECT
-        *,
-        concluded_date IS NOT NULL AND concluded_date <= CAST($as_of AS DATE) AS is_concluded
-    FROM leads
-    WHERE campaign_id = $campaign_id
-      AND coalesce(received_date, assigned_date) <= CAST($as_of AS DATE)
-      AND (len($units) = 0 OR unit_id IN (SELECT unnest($units)))
-      AND (len($categories) = 0 OR category IN (SELECT unnest($categories)))
-      AND (len($channels) = 0 OR channel IN (SELECT unnest($channels)))
+    SELECT * FROM leads_as_of($campaign_id, $as_of, $units, $categories, $channels)
 )
 SELECT
     l.unit_id,

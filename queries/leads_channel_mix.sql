@@ -1,14 +1,6 @@
 -- 线索来源构成：截至统计日各来源渠道受理的线索件数、占比、办结与属实情况
 WITH l AS (
-    SELECT
-        *,
-        concluded_date IS NOT NULL AND concluded_date <= CAST($as_of AS DATE) AS is_concluded
-    FROM leads
-    WHERE campaign_id = $campaign_id
-      AND coalesce(received_date, assigned_date) <= CAST($as_of AS DATE)
-      AND (len($units) = 0 OR unit_id IN (SELECT unnest($units)))
-      AND (len($categories) = 0 OR category IN (SELECT unnest($categories)))
-      AND (len($channels) = 0 OR channel IN (SELECT unnest($channels)))
+    SELECT * FROM leads_as_of($campaign_id, $as_of, $units, $categories, $channels)
 )
 SELECT
     coalesce(channel, '（未注明）') AS channel,

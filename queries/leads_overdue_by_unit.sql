@@ -7,14 +7,8 @@ SELECT
     count(*) AS leads,
     min(l.due_date) AS oldest_due,
     coalesce(bool_or(l.due_date_provisional), false) AS any_provisional
-FROM leads l
+FROM leads_as_of($campaign_id, $as_of, $units, $categories, $channels) l
 LEFT JOIN units u ON u.campaign_id = l.campaign_id AND u.unit_id = l.unit_id
-WHERE l.campaign_id = $campaign_id
-  AND coalesce(l.received_date, l.assigned_date) <= CAST($as_of AS DATE)
-  AND NOT (l.concluded_date IS NOT NULL AND l.concluded_date <= CAST($as_of AS DATE))
-  AND l.due_date < CAST($as_of AS DATE)
-  AND (len($units) = 0 OR l.unit_id IN (SELECT unnest($units)))
-  AND (len($categories) = 0 OR l.category IN (SELECT unnest($categories)))
-  AND (len($channels) = 0 OR l.channel IN (SELECT unnest($channels)))
+WHERE l.is_overdue_open
 GROUP BY ALL
 ORDER BY leads DESC, oldest_due, sort_order, l.unit_id

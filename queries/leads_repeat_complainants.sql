@@ -6,13 +6,8 @@
 WITH l AS NOT MATERIALIZED (
     SELECT lead_id, unit_id, category, complainant_key, complainant_masked, phone_masked,
            coalesce(received_date, assigned_date) AS recv
-    FROM leads
-    WHERE campaign_id = $campaign_id
-      AND coalesce(received_date, assigned_date) <= CAST($as_of AS DATE)
-      AND complainant_key IS NOT NULL
-      AND (len($units) = 0 OR unit_id IN (SELECT unnest($units)))
-      AND (len($categories) = 0 OR category IN (SELECT unnest($categories)))
-      AND (len($channels) = 0 OR channel IN (SELECT unnest($channels)))
+    FROM leads_as_of($campaign_id, $as_of, $units, $categories, $channels)
+    WHERE complainant_key IS NOT NULL
 ), k AS (
     SELECT complainant_key
     FROM l

@@ -1,15 +1,7 @@
 -- 线索办理概况：截至统计日的办理漏斗（受理 → 交办 → 办结 → 已反馈）、按时办结、超期未办结、属实率、重复投诉人
 -- 口径与 kpi_overview.sql / unit_progress.sql 一致（见 dashboard/metrics.py）
 WITH l AS (
-    SELECT
-        *,
-        concluded_date IS NOT NULL AND concluded_date <= CAST($as_of AS DATE) AS is_concluded
-    FROM leads
-    WHERE campaign_id = $campaign_id
-      AND coalesce(received_date, assigned_date) <= CAST($as_of AS DATE)
-      AND (len($units) = 0 OR unit_id IN (SELECT unnest($units)))
-      AND (len($categories) = 0 OR category IN (SELECT unnest($categories)))
-      AND (len($channels) = 0 OR channel IN (SELECT unnest($channels)))
+    SELECT * FROM leads_as_of($campaign_id, $as_of, $units, $categories, $channels)
 ), k AS (               -- 重复投诉人：同一加盐摘要（complainant_key）有 2 件及以上线索
     SELECT complainant_key, count(*) AS n
     FROM l

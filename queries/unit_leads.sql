@@ -11,9 +11,5 @@ SELECT
         ELSE '办理中'
     END AS lead_status,
     complainant_masked, phone_masked
-FROM leads
-WHERE campaign_id = $campaign_id AND unit_id = $unit_id
-  AND coalesce(received_date, assigned_date) <= CAST($as_of AS DATE)
-  AND (len($categories) = 0 OR category IN (SELECT unnest($categories)))
-  AND (len($channels) = 0 OR channel IN (SELECT unnest($channels)))
+FROM leads_as_of($campaign_id, $as_of, [$unit_id], $categories, $channels)
 ORDER BY received_date DESC, lead_id

@@ -22,13 +22,7 @@ WITH p AS (             -- 截至统计日每个问题的最新一期，按侧�
     FROM p
     GROUP BY unit_id
 ), l AS (
-    SELECT *,
-        concluded_date IS NOT NULL AND concluded_date <= CAST($as_of AS DATE) AS is_concluded
-    FROM leads
-    WHERE campaign_id = $campaign_id
-      AND coalesce(received_date, assigned_date) <= CAST($as_of AS DATE)
-      AND (len($categories) = 0 OR category IN (SELECT unnest($categories)))
-      AND (len($channels) = 0 OR channel IN (SELECT unnest($channels)))
+    SELECT * FROM leads_as_of($campaign_id, $as_of, [], $categories, $channels)
 ), lk AS (
     SELECT
         unit_id,

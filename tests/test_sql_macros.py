@@ -87,3 +87,38 @@ def test_sidebar_match_scalar_macro(con):
         "sidebar_match('u1', '逐利执法', '信访', ['u2'], [], []), "
         "coalesce(sidebar_match('u1', '逐利执法', NULL, [], [], ['信访']), false)").fetchone()
     assert got == (True, True, False, False)
+
+
+# lead_id, unit, channel, category, received, assigned, due, concluded
+LEADS = [
+    ("L1", "u1", "信访", "逐利执法", "2023-06-01", "2023-06-02", "2023-06-09", "2023-06-08"),
+    ("L2", "u1", "12345热线", "执法粗暴", None, "2023-06-05", "2023-06-12", None),
+    ("L3", "u2", "信访", "逐利执法", "2023-06-20", "2023-06-20", "2023-06-28", "2023-06-30"),
+]
+
+
+@pytest.fixture(scope="module")
+def lead_con():
+    c = duckdb.connect()
+    c.execute((ROOT / "etl" / "schema.sql").read_text(encoding="utf-8"))
+    c.execute((ROOT / "etl" / "sql" / "views.sql").read_text(encoding="utf-8"))
+    c.executemany("INSERT INTO leads (campaign_id, lead_id, unit_id, channel, category, received_date, assigned_date, "
+                  "due_date, concluded_date) VALUES ('c1',?,?,?,?,?,?,?,?)", LEADS)
+    yield c
+    c.close()
+
+
+@pytest.mark.parametrize("as_of, units, channels, expected", [
+    # L1 received, not yet concluded; L2 has no received date and counts from its assignment date (06-05)
+    ("2023-06-04", [], [], {"L1": (False, False)}),
+    ("2023-06-05", [], [], {"L1": (False, False), "L2": (False, False)}),
+    # past L2's due date and still open → overdue; L3 received but not yet due
+    ("2023-06-21", [], [], {"L1": (True, False), "L2": (False, True), "L3": (False, False)}),
+    # L3 due 06-28 and concluded only 06-30: overdue on 06-29, concluded by 06-30
+    ("2023-06-29", ["u2"], [], {"L3": (False, True)}),
+    ("2023-06-30", [], ["信访"], {"L1": (True, False), "L3": (True, False)}),
+])
+def test_leads_as_of_received_by_date_with_flags_and_filters(lead_con, as_of, units, channels, expected):
+    rows = lead_con.execute("SELECT lead_id, is_concluded, is_overdue_open FROM leads_as_of('c1', $d, $u, [], $ch)",
+                            {"d": as_of, "u": units, "ch": channels}).fetchall()
+    assert {r[0]: (r[1], r[2]) for r in rows} == expected

@@ -31,3 +31,16 @@ CREATE MACRO filtered_problems(cid, as_of, unit_list, category_list, channel_lis
 SELECT *
 FROM problems_as_of(cid, as_of)
 WHERE sidebar_match(unit_id, category, source_channel, unit_list, category_list, channel_list);
+
+-- 线索口径：截至 as_of 已受理（无受理日期时按交办日期）的线索，按侧栏筛选（问题方面、线索来源）；
+-- is_concluded = 截至 as_of 已办结，is_overdue_open = 截至 as_of 未办结且已过办理期限（工作日）。
+--   SELECT count(*) FILTER (is_overdue_open) FROM leads_as_of('fuyang-2023', DATE '2023-09-21', [], [], []);
+CREATE MACRO leads_as_of(cid, as_of, unit_list, category_list, channel_list) AS TABLE
+SELECT *,
+       concluded_date IS NOT NULL AND concluded_date <= CAST(as_of AS DATE) AS is_concluded,
+       NOT (concluded_date IS NOT NULL AND concluded_date <= CAST(as_of AS DATE))
+           AND due_date < CAST(as_of AS DATE) AS is_overdue_open
+FROM leads
+WHERE campaign_id = cid
+  AND coalesce(received_date, assigned_date) <= CAST(as_of AS DATE)
+  AND sidebar_match(unit_id, category, channel, unit_list, category_list, channel_list);
