@@ -1,22 +1,6 @@
 -- 整改进度趋势：每个快照日期（≤ 统计日）按“截至该日”口径的问题数、整改率、逾期、反弹
-WITH s AS (          -- 每行快照有效到该问题下一期快照的日期（不含）；同日的较早报送被覆盖
-    SELECT *,
-        coalesce(lead(as_of_date) OVER (PARTITION BY problem_id ORDER BY as_of_date, submission_id),
-                 DATE '9999-12-31') AS valid_until
-    FROM ledger_snapshots
-    WHERE campaign_id = $campaign_id AND as_of_date <= CAST($as_of AS DATE)
-), d AS (
-    SELECT DISTINCT as_of_date AS snap_date FROM s
-), snap AS (        -- 每个快照日期 × 问题：该日及以前最新一期（区间连接，等价于按日期取 row_number = 1）
-    SELECT d.snap_date, s.* EXCLUDE (valid_until)
-    FROM s
-    JOIN d ON d.snap_date >= s.as_of_date AND d.snap_date < s.valid_until
-), p AS (
-    SELECT *
-    FROM snap
-    WHERE (len($units) = 0 OR unit_id IN (SELECT unnest($units)))
-      AND (len($categories) = 0 OR category IN (SELECT unnest($categories)))
-      AND (len($channels) = 0 OR source_channel IN (SELECT unnest($channels)))
+WITH p AS (          -- 每个快照日期 × 问题的最新一期（宏见 etl/sql/views.sql）
+    SELECT * FROM filtered_problems_by_date($campaign_id, $as_of, $units, $categories, $channels)
 )
 SELECT
     snap_date,

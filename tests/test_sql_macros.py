@@ -122,3 +122,17 @@ def test_leads_as_of_received_by_date_with_flags_and_filters(lead_con, as_of, un
     rows = lead_con.execute("SELECT lead_id, is_concluded, is_overdue_open FROM leads_as_of('c1', $d, $u, [], $ch)",
                             {"d": as_of, "u": units, "ch": channels}).fetchall()
     assert {r[0]: (r[1], r[2]) for r in rows} == expected
+
+
+def test_filtered_problems_by_date_equals_problems_as_of_on_each_snapshot_date(con):
+    sql = ("SELECT snap_date, problem_id, status FROM filtered_problems_by_date('c1', DATE '2023-12-31', $u, $k, []) "
+           "ORDER BY ALL")
+    assert con.execute(sql, {"u": [], "k": []}).fetchall() == [
+        (date(2023, 5, 10), "u1:P1", "未整改"), (date(2023, 5, 10), "u2:P1", "整改中"),
+        (date(2023, 6, 10), "u1:P1", "已整改"), (date(2023, 6, 10), "u2:P1", "整改中")]
+    # the category filter applies to each date's latest snapshot; the dates stay those of all units
+    assert con.execute(sql, {"u": ["u1"], "k": ["执法粗暴"]}).fetchall() == [(date(2023, 6, 10), "u1:P1", "已整改")]
+    for day in (date(2023, 5, 10), date(2023, 6, 10)):
+        by_date = dict(con.execute("SELECT problem_id, status FROM filtered_problems_by_date('c1', $d, [], [], []) "
+                                   "WHERE snap_date = $d", {"d": day}).fetchall())
+        assert by_date == status_as_of(con, day)

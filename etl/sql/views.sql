@@ -44,3 +44,25 @@ FROM leads
 WHERE campaign_id = cid
   AND coalesce(received_date, assigned_date) <= CAST(as_of AS DATE)
   AND sidebar_match(unit_id, category, channel, unit_list, category_list, channel_list);
+
+-- 按日期的口径（趋势图用）：campaign 在 as_of 及以前的每个台账快照日期 × 每个问题在该日及以前的最新一期，
+-- 按侧栏筛选。每行快照有效到该问题下一期快照的日期（不含），与日期做区间连接，
+-- 等价于对每个日期分别取 problems_as_of，但只扫一遍。快照日期取全部单位的，各单位的趋势横轴一致。
+--   SELECT snap_date, count(*) FROM filtered_problems_by_date('fuyang-2023', DATE '2023-09-21', [], [], []) GROUP BY 1;
+CREATE MACRO filtered_problems_by_date(cid, as_of, unit_list, category_list, channel_list) AS TABLE
+WITH valid AS (
+    SELECT *,
+        coalesce(lead(as_of_date) OVER (PARTITION BY problem_id ORDER BY as_of_date, submission_id),
+                 DATE '9999-12-31') AS valid_until
+    FROM ledger_snapshots
+    WHERE campaign_id = cid AND as_of_date <= CAST(as_of AS DATE)
+      AND (len(unit_list) = 0 OR list_contains(unit_list, unit_id))
+), snapshot_dates AS (
+    SELECT DISTINCT as_of_date AS snap_date
+    FROM ledger_snapshots
+    WHERE campaign_id = cid AND as_of_date <= CAST(as_of AS DATE)
+)
+SELECT d.snap_date, v.* EXCLUDE (valid_until)
+FROM valid AS v
+JOIN snapshot_dates AS d ON d.snap_date >= v.as_of_date AND d.snap_date < v.valid_until
+WHERE sidebar_match(v.unit_id, v.category, v.source_channel, [], category_list, channel_list);
