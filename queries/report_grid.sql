@@ -9,16 +9,8 @@ WITH u AS (
     FROM units
     WHERE campaign_id = $campaign_id
       AND (len($units) = 0 OR unit_id IN (SELECT unnest($units)))
-), win AS (
-    SELECT
-        d.due_date,
-        lag(d.due_date) OVER (ORDER BY d.due_date) + c.grace_days AS win_start,
-        d.due_date + c.grace_days AS win_end,
-        coalesce(lead(d.due_date) OVER (ORDER BY d.due_date), DATE '9999-12-31') AS next_due,
-        c.grace_days
-    FROM report_due_dates d
-    JOIN campaigns c USING (campaign_id)
-    WHERE d.campaign_id = $campaign_id
+), win AS (             -- 报送节点窗口（宏见 etl/sql/views.sql）
+    SELECT * FROM report_windows($campaign_id)
 ), ls AS (
     SELECT DISTINCT unit_id, as_of_date
     FROM submissions

@@ -1,22 +1,16 @@
 -- 统计日选项（“期”）：每个台账报送节点截止后（截止日 + 宽限天数）为一期。
 -- 最新数据晚于某期截止、又早于下一个报送节点时（迟报的台账、新登记的线索），该期的统计日顺延到最新数据日。
 -- 各单位报送日期不一，按期而非按单个报送日比较，“较上期”才有意义。
-WITH campaign AS (
-    SELECT grace_days FROM campaigns WHERE campaign_id = $campaign_id
-),
-latest AS (          -- 最新数据日：台账或线索登记表最近一次的填报时间
+WITH latest AS (          -- 最新数据日：台账或线索登记表最近一次的填报时间
     SELECT (SELECT min(as_of_date) FROM ledger_snapshots WHERE campaign_id = $campaign_id) AS first_date,
            (SELECT max(as_of_date) FROM submissions
              WHERE campaign_id = $campaign_id AND kind IN ('ledger', 'leads') AND rows_loaded > 0) AS latest_date
 ),
-closes AS (
-    SELECT r.due_date + c.grace_days AS close_date,
-           lead(r.due_date) OVER (ORDER BY r.due_date) AS next_due
-    FROM report_due_dates AS r, campaign AS c
-    WHERE r.campaign_id = $campaign_id
+closes AS (          -- 报送节点窗口（宏见 etl/sql/views.sql）；最后一个节点的 next_due 为 9999-12-31
+    SELECT win_end AS close_date, next_due FROM report_windows($campaign_id)
 ),
 periods AS (
-    SELECT CASE WHEN l.latest_date > k.close_date AND (k.next_due IS NULL OR l.latest_date < k.next_due)
+    SELECT CASE WHEN l.latest_date > k.close_date AND l.latest_date < k.next_due
                 THEN l.latest_date ELSE k.close_date END AS as_of_date
     FROM closes AS k, latest AS l
     WHERE k.close_date <= l.latest_date AND k.close_date >= l.first_date

@@ -34,14 +34,8 @@ WITH p AS (             -- 截至统计日每个问题的最新一期，按侧�
         count(*) FILTER (WHERE NOT is_concluded AND due_date < CAST($as_of AS DATE)) AS leads_open_overdue
     FROM l
     GROUP BY unit_id
-), win AS (             -- 报送节点窗口：（上一节点+宽限, 本节点+宽限]
-    SELECT
-        d.due_date,
-        lag(d.due_date) OVER (ORDER BY d.due_date) + c.grace_days AS win_start,
-        d.due_date + c.grace_days AS win_end
-    FROM report_due_dates d
-    JOIN campaigns c USING (campaign_id)
-    WHERE d.campaign_id = $campaign_id
+), win AS (             -- 报送节点窗口（宏见 etl/sql/views.sql）
+    SELECT * FROM report_windows($campaign_id)
 ), ls AS (
     SELECT DISTINCT unit_id, as_of_date
     FROM submissions

@@ -66,3 +66,16 @@ SELECT d.snap_date, v.* EXCLUDE (valid_until)
 FROM valid AS v
 JOIN snapshot_dates AS d ON d.snap_date >= v.as_of_date AND d.snap_date < v.valid_until
 WHERE sidebar_match(v.unit_id, v.category, v.source_channel, [], category_list, channel_list);
+
+-- 台账报送窗口：每个报送节点的窗口为（上一节点 + 宽限天数, 本节点 + 宽限天数]；窗口内有台账报送即按时。
+-- next_due 为下一个报送节点（最后一个节点为 9999-12-31），迟报与未报以它为界。
+CREATE MACRO report_windows(cid) AS TABLE
+SELECT
+    d.due_date,
+    lag(d.due_date) OVER (ORDER BY d.due_date) + c.grace_days AS win_start,
+    d.due_date + c.grace_days AS win_end,
+    coalesce(lead(d.due_date) OVER (ORDER BY d.due_date), DATE '9999-12-31') AS next_due,
+    c.grace_days
+FROM report_due_dates AS d
+JOIN campaigns AS c USING (campaign_id)
+WHERE d.campaign_id = cid;
