@@ -15,6 +15,7 @@ from docx.shared import Cm, Pt, RGBColor
 from reports import brief_tables as bt
 from reports import brief_text as tx
 from reports.charts_png import brief_charts
+from reports.output import save_document
 
 BODY_FONT = "仿宋"
 HEAD_FONT = "黑体"
@@ -256,11 +257,4 @@ def _add_picture(doc, title: str, png: bytes) -> None:
 
 def write_docx(data, out: str | Path | None = None) -> bytes | Path:
     doc = build_document(data)
-    if out is None:
-        buf = io.BytesIO()
-        doc.save(buf)
-        return buf.getvalue()
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    doc.save(out)
-    return out
+    return save_document(doc, out)

@@ -2,7 +2,6 @@
 列宽、日期为日期型、比率为百分比数字（另列分子/分母）。"""
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -11,6 +10,7 @@ from openpyxl.utils import get_column_letter
 from reports import brief_tables as bt
 from reports import brief_text as tx
 from reports import xlsx_style as xs
+from reports.output import save_document
 from reports.safe_cells import clean_value, set_cell
 
 PP_FMT = '+0.0"个百分点";-0.0"个百分点";"持平"'
@@ -118,11 +118,4 @@ def build_workbook(data) -> Workbook:
 
 def write_xlsx(data, out: str | Path | None = None) -> bytes | Path:
     wb = build_workbook(data)
-    if out is None:
-        buf = io.BytesIO()
-        wb.save(buf)
-        return buf.getvalue()
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(out)
-    return out
+    return save_document(wb, out)

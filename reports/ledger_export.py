@@ -7,7 +7,6 @@
 from __future__ import annotations
 
 import argparse
-import io
 from datetime import date
 from pathlib import Path
 
@@ -21,6 +20,7 @@ from etl.normalize import status as status_norm
 from etl.normalize.errors import NormalizeError
 from reports import xlsx_style as xs
 from reports.ledger_layouts import DATE_FORMAT_CN, DEADLINE_WORDS, Layout, layout_for, meta_text
+from reports.output import save_document
 from reports.safe_cells import clean_value, set_cell
 
 FIRST_DATA_ROW = {1: 4, 2: 5}  # header rows → first data row (title, meta, header…)
@@ -173,14 +173,7 @@ def export_ledger(db_path: str | Path, campaign_id: str, as_of: date, units=(), 
     finally:
         q.close()
     wb = build_workbook(campaign, frame, as_of, {u.id: u.name for u in campaign.units})
-    if out is None:
-        buf = io.BytesIO()
-        wb.save(buf)
-        return buf.getvalue()
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(out)
-    return out
+    return save_document(wb, out)
 
 
 def main(argv: list[str] | None = None) -> int:
