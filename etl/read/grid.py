@@ -21,6 +21,7 @@ class Grid:
     rows: list[list[object]]  # raw cells; "" = empty cell (cleaned later, only where used)
     line_no: list[int]  # 1-based row number (Excel row / CSV line) of each grid row
     has_data: list[bool]  # row had a non-empty cell before merged values were copied in
+    hidden: str | None = None  # "hidden" / "veryhidden" when the sheet is hidden in Excel
 
 
 def clean(value):
