@@ -51,3 +51,8 @@ CREATE TABLE load_errors (
     source_row INTEGER, column_name VARCHAR, raw_value VARCHAR, message VARCHAR, severity VARCHAR
 );
 CREATE TABLE build_info (key VARCHAR, value VARCHAR);
+CREATE TABLE survey_unit_scores (
+    campaign_id VARCHAR, survey_year INTEGER, unit_id VARCHAR,
+    satisfaction_rate DOUBLE, score DOUBLE, sample_size INTEGER,
+    submission_id VARCHAR, source_row INTEGER
+);
