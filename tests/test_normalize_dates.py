@@ -2,7 +2,7 @@ from datetime import date, datetime
 
 import pytest
 
-from etl.normalize.dates import parse_date
+from etl.normalize.dates import check_plausible, parse_date, plausible_range
 from etl.normalize.errors import NormalizeError
 
 
@@ -59,3 +59,40 @@ def test_blank_date(value):
 def test_unrecognized_date(value):
     with pytest.raises(NormalizeError):
         parse_date(value)
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        # 热线系统导出的受理时间：只取日期部分
+        ("2023-09-27 14:35:12", date(2023, 9, 27)),
+        ("2023/9/27 8:05", date(2023, 9, 27)),
+        ("2023-09-27T14:35:12", date(2023, 9, 27)),
+        ("2023-09-27 14:35:12.000", date(2023, 9, 27)),
+        ("2023年9月27日 14:35", date(2023, 9, 27)),
+        ("2023年9月27日14时35分", date(2023, 9, 27)),
+        ("2023年9月27日14时35分08秒", date(2023, 9, 27)),
+        (datetime(2023, 9, 27, 23, 59, 59), date(2023, 9, 27)),
+        (45196.99, date(2023, 9, 27)),  # Excel serial with a time fraction
+    ],
+)
+def test_date_times_count_by_their_date(value, expected):
+    assert parse_date(value) == expected
+
+
+def test_plausible_range_is_2000_to_one_year_after_campaign_end():
+    assert plausible_range(date(2023, 11, 1)) == (date(2000, 1, 1), date(2024, 11, 1))
+    assert plausible_range(date(2024, 2, 29)) == (date(2000, 1, 1), date(2025, 2, 28))
+
+
+@pytest.mark.parametrize("d", [date(2000, 1, 1), date(2023, 9, 27), date(2024, 11, 1)])
+def test_plausible_dates_pass(d):
+    assert check_plausible(d, date(2023, 11, 1)) == d
+
+
+@pytest.mark.parametrize("d, shown_date", [(date(1999, 12, 31), "1999-12-31"), (date(2024, 11, 2), "2024-11-02"),
+                                           (date(1023, 9, 27), "1023-09-27")])
+def test_implausible_dates_name_the_date_and_the_range(d, shown_date):
+    with pytest.raises(NormalizeError) as exc:
+        check_plausible(d, date(2023, 11, 1))
+    assert shown_date in str(exc.value) and "2000-01-01 至 2024-11-01" in str(exc.value)

@@ -15,7 +15,8 @@ from etl.normalize.errors import NormalizeError
 _EXCEL_EPOCH = date(1899, 12, 30)
 _SERIAL_MIN, _SERIAL_MAX = 20000, 80000
 _SUFFIX = re.compile(r"(之前|以前|前|为止|止|完成)+$")
-_TIME = re.compile(r"[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$")
+# Time of day after the date ("2023-09-27 14:35:12", "2023年9月27日14时35分"): only the date counts.
+_TIME = re.compile(r"(?:[ T]|(?<=[日号]))\d{1,2}(?::\d{2}(?::\d{2}(?:\.\d+)?)?|时(?:\d{1,2}分(?:\d{1,2}秒)?)?)$")
 _Y_SEP, _M_SEP = r"[年./\-]", r"[月./\-]"
 _FULL = re.compile(rf"^(\d{{4}}){_Y_SEP}(\d{{1,2}}){_M_SEP}(\d{{1,2}})[日号]?$")
 _COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
@@ -24,6 +25,27 @@ _MONTH_DAY = re.compile(r"^(\d{1,2})月(\d{1,2})[日号]$")
 _MONTH_END = re.compile(r"^(\d{1,2})(月底|月末|月)$")
 _SERIAL = re.compile(r"^\d{5}(\.\d+)?$")
 _EXPECTED = "应为如 2023年6月30日、2023.9.30、2023/9/30、2023-09-30、20230930、6月30日、9月底 或 Excel 日期"
+
+
+EARLIEST_PLAUSIBLE = date(2000, 1, 1)
+
+
+def plausible_range(campaign_end: date) -> tuple[date, date]:
+    """Dates a campaign's files can carry: from 2000-01-01 to one year after the campaign ends."""
+    try:
+        latest = campaign_end.replace(year=campaign_end.year + 1)
+    except ValueError:  # 29 February
+        latest = campaign_end.replace(year=campaign_end.year + 1, day=28)
+    return EARLIEST_PLAUSIBLE, latest
+
+
+def check_plausible(d: date, campaign_end: date) -> date:
+    """d itself, or NormalizeError naming d and the plausible range (a typo such as 1023 or 2033)."""
+    lo, hi = plausible_range(campaign_end)
+    if not lo <= d <= hi:
+        raise NormalizeError(f"日期 {d:%Y-%m-%d} 不合常理：应在 {lo:%Y-%m-%d} 至 {hi:%Y-%m-%d} 之间"
+                             "（不早于2000年，不晚于专项整治结束后一年）；请核对年份")
+    return d
 
 
 def _make(year: int, month: int, day: int, original: object) -> date:
