@@ -20,6 +20,7 @@ KEY_FIELDS = {
     "ledger_snapshots": ("campaign_id", "problem_id", "as_of_date", "serial_no", "submission_id", "source_row"),
     "leads": ("campaign_id", "lead_id", "submission_id", "source_row"),
     "survey_responses": ("submission_id", "source_row"),
+    "survey_unit_scores": ("campaign_id", "survey_year", "unit_id", "submission_id", "source_row"),
 }
 
 

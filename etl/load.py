@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from etl.collected import arrow_schema
+from etl.collected import Collected, arrow_schema
 from etl.config import Campaign
 
 SQL_DIR = Path(__file__).resolve().parent / "sql"
@@ -62,6 +62,11 @@ def _insert_arrow(con: duckdb.DuckDBPyConnection, table: str, incoming: pa.Table
         con.unregister("dropped")
 
 
+def _collected_tables(result) -> list[Collected]:
+    """Every validated table the build holds (ledger, leads, survey, survey_scores …)."""
+    return [v for v in vars(result).values() if isinstance(v, Collected)]
+
+
 def _fingerprint(campaigns: list[Campaign], result) -> str:
     h = hashlib.sha256()
     for c in sorted(campaigns, key=lambda c: c.id):
@@ -83,7 +88,7 @@ def write_database(db_path: Path, campaigns: list[Campaign], result) -> None:
             for table, rows in _config_rows(campaigns).items():
                 _insert(con, table, rows)
             _insert(con, "submissions", [dataclasses.asdict(s) for s in result.submissions])
-            for collected in (result.ledger, result.leads, result.survey):
+            for collected in _collected_tables(result):
                 _insert_arrow(con, collected.table, collected.arrow(), collected.dropped)
             _insert(con, "load_errors", [dataclasses.asdict(e) for e in result.errors])
             con.execute((SQL_DIR / "derive_relapse.sql").read_text(encoding="utf-8"))

@@ -4,26 +4,59 @@ from __future__ import annotations
 import re
 
 from etl.normalize import survey_scale
+from etl.normalize.dates import parse_date
 from etl.normalize.errors import NormalizeError
-from etl.validate.context import RowContext, RowRejected, raw_text, row_unit
+from etl.validate.context import WARNING, RowContext, RowRejected, raw_text, row_unit
 
 DIMENSION_PREFIX = "dim:"
+# values["answer_format"]: how the sheet's numeric answers are to be read. Set by the reader or an
+# import profile for a whole sheet; absent = "score" (our template: the number is the score).
+OPTION_NUMBER = "option_number"
+_YEAR = re.compile(r"(20\d{2})")
 
 
-def survey_year(values: dict, file_name: str, fallback: int) -> int:
-    text = raw_text(values.get("survey_year"))
-    m = re.search(r"(20\d{2})", text or "") or re.search(r"(20\d{2})", file_name)
-    return int(m[1]) if m else fallback
+def _date_year(ctx: RowContext, row: int, values: dict) -> int | None:
+    value = values.get("survey_date")
+    if raw_text(value) is None:
+        return None
+    try:
+        return ctx.normalize(parse_date, value).year
+    except NormalizeError as exc:
+        ctx.add_error(row, "survey_date", value, f"{exc}，测评年度改按文件名或报送日期确定", WARNING)
+        return None
+
+
+def survey_year(ctx: RowContext, row: int, values: dict) -> int:
+    """测评年度 column, else the year of 提交答卷时间, else a year in the file name, else the
+    submission's date (填报时间), else the campaign's start."""
+    sub = ctx.submission
+    if m := _YEAR.search(raw_text(values.get("survey_year")) or ""):
+        return int(m[1])
+    if (year := _date_year(ctx, row, values)) is not None:
+        return year
+    if m := _YEAR.search(sub.file_name):
+        return int(m[1])
+    return sub.as_of_date.year if sub.as_of_date else ctx.campaign.start_date.year
+
+
+def response_id(ctx: RowContext, row: int, values: dict) -> str:
+    # 问卷星's 序号 (1, 2, 3 …) restarts in every export: qualified by the sheet, two exports of the
+    # same year cannot merge their questionnaires. Our own 问卷编号 (2023-LQ-001) is kept as is.
+    value = values.get("response_id")
+    text = raw_text(int(value) if isinstance(value, float) and value.is_integer() else value)
+    sub_id = ctx.submission.submission_id
+    if text is None:
+        return f"{sub_id}-{row}"
+    return f"{sub_id}-序号{text}" if text.isdigit() else text
 
 
 def validate_survey_row(ctx: RowContext, row: int, values: dict) -> list[dict]:
     sub, campaign = ctx.submission, ctx.campaign
     unit_id = row_unit(ctx, row, values, "缺少被测评单位，本行未导入")
-
-    fallback_year = sub.as_of_date.year if sub.as_of_date else campaign.start_date.year
-    year = survey_year(values, sub.file_name, fallback_year)
-    response_id = raw_text(values.get("response_id")) or f"{sub.submission_id}-{row}"
+    year = survey_year(ctx, row, values)
     respondent_type = raw_text(values.get("respondent_type"))
+    parse = (survey_scale.parse_option_number if values.get("answer_format") == OPTION_NUMBER
+             else survey_scale.parse_score)
 
     scores = []
     for column, value in values.items():
@@ -33,7 +66,7 @@ def validate_survey_row(ctx: RowContext, row: int, values: dict) -> list[dict]:
         if dimension not in campaign.survey.dimensions or raw_text(value) is None:
             continue
         try:
-            score = ctx.normalize(survey_scale.parse_score, value, campaign.survey.scale)
+            score = ctx.normalize(parse, value, campaign.survey.scale)
         except NormalizeError as exc:
             ctx.add_error(row, column, value, f"{exc}，该份问卷未导入")
             raise RowRejected from exc
@@ -41,12 +74,13 @@ def validate_survey_row(ctx: RowContext, row: int, values: dict) -> list[dict]:
     if not scores:
         ctx.add_error(row, None, None, "该份问卷没有任何测评维度的有效答案，未导入")
         raise RowRejected
+    rid = response_id(ctx, row, values)
     return [
         {
             "campaign_id": campaign.id,
             "survey_year": year,
             "unit_id": unit_id,
-            "response_id": response_id,
+            "response_id": rid,
             "respondent_type": respondent_type,
             "dimension": dimension,
             "score": score,
