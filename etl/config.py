@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from etl.normalize.workdays import parse_schedule
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CAMPAIGNS_DIR = PROJECT_ROOT / "data" / "campaigns"
 
@@ -79,6 +81,9 @@ class Campaign:
     units: tuple[Unit, ...]
     categories: tuple[Category, ...]
     source: Path = field(default=Path(), compare=False)
+    # Years of the holiday schedule entered in this file's [calendar] section; etl.normalize.workdays
+    # reads them (with data/calendar.toml) for every campaign.
+    calendar_years: tuple[int, ...] = ()
 
     @property
     def manifestations(self) -> tuple[Manifestation, ...]:
@@ -140,6 +145,7 @@ def _campaign_from_dict(d: dict, source: Path) -> Campaign:
         ),
         categories=categories,
         source=source,
+        calendar_years=tuple(sorted(parse_schedule(d.get("calendar", {}), f"{source} [calendar]"))),
     )
 
 

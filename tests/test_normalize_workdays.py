@@ -1,3 +1,4 @@
+import re
 from datetime import date, timedelta
 
 import chinese_calendar
@@ -85,3 +86,99 @@ def test_between_is_inverse_of_add():
     for n in range(0, 30):
         end, _ = add_working_days(start, n)
         assert working_days_between(start, end) == n
+
+
+# --- the office's own schedule for years the library does not cover --------------------------------
+# 2027 as entered in the test file: Fri 01-01 off; Mon 02-08 … Fri 02-12 off (春节); Sun 02-07 worked.
+_CALENDAR_2027 = """
+[2027]
+holidays = ["2027-01-01", "2027-02-08", "2027-02-09", "2027-02-10", "2027-02-11", "2027-02-12"]
+workdays = [2027-02-07]
+"""
+
+
+@pytest.fixture
+def office_files(tmp_path):
+    from etl.normalize import workdays
+
+    calendar_file, campaigns = tmp_path / "calendar.toml", tmp_path / "campaigns"
+    campaigns.mkdir()
+    saved = dict(workdays._files)
+    yield calendar_file, campaigns
+    workdays.use_schedule_files(saved["calendar_file"], saved["campaigns_dir"])
+
+
+def test_year_from_the_calendar_file_is_official(office_files):
+    from etl.normalize.workdays import use_schedule_files
+
+    calendar_file, campaigns = office_files
+    calendar_file.write_text(_CALENDAR_2027, encoding="utf-8")
+    use_schedule_files(calendar_file, campaigns)
+    with pytest.raises(NotImplementedError):
+        chinese_calendar.is_workday(date(2027, 2, 5))
+    # Thu 02-04 + 5: Fri 02-05, Sun 02-07 (调休), then 02-08..12 off, Mon 02-15, Tue 02-16, Wed 02-17.
+    assert add_working_days(date(2027, 2, 4), 5) == (date(2027, 2, 17), False)
+    assert not is_working_day(date(2027, 1, 1)) and is_working_day(date(2027, 2, 7))
+    # Thu 2026-12-31 (library) + 1 → Fri 01-01 off, Mon 01-04.
+    assert add_working_days(date(2026, 12, 31), 1) == (date(2027, 1, 4), False)
+    assert working_days_between(date(2027, 2, 4), date(2027, 2, 17)) == 5
+    # A year nobody entered stays provisional Monday–Friday.
+    assert add_working_days(date(2028, 2, 3), 5) == (date(2028, 2, 10), True)
+
+
+def test_year_from_a_campaign_calendar_section(office_files):
+    from etl.normalize.workdays import use_schedule_files
+
+    calendar_file, campaigns = office_files
+    (campaigns / "demo.toml").write_text("[calendar.2027]\nholidays = [2027-10-01, 2027-10-04]\n"
+                                         "workdays = [2027-10-09]\n", encoding="utf-8")
+    use_schedule_files(calendar_file, campaigns)  # calendar_file does not exist: campaign section only
+    # Thu 09-30 + 3: Fri 10-01 off, Mon 10-04 off, Tue 10-05, Wed 10-06, Thu 10-07.
+    assert add_working_days(date(2027, 9, 30), 3) == (date(2027, 10, 7), False)
+    # Sat 10-09 worked: Fri 10-08 + 1 → Sat 10-09.
+    assert add_working_days(date(2027, 10, 8), 1) == (date(2027, 10, 9), False)
+
+
+def test_library_years_are_not_overridden_by_the_file(office_files):
+    from etl.normalize.workdays import use_schedule_files
+
+    calendar_file, campaigns = office_files
+    calendar_file.write_text('[2023]\nholidays = ["2023-10-10"]\n', encoding="utf-8")
+    use_schedule_files(calendar_file, campaigns)
+    assert add_working_days(date(2023, 9, 27), 5) == (date(2023, 10, 10), False)
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ('[2027]\nholidays = ["2026-12-31"]\n', "不属于 [2027] 年"),
+        ('[2027]\nholidays = ["2027-13-01"]\n', "不是日期"),
+        ('[2027]\nholidays = ["2027-02-07"]\nworkdays = ["2027-02-07"]\n', "同时列为放假日和调休上班日"),
+        ('[2027]\nholiday = ["2027-01-01"]\n', "只能有 holidays"),
+    ],
+)
+def test_typos_in_the_calendar_file_are_reported(office_files, text, message):
+    from etl.normalize.workdays import office_schedule, use_schedule_files
+
+    calendar_file, campaigns = office_files
+    calendar_file.write_text(text, encoding="utf-8")
+    use_schedule_files(calendar_file, campaigns)
+    with pytest.raises(ValueError, match=re.escape(message)):
+        office_schedule()
+
+
+def test_file_and_campaign_disagreeing_on_a_year_is_an_error(office_files):
+    from etl.normalize.workdays import office_schedule, use_schedule_files
+
+    calendar_file, campaigns = office_files
+    calendar_file.write_text(_CALENDAR_2027, encoding="utf-8")
+    (campaigns / "demo.toml").write_text("[calendar.2027]\nholidays = [2027-01-01]\n", encoding="utf-8")
+    use_schedule_files(calendar_file, campaigns)
+    with pytest.raises(ValueError, match="2027年节假日安排与其他文件中的不一致"):
+        office_schedule()
+
+
+def test_shipped_calendar_file_and_campaigns_parse():
+    from etl.normalize.workdays import office_schedule
+
+    assert all(year >= 2027 for year in office_schedule())

@@ -1,23 +1,107 @@
-"""Working days on the State Council holiday schedule (incl. 调休 make-up weekends)."""
+"""Working days on the State Council holiday schedule (incl. 调休 make-up weekends).
+
+Where the schedule comes from, in order:
+1. the chinesecalendar library (the years it covers);
+2. the office's own entries for other years: data/calendar.toml, and the [calendar] section of any
+   campaign TOML in data/campaigns/ (same layout, see data/calendar.toml); a year entered there is
+   official, not provisional;
+3. Monday–Friday, marked provisional.
+Every process (ETL, dashboard, reports) reads the same files, so they all count the same days.
+"""
 
 from __future__ import annotations
 
+import tomllib
+from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache, lru_cache
+from pathlib import Path
 
 import chinese_calendar
 
 _ONE_DAY = timedelta(days=1)
 _SATURDAY = 5
+_DATA = Path(__file__).resolve().parent.parent.parent / "data"
+_files = {"calendar_file": _DATA / "calendar.toml", "campaigns_dir": _DATA / "campaigns"}
+
+
+@dataclass(frozen=True)
+class YearSchedule:
+    holidays: frozenset[date]   # days off (放假), weekdays among them are not worked
+    workdays: frozenset[date]   # make-up working days (调休上班), weekends among them are worked
+
+
+def _as_date(value: object, year: int, source: str) -> date:
+    try:
+        d = value if isinstance(value, date) else date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise ValueError(f"{source}：[{year}] 中的“{value}”不是日期，应写作 {year}-01-01") from None
+    if d.year != year:
+        raise ValueError(f"{source}：{d:%Y-%m-%d} 不属于 [{year}] 年")
+    return d
+
+
+def parse_schedule(table: dict, source: str) -> dict[int, YearSchedule]:
+    """{year: YearSchedule} from {"2027": {"holidays": [...], "workdays": [...]}}; ValueError on a typo."""
+    out = {}
+    for key, entry in table.items():
+        if not str(key).isdigit() or not isinstance(entry, dict):
+            raise ValueError(f"{source}：节假日安排应按年份分节，如 [2027]，不应有“{key}”")
+        year = int(key)
+        unknown = set(entry) - {"holidays", "workdays"}
+        if unknown:
+            raise ValueError(f"{source}：[{year}] 只能有 holidays（放假日）和 workdays（调休上班日），"
+                             f"不应有 {'、'.join(sorted(unknown))}")
+        holidays = frozenset(_as_date(v, year, source) for v in entry.get("holidays", ()))
+        workdays = frozenset(_as_date(v, year, source) for v in entry.get("workdays", ()))
+        if both := sorted(holidays & workdays):
+            raise ValueError(f"{source}：{both[0]:%Y-%m-%d} 同时列为放假日和调休上班日")
+        out[year] = YearSchedule(holidays, workdays)
+    return out
+
+
+def _merge(into: dict[int, YearSchedule], more: dict[int, YearSchedule], source: str) -> None:
+    for year, sched in more.items():
+        if year in into and into[year] != sched:
+            raise ValueError(f"{source}：{year}年节假日安排与其他文件中的不一致；请只在一处填写")
+        into[year] = sched
+
+
+@cache
+def office_schedule() -> dict[int, YearSchedule]:
+    """Years entered by the office (calendar file + campaign [calendar] sections), read once."""
+    schedule: dict[int, YearSchedule] = {}
+    path = _files["calendar_file"]
+    if path is not None and Path(path).is_file():
+        with open(path, "rb") as f:
+            _merge(schedule, parse_schedule(tomllib.load(f), str(path)), str(path))
+    directory = _files["campaigns_dir"]
+    if directory is not None and Path(directory).is_dir():
+        for campaign_file in sorted(Path(directory).glob("*.toml")):
+            with campaign_file.open("rb") as f:
+                section = tomllib.load(f).get("calendar", {})
+            _merge(schedule, parse_schedule(section, f"{campaign_file} [calendar]"), str(campaign_file))
+    return schedule
+
+
+def use_schedule_files(calendar_file: Path | None, campaigns_dir: Path | None) -> None:
+    """Read the office's schedule from these files instead (tests); None = no such source."""
+    _files.update(calendar_file=calendar_file, campaigns_dir=campaigns_dir)
+    for cached in (office_schedule, _day, add_working_days, _year_table):
+        cached.cache_clear()
 
 
 @cache
 def _day(d: date) -> tuple[bool, bool]:
-    """(is working day, provisional). Years the library does not cover fall back to Mon–Fri."""
+    """(is working day, provisional)."""
     try:
         return chinese_calendar.is_workday(d), False
     except NotImplementedError:
-        return d.weekday() < _SATURDAY, True
+        pass
+    entered = office_schedule().get(d.year)
+    if entered is not None:
+        return d in entered.workdays or (d.weekday() < _SATURDAY and d not in entered.holidays), False
+    return d.weekday() < _SATURDAY, True
 
 
 def is_working_day(d: date) -> bool:
@@ -25,7 +109,7 @@ def is_working_day(d: date) -> bool:
 
 
 def is_provisional(d: date) -> bool:
-    """True when d's year is not in the official schedule and Mon–Fri was assumed."""
+    """True when d's year is neither in the library nor entered by the office, and Mon–Fri was assumed."""
     return _day(d)[1]
 
 
