@@ -39,6 +39,7 @@ CREATE TABLE leads (
     concluded_date DATE, on_time BOOLEAN, feedback_date DATE,
     finding VARCHAR, category VARCHAR, summary VARCHAR,
     complainant_masked VARCHAR, phone_masked VARCHAR, complainant_key VARCHAR,
+    handling_status VARCHAR, given_due_date DATE, visit_satisfaction VARCHAR,
     submission_id VARCHAR, source_row INTEGER
 );
 CREATE TABLE survey_responses (
