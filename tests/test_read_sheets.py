@@ -60,8 +60,9 @@ def test_sheet_without_header_and_empty_sheet(tmp_path):
     assert sheets[1].kind is None
     assert sheets[1].error == "工作表为空"
     assert sheets[2].kind == "survey"
+    # 序号 on a survey sheet is the questionnaire's number (问卷星 exports number answers this way)
     assert sheets[2].rows == [RawRow(2, {
-        "survey_year": 2023, "unit": "格尔木市", "respondent_type": "运输企业", "dim:执法规范": 5,
+        "response_id": 1, "survey_year": 2023, "unit": "格尔木市", "respondent_type": "运输企业", "dim:执法规范": 5,
         "dim:执法态度": 4, "dim:执法效率": "基本满意"})]
 
 
@@ -76,6 +77,9 @@ def test_header_without_kind_key_columns(tmp_path):
     assert sheet.header_row == 1
     assert sheet.rows == []
     assert sheet.error.startswith("无法判断表格类型")
+    # the row below the header is not lost quietly: it is counted as not imported (错误)
+    assert [(n.severity, n.rows_lost) for n in sheet.notes] == [("错误", 1)]
+    assert "未导入（1 行）" in sheet.notes[0].message
 
 
 def test_unsupported_and_corrupt_files(tmp_path):

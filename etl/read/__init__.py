@@ -4,14 +4,23 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from etl.config import Campaign
+
 from .grid import read_grids
-from .model import RawRow, RawSheet, ReadError
+from .model import CellError, RawRow, RawSheet, ReadError, SheetNote
+from .profiles import ImportProfile
 from .sheet import build_sheet
 
-__all__ = ["RawRow", "RawSheet", "ReadError", "read_file"]
+__all__ = ["CellError", "ImportProfile", "RawRow", "RawSheet", "ReadError", "SheetNote", "read_file"]
 
 
-def read_file(path: Path | str) -> list[RawSheet]:
-    """Every sheet of the file (one for CSV). Raises ReadError if the file cannot be read at all."""
+def read_file(path: Path | str, campaign: Campaign | None = None, profiles: list[ImportProfile] | None = None,
+              overrides: dict[str, ImportProfile] | None = None) -> list[RawSheet]:
+    """Every sheet of the file (one for CSV). Raises ReadError if the file cannot be read at all.
+
+    With a campaign, columns are also matched by their values (unit names, survey answers) and
+    survey questions by the campaign's dimensions. profiles: saved import profiles, applied by
+    header fingerprint; overrides: sheet name → the user's one-off choice for that sheet."""
     path = Path(path)
-    return [build_sheet(path.name, grid) for grid in read_grids(path)]
+    overrides = overrides or {}
+    return [build_sheet(path.name, grid, campaign, profiles, overrides.get(grid.name)) for grid in read_grids(path)]

@@ -1,102 +1,180 @@
-"""Canonical column names and their header synonyms, per sheet kind."""
+"""One header row → which column holds which field, by the vocabulary and by the cells' values."""
 
 from __future__ import annotations
 
-import re
+from dataclasses import dataclass, field
+from functools import lru_cache
 
-KINDS = ("ledger", "leads", "survey")
+from etl.config import Campaign
 
-# Order inside each synonym tuple is the priority when a sheet has several columns for the
-# same canonical column (e.g. 整改情况 and 是否完成): the earlier synonym wins.
-SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
-    "ledger": {
-        "serial_no": ("序号", "编号"),
-        "problem_code": ("问题编号", "台账编号"),
-        "category": ("问题方面", "问题类别"),
-        "manifestation": ("表现形式", "具体表现"),
-        "case_text": ("具体案例", "问题描述", "具体问题"),
-        "source_channel": ("问题来源",),
-        "measure": ("整改措施",),
-        "deadline": ("整改时限",),
-        "responsible": ("整改责任部门、责任人", "责任单位", "责任人"),
-        "progress": ("整改进度及可验证成果", "整改情况", "整改进度", "是否完成"),
-        "completed_date": ("完成时间",),
-        "remark": ("备注",),
-        "unit": ("填报单位",),
-    },
-    "leads": {
-        "lead_id": ("线索编号", "交办函编号", "交办编号"),
-        "channel": ("线索来源", "来源渠道"),
-        "received_date": ("受理日期", "收到日期", "登记日期"),
-        "assigned_date": ("交办日期",),
-        "unit": ("承办单位", "责任单位"),
-        "concluded_date": ("办结日期", "调查结论日期"),
-        "feedback_date": ("反馈日期", "反馈投诉人日期"),
-        "finding": ("调查结论", "核查结果"),
-        "category": ("问题类别", "问题方面"),
-        "summary": ("问题摘要", "反映内容", "线索内容"),
-        "complainant": ("投诉人", "反映人", "举报人"),
-        "phone": ("联系电话", "手机号"),
-    },
-    "survey": {
-        "survey_year": ("测评年度", "年度"),
-        "unit": ("被测评单位", "测评单位"),
-        "response_id": ("问卷编号", "答卷编号"),
-        "respondent_type": ("受访者类型", "调查对象"),
-    },
-}
+from .cell_values import date_share, scale_share, unit_share
+from .vocabulary import CONTAINS, DIM_PREFIX, KINDS, SYNONYM, load_vocabulary, match_dimension, norm_header
 
-DIM_PREFIX = "dim:"
-# Bookkeeping columns on survey sheets that are not dimensions (dropped, not "dim:序号").
-SURVEY_NOT_DIMS = frozenset({"序号", "编号", "备注"})
+__all__ = ["DIM_PREFIX", "KINDS", "ColumnMap", "candidates", "column_letter", "count_known", "map_columns",
+           "norm_header", "qualifies"]
 
-_PUNCT = re.compile(r"[\s\u3000：:（）()、，,。.．/／\\\-—_*＊\"“”'‘’【】\[\]《》<>]+")
-_SPACE = re.compile(r"[\s\u3000]+")
+BY_VALUES, BY_DIMENSION, BY_PROFILE = "取值", "测评维度", "导入方案"
+_DIM_SCORE = 260  # a campaign dimension named in a survey question: as good as a parts match
+_MIN_SAMPLES = 3  # value evidence needs at least this many non-blank cells
+_VALUE_SHARE = 0.8  # …of which this share must fit
 
 
-def norm_header(text: object) -> str:
-    """Header text for comparison: no whitespace (incl. full-width, newlines), no punctuation."""
-    if text is None:
-        return ""
-    return _PUNCT.sub("", str(text))
+def column_letter(idx: int) -> str:
+    """0 → A, 27 → AB."""
+    out = ""
+    idx += 1
+    while idx:
+        idx, rem = divmod(idx - 1, 26)
+        out = chr(65 + rem) + out
+    return out
 
 
-def dim_name(text: object) -> str:
-    """Survey dimension name from a header cell: whitespace removed, otherwise as written."""
-    return _SPACE.sub("", str(text))
+@dataclass
+class ColumnMap:
+    kind: str
+    columns: dict[str, int] = field(default_factory=dict)  # field → column index, in column order
+    how: dict[str, str] = field(default_factory=dict)  # field → 词表 / 含义 / 包含 / 取值 / 测评维度 / 导入方案
+    ignored: list[int] = field(default_factory=list)  # columns with a header that are not imported
+    duplicates: list[tuple[str, int, int]] = field(default_factory=list)  # (field, kept idx, dropped idx)
 
 
-# kind → normalized synonym → (canonical, priority)
-_LOOKUP: dict[str, dict[str, tuple[str, int]]] = {
-    kind: {norm_header(s): (canon, i) for canon, syns in table.items() for i, s in enumerate(syns)}
-    for kind, table in SYNONYMS.items()
-}
+@lru_cache(maxsize=65536)
+def _candidates(kind: str, header: str, dimensions: tuple[str, ...] | None, vocab_id: int) -> tuple:
+    """((score, field, how), …) for one normalised header cell."""
+    vocab = load_vocabulary()
+    if not header or header in vocab.ignore:
+        return ()
+    out = []
+    for rule in vocab.kinds[kind].fields:
+        hit = rule.match(header)
+        if hit:
+            out.append((hit[1], rule.name, hit[0]))
+    if kind == "survey" and dimensions:
+        dim = match_dimension(header, dimensions, vocab)
+        if dim:
+            out.append((_DIM_SCORE, DIM_PREFIX + dim, BY_DIMENSION))
+    return tuple(sorted(out, reverse=True))
 
 
-def recognize(kind: str, cell: object) -> tuple[str, int] | None:
-    """(canonical, priority) if the header cell is a known synonym for this kind."""
-    return _LOOKUP[kind].get(norm_header(cell)) if cell is not None else None
+def candidates(kind: str, cell: object, campaign: Campaign | None) -> tuple:
+    dims = tuple(campaign.survey.dimensions) if campaign is not None else None
+    vocab = load_vocabulary()
+    return _candidates(kind, norm_header(cell), dims, id(vocab))
 
 
-def map_columns(kind: str, header: list[object]) -> dict[str, int]:
-    """Canonical column → column index, for one (joined) header row.
+def maybe_dimension(cell: object) -> bool:
+    """Without a campaign the survey dimensions are not known: a header no kind recognises may be one."""
+    return bool(norm_header(cell)) and not any(candidates(k, cell, None) for k in KINDS)
 
-    On survey sheets every other non-empty header cell becomes "dim:<header text>".
-    """
-    best: dict[str, tuple[int, int]] = {}  # canonical → (priority, index)
+
+def count_known(kind: str, header: list[object], campaign: Campaign | None = None) -> float:
+    """How strongly a row looks like a header of this kind: distinct fields recognised (a match
+    only by containment counts half; campaign dimensions count on survey sheets)."""
+    best: dict[str, float] = {}
+    for cell in header:
+        for _score, name, how in candidates(kind, cell, campaign):
+            weight = 0.5 if how == CONTAINS else 1.0
+            best[name] = max(best.get(name, 0.0), weight)
+    return sum(best.values())
+
+
+def qualifies(kind: str, fields: set[str] | dict) -> bool:
+    """The sheet has one of the kind's key field sets (data/vocabulary.toml, qualifies)."""
+    rule = load_vocabulary().kinds[kind]
+    dims = sum(1 for f in fields if f.startswith(DIM_PREFIX))
+    for group in rule.qualifies:
+        if all((dims >= max(rule.min_dims, 1)) if g == "dims" else g in fields for g in group):
+            return True
+    return False
+
+
+def _nonblank(samples: list[list], idx: int) -> list:
+    out = []
+    for row in samples:
+        v = row[idx] if idx < len(row) else None
+        if v is not None and not (isinstance(v, str) and not v.strip()):
+            out.append(v)
+    return out
+
+
+def _values_fit(kind: str, name: str, values: list) -> bool:
+    """False when the sampled cells clearly are not what the field holds ("dates are dates")."""
+    rule = load_vocabulary().kinds[kind].field(name)
+    if rule is None or rule.values is None or len(values) < _MIN_SAMPLES:
+        return True
+    return date_share(values, deadline=rule.values == "deadline") >= 0.5
+
+
+def map_columns(kind: str, header: list[object], campaign: Campaign | None = None,
+                samples: list[list] | None = None) -> ColumnMap:
+    """Field → column for one (joined) header row. Each column holds at most one field and each
+    field comes from one column (the best-scoring; "repeat" fields such as phone from several).
+    Columns left over are matched by their values (a column of the campaign's unit names is the
+    unit), and on survey sheets without a campaign every other header becomes "dim:<text>"."""
+    vocab = load_vocabulary()
+    samples = samples or []
+    result = ColumnMap(kind)
+    cands = []
     for idx, cell in enumerate(header):
-        hit = recognize(kind, cell)
-        if hit is None:
-            if kind == "survey" and norm_header(cell) and norm_header(cell) not in SURVEY_NOT_DIMS:
-                hit = (DIM_PREFIX + dim_name(cell), 0)
+        for score, name, how in candidates(kind, cell, campaign):
+            cands.append((-score, idx, name, how))
+    cands.sort()
+    taken: dict[int, str] = {}
+    by_field: dict[str, int] = {}
+    score_of: dict[str, int] = {}
+    for neg, idx, name, how in cands:
+        if idx in taken:
+            continue
+        rule = vocab.kinds[kind].field(name)
+        if how != SYNONYM and not _values_fit(kind, name, _nonblank(samples, idx)):
+            continue
+        if name in by_field:
+            if rule is not None and rule.repeat:
+                n = sum(1 for f in by_field if f == name or f.startswith(name + "_")) + 1
+                name = f"{name}_{n}"
             else:
+                kept = by_field[name]
+                # Two columns with the same meaning (two 整改时限, one left blank): values win.
+                if score_of[name] == -neg and norm_header(header[kept]) == norm_header(header[idx]):
+                    if not _nonblank(samples, kept) and _nonblank(samples, idx):
+                        del taken[kept]
+                        taken[idx] = name
+                        by_field[name] = idx
+                        result.duplicates.append((name, idx, kept))
+                    else:
+                        result.duplicates.append((name, kept, idx))
                 continue
-        canon, prio = hit
-        if canon not in best or prio < best[canon][0]:
-            best[canon] = (prio, idx)
-    return {canon: idx for canon, (_, idx) in sorted(best.items(), key=lambda kv: kv[1][1])}
+        taken[idx] = name
+        by_field[name] = idx
+        score_of[name] = -neg
+        result.how[name] = how
+    _match_by_values(kind, header, campaign, samples, taken, by_field, result)
+    result.columns = {name: idx for idx, name in sorted(taken.items())}
+    ignored_dup = {d[2] for d in result.duplicates}
+    result.ignored = [i for i, c in enumerate(header)
+                      if i not in taken and i not in ignored_dup and norm_header(c) and norm_header(c) not in vocab.ignore]
+    return result
 
 
-def count_known(kind: str, header: list[object]) -> int:
-    """Number of distinct canonical columns (dims excluded) recognised in a header row."""
-    return len({hit[0] for cell in header if (hit := recognize(kind, cell)) is not None})
+def _match_by_values(kind: str, header: list, campaign: Campaign | None, samples: list[list],
+                     taken: dict[int, str], by_field: dict[str, int], result: ColumnMap) -> None:
+    vocab = load_vocabulary()
+    for idx, cell in enumerate(header):
+        h = norm_header(cell)
+        if idx in taken or not h or h in vocab.ignore:
+            continue
+        values = _nonblank(samples, idx)
+        if campaign is not None and "unit" not in by_field and len(values) >= _MIN_SAMPLES \
+                and unit_share(values, campaign) >= _VALUE_SHARE:
+            taken[idx] = by_field["unit"] = "unit"
+            result.how["unit"] = BY_VALUES
+        elif kind == "survey":
+            # Answers on the survey scale under a header that names no configured dimension:
+            # kept as "dim:<header>" so the build reports the column as not imported.
+            scale = campaign.survey.scale if campaign is not None else None
+            if (campaign is None and maybe_dimension(cell)) or (campaign is not None and len(values) >= _MIN_SAMPLES and scale_share(values, scale) >= _VALUE_SHARE):
+                name = DIM_PREFIX + "".join(str(cell).split())
+                if name not in by_field:
+                    taken[idx] = name
+                    by_field[name] = idx
+                    result.how[name] = BY_VALUES

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from .columns import DIM_PREFIX, KINDS, count_known, map_columns, recognize
+from etl.config import Campaign
+
+from .columns import KINDS, ColumnMap, candidates, count_known, map_columns, maybe_dimension, qualifies
 from .grid import clean
+from .profiles import ImportProfile, header_fingerprint
+from .vocabulary import load_vocabulary, norm_header
 
 SCAN_ROWS = 15  # the header must start within the first 15 rows
-MIN_KNOWN = 3  # a header row has at least this many recognised columns
+MIN_KNOWN = 2  # a header row has at least this many recognised fields (and one of the kind's key sets)
 MIN_SUBHEADER = 2  # the other row of a two-row header has at least this many
+SAMPLE_ROWS = 30  # data rows looked at to match columns by their values
 
 
 @dataclass
@@ -21,35 +26,105 @@ class Header:
     columns: dict[str, int]  # canonical → column index
     texts: dict[str, str]  # canonical → header text as written
     error: str | None = None
+    cells: list = field(default_factory=list)  # the (joined) header row
+    column_map: ColumnMap | None = None
+    profile: ImportProfile | None = None
 
 
-def _join(kind: str, upper: list, lower: list) -> list:
+def _join(kind: str, upper: list, lower: list, campaign: Campaign | None) -> list:
     """Per column: the lower row's name if recognised, else the upper's, else whatever text there is."""
     width = max(len(upper), len(lower))
     upper = upper + [None] * (width - len(upper))
     lower = lower + [None] * (width - len(lower))
     out = []
     for up, low in zip(upper, lower, strict=True):
-        if recognize(kind, low) or (not recognize(kind, up) and low is not None):
+        if candidates(kind, low, campaign) or (not candidates(kind, up, campaign) and low is not None):
             out.append(low)
         else:
             out.append(up)
     return out
 
 
-def _qualifies(kind: str, cols: dict[str, int]) -> bool:
-    if kind == "ledger":
-        return "measure" in cols or "deadline" in cols or ("manifestation" in cols and "category" in cols)
-    if kind == "leads":
-        return "lead_id" in cols or ("channel" in cols and ("received_date" in cols or "assigned_date" in cols))
-    dims = sum(1 for c in cols if c.startswith(DIM_PREFIX))
-    return "response_id" in cols or ("unit" in cols and "survey_year" in cols and dims >= 2)
+def _fields(kind: str, cells: list, campaign: Campaign | None) -> set[str]:
+    found = {c[1] for cell in cells for c in candidates(kind, cell, campaign)}
+    if kind == "survey" and campaign is None:
+        # Without a campaign the dimensions are not known: every other header may be one.
+        found |= {"dim:" + norm_header(cell) for cell in cells if maybe_dimension(cell)}
+    return found
 
 
-def find_header(rows: list[list]) -> Header | None:
-    """None when no row in the first SCAN_ROWS has MIN_KNOWN recognised columns."""
+def _row_score(row: list, campaign: Campaign | None) -> float:
+    """Fields recognised for the best kind; a row that qualifies as some kind beats one that does not."""
+    if is_meta_row(row):
+        return 0.0
+    return max(count_known(k, row, campaign) + (0.25 if qualifies(k, _fields(k, row, campaign)) else 0.0)
+               for k in KINDS)
+
+
+def _finish(kind: str, top: int, bottom: int, cells: list, rows: list[list], campaign: Campaign | None,
+            profile: ImportProfile | None) -> Header:
+    samples = [[clean(v) for v in r] for r in rows[bottom + 1: bottom + 1 + SAMPLE_ROWS]]
+    cmap = map_columns(kind, cells, campaign, samples)
+    if profile is not None:
+        _apply_profile(cmap, cells, profile)
+    texts = {canon: str(cells[idx]) for canon, idx in cmap.columns.items()}
+    return Header(kind, top, bottom, dict(cmap.columns), texts, None, cells, cmap, profile)
+
+
+def _apply_profile(cmap: ColumnMap, cells: list, profile: ImportProfile) -> None:
+    """The user's choices win over the vocabulary; columns the profile does not name keep theirs."""
+    by_idx = {idx: name for name, idx in cmap.columns.items()}
+    for idx, cell in enumerate(cells):
+        text = norm_header(cell)
+        if text not in profile.columns:
+            continue
+        name = profile.columns[text]
+        by_idx.pop(idx, None)
+        if name:
+            by_idx = {i: n for i, n in by_idx.items() if n != name}
+            by_idx[idx] = name
+            cmap.how[name] = "导入方案"
+    cmap.columns = {name: idx for idx, name in sorted(by_idx.items())}
+    cmap.ignored = [i for i, c in enumerate(cells) if i not in by_idx and norm_header(c)
+                    and norm_header(c) not in load_vocabulary().ignore]
+    cmap.duplicates = [d for d in cmap.duplicates if d[1] in by_idx]
+
+
+def _profile_span(scan: list[list], profiles: list[ImportProfile]) -> tuple[int, int, list, ImportProfile] | None:
+    by_fp = {p.fingerprint: p for p in profiles if p.header_row is None}
+    if not by_fp:
+        return None
+    for r, row in enumerate(scan[:SCAN_ROWS]):
+        profile = by_fp.get(header_fingerprint(row))
+        if profile and profile.header_rows == 1:
+            return r, r, row, profile
+        if r > 0:
+            joined = _join(profile.kind if profile else "ledger", scan[r - 1], row, None)
+            profile2 = by_fp.get(header_fingerprint(joined))
+            if profile2 and profile2.header_rows == 2:
+                return r - 1, r, joined, profile2
+    return None
+
+
+def find_header(rows: list[list], campaign: Campaign | None = None, profiles: list[ImportProfile] | None = None,
+                override: ImportProfile | None = None) -> Header | None:
+    """None when no row in the first SCAN_ROWS looks like a header of any kind.
+
+    Order: a one-off override (header row chosen by the user) → a saved profile whose header
+    fingerprint matches a row → the vocabulary."""
     scan = [[clean(v) for v in row] for row in rows[: SCAN_ROWS + 1]]
-    scores = [0 if is_meta_row(r) else max(count_known(k, r) for k in KINDS) for r in scan[:SCAN_ROWS]]
+    if override is not None and override.header_row:
+        bottom = min(max(override.header_row - 1, 0), max(len(rows) - 1, 0))
+        top = max(bottom - (override.header_rows - 1), 0)
+        row = [clean(v) for v in rows[bottom]] if rows else []
+        cells = row if top == bottom else _join(override.kind, [clean(v) for v in rows[top]], row, campaign)
+        return _finish(override.kind, top, bottom, cells, rows, campaign, override)
+    hit = _profile_span(scan, list(profiles or ()))
+    if hit is not None:
+        top, bottom, cells, profile = hit
+        return _finish(profile.kind, top, bottom, cells, rows, campaign, profile)
+
+    scores = [_row_score(r, campaign) for r in scan[:SCAN_ROWS]]
     if not scores or max(scores) < MIN_KNOWN:
         return None
     best = scores.index(max(scores))
@@ -61,16 +136,16 @@ def find_header(rows: list[list]) -> Header | None:
         spans.append((best - 1, best))
     if best + 1 < len(scan):
         spans.append((best, best + 1))
-    choice: tuple[int, int, int, str, list] | None = None  # (known, top, bottom, kind, cells)
+    choice: tuple[float, int, int, str, list] | None = None  # (known, top, bottom, kind, cells)
     for top, bottom in spans:
         if top != bottom:
             other = scan[bottom] if top == best else scan[top]
-            if is_meta_row(other) or max(count_known(k, other) for k in KINDS) < MIN_SUBHEADER:
+            if is_meta_row(other) or max(count_known(k, other, campaign) for k in KINDS) < MIN_SUBHEADER:
                 continue
         for kind in KINDS:
-            cells = scan[top] if top == bottom else _join(kind, scan[top], scan[bottom])
-            known = count_known(kind, cells)
-            if not _qualifies(kind, map_columns(kind, cells)):
+            cells = scan[top] if top == bottom else _join(kind, scan[top], scan[bottom], campaign)
+            known = count_known(kind, cells, campaign)
+            if not qualifies(kind, _fields(kind, cells, campaign)):
                 known = -1
             if choice is None or known > choice[0]:
                 choice = (known, top, bottom, kind, cells)
@@ -79,13 +154,12 @@ def find_header(rows: list[list]) -> Header | None:
     if known < 0:
         found = "、".join(str(c) for c in dict.fromkeys(scan[best]) if c is not None)
         error = (
-            f"无法判断表格类型（整改台账/问题线索登记表/满意度测评表）：第 {best + 1} 行表头为“{found}”，"
-            "缺少关键列（如 整改措施/整改时限、线索编号/线索来源、问卷编号/被测评单位）"
+            f"无法判断表格类型（整改台账/问题线索登记表/满意度测评表/满意度汇总表）：第 {best + 1} 行表头为“{found}”，"
+            "缺少关键列（如 整改措施/整改时限、线索编号/受理时间、问卷编号/被测评单位/测评维度、单位/满意率）。"
+            "可在“数据管理”页上传后逐列指定字段，并保存为导入方案"
         )
-        return Header(None, best, best, {}, {}, error)
-    cols = map_columns(kind, cells)
-    texts = {canon: str(cells[idx]) for canon, idx in cols.items()}
-    return Header(kind, top, bottom, cols, texts)
+        return Header(None, best, best, {}, {}, error, scan[best])
+    return _finish(kind, top, bottom, cells, rows, campaign, None)
 
 
 # --- 填报单位 / 填报时间 ------------------------------------------------------------------

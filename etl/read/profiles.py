@@ -1,0 +1,96 @@
+"""Import profiles (导入方案): a user's mapping for a header layout the vocabulary does not know.
+
+Saved as data/profiles/*.toml, keyed by the fingerprint of the header row; every later build
+(CLI included) applies it to sheets whose header has the same fingerprint.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import tomllib
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from .vocabulary import KINDS, norm_header
+
+PROFILES_DIR = Path(__file__).resolve().parents[2] / "data" / "profiles"
+NOT_IMPORTED = ""  # a column mapped to nothing: 不导入
+
+
+@dataclass(frozen=True)
+class ImportProfile:
+    name: str
+    kind: str
+    fingerprint: str
+    columns: dict[str, str]  # normalised header text → field, or "" for 不导入
+    header_rows: int = 1  # 2: the header row is joined with the row above it
+    header_row: int | None = None  # only for a one-off override of one sheet: the 1-based header row
+    path: Path | None = field(default=None, compare=False)
+
+
+def header_fingerprint(cells: list) -> str:
+    """Fingerprint of a header row: its normalised texts in order (trailing blanks dropped)."""
+    texts = [norm_header(c) for c in cells]
+    while texts and not texts[-1]:
+        texts.pop()
+    return hashlib.sha1("|".join(texts).encode()).hexdigest()[:16]
+
+
+def _check(profile: ImportProfile, where: str) -> None:
+    if profile.kind not in KINDS:
+        raise ValueError(f"{where}：类型“{profile.kind}”不对，应为 {'、'.join(KINDS)} 之一")
+    if profile.header_rows not in (1, 2):
+        raise ValueError(f"{where}：header_rows 应为 1 或 2")
+
+
+def load_profile(path: Path) -> ImportProfile:
+    try:
+        with open(path, "rb") as f:
+            d = tomllib.load(f)
+        profile = ImportProfile(
+            name=str(d.get("name") or path.stem), kind=d["kind"], fingerprint=d["fingerprint"],
+            columns={norm_header(k): str(v) for k, v in d.get("columns", {}).items()},
+            header_rows=int(d.get("header_rows", 1)), path=path)
+    except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError, ValueError) as exc:
+        raise ValueError(f"导入方案文件“{path.name}”无法读取：{exc}") from exc
+    _check(profile, f"导入方案文件“{path.name}”")
+    return profile
+
+
+def load_profiles(folder: Path | None = None, extra: list[Path] | None = None) -> list[ImportProfile]:
+    """Every profile in data/profiles (sorted by file name), then the extra files given."""
+    folder = folder or PROFILES_DIR
+    paths = sorted(folder.glob("*.toml")) if folder.is_dir() else []
+    return [load_profile(p) for p in [*paths, *(extra or [])]]
+
+
+def _toml_str(s: str) -> str:
+    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+_SAFE_NAME = re.compile(r"[^\w\u4e00-\u9fff-]+")
+
+
+def save_profile(name: str, kind: str, header_cells: list, columns: dict[int, str | None],
+                 header_rows: int = 1, folder: Path | None = None) -> ImportProfile:
+    """Write a profile for this header: columns maps column index → field (None: 不导入)."""
+    folder = folder or PROFILES_DIR
+    fp = header_fingerprint(header_cells)
+    mapping = {}
+    for idx, cell in enumerate(header_cells):
+        text = norm_header(cell)
+        if text and idx in columns:
+            mapping[text] = columns[idx] or NOT_IMPORTED
+    profile = ImportProfile(name.strip() or fp, kind, fp, mapping, header_rows)
+    _check(profile, "导入方案")
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{_SAFE_NAME.sub('_', profile.name)[:60]}-{fp}.toml"
+    lines = [f"# 导入方案：{profile.name}（{date.today():%Y-%m-%d} 保存；按表头指纹自动套用）",
+             f"name = {_toml_str(profile.name)}", f"kind = {_toml_str(kind)}",
+             f"fingerprint = {_toml_str(fp)}", f"header_rows = {header_rows}", "", "[columns]"]
+    lines += [f"{_toml_str(k)} = {_toml_str(v)}" for k, v in mapping.items()]
+    tmp = path.with_suffix(".toml.part")
+    tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    tmp.replace(path)
+    return load_profile(path)
