@@ -1,17 +1,49 @@
--- 满意度：统计日所在年度及以前各测评年度的总体得分（均分×20），最近年度在前
+-- 满意度：统计日所在年度及以前各测评年度的总体得分，最近年度在前。
+-- 逐份问卷部分：全部题目平均分 × 20。该年度还有只在满意度汇总表（survey_unit_scores）里的单位时，
+-- 总体得分 = 问卷部分得分与各汇总表单位得分（无得分时用满意率）按份数/样本量加权平均；未填样本量的汇总表单位
+-- 不计入（全年都没有样本量时取这些单位得分的简单平均）。responses 含汇总表样本量，summary_units 为汇总表单位数。
 WITH r AS (
     SELECT *
     FROM survey_responses
     WHERE campaign_id = $campaign_id
       AND survey_year <= year(CAST($as_of AS DATE))
       AND (len($units) = 0 OR unit_id IN (SELECT unnest($units)))
+), ra AS (
+    SELECT survey_year, count(DISTINCT response_id) AS responses, count(*) AS answers, avg(score) * 20 AS score
+    FROM r
+    GROUP BY survey_year
+), s AS (
+    SELECT x.survey_year, coalesce(x.score, x.satisfaction_rate) AS score, x.sample_size
+    FROM survey_unit_scores x
+    WHERE x.campaign_id = $campaign_id
+      AND x.survey_year <= year(CAST($as_of AS DATE))
+      AND (len($units) = 0 OR x.unit_id IN (SELECT unnest($units)))
+      AND NOT EXISTS (SELECT 1 FROM survey_responses y WHERE y.campaign_id = x.campaign_id
+                      AND y.survey_year = x.survey_year AND y.unit_id = x.unit_id)
+), sa AS (
+    SELECT
+        survey_year,
+        count(*) AS summary_units,
+        CAST(coalesce(sum(sample_size), 0) AS BIGINT) AS sample,
+        sum(score * sample_size) AS weighted,
+        avg(score) AS plain
+    FROM s
+    GROUP BY survey_year
+), y AS (
+    SELECT
+        survey_year,
+        coalesce(ra.responses, 0) + coalesce(sa.sample, 0) AS responses,
+        coalesce(ra.answers, 0) AS answers,
+        CASE
+            WHEN sa.survey_year IS NULL THEN ra.score
+            WHEN coalesce(ra.responses, 0) + sa.sample > 0
+                THEN (coalesce(ra.score * ra.responses, 0) + coalesce(sa.weighted, 0)) / (coalesce(ra.responses, 0) + sa.sample)
+            ELSE sa.plain
+        END AS score,
+        coalesce(sa.summary_units, 0) AS summary_units
+    FROM ra
+    FULL JOIN sa USING (survey_year)
 )
-SELECT
-    survey_year,
-    count(DISTINCT response_id) AS responses,
-    count(*) AS answers,
-    avg(score) AS mean_score,
-    avg(score) * 20 AS score
-FROM r
-GROUP BY survey_year
+SELECT survey_year, responses, answers, score / 20 AS mean_score, score, summary_units
+FROM y
 ORDER BY survey_year DESC

@@ -3,6 +3,9 @@
 -- 问卷少于 campaigns.survey_min_responses 份的单位为“样本不足”，不参与排名；
 -- “满意度低”：可排名单位中得分低于 survey_low_score_below，或排名倒数 survey_low_rank_bottom 位。
 -- 排名在该年度全部被测评单位中计算，$units 只决定显示哪些单位。
+-- 该年度没有逐份问卷、只有满意度汇总表（survey_unit_scores）的单位也参加排名：得分取汇总表的得分，
+-- 没有得分时以满意率（0–100）作得分；样本量取汇总表的样本量，同样按 survey_min_responses 判定，
+-- 未填样本量的不排名；没有逐份答案，不计置信区间（source = '汇总表'）。
 WITH c AS (
     SELECT
         survey_low_score_below AS low_below,
@@ -24,14 +27,30 @@ WITH c AS (
         stddev_samp(resp_mean) AS sd_resp
     FROM resp
     GROUP BY unit_id
+), su AS (              -- 汇总表：该年度没有逐份问卷的单位
+    SELECT
+        unit_id,
+        sample_size AS respondents,
+        coalesce(score, satisfaction_rate) AS score,
+        satisfaction_rate,
+        score IS NULL AS rate_as_score
+    FROM survey_unit_scores
+    WHERE campaign_id = $campaign_id AND survey_year = $survey_year
+      AND unit_id NOT IN (SELECT unit_id FROM u)
+), a AS (
+    SELECT unit_id, respondents, answers, mean_score, mean_score * 20 AS score,
+           1.96 * sd_resp / sqrt(respondents) * 20 AS ci_half,
+           '问卷' AS source, CAST(NULL AS DOUBLE) AS satisfaction_rate, false AS rate_as_score
+    FROM u
+    UNION ALL
+    SELECT unit_id, respondents, NULL, score / 20, score, NULL, '汇总表', satisfaction_rate, rate_as_score
+    FROM su
 ), s AS (
     SELECT
-        u.*,
-        u.mean_score * 20 AS score,
-        1.96 * u.sd_resp / sqrt(u.respondents) * 20 AS ci_half,
-        u.respondents >= coalesce(c.min_responses, 0) AS rankable,
+        a.*,
+        coalesce(a.respondents, 0) >= coalesce(c.min_responses, 0) AS rankable,
         c.low_below, c.low_bottom, c.min_responses
-    FROM u
+    FROM a
     CROSS JOIN c
 ), r AS (
     SELECT
@@ -63,11 +82,17 @@ SELECT
     f.min_responses,
     f.low_by_score OR f.low_by_rank AS is_low,
     CASE
+        WHEN NOT f.rankable AND f.respondents IS NULL THEN '汇总表未填样本量，不排名'
         WHEN NOT f.rankable THEN '样本不足（' || f.respondents || '份，少于' || f.min_responses || '份），不排名'
         ELSE concat_ws('；',
             CASE WHEN f.low_by_score THEN '得分' || printf('%.1f', f.score) || '分，低于' || printf('%g', f.low_below) || '分' END,
             CASE WHEN f.low_by_rank THEN '排名倒数第' || (f.n_rankable - f.rank + 1) || '位（共' || f.n_rankable || '个可排名单位）' END)
-    END AS low_reason
+    END AS low_reason,
+    f.source,
+    f.satisfaction_rate,
+    CASE WHEN f.source = '汇总表' THEN
+        '来自汇总表' || CASE WHEN f.rate_as_score THEN '，以满意率作得分' ELSE '' END || '（无逐份问卷，无置信区间）'
+    END AS source_note
 FROM f
 LEFT JOIN units un ON un.campaign_id = $campaign_id AND un.unit_id = f.unit_id
 WHERE len($units) = 0 OR f.unit_id IN (SELECT unnest($units))

@@ -1,15 +1,26 @@
--- 满意度逐年对比：统计日所在年度及以前每个测评年度 × 单位 的得分、问卷份数，以及与上一测评年度相比的变化（分）
+-- 满意度逐年对比：统计日所在年度及以前每个测评年度 × 单位 的得分、问卷份数，以及与上一测评年度相比的变化（分）。
+-- 某单位某年度没有逐份问卷时用满意度汇总表（survey_unit_scores）：得分（无得分时用满意率），份数取样本量（可为空），
+-- source = '汇总表'。
 WITH y AS (
     SELECT
         survey_year,
         unit_id,
         count(DISTINCT response_id) AS respondents,
-        avg(score) * 20 AS score
+        avg(score) * 20 AS score,
+        '问卷' AS source
     FROM survey_responses
     WHERE campaign_id = $campaign_id
       AND survey_year <= year(CAST($as_of AS DATE))
       AND (len($units) = 0 OR unit_id IN (SELECT unnest($units)))
     GROUP BY survey_year, unit_id
+    UNION ALL
+    SELECT x.survey_year, x.unit_id, x.sample_size, coalesce(x.score, x.satisfaction_rate), '汇总表'
+    FROM survey_unit_scores x
+    WHERE x.campaign_id = $campaign_id
+      AND x.survey_year <= year(CAST($as_of AS DATE))
+      AND (len($units) = 0 OR x.unit_id IN (SELECT unnest($units)))
+      AND NOT EXISTS (SELECT 1 FROM survey_responses r WHERE r.campaign_id = x.campaign_id
+                      AND r.survey_year = x.survey_year AND r.unit_id = x.unit_id)
 )
 SELECT
     y.survey_year,
@@ -20,7 +31,8 @@ SELECT
     y.score,
     lag(y.survey_year) OVER w AS prev_year,
     lag(y.score) OVER w AS prev_score,
-    y.score - lag(y.score) OVER w AS change
+    y.score - lag(y.score) OVER w AS change,
+    y.source
 FROM y
 LEFT JOIN units un ON un.campaign_id = $campaign_id AND un.unit_id = y.unit_id
 WINDOW w AS (PARTITION BY y.unit_id ORDER BY y.survey_year)
