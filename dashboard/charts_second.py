@@ -23,19 +23,25 @@ def _f1(v) -> str:
 
 # ------------------------------------------------------------------ satisfaction
 def satisfaction_ranking(df: pd.DataFrame, low_below: float | None = None) -> go.Figure:
-    """satisfaction_ranking.sql → 各单位得分（点）与 95% 置信区间（误差线）；满意度低为红，样本不足为灰。"""
+    """satisfaction_ranking.sql → 各单位得分（点）与 95% 置信区间（误差线）；满意度低为红，样本不足为灰；
+    来自满意度汇总表的单位画圆点（没有逐份问卷，没有置信区间）。"""
     d = df.copy()
+    summary = d["source"].eq("汇总表") if "source" in d else pd.Series(False, index=d.index)
     colors = [GREY if not r else (RED if low else BLUE)
               for r, low in zip(d["rankable"], d["is_low"].fillna(False), strict=True)]
-    labels = [f"{name}（第{int(rk)}名）" if ok and not pd.isna(rk) else f"{name}（样本不足）"
-              for name, ok, rk in zip(d["unit_name"], d["rankable"], d["rank"], strict=True)]
+    labels = [f"{name}（第{int(rk)}名）" if ok and not pd.isna(rk)
+              else f"{name}（{'样本不足' if not pd.isna(n) else '未填样本量'}）"
+              for name, ok, rk, n in zip(d["unit_name"], d["rankable"], d["rank"], d["respondents"], strict=True)]
     plus = (d["ci_high"] - d["score"]).fillna(0)
     minus = (d["score"] - d["ci_low"]).fillna(0)
-    custom = list(zip(d["respondents"], [_f1(v) for v in d["ci_low"]], [_f1(v) for v in d["ci_high"]],
-                      d["low_reason"].fillna("").replace("", "—"), strict=True))
+    reasons = d["low_reason"].fillna("").replace("", "—")
+    custom = list(zip(["—" if pd.isna(n) else int(n) for n in d["respondents"]],
+                      [_f1(v) for v in d["ci_low"]], [_f1(v) for v in d["ci_high"]],
+                      [("来自汇总表" if r == "—" else f"来自汇总表；{r}") if s else r
+                       for s, r in zip(summary, reasons, strict=True)], strict=True))
     fig = go.Figure(go.Scatter(
         x=d["score"], y=labels, mode="markers+text", orientation="h",
-        marker=dict(size=14, color=colors, symbol="diamond"),
+        marker=dict(size=14, color=colors, symbol=["circle" if s else "diamond" for s in summary]),
         error_x=dict(type="data", array=plus, arrayminus=minus, color="#888", thickness=2, width=6),
         text=[_f1(v) for v in d["score"]], textposition="top center",
         customdata=custom,

@@ -1,4 +1,5 @@
-"""满意度：各单位得分排名（样本量、95% 置信区间）、满意度低单位及原因、单位 × 维度热力图、逐年对比。"""
+"""满意度：各单位得分排名（样本量、95% 置信区间）、满意度低单位及原因、单位 × 维度热力图、逐年对比。
+没有逐份问卷、只有满意度汇总表的单位按汇总表的得分（或满意率）和样本量参加排名，标“来自汇总表”。"""
 import pandas as pd
 import streamlit as st
 
@@ -11,6 +12,18 @@ MAX_CHART_UNITS = 30    # 图中最多画的单位数
 def _text_px(text: str, size: int = 14) -> int:
     """文字在表格里的大致宽度（像素）：汉字和全角符号按一个字号，其余按半个。"""
     return sum(size if ord(ch) > 0x2E80 else size // 2 for ch in str(text))
+
+
+def count_or_na(values: pd.Series) -> pd.Series:
+    """份数列：整数；汇总表未填样本量的显示为空。"""
+    return values.astype("Int64")
+
+
+def sample_text(r) -> str:
+    """“12份问卷” / 汇总表单位 “样本120份，来自汇总表” / “未填样本量，来自汇总表”。"""
+    if r.get("source") != "汇总表":
+        return f"{int(r['respondents'])}份问卷"
+    return ("未填样本量" if pd.isna(r["respondents"]) else f"样本{int(r['respondents'])}份") + "，来自汇总表"
 
 
 def yoy_change(v: float) -> str:
@@ -51,17 +64,21 @@ if rank.empty:
 
 low = rank[rank["is_low"].fillna(False)]
 insufficient = rank[~rank["rankable"]]
+from_summary = rank[rank["source"] == "汇总表"]
 c = st.columns(5)
 c[0].metric("总体满意度", "—" if overall.empty else f"{overall.iloc[0]['score']:.1f}分", border=True,
             delta=f"{year}年测评", delta_color="off", delta_arrow="off",
             help=f"{year}年测评。{metrics.help_text('satisfaction')}")
 c[1].metric("被测评单位", f"{len(rank)}个", border=True)
 c[2].metric("问卷份数", f"{int(rank['respondents'].sum())}份", border=True,
-            help="每份问卷对各维度打分；样本量按问卷份数计。")
+            help="每份问卷对各维度打分；样本量按问卷份数计。来自满意度汇总表的单位计其填报的样本量。")
 c[3].metric("满意度低的单位", f"{len(low)}个", border=True,
             help=f"得分低于{low_below:g}分，或在可排名单位中排名倒数{int(low_bottom)}位。")
 c[4].metric("样本不足的单位", f"{len(insufficient)}个", border=True,
-            help=f"问卷少于{int(min_resp)}份，不参与排名。")
+            help=f"问卷少于{int(min_resp)}份（汇总表的样本量少于{int(min_resp)}份或未填），不参与排名。")
+if not from_summary.empty:
+    st.caption(f"{len(from_summary)}个单位{year}年没有逐份问卷，得分和样本量来自满意度汇总表（"
+               + "、".join(from_summary["unit_name"]) + "）：参加排名，但没有置信区间和分维度得分。")
 
 # ------------------------------------------------------------------ low units
 st.subheader("满意度低的单位（建议约谈主要负责人）")
@@ -69,21 +86,23 @@ if low.empty:
     st.success(f"{year}年没有按规则判定为满意度低的单位。", icon=":material/check_circle:")
 else:
     for _, r in low.iterrows():
-        st.error(f"**{r['unit_name']}**：{r['score']:.1f}分（{int(r['respondents'])}份问卷，"
+        st.error(f"**{r['unit_name']}**：{r['score']:.1f}分（{sample_text(r)}，"
                  f"第{int(r['rank'])}名/共{int(r['n_rankable'])}个可排名单位）——{r['low_reason']}",
                  icon=":material/warning:")
 weak_small = insufficient[insufficient["score"] < low_below]
 if not weak_small.empty:
     st.caption(f"另有样本不足、得分低于{low_below:g}分的单位（仅供参考，不据此约谈）："
-               + "、".join(f"{n} {s:.1f}分（{int(k)}份）" for n, s, k in
-                          zip(weak_small["unit_name"], weak_small["score"], weak_small["respondents"], strict=True)))
+               + "、".join(f"{r['unit_name']} {r['score']:.1f}分（{sample_text(r)}）" for _, r in weak_small.iterrows()))
 with st.expander("“满意度低”判定规则与置信区间的算法"):
     st.markdown(
         f"- **满意度得分** = 该单位全部问卷全部题目得分（非常满意=5 … 非常不满意=1）的平均分 × 20（百分制）。\n"
         f"- **样本量**：问卷份数。少于 **{int(min_resp)}** 份的单位标为“样本不足”，不参与排名，也不据此判定满意度低。\n"
         f"- **满意度低**：可排名单位中，得分低于 **{low_below:g}** 分，或排名倒数 **{int(low_bottom)}** 位（并列按同一名次）。\n"
         "- **95% 置信区间**（正态近似）：每份问卷先求各维度平均分，得分 ± 1.96 × 问卷平均分的标准差 ÷ √问卷份数 × 20；"
-        "只有 1 份问卷时无法计算。区间越宽，排名越不可靠；两个单位的区间大段重叠时，名次先后不宜作为约谈依据。")
+        "只有 1 份问卷时无法计算。区间越宽，排名越不可靠；两个单位的区间大段重叠时，名次先后不宜作为约谈依据。\n"
+        f"- **来自汇总表**：某单位该年度没有逐份问卷、只报了满意度汇总表（满意率/得分/样本量）时，用表中的得分参加排名"
+        f"（没有得分时以满意率作得分），样本量按表中样本量，同样少于 {int(min_resp)} 份或未填的不排名；"
+        "没有逐份答案，不计置信区间，也没有分维度得分。同一单位既有逐份问卷又有汇总表时，按逐份问卷计算。")
 
 # ------------------------------------------------------------------ ranking
 # 单位很多时（全省推广）图只画得分最低的一批：它们才是约谈对象；完整排名在表格和下载里。
@@ -98,7 +117,7 @@ ui.chart(lambda: charts_second.satisfaction_ranking(charted, low_below), charts_
 
 def _state(r) -> str:
     if not r["rankable"]:
-        return "样本不足"
+        return "样本不足" if not pd.isna(r["respondents"]) else "未填样本量"
     return "满意度低" if r["is_low"] else "正常"
 
 
@@ -108,9 +127,10 @@ table = pd.DataFrame({
     "满意度得分": rank["score"].round(1),
     "95%置信区间": [("—" if pd.isna(lo) else f"{lo:.1f}～{hi:.1f}")
                  for lo, hi in zip(rank["ci_low"], rank["ci_high"], strict=True)],
-    "问卷份数": rank["respondents"].astype(int),
+    "问卷份数": count_or_na(rank["respondents"]),
     "状态": [_state(r) for _, r in rank.iterrows()],
-    "说明": rank["low_reason"].fillna("").replace("", "—"),
+    "说明": ["；".join(t for t in (note, reason) if isinstance(t, str) and t) or "—"
+           for note, reason in zip(rank["source_note"], rank["low_reason"], strict=True)],
 })
 # 列宽按文字宽度给；“说明”较长，占剩余宽度，放不下时加高行、自动换行（行高 > 4rem 时表格才换行）
 widths = {"排名": 44, "单位": min(240, max(_text_px(t) for t in table["单位"]) + 16), "满意度得分": 80,
@@ -168,7 +188,7 @@ else:
             "上年得分": [f"{v:.1f}" for v in cur["prev_score"]],
             f"{year}年得分": [f"{v:.1f}" for v in cur["score"]],
             "变化（分）": [yoy_change(v) for v in cur["_chg"]],
-            f"{year}年问卷份数": cur["respondents"].astype(int),
+            f"{year}年问卷份数": count_or_na(cur["respondents"]),
         })
         right = st.column_config.TextColumn(alignment="right")
         st.dataframe(chg, hide_index=True, key="tbl_sat_change",

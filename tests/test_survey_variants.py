@@ -308,3 +308,46 @@ def test_without_summary_table_behaviour_is_unchanged(tmp_path):
         assert o["score"].tolist() == pytest.approx([(90 + 75 + 85) / 3]) and o["responses"].tolist() == [24]
     finally:
         q.close()
+
+
+# ------------------------------------------------------------------ satisfaction page
+def _satisfaction_page(db, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("DASHBOARD_DB", str(db))
+    at = AppTest.from_file("../app.py", default_timeout=90)
+    at.run()
+    at.switch_page("pages/satisfaction.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_page_shows_summary_only_unit_in_ranking(mixed_db, monkeypatch):
+    at = _satisfaction_page(mixed_db, monkeypatch)
+    table = next(d.value for d in at.dataframe if "95%置信区间" in d.value.columns).set_index("单位")
+    js = table.loc["界首市交通运输局"]
+    assert (js["排名"], js["满意度得分"], js["95%置信区间"], js["问卷份数"], js["状态"]) == ("1", 92.0, "—", 120, "正常")
+    assert js["说明"] == "来自汇总表（无逐份问卷，无置信区间）"
+    yq = table.loc["颍泉区交通运输局"]
+    assert (yq["排名"], yq["状态"], pd.isna(yq["问卷份数"])) == ("—", "未填样本量", True)
+    assert yq["说明"] == "来自汇总表（无逐份问卷，无置信区间）；汇总表未填样本量，不排名"
+    assert table.loc["临泉县交通运输局", "说明"] == "—" and table.loc["临泉县交通运输局", "问卷份数"] == 8
+    shown = {m.label: m.value for m in at.metric}
+    assert shown["被测评单位"] == "7个" and shown["问卷份数"] == "234份" and shown["满意度低的单位"] == "2个"
+    assert shown["总体满意度"] == f"{20983.5 / 234:.1f}分"
+    assert any("4个单位2023年没有逐份问卷" in c.value for c in at.caption)
+    # low units: 颍上 (questionnaires) and 太和; the summary unit text names its sample
+    assert [e.value.split("**")[1] for e in at.error] == ["颍上县交通运输局", "太和县交通运输局"]
+
+
+def test_page_with_summary_table_only(tmp_path, monkeypatch):
+    db = _records_db(tmp_path)
+    with duckdb.connect(str(db)) as con:
+        con.execute("DELETE FROM survey_responses")
+    at = _satisfaction_page(db, monkeypatch)
+    table = next(d.value for d in at.dataframe if "95%置信区间" in d.value.columns)
+    # min 30: 界首 120 and 颍州 85 rank; 太和's summary counts now (no questionnaires), 颍东 5 and 颍泉 do not
+    assert table["单位"].tolist() == ["太和县交通运输局", "界首市交通运输局", "颍州区交通运输局",
+                                    "颍东区交通运输局", "颍泉区交通运输局"]
+    assert table["排名"].tolist() == ["1", "2", "3", "—", "—"]
+    assert table["说明"].str.startswith("来自汇总表").all()
