@@ -27,6 +27,32 @@ def _report(result) -> None:
     print(result.summary_text())
 
 
+def _profiles(args):
+    """data/profiles/*.toml plus any --profile files named on the command line."""
+    from etl.read.profiles import load_profiles
+
+    try:
+        return load_profiles(extra=[Path(p) for p in args.profile or ()])
+    except ValueError as exc:
+        raise SystemExit(f"错误：{exc}") from exc
+
+
+def cmd_profiles(args) -> int:
+    from etl.read.profiles import PROFILES_DIR, load_profiles
+    from etl.read.vocabulary import load_vocabulary
+
+    profiles = load_profiles(Path(args.dir) if args.dir else None)
+    if not profiles:
+        print(f"没有导入方案（{args.dir or PROFILES_DIR}）。在“数据管理”页上传文件、逐列指定字段后可保存为导入方案。")
+        return 0
+    vocab = load_vocabulary()
+    for pr in profiles:
+        mapped = sum(1 for v in pr.columns.values() if v)
+        print(f"{pr.name}\t{vocab.kinds[pr.kind].label}\t表头指纹 {pr.fingerprint}\t"
+              f"{mapped} 列导入、{len(pr.columns) - mapped} 列不导入\t{pr.path.name if pr.path else ''}")
+    return 0
+
+
 def cmd_build(args) -> int:
     from etl.build import CampaignSources, build
 
@@ -35,7 +61,7 @@ def cmd_build(args) -> int:
     else:
         campaign = load_campaign(args.campaign, Path(args.campaigns_dir))
     result = build([CampaignSources(campaign, [Path(args.source_dir)])], Path(args.db),
-                   progress=None if args.quiet else _print_progress)
+                   progress=None if args.quiet else _print_progress, profiles=_profiles(args))
     _report(result)
     print(f"数据库已生成：{args.db}")
     return 0
@@ -44,7 +70,8 @@ def cmd_build(args) -> int:
 def cmd_build_sample(args) -> int:
     from etl.build import build, sample_sources
 
-    result = build(sample_sources(), Path(args.db), progress=None if args.quiet else _print_progress)
+    result = build(sample_sources(), Path(args.db), progress=None if args.quiet else _print_progress,
+                   profiles=_profiles(args))
     _report(result)
     print(f"数据库已生成：{args.db}")
     return 0
@@ -61,12 +88,19 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--campaigns-dir", default=str(CAMPAIGNS_DIR))
     p.add_argument("--db", default=str(DEFAULT_DB))
     p.add_argument("--quiet", action="store_true")
+    p.add_argument("--profile", action="append", metavar="FILE",
+                   help="另外套用的导入方案文件（.toml，可多次指定；data/profiles/ 下的总会套用）")
     p.set_defaults(func=cmd_build)
 
     p = sub.add_parser("build-sample", help="用 data/sample 与 data/uploads 下全部专项整治的文件生成看板数据库")
     p.add_argument("--db", default=str(DEFAULT_DB))
     p.add_argument("--quiet", action="store_true")
+    p.add_argument("--profile", action="append", metavar="FILE", help="另外套用的导入方案文件（.toml）")
     p.set_defaults(func=cmd_build_sample)
+
+    p = sub.add_parser("profiles", help="列出导入方案（data/profiles/*.toml）")
+    p.add_argument("--dir", help="方案目录，默认 data/profiles")
+    p.set_defaults(func=cmd_profiles)
 
     for name, (_, text) in DELEGATED.items():
         sub.add_parser(name, help=text, add_help=False)

@@ -11,18 +11,22 @@ from pathlib import Path
 from etl.collected import Collected
 from etl.config import PROJECT_ROOT, Campaign, load_campaign
 from etl.load import write_database
-from etl.read import read_file
-from etl.read.sheet import EMPTY_SHEET
+from etl.read import CellError, read_file
+from etl.read.profiles import ImportProfile, load_profiles
+from etl.read.sheet import EMPTY_SHEET, HIDDEN_LABEL
 from etl.validate.context import ERROR, WARNING, LoadError, RowContext, RowRejected, Submission
 from etl.validate.dedupe import drop_duplicate_leads, drop_duplicate_snapshots
 from etl.validate.leads import validate_lead_row
 from etl.validate.ledger import validate_ledger_row
 from etl.validate.submission import resolve_as_of, resolve_reporter
 from etl.validate.survey import validate_survey_row
+from etl.validate.survey_scores import validate_survey_score_row
 
 INPUT_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".csv"}
-TABLE_OF_KIND = {"ledger": "ledger_snapshots", "leads": "leads", "survey": "survey_responses"}
-KIND_LABELS = {"ledger": "整改台账", "leads": "线索登记", "survey": "满意度测评"}
+TABLE_OF_KIND = {"ledger": "ledger_snapshots", "leads": "leads", "survey": "survey_responses",
+                 "survey_scores": "survey_unit_scores"}
+KIND_LABELS = {"ledger": "整改台账", "leads": "线索登记", "survey": "满意度测评", "survey_scores": "满意度汇总"}
+SKIPPED_PREFIXES = ("~$", ".")  # Excel lock files, hidden/system files: reported, not read
 DEFAULT_SALT = "dev-sample-salt-请在部署时设置DASHBOARD_SALT"
 
 Progress = Callable[[int, int, str], None]
@@ -39,13 +43,22 @@ class BuildResult:
     ledger: Collected = field(default_factory=lambda: Collected("ledger_snapshots"))
     leads: Collected = field(default_factory=lambda: Collected("leads"))
     survey: Collected = field(default_factory=lambda: Collected("survey_responses"))
+    survey_scores: Collected = field(default_factory=lambda: Collected("survey_unit_scores"))
     submissions: list[Submission] = field(default_factory=list)
     errors: list[LoadError] = field(default_factory=list)
     files: int = 0
     seconds: float = 0.0
 
     def record_count(self) -> int:
-        return len(self.ledger) + len(self.leads) + len(self.survey)
+        return len(self.ledger) + len(self.leads) + len(self.survey) + len(self.survey_scores)
+
+    def sheets_not_loaded(self) -> list[Submission]:
+        """Sheets of which nothing was loaded although they held rows (kind unknown, unit missing …)."""
+        return [s for s in self.submissions if s.rows_loaded == 0 and s.rows_rejected > 0]
+
+    def files_not_loaded(self) -> list[LoadError]:
+        """Whole files not read (corrupt, unsupported, lock or hidden files)."""
+        return [e for e in self.errors if e.submission_id is None and "未导入" in e.message]
 
     def summary_rows(self) -> list[tuple[str, int, int, int, int]]:
         """(kind label, submissions, rows read, rows loaded, rows rejected) per kind."""
@@ -59,10 +72,19 @@ class BuildResult:
     def summary_text(self) -> str:
         lines = [f"共处理文件 {self.files} 个，用时 {self.seconds:.1f} 秒"]
         for label, n, read, loaded, rejected in self.summary_rows():
-            lines.append(f"  {label}：{n} 张表，读取 {read} 行，导入 {loaded} 行，拒绝 {rejected} 行")
+            lines.append(f"  {label}：{n} 张表，读取 {read} 行，导入 {loaded} 行，未导入 {rejected} 行")
+        lost = self.sheets_not_loaded()
+        if lost:
+            lines.append(f"  未导入的工作表 {len(lost)} 张（共 {sum(s.rows_rejected for s in lost)} 行）：" + "；".join(
+                f"{s.file_name}" + (f"〔{s.sheet_name}〕" if s.sheet_name else "") for s in lost[:5])
+                + ("…" if len(lost) > 5 else ""))
+        files = self.files_not_loaded()
+        if files:
+            lines.append(f"  未导入的文件 {len(files)} 个：" + "；".join(e.file_name for e in files[:5])
+                         + ("…" if len(files) > 5 else ""))
         n_err = sum(1 for e in self.errors if e.severity == ERROR)
         n_warn = sum(1 for e in self.errors if e.severity == WARNING)
-        lines.append(f"  问题记录：错误 {n_err} 条（整行未导入），警告 {n_warn} 条（已导入，个别字段留空）")
+        lines.append(f"  问题记录：错误 {n_err} 条（该行或该表未导入），警告 {n_warn} 条（已导入，但有字段留空或需核对）")
         return "\n".join(lines)
 
 
@@ -71,22 +93,43 @@ def complainant_salt() -> str:
 
 
 def input_files(source_dirs: list[Path]) -> list[Path]:
+    """Spreadsheet files under the folders, lock and hidden files included (the build reports them)."""
     files = []
     for d in source_dirs:
         if d.is_dir():
-            files += [p for p in d.rglob("*") if p.is_file() and p.suffix.lower() in INPUT_SUFFIXES
-                      and not p.name.startswith(("~$", "."))]
+            files += [p for p in d.rglob("*") if p.is_file() and p.suffix.lower() in INPUT_SUFFIXES]
     return sorted(files, key=lambda p: (p.name, str(p)))
+
+
+def _skip_reason(path: Path) -> str | None:
+    if path.name.startswith("~$"):
+        return "是 Excel 打开文件时生成的临时锁定文件（文件名以“~$”开头），未导入"
+    if path.name.startswith("."):
+        return ("文件名以“.”开头，是隐藏文件或系统生成的文件（如 macOS 的“._”文件），未导入；"
+                "如确是报送文件，请去掉开头的“.”后重新上传")
+    return None
+
+
+def _reject_cell_errors(ctx: RowContext, raw) -> None:
+    """A formula error or an uncalculated formula in a mapped cell: reported, the row not loaded."""
+    bad = [(col, v) for col, v in raw.values.items() if isinstance(v, CellError)]
+    for col, cell in bad:
+        ctx.add_error(raw.source_row, col, cell.text, f"{cell.message}，本行未导入")
+    if bad:
+        raise RowRejected
 
 
 def _sheet_records(ctx: RowContext, kind: str, rows, salt: str) -> list[dict]:
     records = []
     for raw in rows:
         try:
+            _reject_cell_errors(ctx, raw)
             if kind == "ledger":
                 records.append(validate_ledger_row(ctx, raw.source_row, raw.values))
             elif kind == "leads":
                 records.append(validate_lead_row(ctx, raw.source_row, raw.values, salt))
+            elif kind == "survey_scores":
+                records.append(validate_survey_score_row(ctx, raw.source_row, raw.values))
             else:
                 records.extend(validate_survey_row(ctx, raw.source_row, raw.values))
         except RowRejected:
@@ -99,21 +142,28 @@ def _load_sheet(campaign: Campaign, path: Path, file_sha: str, sheet, result: Bu
     sub_id = hashlib.sha256(f"{campaign.id}|{file_sha}|{sheet.sheet_name}".encode()).hexdigest()[:16]
     unit_id, unit_problem = resolve_reporter(sheet.meta_unit, path.name, campaign)
     as_of, as_of_source = resolve_as_of(sheet.meta_date, path.name)
+    lost = sum(n.rows_lost for n in sheet.notes)
     sub = Submission(sub_id, campaign.id, path.name, sheet.sheet_name, sheet.kind, unit_id, as_of,
-                     as_of_source, file_sha, rows_read=len(sheet.rows))
+                     as_of_source, file_sha, rows_read=len(sheet.rows) + lost,
+                     columns_ignored="、".join(sheet.ignored_columns) or None,
+                     mapping_profile=sheet.mapping_source.get("__profile__"))
     result.submissions.append(sub)
     ctx = RowContext(campaign, sub, sheet.columns, memo=memo)
+    for note in sheet.notes:
+        ctx.add_error(note.row, note.column, note.raw_value, note.message, note.severity)
+    if sheet.hidden and sheet.kind is not None:
+        ctx.add_error(None, None, None, f"工作表“{sheet.sheet_name}”在 Excel 中是{HIDDEN_LABEL[sheet.hidden]}的，"
+                      "已照常导入；如果它不是报送数据，请删除该工作表后重新上传", WARNING)
     if unit_problem:
         ctx.add_error(sheet.header_row, "填报单位", sheet.meta_unit, unit_problem,
                       WARNING if unit_id else ERROR)
+    per_row_unit = "unit" in sheet.columns
     if sheet.kind is None:
-        ctx.add_error(sheet.header_row or None, None, None,
-                      (sheet.error or "未能识别表格类型") + "，该工作表未导入", WARNING)
-        records = []
-    elif sheet.kind == "ledger" and (unit_id is None or as_of is None):
-        missing = "填报单位" if unit_id is None else "填报时间"
-        ctx.add_error(sheet.header_row, missing, sheet.meta_unit if unit_id is None else sheet.meta_date,
-                      f"整改台账缺少可识别的{missing}（表头和文件名中均未找到），本表 {len(sheet.rows)} 行未导入")
+        records = []  # the reader's note says why, and counts the rows as not imported
+    elif sheet.kind == "ledger" and ((unit_id is None and not per_row_unit) or as_of is None):
+        missing = "填报单位" if unit_id is None and not per_row_unit else "填报时间"
+        ctx.add_error(sheet.header_row, missing, sheet.meta_unit if missing == "填报单位" else sheet.meta_date,
+                      f"整改台账缺少可识别的{missing}（表头、单位列和文件名中均未找到），本表 {len(sheet.rows)} 行未导入")
         records = []
     else:
         _warn_unknown_dimensions(ctx, sheet)
@@ -135,7 +185,7 @@ def _warn_unknown_dimensions(ctx: RowContext, sheet) -> None:
 
 def _count_loaded(result: BuildResult) -> None:
     loaded: dict[str, set] = {}
-    for collected in (result.ledger, result.leads, result.survey):
+    for collected in (result.ledger, result.leads, result.survey, result.survey_scores):
         for sub_id, row in collected.loaded_rows():
             loaded.setdefault(sub_id, set()).add(row)
     for sub in result.submissions:
@@ -143,47 +193,70 @@ def _count_loaded(result: BuildResult) -> None:
         sub.rows_rejected = sub.rows_read - sub.rows_loaded
 
 
-def collect(sources: list[CampaignSources], progress: Progress | None = None, salt: str | None = None) -> BuildResult:
+def collect_file(campaign: Campaign, path: Path, result: BuildResult, salt: str, memo: dict,
+                 profiles: list[ImportProfile], seen_sha: dict[tuple[str, str], str],
+                 overrides: dict[str, ImportProfile] | None = None) -> None:
+    """Read and validate one file into result (its submissions, records and load errors)."""
+    result.files += 1
+    reason = _skip_reason(path)
+    if reason:
+        result.errors.append(LoadError(campaign.id, None, path.name, "", None, None, None, reason, WARNING))
+        return
+    file_sha = hashlib.sha256(path.read_bytes()).hexdigest()
+    first = seen_sha.setdefault((campaign.id, file_sha), path.name)
+    if first != path.name:
+        result.errors.append(LoadError(campaign.id, None, path.name, "", None, None, None,
+                                       f"文件内容与“{first}”完全相同，已跳过，不重复计入", WARNING))
+        return
+    try:
+        sheets = read_file(path, campaign, profiles, overrides)
+    except Exception as exc:  # a broken file must not stop the others
+        result.errors.append(LoadError(campaign.id, None, path.name, "", None, None, None,
+                                       f"无法读取文件，整个文件未导入：{exc}"))
+        return
+    for sheet in sheets:
+        if sheet.error == EMPTY_SHEET:
+            continue  # blank Sheet2/Sheet3 tabs: nothing in them to load or to lose
+        _load_sheet(campaign, path, file_sha, sheet, result, salt, memo)
+
+
+def finish(result: BuildResult) -> None:
+    """Cross-file steps once every file is in: duplicates, then rows loaded per submission."""
+    drop_duplicate_snapshots(result.ledger, result.submissions, result.errors)
+    drop_duplicate_leads(result.leads, result.submissions, result.errors)
+    _count_loaded(result)
+
+
+def collect(sources: list[CampaignSources], progress: Progress | None = None, salt: str | None = None,
+            profiles: list[ImportProfile] | None = None) -> BuildResult:
+    """profiles: import profiles to apply (default: every file in data/profiles)."""
     started = time.perf_counter()
-    salt = salt or complainant_salt()
     result = BuildResult()
+    if profiles is None:
+        problems: list[str] = []
+        profiles = load_profiles(problems=problems)
+        result.errors += [LoadError(cs.campaign.id, None, "data/profiles", "", None, None, None, msg, WARNING)
+                          for msg in problems for cs in sources[:1]]
+    salt = salt or complainant_salt()
     jobs = [(cs.campaign, path) for cs in sources for path in input_files(cs.source_dirs)]
     seen_sha: dict[tuple[str, str], str] = {}
     memo: dict = {}
     for i, (campaign, path) in enumerate(jobs, 1):
-        result.files += 1
-        file_sha = hashlib.sha256(path.read_bytes()).hexdigest()
-        first = seen_sha.setdefault((campaign.id, file_sha), path.name)
-        if first != path.name:
-            result.errors.append(LoadError(campaign.id, None, path.name, "", None, None, None,
-                                           f"文件内容与“{first}”完全相同，已跳过，不重复计入", WARNING))
-            continue
-        try:
-            sheets = read_file(path)
-        except Exception as exc:  # a broken file must not stop the others
-            result.errors.append(LoadError(campaign.id, None, path.name, "", None, None, None,
-                                           f"无法读取文件：{exc}"))
-            continue
         before = result.record_count()
-        for sheet in sheets:
-            if sheet.kind is None and not sheet.rows and sheet.error == EMPTY_SHEET:
-                continue  # blank Sheet2/Sheet3 tabs: nothing in them to load or to lose
-            _load_sheet(campaign, path, file_sha, sheet, result, salt, memo)
+        collect_file(campaign, path, result, salt, memo, profiles, seen_sha)
         if progress:
             added = result.record_count() - before
             progress(i, len(jobs), f"{path.name}：{added} 条记录")
-    drop_duplicate_snapshots(result.ledger, result.submissions, result.errors)
-    drop_duplicate_leads(result.leads, result.submissions, result.errors)
-    _count_loaded(result)
+    finish(result)
     result.seconds = time.perf_counter() - started
     return result
 
 
 def build(sources: list[CampaignSources], db_path: Path, progress: Progress | None = None,
-          salt: str | None = None) -> BuildResult:
+          salt: str | None = None, profiles: list[ImportProfile] | None = None) -> BuildResult:
     """Collect every file, then write a new database and swap it in; on failure the old file stays."""
     started = time.perf_counter()
-    result = collect(sources, progress, salt)
+    result = collect(sources, progress, salt, profiles)
     write_database(Path(db_path), [cs.campaign for cs in sources], result)
     result.seconds = time.perf_counter() - started
     return result

@@ -22,7 +22,9 @@ CREATE TABLE submissions (
     submission_id VARCHAR PRIMARY KEY,
     campaign_id VARCHAR, file_name VARCHAR, sheet_name VARCHAR, kind VARCHAR,
     unit_id VARCHAR, as_of_date DATE, as_of_source VARCHAR, file_sha256 VARCHAR,
-    rows_read INTEGER, rows_loaded INTEGER, rows_rejected INTEGER
+    rows_read INTEGER, rows_loaded INTEGER, rows_rejected INTEGER,
+    columns_ignored VARCHAR,  -- header texts of columns not imported (never stored), 、-separated
+    mapping_profile VARCHAR   -- name of the import profile (导入方案) applied, if any
 );
 CREATE TABLE ledger_snapshots (
     campaign_id VARCHAR, unit_id VARCHAR, problem_id VARCHAR, as_of_date DATE,

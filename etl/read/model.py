@@ -53,3 +53,6 @@ class RawSheet:
     hidden: str | None = None  # "hidden" / "veryhidden" for sheets hidden in Excel
     ignored_columns: list[str] = field(default_factory=list)  # header texts not imported (never stored)
     mapping_source: dict[str, str] = field(default_factory=dict)  # canonical → how it was matched
+    column_index: dict[str, int] = field(default_factory=dict)  # canonical → 0-based column
+    header_cells: list = field(default_factory=list)  # the (joined) header row, for saving an import profile
+    header_rows: int = 1  # 2 when the header spans two rows

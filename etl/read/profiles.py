@@ -58,11 +58,21 @@ def load_profile(path: Path) -> ImportProfile:
     return profile
 
 
-def load_profiles(folder: Path | None = None, extra: list[Path] | None = None) -> list[ImportProfile]:
-    """Every profile in data/profiles (sorted by file name), then the extra files given."""
+def load_profiles(folder: Path | None = None, extra: list[Path] | None = None,
+                  problems: list[str] | None = None) -> list[ImportProfile]:
+    """Every profile in data/profiles (sorted by file name), then the extra files given.
+    A file that cannot be read raises ValueError, or with problems given is skipped and described there."""
     folder = folder or PROFILES_DIR
     paths = sorted(folder.glob("*.toml")) if folder.is_dir() else []
-    return [load_profile(p) for p in [*paths, *(extra or [])]]
+    out = []
+    for path in [*paths, *(extra or [])]:
+        try:
+            out.append(load_profile(path))
+        except ValueError as exc:
+            if problems is None:
+                raise
+            problems.append(f"{exc}；该导入方案未使用")
+    return out
 
 
 def _toml_str(s: str) -> str:

@@ -40,6 +40,8 @@ def build_sheet(file_name: str, grid: Grid, campaign: Campaign | None = None,
         return sheet
     sheet.meta_unit, sheet.meta_date = read_meta(grid.rows[: header.top])
     sheet.header_row = grid.line_no[header.bottom]
+    sheet.header_cells = list(header.cells)
+    sheet.header_rows = header.bottom - header.top + 1
     sheet.error = header.error
     if header.kind is None:
         _not_loaded(sheet, grid, header.bottom + 1)
@@ -47,6 +49,7 @@ def build_sheet(file_name: str, grid: Grid, campaign: Campaign | None = None,
     cmap = header.column_map
     sheet.kind = header.kind
     sheet.columns = header.texts
+    sheet.column_index = dict(header.columns)
     sheet.mapping_source = dict(cmap.how)
     if header.profile is not None:
         sheet.mapping_source["__profile__"] = header.profile.name

@@ -40,6 +40,8 @@ class Submission:
     rows_read: int = 0
     rows_loaded: int = 0
     rows_rejected: int = 0
+    columns_ignored: str | None = None
+    mapping_profile: str | None = None
 
 
 def raw_text(value: object) -> str | None:
