@@ -184,17 +184,28 @@ def satisfaction_table(data) -> Table | None:
     t = Table("satisfaction", f"执法满意度排名（{int(s['survey_year'].iloc[0])}年测评）", [
         Column("排名", "int", 1.2), Column("单位", "text", 4.0), Column("样本量（份）", "int", 1.8),
         Column("满意度得分", "score", 1.8), Column("评价", "text", 5.0)])
+    summary_units = 0
     for _, r in s.iterrows():
         rankable = bool(clean_value(r["rankable"]))
-        if not rankable:
+        responses = clean_value(r["responses"])
+        if not rankable and responses is None:
+            note = "汇总表未填样本量，不参与排名"
+        elif not rankable:
             note = f"样本不足{int(c.get('survey_min_responses') or 0)}份，不参与排名"
         elif bool(clean_value(r["is_low"])):
             note = "满意度低或排名靠后，建议约谈主要负责人"
         else:
             note = ""
-        t.rows.append([clean_value(r["rank"]), r["unit_name"], int(r["responses"]), float(r["score"]), note])
+        if clean_value(r.get("source")) == "汇总表":
+            summary_units += 1
+            note = "；".join(x for x in ("来自汇总表", note) if x)
+        t.rows.append([clean_value(r["rank"]), r["unit_name"], None if responses is None else int(responses),
+                       float(r["score"]), note])
     t.note = (f"得分 = 平均分 × 20（百分制）；低于{c.get('survey_low_score_below'):g}分或排名倒数"
               f"{int(c.get('survey_low_rank_bottom') or 0)}位为“满意度低”。")
+    if summary_units:
+        t.note += ("“来自汇总表”的单位没有逐份问卷，得分取各单位报送的满意度汇总表（无得分时用满意率），"
+                   "样本量为表中样本量。")
     return t
 
 

@@ -351,3 +351,31 @@ def test_page_with_summary_table_only(tmp_path, monkeypatch):
                                     "颍东区交通运输局", "颍泉区交通运输局"]
     assert table["排名"].tolist() == ["1", "2", "3", "—", "—"]
     assert table["说明"].str.startswith("来自汇总表").all()
+
+
+def test_brief_table_marks_summary_units(mixed_db, tmp_path):
+    from reports.brief_data import collect
+    from reports.brief_tables import kpi_table, satisfaction_table
+
+    data = collect(mixed_db, CAMPAIGN.id, date(2023, 12, 31))
+    t = satisfaction_table(data)
+    rows = {r[1]: r for r in t.rows}
+    assert rows["界首市交通运输局"] == [1, "界首市交通运输局", 120, 92.0, "来自汇总表"]
+    assert rows["太和县交通运输局"][2:] == [8, 75.0, "满意度低或排名靠后，建议约谈主要负责人"]
+    assert rows["颍泉区交通运输局"][0] is None and rows["颍泉区交通运输局"][2] is None
+    assert rows["颍泉区交通运输局"][4] == "来自汇总表；汇总表未填样本量，不参与排名"
+    assert "“来自汇总表”的单位没有逐份问卷" in t.note
+    # KPI row: unit scores weighted by sample; 颍泉 (no sample) left out:
+    # (90·8 + 75·8 + 85·8 + 92·120 + 88.1·85 + 91·5) / 234 = 20983.5 / 234
+    kpi = next(r for r in kpi_table(data).rows if str(r[0][1]).startswith("满意度得分"))
+    assert kpi[1][1] == pytest.approx(20983.5 / 234)
+    # both documents are written with a blank sample cell
+    from docx import Document
+
+    from reports.brief_docx import write_docx
+    from reports.brief_xlsx import write_xlsx
+
+    doc = Document(write_docx(data, tmp_path / "brief.docx"))
+    cells = [[c.text for c in row.cells] for tb in doc.tables for row in tb.rows]
+    assert ["1", "界首市交通运输局", "120", "92.0", "来自汇总表"] in cells
+    assert write_xlsx(data, tmp_path / "brief.xlsx").stat().st_size > 0
