@@ -379,3 +379,86 @@ def test_brief_table_marks_summary_units(mixed_db, tmp_path):
     cells = [[c.text for c in row.cells] for tb in doc.tables for row in tb.rows]
     assert ["1", "界首市交通运输局", "120", "92.0", "来自汇总表"] in cells
     assert write_xlsx(data, tmp_path / "brief.xlsx").stat().st_size > 0
+
+
+# ------------------------------------------------------------------ end to end: files → build → queries
+def _xlsx(path, rows):
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    for r in rows:
+        wb.active.append(r)
+    wb.save(path)
+
+
+@pytest.fixture(scope="module")
+def files_db(tmp_path_factory):
+    from etl.build import CampaignSources, build
+
+    src = tmp_path_factory.mktemp("survey_src")
+    # the respondent-level layout of issue 7 "Why": 24 questionnaires, 总体评价 is no configured dimension
+    rows = [["问卷编号", "被测评单位", "身份类别", "执法规范", "执法态度", "执法效率", "廉洁执法", "总体评价"]]
+    for v in _24_questionnaires():
+        rows.append([v["response_id"], v["unit"], v["respondent_type"],
+                     *[v[f"dim:{d}"] for d in DIMS4], v["dim:总体评价"]])
+    _xlsx(src / "满意度测评_2023.xlsx", rows)
+    # 问卷星 “按文本” export: 序号, 提交答卷时间 and bookkeeping columns, questions as headers; no year in the name
+    _xlsx(src / "问卷星导出_满意度调查.xlsx", [
+        ["序号", "提交答卷时间", "所用时间", "来源", "来源详情", "来自IP", "1、您所在的被测评单位：", "2、您的身份：",
+         "3、您对执法人员执法规范（程序合法、文书规范）的满意程度：",
+         "4、您对执法人员执法态度（文明礼貌、耐心细致）的满意程度：", "5、您对执法效率的满意程度：",
+         "6、您对廉洁执法的满意程度：", "7、您对便民服务的满意程度："],
+        [1, "2023/10/12 9:31:05", "65秒", "微信", "N/A", "1.2.3.4(安徽-阜阳)", "阜南县交通运输局", "货车司机",
+         "非常满意", "满意", "满意", "非常满意", "基本满意"],
+        [2, "2023/10/12 10:01:00", "80秒", "微信", "N/A", "1.2.3.5(安徽-阜阳)", "阜南县交通运输局", "群众",
+         "满意", "满意", "满意", "满意", "满意"],
+    ])
+    # a unit-level summary table with a title row
+    _xlsx(src / "满意度汇总表_2023.xlsx", [
+        ["2023年度各单位执法满意度测评结果汇总表"],
+        ["序号", "单位", "满意率", "综合得分", "有效问卷数"],
+        [1, "界首市交通运输局", "92.5%", 92.0, 120],
+        [2, "颍州区交通运输局", 0.881, None, 85],
+        [3, "颍东区交通运输局", "95%", "91分", 60],
+    ])
+    db = tmp_path_factory.mktemp("survey_db") / "files.duckdb"
+    build([CampaignSources(CAMPAIGN, [src])], db, salt="t")
+    return db
+
+
+def _all(db, sql):
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+def test_files_load_completely(files_db):
+    assert _all(files_db, "SELECT file_name, kind, rows_read, rows_loaded, rows_rejected FROM submissions "
+                          "ORDER BY file_name") == [
+        ("满意度汇总表_2023.xlsx", "survey_scores", 3, 3, 0),
+        ("满意度测评_2023.xlsx", "survey", 24, 24, 0),
+        ("问卷星导出_满意度调查.xlsx", "survey", 2, 2, 0),
+    ]
+    # 阜南 (问卷星): (5+4+4+5+3 + 4·5) / 10 = 4.1 → 82; year from 提交答卷时间
+    assert _all(files_db, "SELECT unit_id, survey_year, count(DISTINCT response_id), avg(score) * 20 "
+                          "FROM survey_responses GROUP BY ALL ORDER BY unit_id") == [
+        ("funan", 2023, 2, pytest.approx(82.0)), ("linquan", 2023, 8, 90.0),
+        ("taihe", 2023, 8, 75.0), ("yingshang", 2023, 8, 85.0)]
+    assert {r[0].split("-")[-1] for r in _all(files_db, "SELECT response_id FROM survey_responses "
+                                                        "WHERE unit_id = 'funan'")} == {"序号1", "序号2"}
+    assert _all(files_db, "SELECT unit_id, survey_year, satisfaction_rate, score, sample_size, source_row "
+                          "FROM survey_unit_scores ORDER BY source_row") == [
+        ("jieshou", 2023, 92.5, 92.0, 120, 3), ("yingzhou", 2023, pytest.approx(88.1), None, 85, 4),
+        ("yingdong", 2023, 95.0, 91.0, 60, 5)]
+    assert _all(files_db, "SELECT severity, column_name FROM load_errors") == [("警告", "总体评价")]
+
+
+def test_files_ranking_with_summary_units(files_db):
+    q = QueryRunner(files_db)
+    try:
+        d = q.run("satisfaction_ranking", campaign_id=CAMPAIGN.id, survey_year=2023, units=[])
+    finally:
+        q.close()
+    # min 30: only the summary units with 120, 85, 60 rank: 界首 92 · 颍东 91 · 颍州 88.1
+    ranked = d[d["rankable"]]
+    assert ranked["unit_id"].tolist() == ["jieshou", "yingdong", "yingzhou"] and ranked["rank"].tolist() == [1, 2, 3]
+    assert d.set_index("unit_id").loc["linquan", "low_reason"] == "样本不足（8份，少于30份），不排名"
