@@ -1,4 +1,4 @@
--- 问题热点：问题方面 × 单位 的问题数（截至统计日）
+-- 问题热点：问题方面 × 单位 的问题数（截至统计日）；无法归类的问题（问题方面为空）列为“未分类”，排在最后
 WITH p AS (          -- 截至统计日每个问题的最新一期，按侧栏筛选（宏见 etl/sql/views.sql）
     SELECT * FROM filtered_problems($campaign_id, $as_of, $units, $categories, $channels)
 ), cat AS (
@@ -6,7 +6,7 @@ WITH p AS (          -- 截至统计日每个问题的最新一期，按侧栏�
     FROM categories WHERE campaign_id = $campaign_id GROUP BY category
 )
 SELECT
-    p.category,
+    coalesce(p.category, '未分类') AS category,
     coalesce(cat.category_no, 99) AS category_no,
     p.unit_id,
     u.name AS unit_name,

@@ -5,7 +5,7 @@ WITH p AS (          -- 截至统计日每个问题的最新一期，按侧栏�
     SELECT
         coalesce(manifestation_code, '—') AS manifestation_code,
         coalesce(manifestation, '（未识别表现形式）') AS manifestation,
-        any_value(category) AS category,
+        coalesce(any_value(category), '未分类') AS category,
         count(*) AS problems
     FROM p
     GROUP BY ALL

@@ -8,7 +8,7 @@ SELECT
 FROM filtered_problems($campaign_id, $as_of, $units, $categories, $channels) a
 LEFT JOIN units u ON u.campaign_id = a.campaign_id AND u.unit_id = a.unit_id
 WHERE ($sel_unit = '' OR a.unit_id = $sel_unit)
-  AND ($sel_category = '' OR a.category = $sel_category)
+  AND ($sel_category = '' OR coalesce(a.category, '未分类') = $sel_category)  -- 热点图的“未分类” = 问题方面为空
   AND ($sel_manifestation = '' OR a.manifestation_code = $sel_manifestation)
   AND ($sel_channel = '' OR a.source_channel = $sel_channel)
 ORDER BY u.sort_order, a.category, a.problem_id
