@@ -28,7 +28,7 @@ CSV_ENCODINGS = ("utf-8-sig", "utf-8", "gb18030")
 # of .xlsx sheets is therefore measured from the XML first.
 CELL_BOUND = 5_000_000  # used rectangle up to this: read as is
 HARD_CELLS = 10_000_000  # non-empty rows × non-empty columns above this: refused
-_CHUNK = 1 << 20
+_CHUNK = 4 << 20
 
 
 
@@ -212,12 +212,14 @@ _ROW_NO = re.compile(rb'[^>]*?\br="(\d+)"')
 
 
 def _chunks(zf: zipfile.ZipFile, member: str):
-    """The member's bytes in pieces that overlap by 64 bytes, so a short token is never cut."""
+    """The member's bytes in pieces, plus a short piece across each seam, so a token is never cut."""
     tail = b""
     with zf.open(member) as fh:
         while block := fh.read(_CHUNK):
-            yield tail + block if tail else block
-            tail = block[-64:]
+            if tail:
+                yield tail + block[:128]
+            yield block
+            tail = block[-128:]
 
 
 def _scan(zf: zipfile.ZipFile, member: str) -> _Scan:
