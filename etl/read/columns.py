@@ -149,11 +149,25 @@ def map_columns(kind: str, header: list[object], campaign: Campaign | None = Non
         score_of[name] = -neg
         result.how[name] = how
     _match_by_values(kind, header, campaign, samples, taken, by_field, result)
+    _number_repeats(kind, taken, result)
     result.columns = {name: idx for idx, name in sorted(taken.items())}
     ignored_dup = {d[2] for d in result.duplicates}
     result.ignored = [i for i, c in enumerate(header)
                       if i not in taken and i not in ignored_dup and norm_header(c) and norm_header(c) not in vocab.ignore]
     return result
+
+
+def _number_repeats(kind: str, taken: dict[int, str], result: ColumnMap) -> None:
+    """Several columns of a repeat field are numbered in column order: phone, phone_2, phone_3."""
+    for rule in load_vocabulary().kinds[kind].fields:
+        if not rule.repeat:
+            continue
+        idxs = sorted(i for i, n in taken.items() if n == rule.name or n.startswith(rule.name + "_"))
+        how = result.how.get(rule.name)
+        for n, i in enumerate(idxs, 1):
+            name = rule.name if n == 1 else f"{rule.name}_{n}"
+            taken[i] = name
+            result.how[name] = how or result.how.get(name, "")
 
 
 def _match_by_values(kind: str, header: list, campaign: Campaign | None, samples: list[list],

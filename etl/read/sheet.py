@@ -12,7 +12,7 @@ from .grid import Grid
 from .header import find_header, read_meta
 from .model import RawRow, RawSheet, SheetNote
 from .profiles import ImportProfile
-from .vocabulary import load_vocabulary
+from .vocabulary import load_vocabulary, norm_header
 
 # Signature lines end the table: everything below them (notes, more signatures) is not data.
 _FOOTER_END = re.compile(
@@ -63,7 +63,24 @@ def build_sheet(file_name: str, grid: Grid, campaign: Campaign | None = None,
     # No data rows is not an error: a ledger may honestly list no problems.
     if header.columns:
         sheet.rows = _data_rows(grid, header.bottom + 1, list(header.columns.items()), sheet)
+    _mark_option_numbers(sheet)
     return sheet
+
+
+def _mark_option_numbers(sheet: RawSheet) -> None:
+    """问卷星-type exports: numeric answers are option numbers (see data/vocabulary.toml)."""
+    if sheet.kind != "survey":
+        return
+    markers = load_vocabulary().kinds["survey"].option_number_markers
+    found = [str(c) for c in sheet.header_cells if norm_header(c) in markers]
+    if not found:
+        return
+    for row in sheet.rows:
+        row.values["answer_format"] = "option_number"
+    if any(isinstance(v, (int, float)) for row in sheet.rows for k, v in row.values.items() if k.startswith("dim:")):
+        sheet.notes.append(SheetNote(sheet.header_row, found[0], None,
+                                     "这是问卷平台（如问卷星）的导出：数字答案按选项序号读取，第 1 个选项为配置中的第一个"
+                                     "（如“非常满意”），已换算成分数；如选项顺序不同，请按文本重新导出"))
 
 
 def _not_loaded(sheet: RawSheet, grid: Grid, start: int) -> None:

@@ -72,6 +72,7 @@ class KindRule:
     fields: tuple[FieldRule, ...]
     qualifies: tuple[tuple[str, ...], ...]
     min_dims: int
+    option_number_markers: frozenset[str] = frozenset()  # survey platform exports: numbers are option numbers
 
     def field(self, name: str) -> FieldRule | None:
         return next((f for f in self.fields if f.name == name), None)
@@ -113,7 +114,8 @@ def parse_vocabulary(data: dict) -> Vocabulary:
             for name, f in spec["fields"].items()
         )
         kinds[kind] = KindRule(kind, spec.get("label", kind), fields,
-                               tuple(tuple(q) for q in spec.get("qualifies", ())), int(spec.get("min_dims", 0)))
+                               tuple(tuple(q) for q in spec.get("qualifies", ())), int(spec.get("min_dims", 0)),
+                               frozenset(norm_header(m) for m in spec.get("option_number_markers", ())))
     return Vocabulary(
         kinds=kinds,
         ignore=frozenset(norm_header(h) for h in data.get("ignore", {}).get("headers", ())),
