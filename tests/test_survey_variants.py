@@ -462,3 +462,22 @@ def test_files_ranking_with_summary_units(files_db):
     ranked = d[d["rankable"]]
     assert ranked["unit_id"].tolist() == ["jieshou", "yingdong", "yingzhou"] and ranked["rank"].tolist() == [1, 2, 3]
     assert d.set_index("unit_id").loc["linquan", "low_reason"] == "样本不足（8份，少于30份），不排名"
+
+
+def test_wjx_option_number_export_scored_through_scale_order(tmp_path):
+    """问卷星 “按序号”: the reader marks the sheet (提交答卷时间/所用时间 present), 1 = 非常满意 = 5."""
+    from etl.build import CampaignSources, build
+
+    src = tmp_path / "src"
+    src.mkdir()
+    _xlsx(src / "问卷星_按序号.xlsx", [
+        ["序号", "提交答卷时间", "所用时间", "1、被测评单位", "2、执法规范", "3、执法态度", "4、执法效率", "5、廉洁执法",
+         "6、便民服务"],
+        [1, "2023/10/12 9:31:05", "65秒", "临泉县交通运输局", 1, 2, 1, 1, 3],     # 5 4 5 5 3 → 4.4
+        [2, "2023/10/13 9:00:00", "70秒", "临泉县交通运输局", 2, 2, 2, 2, 6],     # 6: no such option → refused
+    ])
+    db = tmp_path / "wjx.duckdb"
+    result = build([CampaignSources(CAMPAIGN, [src])], db, salt="t")
+    assert _all(db, "SELECT survey_year, avg(score) * 20, count(*) FROM survey_responses GROUP BY 1") == [(2023, 88.0, 5)]
+    (refused,) = [e for e in result.errors if e.severity == ERROR]
+    assert refused.source_row == 3 and "选项序号“6”超出范围" in refused.message and "按文本" in refused.message
