@@ -1,12 +1,16 @@
-"""数据管理的非界面逻辑：上传文件保存到 data/uploads/<campaign_id>/、列出、删除；重建数据库。
+"""数据管理的非界面逻辑：上传文件先暂存到 data/staging/<campaign_id>/（预览、调整对应关系），
+确认后移到 data/uploads/<campaign_id>/；列出、删除；重建数据库（套用 data/profiles 的导入方案）。
 
 文件名清洗：只保留基本名，去掉路径、控制字符和 Windows 不允许的字符；同名文件覆盖（调用方告诉用户）。
-etl.build.sample_sources() 读取 data/sample/<id>/ 和 data/uploads/<id>/，重建时两处文件都导入。
+etl.build.sample_sources() 读取 data/sample/<id>/ 和 data/uploads/<id>/，重建时两处文件都导入；
+暂存目录不在其中，未确认的文件不会进入数据库。
+三个目录可由环境变量改到别处（测试、部署）：DASHBOARD_UPLOADS、DASHBOARD_STAGING、DASHBOARD_PROFILES。
 """
 from __future__ import annotations
 
 import os
 import re
+import shutil
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,6 +22,8 @@ import pandas as pd
 from dashboard.db import PROJECT_ROOT
 
 UPLOADS_ROOT = PROJECT_ROOT / "data" / "uploads"
+STAGING_ROOT = PROJECT_ROOT / "data" / "staging"
+PROFILES_ROOT = PROJECT_ROOT / "data" / "profiles"
 ALLOWED_SUFFIXES = (".xlsx", ".xls", ".xlsm", ".csv")
 MAX_NAME = 120
 _BAD = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]+')
@@ -54,10 +60,29 @@ def sanitize_filename(name: str) -> str:
     return stem + suffix
 
 
+def uploads_root() -> Path:
+    """重建时读取的上传目录（环境变量 DASHBOARD_UPLOADS，默认 data/uploads）。"""
+    return Path(os.environ.get("DASHBOARD_UPLOADS") or UPLOADS_ROOT)
+
+
+def staging_root() -> Path:
+    """暂存目录（环境变量 DASHBOARD_STAGING，默认 data/staging）：预览中、尚未确认导入的文件。"""
+    return Path(os.environ.get("DASHBOARD_STAGING") or STAGING_ROOT)
+
+
+def profiles_dir() -> Path:
+    """导入方案目录（环境变量 DASHBOARD_PROFILES，默认 data/profiles）。"""
+    return Path(os.environ.get("DASHBOARD_PROFILES") or PROFILES_ROOT)
+
+
 def uploads_dir(campaign_id: str, root: Path | None = None) -> Path:
     if not _CAMPAIGN_RE.match(campaign_id or ""):
         raise UploadError(f"专项整治编号不合法：{campaign_id}")
-    return (root or UPLOADS_ROOT) / campaign_id
+    return (root or uploads_root()) / campaign_id
+
+
+def staging_dir(campaign_id: str, root: Path | None = None) -> Path:
+    return uploads_dir(campaign_id, root or staging_root())
 
 
 def save_upload(campaign_id: str, name: str, data: bytes, root: Path | None = None) -> SavedFile:
@@ -100,9 +125,66 @@ def delete_upload(campaign_id: str, name: str, root: Path | None = None) -> bool
     return True
 
 
-def rebuild(db_file: Path, progress: Callable[[int, int, str], None] | None = None,
-            sample_root: Path | None = None, uploads_root: Path | None = None):
-    """用全部专项整治的示例文件和上传文件重建看板数据库（etl.build.build，原子替换）。"""
-    from etl.build import build, sample_sources
+def _inside(folder: Path, name: str) -> Path:
+    folder = folder.resolve()
+    target = (folder / name).resolve()
+    if target.parent != folder:
+        raise UploadError(f"不能操作该目录以外的文件：{name}")
+    return target
 
-    return build(sample_sources(sample_root, uploads_root or UPLOADS_ROOT), Path(db_file), progress=progress)
+
+def stage_upload(campaign_id: str, name: str, data: bytes, root: Path | None = None,
+                 uploads: Path | None = None) -> SavedFile:
+    """上传内容先写到暂存目录；replaced 表示确认导入时会替换已上传的同名文件。"""
+    saved = save_upload(campaign_id, name, data, root or staging_root())
+    saved.replaced = (uploads_dir(campaign_id, uploads) / saved.name).is_file()
+    saved.unchanged = saved.replaced and (uploads_dir(campaign_id, uploads) / saved.name).read_bytes() == data
+    return saved
+
+
+def list_staged(campaign_id: str, root: Path | None = None) -> list[Path]:
+    """暂存中的文件（按文件名排序）。"""
+    folder = staging_dir(campaign_id, root)
+    if not folder.is_dir():
+        return []
+    return sorted((p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in ALLOWED_SUFFIXES
+                   and not p.name.startswith(".")), key=lambda p: p.name)
+
+
+def discard_staged(campaign_id: str, name: str, root: Path | None = None) -> bool:
+    """放弃一个暂存文件；文件不存在时返回 False。"""
+    target = _inside(staging_dir(campaign_id, root), name)
+    if not target.is_file():
+        return False
+    target.unlink()
+    return True
+
+
+def commit_staged(campaign_id: str, name: str, root: Path | None = None, uploads: Path | None = None) -> SavedFile:
+    """确认导入：暂存文件移到上传目录（同名文件被替换），此后重建数据库时读取它。"""
+    source = _inside(staging_dir(campaign_id, root), name)
+    if not source.is_file():
+        raise UploadError(f"暂存文件“{name}”已不存在，请重新上传。")
+    folder = uploads_dir(campaign_id, uploads)
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / source.name
+    replaced = target.exists()
+    unchanged = replaced and target.read_bytes() == source.read_bytes()
+    tmp = folder / f".{source.name}.part-{os.getpid()}"
+    shutil.copyfile(source, tmp)  # copy + replace: the uploads folder never holds a half-written file
+    os.replace(tmp, target)
+    source.unlink()
+    return SavedFile(source.name, target, replaced, unchanged, False)
+
+
+def rebuild(db_file: Path, progress: Callable[[int, int, str], None] | None = None,
+            sample_root: Path | None = None, uploads: Path | None = None, profiles: Path | None = None):
+    """用全部专项整治的示例文件和上传文件重建看板数据库（etl.build.build，原子替换），套用导入方案。"""
+    from etl.build import build, sample_sources
+    from etl.read.profiles import load_profiles
+
+    folder = Path(profiles) if profiles else profiles_dir()
+    # 默认目录交给 build 自己读取：读不了的方案文件由它记为警告写进导入问题记录
+    loaded = None if folder.resolve() == PROFILES_ROOT.resolve() else load_profiles(folder)
+    return build(sample_sources(sample_root, uploads or uploads_root()), Path(db_file), progress=progress,
+                 profiles=loaded)
