@@ -13,7 +13,7 @@ DATE_COLUMNS = ("received_date", "assigned_date", "concluded_date", "feedback_da
 _PHONE_COLUMN = re.compile(r"^phone(?:_(\d+))?$")
 
 
-def _checked_date(ctx: RowContext, row: int, column: str, value: object, year: int) -> date:
+def _checked_date(ctx: RowContext, value: object, year: int) -> date:
     """The date part of a date or date-time cell, within the plausible range; NormalizeError if not."""
     parsed = ctx.normalize(dates.parse_date, value, year)
     return dates.check_plausible(parsed, ctx.campaign.end_date)
@@ -27,7 +27,7 @@ def _dates(ctx: RowContext, row: int, values: dict, year: int) -> dict:
             parsed[column] = None
             continue
         try:
-            parsed[column] = _checked_date(ctx, row, column, value, year)
+            parsed[column] = _checked_date(ctx, value, year)
         except NormalizeError as exc:
             ctx.add_error(row, column, value, f"{exc}，本行未导入")
             raise RowRejected from exc
@@ -49,7 +49,7 @@ def _given_due_date(ctx: RowContext, row: int, values: dict, year: int, due: dat
     if raw_text(value) is None:
         return None
     try:
-        given = _checked_date(ctx, row, "given_due_date", value, year)
+        given = _checked_date(ctx, value, year)
     except NormalizeError as exc:
         ctx.add_error(row, "given_due_date", value,
                       f"{exc}；热线系统给出的承诺完成时间留空，办理期限按{working_days}个工作日计算", WARNING)
