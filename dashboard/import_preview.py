@@ -214,3 +214,21 @@ def problems_frame(sheet: SheetPreview, severity: str = ERROR) -> pd.DataFrame:
              "原值": "" if e.raw_value is None else str(e.raw_value), "原因": e.message}
             for e in sheet.errors if e.severity == severity]
     return pd.DataFrame(rows, columns=["行号", "列", "原值", "原因"])
+
+
+# ------------------------------------------------------------------ after a rebuild: what was not imported first
+def not_imported_lines(result) -> list[str]:
+    """重建结果中整张表、整个文件未导入的说明（etl.build.BuildResult）。"""
+    lines = [f"工作表未导入：{s.file_name}" + (f"〔{s.sheet_name}〕" if s.sheet_name else "")
+             + f"，{s.rows_rejected} 行" for s in result.sheets_not_loaded()]
+    lines += [f"文件未导入：{e.file_name}（{e.message}）" for e in result.files_not_loaded()]
+    return lines
+
+
+def rejected_rows_frame(result, first_files: tuple[str, ...] = ()) -> pd.DataFrame:
+    """重建时未导入的行（错误级问题记录）：刚确认导入的文件排在前面。"""
+    rows = [{"文件": e.file_name, "工作表": e.sheet_name or "", "行号": "" if e.source_row is None else e.source_row,
+             "列": e.column_name or "", "原值": "" if e.raw_value is None else str(e.raw_value), "原因": e.message}
+            for e in result.errors if e.severity == ERROR]
+    rows.sort(key=lambda r: r["文件"] not in first_files)
+    return pd.DataFrame(rows, columns=["文件", "工作表", "行号", "列", "原值", "原因"])
