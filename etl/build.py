@@ -18,9 +18,9 @@ from etl.validate.context import ERROR, WARNING, LoadError, RowContext, RowRejec
 from etl.validate.dedupe import drop_duplicate_leads, drop_duplicate_snapshots
 from etl.validate.leads import validate_lead_row
 from etl.validate.ledger import validate_ledger_row
-from etl.validate.submission import resolve_as_of, resolve_reporter
+from etl.validate.submission import missing_ledger_context, resolve_as_of_checked, resolve_reporter
 from etl.validate.survey import validate_survey_row
-from etl.validate.survey_scores import validate_survey_score_row
+from etl.validate.survey_scores import drop_duplicate_unit_scores, validate_survey_score_row
 
 INPUT_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".csv"}
 TABLE_OF_KIND = {"ledger": "ledger_snapshots", "leads": "leads", "survey": "survey_responses",
@@ -141,7 +141,7 @@ def _load_sheet(campaign: Campaign, path: Path, file_sha: str, sheet, result: Bu
                 memo: dict) -> None:
     sub_id = hashlib.sha256(f"{campaign.id}|{file_sha}|{sheet.sheet_name}".encode()).hexdigest()[:16]
     unit_id, unit_problem = resolve_reporter(sheet.meta_unit, path.name, campaign)
-    as_of, as_of_source = resolve_as_of(sheet.meta_date, path.name)
+    as_of, as_of_source, as_of_problem = resolve_as_of_checked(sheet.meta_date, path.name, campaign)
     lost = sum(n.rows_lost for n in sheet.notes)
     sub = Submission(sub_id, campaign.id, path.name, sheet.sheet_name, sheet.kind, unit_id, as_of,
                      as_of_source, file_sha, rows_read=len(sheet.rows) + lost,
@@ -157,11 +157,12 @@ def _load_sheet(campaign: Campaign, path: Path, file_sha: str, sheet, result: Bu
     if unit_problem:
         ctx.add_error(sheet.header_row, "填报单位", sheet.meta_unit, unit_problem,
                       WARNING if unit_id else ERROR)
-    per_row_unit = "unit" in sheet.columns
+    if as_of_problem:
+        ctx.add_error(sheet.header_row, "填报时间", sheet.meta_date, as_of_problem, WARNING)
+    missing = missing_ledger_context(sheet.columns, unit_id, as_of) if sheet.kind == "ledger" else None
     if sheet.kind is None:
         records = []  # the reader's note says why, and counts the rows as not imported
-    elif sheet.kind == "ledger" and ((unit_id is None and not per_row_unit) or as_of is None):
-        missing = "填报单位" if unit_id is None and not per_row_unit else "填报时间"
+    elif missing:
         ctx.add_error(sheet.header_row, missing, sheet.meta_unit if missing == "填报单位" else sheet.meta_date,
                       f"整改台账缺少可识别的{missing}（表头、单位列和文件名中均未找到），本表 {len(sheet.rows)} 行未导入")
         records = []
@@ -169,6 +170,9 @@ def _load_sheet(campaign: Campaign, path: Path, file_sha: str, sheet, result: Bu
         _warn_unknown_dimensions(ctx, sheet)
         records = _sheet_records(ctx, sheet.kind, sheet.rows, salt)
     result.errors.extend(ctx.errors)
+    units = {r["unit_id"] for r in records if r.get("unit_id")}
+    if sub.unit_id is None and len(units) == 1:
+        sub.unit_id = units.pop()  # a per-row unit column naming one unit: the sheet is that unit's report
     if sheet.kind in TABLE_OF_KIND:
         getattr(result, sheet.kind).add(records)
 
@@ -224,6 +228,7 @@ def finish(result: BuildResult) -> None:
     """Cross-file steps once every file is in: duplicates, then rows loaded per submission."""
     drop_duplicate_snapshots(result.ledger, result.submissions, result.errors)
     drop_duplicate_leads(result.leads, result.submissions, result.errors)
+    drop_duplicate_unit_scores(result.survey_scores, result.submissions, result.errors)
     _count_loaded(result)
 
 
