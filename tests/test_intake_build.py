@@ -214,3 +214,47 @@ def test_broken_profile_file_is_reported_not_fatal(tmp_path):
     assert len(problems) == 1 and "坏.toml" in problems[0] and "未使用" in problems[0]
     with pytest.raises(ValueError, match="坏.toml"):
         load_profiles(folder)
+
+
+def _ledger_book(path, hidden_sheet: bool = False, formula_deadline: bool = False):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "台账"
+    ws.append(["填报单位：临泉县交通运输局", None, None, "填报时间：2023年9月25日"])
+    ws.append(["序号", "问题方面", "表现形式", "具体案例", "整改措施", "整改时限", "整改进度"])
+    ws.append([1, "逐利执法", "乱罚款", "罚款不开票", "退还", "2023年9月30日", "已完成整改"])
+    ws.append([2, "执法粗暴", "态度蛮横", "辱骂司机", "教育", "=DATE(2023,10,31)" if formula_deadline else "立行立改",
+               "正在整改"])
+    ws.append([3, "执法不规范", "随意拦车", "路口拦车", "规范", "2023年10月15日", "正在整改"])
+    if hidden_sheet:
+        extra = wb.create_sheet("往期")
+        extra.append(["序号", "问题方面", "表现形式", "具体案例", "整改措施", "整改时限", "整改进度"])
+        extra.append([9, "逐利执法", "乱罚款", "往期问题", "退还", "2023年5月30日", "已完成整改"])
+        extra.sheet_state = "hidden"
+        lists = wb.create_sheet("下拉选项")
+        for name in ("逐利执法", "执法不规范", "执法粗暴"):
+            lists.append([name])
+        lists.sheet_state = "hidden"
+    wb.save(path)
+
+
+def test_uncalculated_formula_in_a_mapped_cell_rejects_the_row_with_a_reason(tmp_path):
+    # openpyxl writes formulas without a cached result: calamine would read the cell as blank
+    _ledger_book(tmp_path / "临泉_整改台账_20230925.xlsx", formula_deadline=True)
+    result = collect([CampaignSources(FUYANG, [tmp_path])], salt="t")
+    (sub,) = result.submissions
+    assert (sub.rows_read, sub.rows_loaded, sub.rows_rejected) == (3, 2, 1)
+    (err,) = [e for e in result.errors if e.severity == ERROR]
+    assert (err.source_row, err.column_name, err.raw_value) == (4, "整改时限", "=DATE(2023,10,31)")
+    assert "公式没有计算结果" in err.message and err.message.endswith("本行未导入")
+
+
+def test_hidden_sheets_are_loaded_or_reported_never_silently(tmp_path):
+    _ledger_book(tmp_path / "临泉_整改台账_20230925.xlsx", hidden_sheet=True)
+    result = collect([CampaignSources(FUYANG, [tmp_path])], salt="t")
+    subs = {s.sheet_name: (s.kind, s.rows_read, s.rows_loaded, s.rows_rejected) for s in result.submissions}
+    assert subs == {"台账": ("ledger", 3, 3, 0), "往期": ("ledger", 1, 1, 0), "下拉选项": (None, 3, 0, 3)}
+    msgs = {e.sheet_name: (e.severity, e.message) for e in result.errors}
+    assert msgs["往期"][0] == "警告" and "隐藏" in msgs["往期"][1] and "已照常导入" in msgs["往期"][1]
+    # the drop-down lists of a template: hidden, not a table — told, as a warning, with its rows counted
+    assert msgs["下拉选项"][0] == "警告" and "隐藏工作表“下拉选项”未导入（3 行）" in msgs["下拉选项"][1]
