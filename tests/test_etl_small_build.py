@@ -131,6 +131,8 @@ def test_ledger_snapshots_statuses_and_deadlines(small_db):
     assert rows == [
         (date(2023, 5, 25), "LQ-01", "已整改", date(2023, 6, 30), "date"),
         (date(2023, 5, 25), "LQ-02", "未整改", date(2023, 5, 20), "date"),
+        # no category and an unknown manifestation: loaded all the same; 9月底 in 2023, 正在整改
+        (date(2023, 5, 25), "LQ-03", "整改中", date(2023, 9, 30), "date"),
         (date(2023, 7, 25), "LQ-01", "已销号", date(2023, 6, 30), "date"),
         (date(2023, 7, 25), "LQ-02", "整改中", date(2023, 5, 20), "date"),
         (date(2023, 7, 25), "LQ-05", "整改中", None, "immediate"),
@@ -138,11 +140,20 @@ def test_ledger_snapshots_statuses_and_deadlines(small_db):
 
 
 def test_bad_ledger_rows_name_file_sheet_row_column(small_db):
-    errors = q(small_db, "SELECT sheet_name, source_row, column_name, raw_value FROM load_errors "
-                         "WHERE file_name = '临泉_整改台账_20230525.xlsx' AND severity = '错误' ORDER BY source_row")
-    assert errors == [("台账", 6, "问题方面", None), ("台账", 7, "整改时限", "2023年2月30日")]
+    errors = q(small_db, "SELECT sheet_name, source_row, column_name, raw_value, severity FROM load_errors "
+                         "WHERE file_name = '临泉_整改台账_20230525.xlsx' ORDER BY source_row")
+    # row 6 (LQ-03): 问题方面 blank and 表现形式 unknown → loaded with the category blank, a 警告 only;
+    # row 7 (LQ-04): 2月30日 does not exist → rejected
+    assert errors == [("台账", 6, "表现形式", "根本不存在的表现", "警告"),
+                      ("台账", 7, "整改时限", "2023年2月30日", "错误")]
+    warning = q(small_db, "SELECT message FROM load_errors WHERE file_name = '临泉_整改台账_20230525.xlsx' "
+                          "AND severity = '警告'")[0][0]
+    assert warning.startswith("缺少问题方面（问题类别），表现形式也无法对应")
+    assert warning.endswith("已导入，问题方面留空（统计中列为“未分类”）")
+    assert q(small_db, "SELECT category, manifestation_code, case_text FROM ledger_snapshots "
+                       "WHERE serial_no = 'LQ-03'") == [(None, None, "缺少问题方面")]
     assert q(small_db, "SELECT rows_read, rows_loaded, rows_rejected FROM submissions "
-                       "WHERE file_name = '临泉_整改台账_20230525.xlsx'") == [(4, 2, 2)]
+                       "WHERE file_name = '临泉_整改台账_20230525.xlsx'") == [(4, 3, 1)]
 
 
 def test_relapse_derived_after_earlier_problem_closed(small_db):
@@ -150,6 +161,7 @@ def test_relapse_derived_after_earlier_problem_closed(small_db):
     assert rows == [
         ("LQ-01", False, None, None),
         ("LQ-02", False, None, None),
+        ("LQ-03", False, None, None),   # only in the May ledger: still its latest snapshot
         ("LQ-05", True, "推导", "linquan:LQ-01"),
     ]
 
