@@ -10,6 +10,7 @@ from .grid import read_grids
 from .model import CellError, RawRow, RawSheet, ReadError, SheetNote
 from .profiles import ImportProfile
 from .sheet import build_sheet
+from .vocabulary import refresh_vocabulary
 
 __all__ = ["CellError", "ImportProfile", "RawRow", "RawSheet", "ReadError", "SheetNote", "read_file"]
 
@@ -23,4 +24,5 @@ def read_file(path: Path | str, campaign: Campaign | None = None, profiles: list
     header fingerprint; overrides: sheet name → the user's one-off choice for that sheet."""
     path = Path(path)
     overrides = overrides or {}
+    refresh_vocabulary()
     return [build_sheet(path.name, grid, campaign, profiles, overrides.get(grid.name)) for grid in read_grids(path)]

@@ -8,13 +8,23 @@ from functools import lru_cache
 from etl.config import Campaign
 
 from .cell_values import date_share, scale_share, unit_share
-from .vocabulary import CONTAINS, DIM_PREFIX, KINDS, SYNONYM, load_vocabulary, match_dimension, norm_header
+from .vocabulary import (
+    CONTAINS,
+    DIM_PREFIX,
+    KINDS,
+    ON_VOCABULARY_CHANGE,
+    SYNONYM,
+    load_vocabulary,
+    match_dimension,
+    norm_header,
+)
 
 __all__ = ["DIM_PREFIX", "KINDS", "ColumnMap", "candidates", "column_letter", "count_known", "map_columns",
            "norm_header", "qualifies"]
 
 BY_VALUES, BY_DIMENSION, BY_PROFILE = "取值", "测评维度", "导入方案"
 _DIM_SCORE = 260  # a campaign dimension named in a survey question: as good as a parts match
+MAX_HEADER_LENGTH = 80  # a survey question may be long; a case description is longer
 _MIN_SAMPLES = 3  # value evidence needs at least this many non-blank cells
 _VALUE_SHARE = 0.8  # …of which this share must fit
 
@@ -39,13 +49,14 @@ class ColumnMap:
 
 
 @lru_cache(maxsize=65536)
-def _candidates(kind: str, header: str, dimensions: tuple[str, ...] | None, vocab_id: int) -> tuple:
+def _candidates(kind: str, header: str, dimensions: tuple[str, ...] | None) -> tuple:
     """((score, field, how), …) for one normalised header cell."""
     vocab = load_vocabulary()
     if not header or header in vocab.ignore:
         return ()
     out = []
-    for rule in vocab.kinds[kind].fields:
+    kind_rule = vocab.kinds[kind]
+    for rule in kind_rule.fields if kind_rule.may_match(header) else ():
         hit = rule.match(header)
         if hit:
             out.append((hit[1], rule.name, hit[0]))
@@ -56,10 +67,14 @@ def _candidates(kind: str, header: str, dimensions: tuple[str, ...] | None, voca
     return tuple(sorted(out, reverse=True))
 
 
+ON_VOCABULARY_CHANGE.append(_candidates.cache_clear)
+
+
 def candidates(kind: str, cell: object, campaign: Campaign | None) -> tuple:
-    dims = tuple(campaign.survey.dimensions) if campaign is not None else None
-    vocab = load_vocabulary()
-    return _candidates(kind, norm_header(cell), dims, id(vocab))
+    """((score, field, how), …) for one header cell, best first."""
+    if cell.__class__ is not str or len(cell) > MAX_HEADER_LENGTH:
+        return ()  # numbers, dates and long texts are data, never a header
+    return _candidates(kind, norm_header(cell), campaign.survey.dimensions if campaign is not None else None)
 
 
 def maybe_dimension(cell: object) -> bool:

@@ -55,10 +55,15 @@ def _fields(kind: str, cells: list, campaign: Campaign | None) -> set[str]:
 
 def _row_score(row: list, campaign: Campaign | None) -> float:
     """Fields recognised for the best kind; a row that qualifies as some kind beats one that does not."""
-    if is_meta_row(row):
+    cells = [c for c in row if c.__class__ is str]  # numbers and dates are never header text
+    if len(cells) < MIN_KNOWN or is_meta_row(cells):
         return 0.0
-    return max(count_known(k, row, campaign) + (0.25 if qualifies(k, _fields(k, row, campaign)) else 0.0)
-               for k in KINDS)
+    best = 0.0
+    for k in KINDS:
+        known = count_known(k, cells, campaign)
+        if known > 0:
+            best = max(best, known + (0.25 if qualifies(k, _fields(k, cells, campaign)) else 0.0))
+    return best
 
 
 def _finish(kind: str, top: int, bottom: int, cells: list, rows: list[list], campaign: Campaign | None,

@@ -10,7 +10,7 @@ import re
 import tomllib
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 VOCABULARY_FILE = Path(__file__).resolve().parents[2] / "data" / "vocabulary.toml"
@@ -30,7 +30,12 @@ def norm_header(text: object) -> str:
     """Header text for comparison: see the module docstring."""
     if text is None:
         return ""
-    s = unicodedata.normalize("NFKC", str(text)).strip()
+    return _norm(text if isinstance(text, str) else str(text))
+
+
+@lru_cache(maxsize=65536)
+def _norm(text: str) -> str:
+    s = unicodedata.normalize("NFKC", text).strip()
     s = _QUESTION_TAIL.sub("", s)
     s = _NUMBERING.sub("", s)
     return _PUNCT.sub("", s)
@@ -73,6 +78,10 @@ class KindRule:
     qualifies: tuple[tuple[str, ...], ...]
     min_dims: int
     option_number_markers: frozenset[str] = frozenset()  # survey platform exports: numbers are option numbers
+    any_word: re.Pattern | None = None  # every word a field of this kind can match on: a quick first test
+
+    def may_match(self, header: str) -> bool:
+        return self.any_word is None or self.any_word.search(header) is not None
 
     def field(self, name: str) -> FieldRule | None:
         return next((f for f in self.fields if f.name == name), None)
@@ -113,9 +122,11 @@ def parse_vocabulary(data: dict) -> Vocabulary:
             )
             for name, f in spec["fields"].items()
         )
+        words = {w for f in fields for w in f.synonyms} | {w for f in fields for alt in f.parts for g in alt for w in g}
+        any_word = re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True) if w))
         kinds[kind] = KindRule(kind, spec.get("label", kind), fields,
                                tuple(tuple(q) for q in spec.get("qualifies", ())), int(spec.get("min_dims", 0)),
-                               frozenset(norm_header(m) for m in spec.get("option_number_markers", ())))
+                               frozenset(norm_header(m) for m in spec.get("option_number_markers", ())), any_word)
     return Vocabulary(
         kinds=kinds,
         ignore=frozenset(norm_header(h) for h in data.get("ignore", {}).get("headers", ())),
@@ -129,10 +140,28 @@ def _load(path: str, mtime: float) -> Vocabulary:
         return parse_vocabulary(tomllib.load(f))
 
 
+_current: list = []  # [Vocabulary] of the default file, as of the last refresh_vocabulary()
+
+
+def refresh_vocabulary() -> Vocabulary:
+    """Re-read data/vocabulary.toml if it changed since the last call (once per file read)."""
+    vocab = _load(str(VOCABULARY_FILE), VOCABULARY_FILE.stat().st_mtime)
+    if not _current or _current[0] is not vocab:
+        _current[:] = [vocab]
+        for hook in ON_VOCABULARY_CHANGE:
+            hook()
+    return vocab
+
+
+ON_VOCABULARY_CHANGE: list = []  # caches derived from the vocabulary register their clear() here
+
+
 def load_vocabulary(path: Path | None = None) -> Vocabulary:
-    """The vocabulary file, re-read when it changes."""
-    path = Path(path or VOCABULARY_FILE)
-    return _load(str(path), path.stat().st_mtime)
+    """The vocabulary: the given file, else data/vocabulary.toml as of the last refresh."""
+    if path is not None:
+        path = Path(path)
+        return _load(str(path), path.stat().st_mtime)
+    return _current[0] if _current else refresh_vocabulary()
 
 
 def match_dimension(header: str, dimensions: tuple[str, ...], vocab: Vocabulary) -> str | None:
