@@ -139,20 +139,44 @@ def test_data_rows_and_headers(runs):
 def test_bad_rows_at_their_locations(runs):
     _, a, m, *_ = runs
     problems = sorted(b["problem"] for b in m["bad_rows"])
-    assert problems == sorted(["missing_category", "impossible_date", "unknown_unit", "duplicate_lead_id",
-                               "answer_out_of_range"])
+    assert problems == sorted(["impossible_date", "unknown_unit", "duplicate_lead_id", "answer_out_of_range"])
+    assert m["bad_rows_planted"] == {"ledger": 1, "leads": 2, "survey": 1}
     for b in m["bad_rows"]:
         rows = _read(a / b["file"])
         row = rows[b["row"] - 1]
         cell = row[b["column_no"] - 1]
-        if b["problem"] == "missing_category":
-            assert cell is None and row[2] == "工作作风漂浮"
-        elif b["problem"] == "duplicate_lead_id":
+        if b["problem"] == "duplicate_lead_id":
             assert row == rows[b["duplicate_of_row"] - 1] and cell == b["raw_value"]
         else:
             assert str(cell) == b["raw_value"], b
         f = next(f for f in m["files"] if f["file"] == b["file"])
         assert f["first_data_row"] <= b["row"] < f["first_data_row"] + f["data_rows"]
+
+
+def test_planted_warning_row_at_its_location(runs):
+    """The ledger row without 问题方面 and with a 表现形式 that matches nothing: loaded with a 警告."""
+    _, a, m, *_ = runs
+    (w,) = m["planted_warnings"]
+    assert (w["kind"], w["problem"], w["raw_value"]) == ("ledger", "missing_category", "工作作风漂浮")
+    rows = _read(a / w["file"])
+    f = next(f for f in m["files"] if f["file"] == w["file"])
+    header = rows[f["header_row"] - 1]
+    row = rows[w["row"] - 1]
+    assert f["first_data_row"] <= w["row"] < f["first_data_row"] + f["data_rows"]
+    assert header[w["column_no"] - 1] == w["column"] and w["column"] in ("表现形式", "具体表现")
+    assert header[1] == w["blank_column"] and w["blank_column"] in ("问题方面", "问题类别")
+    assert row[0] is None and row[1] is None and row[w["column_no"] - 1] == "工作作风漂浮"
+    # its written progress is the status the ETL will load (正在整改 → 整改中, 否 → 未整改)
+    assert w["status"] == next(STATUS[v] for v in row if v in STATUS)
+    assert (w["file"], w["row"]) not in {(b["file"], b["row"]) for b in m["bad_rows"]}
+
+
+def test_rows_expected_read_loaded_rejected(runs):
+    _, _, m, *_ = runs
+    for kind, r in m["rows_expected"].items():
+        assert r["read"] == m["data_rows_written"][kind] == r["loaded"] + r["rejected"]
+        assert r["rejected"] == sum(1 for b in m["bad_rows"] if b["kind"] == kind)   # warned rows are loaded
+    assert m["rows_expected"]["ledger"]["rejected"] == 1 and m["rows_expected"]["leads"]["rejected"] == 2
 
 
 def test_leads_counts(runs):
@@ -193,29 +217,43 @@ def test_leads_counts(runs):
     assert all(re.fullmatch(r"(阜交专办|西交专)〔2023〕\d{3,4}号", k) for k in ids)
 
 
+def _progress_status(rows: list[list[object]], f: dict, row_no: int) -> str:
+    header = rows[f["header_row"] - 1] + rows[f["header_row"] - 2]   # Fuyang: two header rows
+    pcol = next(i for i, h in enumerate(header) if h in ("整改进度", "整改情况", "是否完成", "整改进度及可验证成果"))
+    pcol %= len(rows[f["header_row"] - 1])
+    return STATUS[str(rows[row_no - 1][pcol]).split("；")[0]]
+
+
 def test_ledger_latest_snapshot(runs):
+    """Latest statuses as the ETL counts them: every row of the unit's latest file, plus each problem
+    that is missing from it at the status of the last file it was in (the planted 未分类 row)."""
     _, a, m, *_ = runs
-    bad = {(b["file"], b["row"]) for b in m["bad_rows"] if b["problem"] == "missing_category"}
+    warned = {(w["file"], w["row"]) for w in m["planted_warnings"]}
+    carried_total = 0
     for uid, u in m["ledger"]["per_unit"].items():
         latest = u["latest"]
         f = next(f for f in m["files"] if f["file"] == latest["file"])
         rows = _read(a / f["file"])
-        header = rows[f["header_row"] - 1] + rows[f["header_row"] - 2]   # Fuyang: two header rows
-        pcol = next(i for i, h in enumerate(header) if h in ("整改进度", "整改情况", "是否完成", "整改进度及可验证成果"))
-        pcol %= len(rows[f["header_row"] - 1])
         counts = dict.fromkeys(latest["status"], 0)
         serials = set()
         for i in range(f["first_data_row"], f["first_data_row"] + f["data_rows"]):
-            if (f["file"], i) in bad:
-                continue
-            r = rows[i - 1]
-            serials.add(r[0])
-            counts[STATUS[str(r[pcol]).split("；")[0]]] += 1
+            serials.add(rows[i - 1][0] if rows[i - 1][0] is not None else rows[i - 1][3])
+            counts[_progress_status(rows, f, i)] += 1
+        for c in latest["carried_from_earlier"]:
+            assert (c["file"], c["row"]) in warned   # regular problems stay in every later ledger
+            cf = next(x for x in m["files"] if x["file"] == c["file"])
+            crows = _read(a / c["file"])
+            assert _progress_status(crows, cf, c["row"]) == c["status"]
+            serials.add(crows[c["row"] - 1][3])
+            counts[c["status"]] += 1
+            carried_total += 1
         assert len(serials) == latest["problems"] == sum(counts.values()), uid
         assert counts == latest["status"], uid
-        assert latest["problems"] <= u["distinct_problems"] <= 25 + 4
+        assert latest["problems"] <= u["distinct_problems"] <= 25 + 4 + len(latest["carried_from_earlier"])
+    assert carried_total == len(m["planted_warnings"]) == 1
     totals = m["ledger"]["status_totals_latest"]
     assert all(totals[s] > 0 for s in totals)
+    assert totals == {s: sum(u["latest"]["status"][s] for u in m["ledger"]["per_unit"].values()) for s in totals}
     assert sum(u["latest"]["overdue"] for u in m["ledger"]["per_unit"].values()) > 0
 
 
@@ -227,9 +265,7 @@ def test_problem_keeps_serial_and_text(runs):
         for rep in u["report_files"]:
             rows = _read(a / rep["file"])
             for r in rows[rep["first_data_row"] - 1: rep["first_data_row"] - 1 + rep["data_rows"]]:
-                if r[0] is None:
-                    continue   # planted junk row
-                key = str(r[0])
+                key = str(r[0]) if r[0] is not None else f"无序号：{r[3]}"   # the planted 未分类 row
                 case = re.sub(r"（原.*问题）$", "", r[3])
                 assert seen.setdefault(key, case) == case, (uid, key)
         assert len(seen) == u["distinct_problems"]

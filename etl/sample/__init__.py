@@ -20,7 +20,7 @@ from .common import WorkCalendar, fmt_date, iso, loose_unit_name, rng_for, short
 from .scale import scaled_campaign, write_campaign_toml
 from .writers import BigXlsxWriter, SheetData, write_csv, write_xlsx
 
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2   # 2: the row without 问题方面 is a planted 警告 (loaded), no longer a bad row
 BIG_XLSX_ROWS = 100_000
 CSV_ROWS_PER_FILE = 250_000
 
@@ -66,7 +66,8 @@ def generate(campaign, out_dir, seed: int = 2023, units: int | None = None, lead
     total_leads = sum(lead_counts)
     big_leads = scale or total_leads > 200_000
 
-    bad_rows: list[dict] = []
+    bad_rows: list[dict] = []      # planted rows the ETL must reject (错误)
+    warnings: list[dict] = []      # planted rows the ETL must load with a 警告
     files: list[dict] = []
     # ---- leads
     lead_bad_unit = unit_list[plan_rng.randrange(n_units)].id
@@ -106,6 +107,7 @@ def generate(campaign, out_dir, seed: int = 2023, units: int | None = None, lead
         infos[sim["unit"].id] = G.write_unit_ledgers(camp, sim, out, seed, bad_plan, fast=scale)
         for info in infos[sim["unit"].id]:
             bad_rows.extend(info["bad_rows"])
+            warnings.extend(info["warnings"])
             files.append({"file": info["file"], "kind": "ledger", "unit_id": sim["unit"].id, "sheet": info["sheet"],
                           "header_row": info["header_row"], "first_data_row": info["first_data_row"],
                           "data_rows": info["data_rows"], "as_of": iso(info["as_of"])})
@@ -138,6 +140,12 @@ def generate(campaign, out_dir, seed: int = 2023, units: int | None = None, lead
         "data_rows_written": {k: sum(f["data_rows"] for f in files if f["kind"] == k) for k in kinds},
         "bad_rows_planted": {k: sum(1 for b in bad_rows if b["kind"] == k) for k in kinds},
         "bad_rows": sorted(bad_rows, key=lambda b: (b["kind"], b["file"], b["row"])),
+        "planted_warnings": sorted(warnings, key=lambda b: (b["kind"], b["file"], b["row"])),
+        # every data row is read; the planted bad rows are rejected, all others (warned ones too) loaded
+        "rows_expected": {k: {"read": sum(f["data_rows"] for f in files if f["kind"] == k),
+                              "loaded": sum(f["data_rows"] for f in files if f["kind"] == k)
+                              - sum(1 for b in bad_rows if b["kind"] == k),
+                              "rejected": sum(1 for b in bad_rows if b["kind"] == k)} for k in kinds},
         "files": files,
         "ledger": ledger_m,
         "leads": stats.manifest() | {"data_rows_written": sum(f["data_rows"] for f in files if f["kind"] == "leads")},

@@ -39,15 +39,17 @@ FOOTERS = ["填报人：{a}　　审核人：{b}　　联系电话：{tel}", "�
 TITLES = {"fuyang": "全市交通运输执法领域专项整治行动问题清单、措施清单、时限清单、责任清单",
           "haixi": "交通运输执法领域突出问题整改工作台账"}
 BAD_MANIFESTATION = "工作作风漂浮"   # matches no manifestation name or synonym
+UNCLASSIFIED_CASE = "个别执法人员工作作风漂浮，群众有意见"
+UNCLASSIFIED_MEASURE = "加强作风建设"
 
 
 @dataclass
 class Problem:
     unit_id: str
     key: str
-    category: str
-    category_text: str
-    manif_code: str
+    category: str | None           # None: the planted row whose 问题方面 cannot be told
+    category_text: str | None
+    manif_code: str | None
     manif_text: str
     case_text: str
     source: str
@@ -209,6 +211,18 @@ def _trajectory(p: Problem, rng: random.Random, last_day: date) -> None:
     p.d_start = d0 + timedelta(days=rng.randint(0, 20))
     p.d_rect = p.d_start + timedelta(days=rng.randint(10, 90))
     p.d_close = p.d_rect + timedelta(days=rng.randint(7, 40)) if rng.random() < 0.7 else None
+
+
+def unclassified_problem(unit, report: Report) -> Problem:
+    """The planted row whose 问题方面 cannot be told: category cell blank, 表现形式 matching nothing,
+    no 序号. The ETL loads it with the category blank and a 警告. It is written in this one report
+    only, so from then on this report's row stays its latest snapshot (the `problems` view)."""
+    deadline = report.as_of + timedelta(days=60)
+    return Problem(
+        unit_id=unit.id, key=f"{unit.id}#未分类", category=None, category_text=None, manif_code=None,
+        manif_text=BAD_MANIFESTATION, case_text=UNCLASSIFIED_CASE, source="自查自纠",
+        measure=UNCLASSIFIED_MEASURE, responsible=None, kind="stuck", discovered=report.as_of,
+        d_start=report.as_of, deadline=deadline, deadline_written=fmt_date(deadline, "cn"))
 
 
 def progress_text(p: Problem, status: str, style: UnitStyle) -> tuple[str, str]:
@@ -409,24 +423,28 @@ def build_report_sheet(campaign, sim, report: Report, rng: random.Random, bad: d
             for rr in range(r + 1, r2 + 1):
                 rows[rr - 1][1] = None
         r = r2 + 1
-    bad_rows = []
+    bad_rows, warnings, extra_problems = [], [], []
     if bad and bad.get("deadline_key") in report.rows:
         col = cols.index("整改时限") + 1
         bad_rows.append({"kind": "ledger", "problem": "impossible_date", "row": report.rows[bad["deadline_key"]],
                          "column": "整改时限", "column_no": col, "raw_value": bad["deadline_value"]})
     if bad and bad.get("missing_category"):
+        p = unclassified_problem(unit, report)
+        txt, canon = progress_text(p, p.status(report.as_of), style)
         row_no = len(rows) + 1
+        report.rows[p.key] = row_no
+        statuses[p.key], written_progress[p.key] = canon, txt
         junk = [None] * nc
-        junk[2] = BAD_MANIFESTATION
-        junk[3] = "个别执法人员工作作风漂浮，群众有意见"
-        junk[4] = "自查自纠"
-        junk[5] = "加强作风建设"
-        junk[cols.index("整改时限")] = fmt_date(report.as_of + timedelta(days=60), "cn")
-        junk[cols.index(style.progress_header)] = "正在整改" if style.progress_header != "是否完成" else "否"
+        junk[2], junk[3], junk[4], junk[5] = p.manif_text, p.case_text, p.source, p.measure
+        junk[cols.index("整改时限")] = p.deadline_written
+        junk[cols.index(style.progress_header)] = txt
         rows.append(junk)
-        bad_rows.append({"kind": "ledger", "problem": "missing_category", "row": row_no, "column": cols[1],
-                         "column_no": 2, "raw_value": None,
-                         "note": f"{cols[1]}为空且{cols[2]}“{BAD_MANIFESTATION}”无法匹配"})
+        extra_problems.append(p)
+        # loaded all the same: the 警告 stands on the 表现形式 cell, the only one of the two with a value
+        warnings.append({"kind": "ledger", "problem": "missing_category", "row": row_no, "column": cols[2],
+                         "column_no": 3, "raw_value": BAD_MANIFESTATION, "blank_column": cols[1],
+                         "status": canon, "note": f"{cols[1]}为空且{cols[2]}“{BAD_MANIFESTATION}”无法匹配："
+                                                  "已导入，问题方面留空（未分类）"})
     n_data = len(rows) - first_data + 1
     if style.footer:
         rows.append([None] * nc)
@@ -439,7 +457,8 @@ def build_report_sheet(campaign, sim, report: Report, rng: random.Random, bad: d
     widths[4 if style.layout == "fuyang" else 4] = 40
     sd = SheetData(style.sheet_name, rows, merges, bold_rows=(1, *header_rows), widths=widths)
     info = {"first_data_row": first_data, "data_rows": n_data, "header_row": header_rows[-1],
-            "statuses": statuses, "progress": written_progress, "bad_rows": bad_rows, "unit_written": uname}
+            "statuses": statuses, "progress": written_progress, "bad_rows": bad_rows, "warnings": warnings,
+            "extra_problems": extra_problems, "unit_written": uname}
     return sd, info
 
 
@@ -461,7 +480,7 @@ def write_unit_ledgers(campaign, sim, out_dir: Path, seed: int, bad_plan: dict, 
             write_xlsx_fast(out_dir / rep.file, sd)
         else:
             write_table(out_dir / rep.file, [sd])
-        for b in info["bad_rows"]:
+        for b in info["bad_rows"] + info["warnings"]:
             b.update(file=rep.file, sheet=sd.name, unit_id=unit.id)
         info.update(file=rep.file, sheet=sd.name, due=rep.due, as_of=rep.as_of, meta_style=rep.meta_style)
         out.append(info)
@@ -481,6 +500,7 @@ def ledger_manifest(campaign, sims: list[dict], infos: dict[str, list[dict]]) ->
         reps = []
         seen_first: dict[str, date] = {}
         rect_seen: dict[str, date] = {}
+        last_seen: dict[str, tuple[Report, str]] = {}    # problem → (its latest report, status there)
         for rep, info in zip(sim["reports"], uinfos, strict=True):
             rows_written += info["data_rows"]
             n_reports += 1
@@ -492,14 +512,19 @@ def ledger_manifest(campaign, sims: list[dict], infos: dict[str, list[dict]]) ->
                          "header_row": info["header_row"], "first_data_row": info["first_data_row"]})
             for k, st in info["statuses"].items():
                 seen_first.setdefault(k, rep.as_of)
+                last_seen[k] = (rep, st)
                 if st in ("已整改", "已销号"):
                     rect_seen.setdefault(k, rep.as_of)
-        last_rep, last_info = sim["reports"][-1], uinfos[-1]
+        last_rep = sim["reports"][-1]
         status_counts = {s: 0 for s in STATUSES}
         overdue = 0
-        byp = {p.key: p for p in sim["problems"]}
+        byp = {p.key: p for p in sim["problems"]} | {p.key: p for i in uinfos for p in i["extra_problems"]}
         deadline_kinds = {"date": 0, "immediate": 0, "long_term": 0}
-        for k, st in last_info["statuses"].items():
+        # As the ETL counts (`problems` view): every problem ever reported, at the status of its latest
+        # snapshot. A problem missing from the latest file keeps its last written status.
+        carried = [{"file": r.file, "row": r.rows[k], "status": st}
+                   for k, (r, st) in last_seen.items() if r is not last_rep]
+        for k, (_, st) in last_seen.items():
             status_counts[st] += 1
             totals[st] += 1
             p = byp[k]
@@ -515,8 +540,9 @@ def ledger_manifest(campaign, sims: list[dict], infos: dict[str, list[dict]]) ->
             "report_files": reps,
             "missing_due_dates": [iso(d) for d in campaign.reporting.ledger_due_dates if d not in submitted],
             "distinct_problems": len(seen_first),
-            "latest": {"file": last_rep.file, "as_of": iso(last_rep.as_of), "problems": len(last_info["statuses"]),
-                       "status": status_counts, "overdue": overdue, "deadline_kinds": deadline_kinds},
+            "latest": {"file": last_rep.file, "as_of": iso(last_rep.as_of), "problems": len(last_seen),
+                       "status": status_counts, "overdue": overdue, "deadline_kinds": deadline_kinds,
+                       "carried_from_earlier": carried},
         }
         # relapse: planted ones plus any derived by the rule below
         for k in seen_first:
@@ -528,7 +554,8 @@ def ledger_manifest(campaign, sims: list[dict], infos: dict[str, list[dict]]) ->
                 basis.append("text")
             if "回头看" in p.source:
                 basis.append("earlier_round")
-            earlier = [q for q in seen_first if q != k and byp[q].manif_code == p.manif_code
+            earlier = [q for q in seen_first if q != k and p.manif_code is not None
+                       and byp[q].manif_code == p.manif_code
                        and q in rect_seen and rect_seen[q] < seen_first[k]]
             if earlier:
                 basis.append("reappeared")
@@ -550,7 +577,8 @@ def ledger_manifest(campaign, sims: list[dict], infos: dict[str, list[dict]]) ->
                                          if r["late_beyond_grace"]),
         "missing_reports": sum(len(u["missing_due_dates"]) for u in per_unit.values()),
         "relapse_rule": "basis: manifestation=表现形式为反弹类(F19); text=具体案例含“死灰复燃”/“反弹”; "
-                        "earlier_round=问题来源含“回头看”; reappeared=同单位同表现形式的另一问题在更早一期台账中已整改/已销号",
+                        "earlier_round=问题来源含“回头看”; reappeared=同单位同表现形式的另一问题在更早一期台账中已整改/已销号"
+                        "（表现形式为空的问题不参与）",
         "relapses": relapses,
         "relapse_count": len(relapses),
         "relapse_planted_count": sum(1 for r in relapses if r["planted"]),
