@@ -36,19 +36,41 @@ def test_every_planted_bad_row_is_reported_where_it_is(built):
     errors = {(r[0], r[1], r[2], r[3]) for r in con.execute(
         "SELECT file_name, sheet_name, source_row, column_name FROM load_errors WHERE severity = '错误'").fetchall()}
     planted = {(b["file"], b["sheet"], b["row"], b["column"]) for b in expected["bad_rows"]}
-    assert len(planted) == 5
+    assert len(planted) == 4
     assert errors == planted
+
+
+def test_planted_warning_row_is_loaded_uncategorised_with_its_warning(built):
+    """A row with 问题方面 blank and an unknown 表现形式 is loaded, category blank, with one 警告 there."""
+    _, con, expected, _ = built
+    (w,) = expected["planted_warnings"]
+    # footers (填报人/审核人) below the data are the only other 警告 of the sample
+    warnings = con.execute("""SELECT file_name, sheet_name, source_row, column_name, raw_value, message
+                              FROM load_errors WHERE severity = '警告' AND message NOT LIKE '%是表尾%'""").fetchall()
+    assert len(warnings) == 1
+    file, sheet, row, column, raw, message = warnings[0]
+    assert (file, sheet, row, column, raw) == (w["file"], w["sheet"], w["row"], w["column"], w["raw_value"])
+    assert message.startswith("缺少问题方面（问题类别），表现形式也无法对应（无法识别的表现形式“工作作风漂浮”")
+    assert message.endswith("；已导入，问题方面留空（统计中列为“未分类”）")
+    assert con.execute("""SELECT s.unit_id, s.category, s.manifestation_code, s.status, s.is_relapse
+                          FROM ledger_snapshots s JOIN submissions USING (submission_id)
+                          WHERE file_name = ? AND source_row = ?""", [w["file"], w["row"]]).fetchall() == [
+        (w["unit_id"], None, None, w["status"], False)]
+    assert con.execute("SELECT count(*) FROM ledger_snapshots WHERE category IS NULL").fetchone() == (1,)
 
 
 def test_rows_read_equal_loaded_plus_rejected(built):
     _, con, expected, _ = built
-    per_kind = dict(con.execute(
-        "SELECT kind, sum(rows_read) FROM submissions GROUP BY kind").fetchall())
-    assert per_kind == expected["data_rows_written"]
+    per_kind = {k: {"read": r, "loaded": lo, "rejected": rej} for k, r, lo, rej in con.execute(
+        "SELECT kind, sum(rows_read), sum(rows_loaded), sum(rows_rejected) FROM submissions GROUP BY kind").fetchall()}
+    assert per_kind == expected["rows_expected"]
+    assert {k: v["read"] for k, v in per_kind.items()} == expected["data_rows_written"]
     assert con.execute("SELECT count(*) FROM submissions WHERE rows_read <> rows_loaded + rows_rejected").fetchone() == (0,)
     rejected = con.execute("SELECT sum(rows_rejected) FROM submissions").fetchone()[0]
     assert rejected == len(expected["bad_rows"]) == con.execute(
         "SELECT count(*) FROM load_errors WHERE severity = '错误'").fetchone()[0]
+    # every loaded ledger row is one snapshot row, the warned one included
+    assert con.execute("SELECT count(*) FROM ledger_snapshots").fetchone()[0] == expected["rows_expected"]["ledger"]["loaded"]
 
 
 def test_latest_snapshot_status_counts_per_unit(built):
