@@ -258,3 +258,20 @@ def test_hidden_sheets_are_loaded_or_reported_never_silently(tmp_path):
     assert msgs["往期"][0] == "警告" and "隐藏" in msgs["往期"][1] and "已照常导入" in msgs["往期"][1]
     # the drop-down lists of a template: hidden, not a table — told, as a warning, with its rows counted
     assert msgs["下拉选项"][0] == "警告" and "隐藏工作表“下拉选项”未导入（3 行）" in msgs["下拉选项"][1]
+
+
+def test_profile_with_hostile_name_and_headers_round_trips(tmp_path):
+    header = ['案卷号"\\', "登记日", "事由\n说明"]
+    saved = save_profile('恶意"名称\n../../etc/passwd', "leads", header,
+                         {0: "lead_id", 1: "received_date", 2: "summary"}, folder=tmp_path)
+    assert saved.path.parent == tmp_path  # no path from the name
+    (back,) = load_profiles(tmp_path)
+    assert back.name == '恶意"名称\n../../etc/passwd'
+    assert back.columns == {'案卷号': "lead_id", "登记日": "received_date", "事由说明": "summary"}
+
+
+def test_profile_naming_an_unknown_field_is_refused(tmp_path):
+    (tmp_path / "x.toml").write_text('name = "x"\nkind = "leads"\nfingerprint = "f"\n[columns]\n"身份证号" = "id_card"\n',
+                                     encoding="utf-8")
+    with pytest.raises(ValueError, match="字段“id_card”不是线索登记的字段"):
+        load_profiles(tmp_path)

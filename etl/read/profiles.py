@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from .vocabulary import KINDS, norm_header
+from .vocabulary import DIM_PREFIX, KINDS, load_vocabulary, norm_header
 
 PROFILES_DIR = Path(__file__).resolve().parents[2] / "data" / "profiles"
 NOT_IMPORTED = ""  # a column mapped to nothing: 不导入
@@ -37,11 +37,20 @@ def header_fingerprint(cells: list) -> str:
     return hashlib.sha1("|".join(texts).encode()).hexdigest()[:16]
 
 
+_REPEAT = re.compile(r"^phone_\d$")
+
+
 def _check(profile: ImportProfile, where: str) -> None:
     if profile.kind not in KINDS:
         raise ValueError(f"{where}：类型“{profile.kind}”不对，应为 {'、'.join(KINDS)} 之一")
     if profile.header_rows not in (1, 2):
         raise ValueError(f"{where}：header_rows 应为 1 或 2")
+    known = set(load_vocabulary().field_choices(profile.kind))
+    for header, name in profile.columns.items():
+        ok = (not name or name in known or (profile.kind == "leads" and _REPEAT.match(name))
+              or (profile.kind == "survey" and name.startswith(DIM_PREFIX) and len(name) > len(DIM_PREFIX)))
+        if not ok:
+            raise ValueError(f"{where}：列“{header}”对应的字段“{name}”不是{load_vocabulary().kinds[profile.kind].label}的字段")
 
 
 def load_profile(path: Path) -> ImportProfile:
@@ -76,7 +85,16 @@ def load_profiles(folder: Path | None = None, extra: list[Path] | None = None,
 
 
 def _toml_str(s: str) -> str:
-    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    """A TOML basic string: backslash, quote and every control character escaped."""
+    out = []
+    for ch in s:
+        if ch in '"\\':
+            out.append("\\" + ch)
+        elif ord(ch) < 0x20 or ord(ch) == 0x7F:
+            out.append(f"\\u{ord(ch):04X}")
+        else:
+            out.append(ch)
+    return '"' + "".join(out) + '"'
 
 
 _SAFE_NAME = re.compile(r"[^\w\u4e00-\u9fff-]+")
@@ -96,7 +114,7 @@ def save_profile(name: str, kind: str, header_cells: list, columns: dict[int, st
     _check(profile, "导入方案")
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{_SAFE_NAME.sub('_', profile.name)[:60]}-{fp}.toml"
-    lines = [f"# 导入方案：{profile.name}（{date.today():%Y-%m-%d} 保存；按表头指纹自动套用）",
+    lines = [f"# 导入方案：{' '.join(profile.name.split())}（{date.today():%Y-%m-%d} 保存；按表头指纹自动套用）",
              f"name = {_toml_str(profile.name)}", f"kind = {_toml_str(kind)}",
              f"fingerprint = {_toml_str(fp)}", f"header_rows = {header_rows}", "", "[columns]"]
     lines += [f"{_toml_str(k)} = {_toml_str(v)}" for k, v in mapping.items()]
