@@ -163,8 +163,11 @@ def _load_sheet(campaign: Campaign, path: Path, file_sha: str, sheet, result: Bu
     if sheet.kind is None:
         records = []  # the reader's note says why, and counts the rows as not imported
     elif missing:
-        ctx.add_error(sheet.header_row, missing, sheet.meta_unit if missing == "填报单位" else sheet.meta_date,
-                      f"整改台账缺少可识别的{missing}（表头、单位列和文件名中均未找到），本表 {len(sheet.rows)} 行未导入")
+        # every row gets its own entry: rows rejected = 错误 entries, for the whole build
+        raw = sheet.meta_unit if missing == "填报单位" else sheet.meta_date
+        for row in sheet.rows:
+            ctx.add_error(row.source_row, missing, raw,
+                          f"整改台账缺少可识别的{missing}（表头、单位列和文件名中均未找到），本表 {len(sheet.rows)} 行均未导入")
         records = []
     else:
         _warn_unknown_dimensions(ctx, sheet)

@@ -275,3 +275,19 @@ def test_profile_naming_an_unknown_field_is_refused(tmp_path):
                                      encoding="utf-8")
     with pytest.raises(ValueError, match="字段“id_card”不是线索登记的字段"):
         load_profiles(tmp_path)
+
+
+def test_ledger_without_reporting_unit_gives_each_row_its_entry(tmp_path):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["填报时间：2023年9月25日"])
+    ws.append(["序号", "问题方面", "表现形式", "具体案例", "整改措施", "整改时限", "整改进度"])
+    ws.append([1, "逐利执法", "乱罚款", "罚款不开票", "退还", "2023年9月30日", "已完成整改"])
+    ws.append([2, "执法粗暴", "态度蛮横", "辱骂司机", "教育", "立行立改", "正在整改"])
+    wb.save(tmp_path / "无单位的台账.xlsx")
+    result = collect([CampaignSources(FUYANG, [tmp_path])], salt="t")
+    (sub,) = result.submissions
+    assert (sub.rows_read, sub.rows_loaded, sub.rows_rejected) == (2, 0, 2)
+    assert [(e.source_row, e.column_name, e.severity) for e in result.errors] == [
+        (3, "填报单位", ERROR), (4, "填报单位", ERROR)]
+    assert "未导入的工作表 1 张（共 2 行）" in result.summary_text()
