@@ -98,7 +98,7 @@ def truth_problems(db: Path, cid: str, as_of: str) -> list[tuple]:
     con = duckdb.connect(str(db), read_only=True)
     try:
         return sorted(con.execute(SNAP + """
-            SELECT unit_id, category, coalesce(manifestation, ''), coalesce(case_text, ''),
+            SELECT unit_id, coalesce(category, ''), coalesce(manifestation, ''), coalesce(case_text, ''),
                    coalesce(CAST(deadline AS VARCHAR), ''), coalesce(deadline_kind, ''), status FROM snap
         """, {"c": cid, "d": as_of}).fetchall())
     finally:

@@ -114,11 +114,13 @@ def _data_rows(grid: Grid, start: int, cols: list[tuple[str | None, int]], sheet
         if first.__class__ is str:
             first = first.strip()
             if _FOOTER_END.match(first):
+                # A signature line at the very end loses nothing; rows below it are told.
                 below = sum(has_data[i + 1:])
-                sheet.notes.append(SheetNote(
-                    line_no[i], None, first[:40],
-                    f"第 {line_no[i]} 行起是表尾（“{first[:20]}”），"
-                    + (f"连同其下 {below} 行" if below else "") + "不作为数据读取；如果其中有数据，请移到表尾之前"))
+                if below:
+                    sheet.notes.append(SheetNote(
+                        line_no[i], None, first[:40],
+                        f"第 {line_no[i]} 行起是表尾（“{first[:20]}”），连同其下 {below} 行不作为数据读取；"
+                        "如果其中有数据，请移到表尾之前"))
                 break
             if _FOOTER_SKIP.match(first):
                 totals.append(line_no[i])
