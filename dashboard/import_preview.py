@@ -26,17 +26,17 @@ OVERRIDE_NAME = "本次预览"  # etl.preview.override_for 给一次性方案的
 HOW_LABELS = {"词表": "表头与词表一致", "含义": "表头含义", "包含": "表头含字段名", "取值": "按列中的值",
               "测评维度": "测评维度", "导入方案": "导入方案"}
 # 预览记录的中文列名（数据库列）；内部列（专项整治、报送编号、投诉人摘要等）不显示
-RECORD_LABELS = {
+RECORD_LABELS = {  # 编号、单位、内容在前（宽表只看得到前几列）
     "source_row": "行号", "unit_id": "单位",
     # 台账
-    "serial_no": "序号", "category": "问题方面", "manifestation_code": "表现形式编码", "manifestation": "表现形式",
-    "case_text": "具体问题", "source_channel": "问题来源", "measure": "整改措施", "deadline": "整改时限",
+    "serial_no": "序号", "case_text": "具体问题", "category": "问题方面", "manifestation_code": "表现形式编码",
+    "manifestation": "表现形式", "source_channel": "问题来源", "measure": "整改措施", "deadline": "整改时限",
     "deadline_kind": "时限类型", "responsible": "责任单位、责任人", "status": "状态", "progress_text": "整改进展",
     "completed_date": "完成时间", "is_relapse": "是否反弹",
     # 线索
-    "lead_id": "线索编号", "channel": "线索来源", "received_date": "受理日期", "assigned_date": "交办日期",
-    "due_date": "办理期限", "concluded_date": "办结日期", "on_time": "按时办结", "feedback_date": "反馈日期",
-    "finding": "调查结论", "summary": "问题摘要", "complainant_masked": "投诉人（脱敏）",
+    "lead_id": "线索编号", "summary": "问题摘要", "channel": "线索来源", "received_date": "受理日期",
+    "assigned_date": "交办日期", "due_date": "办理期限", "concluded_date": "办结日期", "on_time": "按时办结",
+    "feedback_date": "反馈日期", "finding": "调查结论", "complainant_masked": "投诉人（脱敏）",
     "phone_masked": "联系电话（脱敏）", "handling_status": "工单状态", "given_due_date": "承诺完成时间",
     "visit_satisfaction": "回访满意度",
     # 满意度

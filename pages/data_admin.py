@@ -111,7 +111,8 @@ def _set_choice(name: str, sheet: str, choice) -> None:
 
 def _forget(name: str) -> None:
     st.session_state.get(K_CHOICES, {}).pop(name, None)
-    st.session_state.setdefault(K_VER, {})[name] = st.session_state[K_VER].get(name, 0) + 1
+    versions = st.session_state.setdefault(K_VER, {})
+    versions[name] = versions.get(name, 0) + 1
 
 
 def _on_kind(name: str, sheet, key: str) -> None:
@@ -170,7 +171,7 @@ def _sheet_panel(name: str, sheet, auto, choice, key: str, several: bool) -> boo
     table = preview.columns_frame(sheet, options, auto)
     col = st.column_config
     st.data_editor(
-        table, hide_index=True, key=f"{key}_cols", num_rows="fixed", use_container_width=True,
+        table, hide_index=True, key=f"{key}_cols", num_rows="fixed", width="stretch",
         height=min(38 + 35 * len(table), 460),
         column_config={"列": col.TextColumn(width=40, disabled=True), "表头": col.TextColumn(width="medium", disabled=True),
                        "导入为": col.SelectboxColumn(options=list(options), required=True, width="medium",
@@ -185,9 +186,10 @@ def _sheet_panel(name: str, sheet, auto, choice, key: str, several: bool) -> boo
     bad = preview.problems_frame(sheet, "错误")
     if not bad.empty:
         st.error(f"以下 {len(bad)} 条问题使相应的行（或整张表）未导入：", icon=":material/error:")
-        st.dataframe(_red(bad), hide_index=True, key=f"{key}_bad", column_config={
-            "行号": col.TextColumn(width=52), "列": col.TextColumn(width=110), "原值": col.TextColumn(width=140),
-            "原因": col.TextColumn(width="large")})
+        with st.container(key=f"{key}_badbox"):  # 带 key 的容器：页面测试据此找到表格
+            st.dataframe(_red(bad), hide_index=True, key=f"{key}_bad", column_config={
+                "行号": col.TextColumn(width=52), "列": col.TextColumn(width=110), "原值": col.TextColumn(width=140),
+                "原因": col.TextColumn(width="large")})
     warn = preview.problems_frame(sheet, "警告")
     if not warn.empty:
         with st.expander(f"警告 {len(warn)} 条（已导入，但需核对）"):
@@ -195,7 +197,8 @@ def _sheet_panel(name: str, sheet, auto, choice, key: str, several: bool) -> boo
     recs = preview.records_frame(sheet, campaign_cfg)
     if not recs.empty:
         st.markdown(f"**将导入的前 {len(recs)} 行**（按写入数据库的样子；投诉人、电话只保存脱敏值）")
-        st.dataframe(recs, hide_index=True, key=f"{key}_recs")
+        with st.container(key=f"{key}_recsbox"):
+            st.dataframe(recs, hide_index=True, key=f"{key}_recs")
 
     p1, p2 = st.columns([3, 1], vertical_alignment="bottom")
     default = applied or preview.default_profile_name(name, sheet.sheet_name, several)
@@ -308,9 +311,10 @@ if last:
                  icon=":material/error:")
         if not last["rejected"].empty:
             col = st.column_config
-            st.dataframe(_red(last["rejected"].head(500)), hide_index=True, key="adm_build_rejected",
-                         column_config={"文件": col.TextColumn(width=200), "行号": col.TextColumn(width=52),
-                                        "原因": col.TextColumn(width="large")})
+            with st.container(key="adm_build_rejected_box"):
+                st.dataframe(_red(last["rejected"].head(500)), hide_index=True, key="adm_build_rejected",
+                             column_config={"文件": col.TextColumn(width=200), "行号": col.TextColumn(width=52),
+                                            "原因": col.TextColumn(width="large")})
     st.success("数据库已重新生成。", icon=":material/check_circle:")
     st.code(last["text"], language=None)
     st.dataframe(last["rows"], hide_index=True, key="adm_build_rows")
