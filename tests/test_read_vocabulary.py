@@ -154,3 +154,43 @@ def test_vocabulary_is_data():
         "lead_id": {"synonyms": ["案卷号"]}}}}})
     assert vocab.kinds["leads"].fields[0].match(norm_header("案卷号")) == ("词表", 300)
     assert vocab.kinds["leads"].fields[0].match(norm_header("工单编号")) is None
+
+
+# Held-out layouts (issue 7 closing note): headers met after the vocabulary was first written.
+
+def test_summary_table_with_blank_corner_cell_finds_the_unit_by_values():
+    # statistics table: unit names under a blank corner cell, then counts and 满意率(%)
+    rows = [[None, "采集量", "办结量", "完成率(%)", "满意率(%)"],
+            ["临泉县", 120, 110, 91.7, 95.0], ["太和县", 80, 70, 87.5, 90.0], ["阜南县", 60, 60, 100.0, 98.3]]
+    header = find_header(rows, FUYANG)
+    assert header.kind == "survey_scores"
+    assert header.columns == {"unit": 0, "satisfaction_rate": 4}
+    assert header.texts["unit"] == "第 A 列"
+
+
+def test_hazard_ledger_words():
+    header = ["隐患编号", "隐患描述", "隐患类型", "管控措施ID", "整改要求", "整改期限", "隐患状态", "发现部门"]
+    samples = [["Y1", "护栏缺失", "管理缺陷", "M-7", "补装", "2023-09-30", "已闭环", "临泉县"],
+               ["Y2", "标志不清", "人的不安全行为", "M-8", "更换", "2023-10-15", "整改中", "太和县"],
+               ["Y3", "路面破损", "管理缺陷", "M-9", "修补", "2023-10-31", "未整改", "阜南县"]]
+    cmap = map_columns("ledger", header, FUYANG, samples)
+    assert cmap.columns == {"problem_code": 0, "case_text": 1, "measure": 4, "deadline": 5, "progress": 6}
+    # 隐患类型 holds hazard types, not the campaign's 问题方面; an ID is not a measure;
+    # 发现部门 names units but is who found it, not whose problem it is
+    assert cmap.ignored == [2, 3, 7]
+
+
+def test_channel_column_by_parts_needs_channel_values():
+    header = ["信访件编号", "来源类型", "信访内容", "登记时间"]
+    system = [["X1", "Excel导入", "乱罚款", "2023-09-01"]] * 3
+    real = [["X1", "12345热线", "乱罚款", "2023-09-01"], ["X2", "来信", "拦车", "2023-09-02"],
+            ["X3", "暗访", "拦车", "2023-09-02"]]
+    assert "channel" not in map_columns("leads", header, FUYANG, system).columns
+    assert map_columns("leads", header, FUYANG, real).columns == {"lead_id": 0, "channel": 1, "summary": 2,
+                                                                 "received_date": 3}
+
+
+def test_question_with_spaced_number_and_loose_wording():
+    assert norm_header("2 .您属于以下哪类人员") == "您属于以下哪类人员"
+    assert match_dimension(norm_header("3、您对执法人员执法行为规范方面是否满意？"), FUYANG.survey.dimensions,
+                           load_vocabulary()) == "执法规范"

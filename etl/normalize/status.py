@@ -13,11 +13,11 @@ STATUSES = (NOT_STARTED, IN_PROGRESS, RECTIFIED, CLOSED, LONG_TERM)
 _NEG = r"(?:尚未|暂未|仍未|还未|未|没有|没|待|申请|拟)"
 _NOT_CLOSED = re.compile(_NEG + r"销号")
 _CLOSE_REQUESTED = re.compile(r"(?:申请|待|拟)销号")
-_NOT_DONE = re.compile(_NEG + r"(?:完成|整改|到位|落实|开始|办结|消除|化解)")
+_NOT_DONE = re.compile(_NEG + r"(?:完成|整改|到位|落实|开始|办结|消除|化解|闭环)")
 _UNDER_WAY = re.compile(r"正在|整改中|推进中|进行中|办理中|化解中|消除中|逐步|部分完成|部分化解|部分消除|阶段性")
 _LONG_TERM = re.compile(r"长期|持续推进|持续整改|常态化")
 # 隐患台账写“已消除”，矛盾纠纷台账写“已化解”，工单式台账写“办结”：都是整改完成。
-_DONE = re.compile(r"已完成|已整改|完成|整改完毕|整改到位|已落实|办结|已解决|已纠正|已消除|已化解")
+_DONE = re.compile(r"已完成|已整改|完成|整改完毕|整改到位|已落实|办结|已解决|已纠正|已消除|已化解|已闭环")
 _EXACT = {"是": RECTIFIED, "否": NOT_STARTED, "销号": CLOSED, "√": RECTIFIED, "×": NOT_STARTED,
           "消除": RECTIFIED, "化解": RECTIFIED}
 _FILLER = re.compile(r"[,，、;；:：。.!！\s]")

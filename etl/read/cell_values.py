@@ -6,9 +6,12 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from etl.config import Campaign
+from etl.normalize.categories import match_category, match_manifestation
+from etl.normalize.channels import normalize_channel
 from etl.normalize.dates import parse_date
 from etl.normalize.deadlines import parse_deadline
 from etl.normalize.errors import NormalizeError
+from etl.normalize.status import parse_status
 from etl.normalize.survey_scale import parse_score
 from etl.normalize.units import resolve_unit
 
@@ -46,3 +49,36 @@ def unit_share(values: list, campaign: Campaign) -> float:
 def scale_share(values: list, scale: dict[str, int]) -> float:
     """Share of cells that are answers on the survey scale (1–5 or its words)."""
     return _share(values, lambda v: parse_score(v, scale))
+
+
+def channel_share(values: list) -> float:
+    """Share of cells that name a lead channel (12345热线, 信访, 暗访 …)."""
+    return _share(values, normalize_channel)
+
+
+def category_share(values: list, campaign: Campaign) -> float:
+    """Share of cells that name one of the campaign's categories or manifestations."""
+    def ok(v):
+        try:
+            return match_category(v, campaign)
+        except NormalizeError:
+            return match_manifestation(v, campaign)
+    return _share(values, ok)
+
+
+def status_share(values: list) -> float:
+    """Share of cells that read as rectification progress (已整改, 正在整改, 是/否 …)."""
+    return _share(values, parse_status)
+
+
+def fits(kind_of_value: str, values: list, campaign: Campaign | None) -> float:
+    """Share of cells that fit what a field's column should hold (data/vocabulary.toml, values)."""
+    if kind_of_value in ("date", "deadline"):
+        return date_share(values, deadline=kind_of_value == "deadline")
+    if kind_of_value == "channel":
+        return channel_share(values)
+    if kind_of_value == "status":
+        return status_share(values)
+    if kind_of_value == "category" and campaign is not None:
+        return category_share(values, campaign)
+    return 1.0

@@ -7,7 +7,7 @@ from functools import lru_cache
 
 from etl.config import Campaign
 
-from .cell_values import date_share, scale_share, unit_share
+from .cell_values import fits, scale_share, unit_share
 from .vocabulary import (
     CONTAINS,
     DIM_PREFIX,
@@ -112,12 +112,12 @@ def _nonblank(samples: list[list], idx: int) -> list:
     return out
 
 
-def _values_fit(kind: str, name: str, values: list) -> bool:
+def _values_fit(kind: str, name: str, values: list, campaign: Campaign | None) -> bool:
     """False when the sampled cells clearly are not what the field holds ("dates are dates")."""
     rule = load_vocabulary().kinds[kind].field(name)
     if rule is None or rule.values is None or len(values) < _MIN_SAMPLES:
         return True
-    return date_share(values, deadline=rule.values == "deadline") >= 0.5
+    return fits(rule.values, values, campaign) >= 0.5
 
 
 def map_columns(kind: str, header: list[object], campaign: Campaign | None = None,
@@ -141,7 +141,7 @@ def map_columns(kind: str, header: list[object], campaign: Campaign | None = Non
         if idx in taken:
             continue
         rule = vocab.kinds[kind].field(name)
-        if how != SYNONYM and not _values_fit(kind, name, _nonblank(samples, idx)):
+        if how != SYNONYM and not _values_fit(kind, name, _nonblank(samples, idx), campaign):
             continue
         if name in by_field:
             if rule is not None and rule.repeat:
@@ -188,16 +188,20 @@ def _number_repeats(kind: str, taken: dict[int, str], result: ColumnMap) -> None
 def _match_by_values(kind: str, header: list, campaign: Campaign | None, samples: list[list],
                      taken: dict[int, str], by_field: dict[str, int], result: ColumnMap) -> None:
     vocab = load_vocabulary()
+    width = max([len(header)] + [len(r) for r in samples])
+    header = list(header) + [None] * (width - len(header))
     for idx, cell in enumerate(header):
         h = norm_header(cell)
-        if idx in taken or not h or h in vocab.ignore:
+        # a unit column may have no header at all (summary tables: unit names under a blank corner cell)
+        if idx in taken or h in vocab.ignore or (not h and "unit" in by_field):
             continue
         values = _nonblank(samples, idx)
         if campaign is not None and "unit" not in by_field and len(values) >= _MIN_SAMPLES \
+                and kind in vocab.unit_by_values_kinds and not any(w in h for w in vocab.not_unit_headers) \
                 and unit_share(values, campaign) >= _VALUE_SHARE:
             taken[idx] = by_field["unit"] = "unit"
             result.how["unit"] = BY_VALUES
-        elif kind == "survey":
+        elif kind == "survey" and h:
             # Answers on the survey scale under a header that names no configured dimension:
             # kept as "dim:<header>" so the build reports the column as not imported.
             scale = campaign.survey.scale if campaign is not None else None

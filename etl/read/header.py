@@ -7,7 +7,17 @@ from dataclasses import dataclass, field
 
 from etl.config import Campaign
 
-from .columns import KINDS, ColumnMap, candidates, count_known, map_columns, maybe_dimension, qualifies
+from .columns import (
+    BY_VALUES,
+    KINDS,
+    ColumnMap,
+    candidates,
+    column_letter,
+    count_known,
+    map_columns,
+    maybe_dimension,
+    qualifies,
+)
 from .grid import clean
 from .profiles import ImportProfile, header_fingerprint
 from .vocabulary import load_vocabulary, norm_header
@@ -72,7 +82,8 @@ def _finish(kind: str, top: int, bottom: int, cells: list, rows: list[list], cam
     cmap = map_columns(kind, cells, campaign, samples)
     if profile is not None:
         _apply_profile(cmap, cells, profile)
-    texts = {canon: str(cells[idx]) for canon, idx in cmap.columns.items()}
+    texts = {canon: str(cells[idx]) if idx < len(cells) and cells[idx] is not None else f"第 {column_letter(idx)} 列"
+             for canon, idx in cmap.columns.items()}
     return Header(kind, top, bottom, dict(cmap.columns), texts, None, cells, cmap, profile)
 
 
@@ -111,6 +122,25 @@ def _profile_span(scan: list[list], profiles: list[ImportProfile]) -> tuple[int,
     return None
 
 
+def _header_completed_by_values(rows: list[list], scan: list[list], campaign: Campaign | None) -> Header | None:
+    """A header with one recognised field whose unit column is told by its values only (a summary
+    table: a blank corner cell above the unit names, then 满意率). Tried only when no row qualifies."""
+    if campaign is None:
+        return None
+    vocab = load_vocabulary()
+    for r, row in enumerate(scan[:SCAN_ROWS]):
+        if is_meta_row(row) or not any(c.__class__ is str for c in row):
+            continue
+        for kind in KINDS:
+            if kind not in vocab.unit_by_values_kinds or count_known(kind, row, campaign) < 1:
+                continue
+            samples = [[clean(v) for v in x] for x in rows[r + 1: r + 1 + SAMPLE_ROWS]]
+            cmap = map_columns(kind, row, campaign, samples)
+            if cmap.how.get("unit") == BY_VALUES and qualifies(kind, cmap.columns):
+                return _finish(kind, r, r, row, rows, campaign, None)
+    return None
+
+
 def find_header(rows: list[list], campaign: Campaign | None = None, profiles: list[ImportProfile] | None = None,
                 override: ImportProfile | None = None) -> Header | None:
     """None when no row in the first SCAN_ROWS looks like a header of any kind.
@@ -131,7 +161,7 @@ def find_header(rows: list[list], campaign: Campaign | None = None, profiles: li
 
     scores = [_row_score(r, campaign) for r in scan[:SCAN_ROWS]]
     if not scores or max(scores) < MIN_KNOWN:
-        return None
+        return _header_completed_by_values(rows, scan, campaign)
     best = scores.index(max(scores))
 
     # Candidate (top, bottom) spans: the best row alone, or joined with the row above / below
@@ -156,6 +186,8 @@ def find_header(rows: list[list], campaign: Campaign | None = None, profiles: li
                 choice = (known, top, bottom, kind, cells)
     assert choice is not None
     known, top, bottom, kind, cells = choice
+    if known < 0 and (by_values := _header_completed_by_values(rows, scan, campaign)) is not None:
+        return by_values
     if known < 0:
         found = "、".join(str(c) for c in dict.fromkeys(scan[best]) if c is not None)
         error = (

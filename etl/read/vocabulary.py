@@ -21,7 +21,7 @@ DIM_PREFIX = "dim:"
 SYNONYM, PARTS, CONTAINS = "词表", "含义", "包含"
 _SCORE = {SYNONYM: 300, PARTS: 200, CONTAINS: 100}
 
-_NUMBERING = re.compile(r"^(?:第?\d{1,3}[题、.．:：)）]|[（(]\d{1,3}[)）]|[一二三四五六七八九十]{1,3}[、.．])\s*")
+_NUMBERING = re.compile(r"^(?:第?\d{1,3}\s*[题、.．:：)）]|[（(]\d{1,3}[)）]|[一二三四五六七八九十]{1,3}[、.．])\s*")
 _QUESTION_TAIL = re.compile(r"(?:[（(]\s*(?:单选题|多选题|单选|多选|必答|必填|填空题)\s*[)）]|\*)+\s*$")
 _PUNCT = re.compile(r"[\s\u3000：:（）()、，,。.．/／\\\-—_*＊\"“”'‘’【】\[\]《》<>？?！!;；·%％]+")
 
@@ -92,6 +92,8 @@ class Vocabulary:
     kinds: dict[str, KindRule]
     ignore: frozenset[str]
     dimension_aliases: dict[str, tuple[str, ...]]
+    not_unit_headers: tuple[str, ...] = ()  # a column with these words is never the unit by its values
+    unit_by_values_kinds: frozenset[str] = frozenset()  # kinds whose unit column may be found by values
 
     def label(self, kind: str, field: str) -> str:
         if field.startswith(DIM_PREFIX):
@@ -131,6 +133,8 @@ def parse_vocabulary(data: dict) -> Vocabulary:
         kinds=kinds,
         ignore=frozenset(norm_header(h) for h in data.get("ignore", {}).get("headers", ())),
         dimension_aliases={k: tuple(norm_header(a) for a in v) for k, v in data.get("dimensions", {}).items()},
+        not_unit_headers=tuple(norm_header(w) for w in data.get("values", {}).get("not_unit_headers", ())),
+        unit_by_values_kinds=frozenset(data.get("values", {}).get("unit_by_values_kinds", ())),
     )
 
 
