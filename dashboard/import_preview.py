@@ -210,25 +210,40 @@ def records_frame(sheet: SheetPreview, campaign: Campaign) -> pd.DataFrame:
 
 def problems_frame(sheet: SheetPreview, severity: str = ERROR) -> pd.DataFrame:
     """未导入的行（错误）或需核对的行（警告）：行号 | 列 | 原值 | 原因。"""
-    rows = [{"行号": "" if e.source_row is None else e.source_row, "列": e.column_name or "",
+    rows = [{"行号": e.source_row, "列": e.column_name or "",
              "原值": "" if e.raw_value is None else str(e.raw_value), "原因": e.message}
             for e in sheet.errors if e.severity == severity]
-    return pd.DataFrame(rows, columns=["行号", "列", "原值", "原因"])
+    return pd.DataFrame(rows, columns=["行号", "列", "原值", "原因"]).astype({"行号": "Int64"})
 
 
 # ------------------------------------------------------------------ after a rebuild: what was not imported first
-def not_imported_lines(result) -> list[str]:
-    """重建结果中整张表、整个文件未导入的说明（etl.build.BuildResult）。"""
+def not_imported_lines(result, campaign_id: str | None = None) -> list[str]:
+    """重建结果中整张表、整个文件未导入的说明（etl.build.BuildResult；只列该专项整治的）。"""
     lines = [f"工作表未导入：{s.file_name}" + (f"〔{s.sheet_name}〕" if s.sheet_name else "")
-             + f"，{s.rows_rejected} 行" for s in result.sheets_not_loaded()]
-    lines += [f"文件未导入：{e.file_name}（{e.message}）" for e in result.files_not_loaded()]
+             + f"，{s.rows_rejected} 行" for s in result.sheets_not_loaded()
+             if campaign_id in (None, s.campaign_id)]
+    lines += [f"文件未导入：{e.file_name}（{e.message}）" for e in result.files_not_loaded()
+              if campaign_id in (None, e.campaign_id)]
     return lines
 
 
-def rejected_rows_frame(result, first_files: tuple[str, ...] = ()) -> pd.DataFrame:
+def rejected_rows_frame(result, first_files: tuple[str, ...] = (), campaign_id: str | None = None) -> pd.DataFrame:
     """重建时未导入的行（错误级问题记录）：刚确认导入的文件排在前面。"""
-    rows = [{"文件": e.file_name, "工作表": e.sheet_name or "", "行号": "" if e.source_row is None else e.source_row,
+    rows = [{"文件": e.file_name, "工作表": e.sheet_name or "", "行号": e.source_row,
              "列": e.column_name or "", "原值": "" if e.raw_value is None else str(e.raw_value), "原因": e.message}
-            for e in result.errors if e.severity == ERROR]
+            for e in result.errors if e.severity == ERROR and campaign_id in (None, e.campaign_id)]
     rows.sort(key=lambda r: r["文件"] not in first_files)
-    return pd.DataFrame(rows, columns=["文件", "工作表", "行号", "列", "原值", "原因"])
+    return pd.DataFrame(rows, columns=["文件", "工作表", "行号", "列", "原值", "原因"]).astype({"行号": "Int64"})
+
+
+def file_outcome(result, campaign_id: str, file_name: str) -> str:
+    """刚确认导入的文件在重建中的结果：导入几行、未导入几行（不笼统地说“已导入”）。"""
+    subs = [s for s in result.submissions if s.campaign_id == campaign_id and s.file_name == file_name]
+    skipped = [e for e in result.files_not_loaded() if e.campaign_id == campaign_id and e.file_name == file_name]
+    if skipped:
+        return f"“{file_name}”未导入：{skipped[0].message}"
+    if not subs:
+        return f"“{file_name}”中没有可导入的数据，未导入任何行"
+    loaded, rejected = sum(s.rows_loaded for s in subs), sum(s.rows_rejected for s in subs)
+    text = f"“{file_name}”：导入 {loaded} 行"
+    return text + (f"，未导入 {rejected} 行（见下方红色清单）" if rejected else "，没有未导入的行")

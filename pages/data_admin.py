@@ -67,8 +67,12 @@ def _rebuild(focus: tuple[str, ...] = ()) -> None:
     bar.progress(1.0, text="完成")
     rows = pd.DataFrame(result.summary_rows(), columns=["类型", "工作表数", "读取行数", "导入行数", "未导入行数"])
     st.session_state[K_LAST_BUILD] = {"text": result.summary_text(), "rows": rows,
-                                      "lost": preview.not_imported_lines(result),
-                                      "rejected": preview.rejected_rows_frame(result, focus)}
+                                      "lost": preview.not_imported_lines(result, campaign_id),
+                                      "rejected": preview.rejected_rows_frame(result, focus, campaign_id)}
+    notes = st.session_state.setdefault(K_NOTICE, [])
+    for name in focus:
+        text = preview.file_outcome(result, campaign_id, name)
+        notes.append(("error" if "未导入" in text and "没有未导入" not in text else "success", text + "。"))
     st.rerun()
 
 
@@ -171,7 +175,7 @@ def _sheet_panel(name: str, sheet, auto, choice, key: str, several: bool) -> boo
     table = preview.columns_frame(sheet, options, auto)
     col = st.column_config
     st.data_editor(
-        table, hide_index=True, key=f"{key}_cols", num_rows="fixed", width="stretch",
+        table, hide_index=True, key=f"{key}_cols", num_rows="fixed", width="content",
         height=min(38 + 35 * len(table), 460),
         column_config={"列": col.TextColumn(width=40, disabled=True), "表头": col.TextColumn(width="medium", disabled=True),
                        "导入为": col.SelectboxColumn(options=list(options), required=True, width="medium",
@@ -187,9 +191,10 @@ def _sheet_panel(name: str, sheet, auto, choice, key: str, several: bool) -> boo
     if not bad.empty:
         st.error(f"以下 {len(bad)} 条问题使相应的行（或整张表）未导入：", icon=":material/error:")
         with st.container(key=f"{key}_badbox"):  # 带 key 的容器：页面测试据此找到表格
-            st.dataframe(_red(bad), hide_index=True, key=f"{key}_bad", column_config={
-                "行号": col.TextColumn(width=52), "列": col.TextColumn(width=110), "原值": col.TextColumn(width=140),
-                "原因": col.TextColumn(width="large")})
+            st.dataframe(_red(bad), hide_index=True, key=f"{key}_bad", row_height=70,  # 行高 > 4rem：原因自动换行
+                         height=min(720, 38 + 70 * len(bad)), column_config={
+                             "行号": col.NumberColumn(width=52), "列": col.TextColumn(width=110),
+                             "原值": col.TextColumn(width=140), "原因": col.TextColumn(width=520)})
     warn = preview.problems_frame(sheet, "警告")
     if not warn.empty:
         with st.expander(f"警告 {len(warn)} 条（已导入，但需核对）"):
@@ -252,8 +257,9 @@ def _staged_file(path: Path) -> None:
             except upload.UploadError as e:
                 st.session_state[K_NOTICE] = [("error", str(e))]
                 st.rerun()
-            note = f"“{name}”已导入" + ("，替换了原来的同名文件" if done.replaced and not done.unchanged else "") + "。"
-            st.session_state[K_NOTICE] = [*msgs, ("success", note)]
+            if done.replaced and not done.unchanged:
+                msgs.append(("warning", f"“{name}”替换了原来上传的同名文件。"))
+            st.session_state[K_NOTICE] = msgs
             _forget(name)
             _rebuild((name,))
         if b2.button("放弃", key=f"{key}_drop", icon=":material/delete:"):
@@ -312,9 +318,12 @@ if last:
         if not last["rejected"].empty:
             col = st.column_config
             with st.container(key="adm_build_rejected_box"):
-                st.dataframe(_red(last["rejected"].head(500)), hide_index=True, key="adm_build_rejected",
-                             column_config={"文件": col.TextColumn(width=200), "行号": col.TextColumn(width=52),
-                                            "原因": col.TextColumn(width="large")})
+                shown = last["rejected"].head(500)
+                st.dataframe(_red(shown), hide_index=True, key="adm_build_rejected", row_height=70,
+                             height=min(720, 38 + 70 * len(shown)),
+                             column_config={"文件": col.TextColumn(width=200), "工作表": col.TextColumn(width=72),
+                                            "行号": col.NumberColumn(width=52), "列": col.TextColumn(width=80),
+                                            "原值": col.TextColumn(width=120), "原因": col.TextColumn(width=400)})
     st.success("数据库已重新生成。", icon=":material/check_circle:")
     st.code(last["text"], language=None)
     st.dataframe(last["rows"], hide_index=True, key="adm_build_rows")

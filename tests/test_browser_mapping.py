@@ -208,6 +208,8 @@ def test_mapping_flow_in_chromium(server, browser, dirs):  # noqa: F811 — brow
         _wait_idle(page)
         assert (dirs["uploads"] / campaign_id / first.name).is_file()
         assert not (dirs["staging"] / campaign_id / first.name).exists()
+        assert page.get_by_text(f"“{first.name}”：导入 3 行，未导入 1 行").count() == 1
+        assert page.get_by_text(f"“{first.name}”已导入").count() == 0
         lost = page.locator('[data-testid="stAlert"]', has_text="未导入的内容")
         assert lost.count() == 1
         assert _cell(page, "adm_build_rejected_box", 0, 0) == first.name  # 刚导入的文件排在最前

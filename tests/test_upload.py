@@ -1,5 +1,6 @@
 """数据管理：文件名清洗、同名替换、删除只限上传目录；对应关系确认步骤（暂存 → 预览 → 导入方案 → 确认导入）。"""
 import duckdb
+import pandas as pd
 import pytest
 
 from dashboard import import_preview as ip
@@ -164,6 +165,11 @@ def test_rebuild_applies_profiles_folder_and_reports_not_imported_first(tmp_path
     rej = ip.rejected_rows_frame(result, ("热线工单_20230610.csv",))
     assert rej["文件"].tolist() == ["热线工单_20230610.csv", "杂表.csv"]
     assert rej.loc[0, ["行号", "原值"]].tolist() == [5, "某某物流公司"]
+    assert pd.isna(rej.loc[1, "行号"])      # 整张表未导入：没有行号
+    assert ip.file_outcome(result, CAMPAIGN, "热线工单_20230610.csv") == \
+        "“热线工单_20230610.csv”：导入 3 行，未导入 1 行（见下方红色清单）"
+    assert ip.file_outcome(result, CAMPAIGN, "杂表.csv") == "“杂表.csv”：导入 0 行，未导入 3 行（见下方红色清单）"
+    assert ip.not_imported_lines(result, "haixi-2023") == []
     con = duckdb.connect(str(db), read_only=True)
     try:
         rows = con.execute("SELECT lead_id, summary, due_date::VARCHAR FROM leads ORDER BY lead_id").fetchall()
