@@ -3,11 +3,8 @@
 -- 该年度没有逐份问卷、只在满意度汇总表（survey_unit_scores）里的单位：得分取汇总表得分（无得分时用满意率），
 -- 样本量取汇总表样本量（未填则不排名），source = '汇总表'；规则与 satisfaction_ranking.sql 相同。
 WITH sx AS (            -- 汇总表：该年度没有逐份问卷的单位
-    SELECT x.*
-    FROM survey_unit_scores x
-    WHERE x.campaign_id = $campaign_id AND x.survey_year <= year(CAST($as_of AS DATE))
-      AND NOT EXISTS (SELECT 1 FROM survey_responses y WHERE y.campaign_id = x.campaign_id
-                      AND y.survey_year = x.survey_year AND y.unit_id = x.unit_id)
+    SELECT *
+    FROM summary_only_scores($campaign_id, year(CAST($as_of AS DATE)), [])
 ), yr AS (
     SELECT max(survey_year) AS survey_year
     FROM (SELECT survey_year FROM survey_responses

@@ -13,13 +13,8 @@ WITH r AS (
     FROM r
     GROUP BY survey_year
 ), s AS (
-    SELECT x.survey_year, coalesce(x.score, x.satisfaction_rate) AS score, x.sample_size
-    FROM survey_unit_scores x
-    WHERE x.campaign_id = $campaign_id
-      AND x.survey_year <= year(CAST($as_of AS DATE))
-      AND (len($units) = 0 OR x.unit_id IN (SELECT unnest($units)))
-      AND NOT EXISTS (SELECT 1 FROM survey_responses y WHERE y.campaign_id = x.campaign_id
-                      AND y.survey_year = x.survey_year AND y.unit_id = x.unit_id)
+    SELECT survey_year, score_or_rate AS score, sample_size
+    FROM summary_only_scores($campaign_id, year(CAST($as_of AS DATE)), $units)
 ), sa AS (
     SELECT
         survey_year,

@@ -7,13 +7,8 @@ WITH r AS (
       AND survey_year <= year(CAST($as_of AS DATE))
       AND (len($units) = 0 OR unit_id IN (SELECT unnest($units)))
 ), s AS (
-    SELECT x.survey_year, x.unit_id, x.sample_size
-    FROM survey_unit_scores x
-    WHERE x.campaign_id = $campaign_id
-      AND x.survey_year <= year(CAST($as_of AS DATE))
-      AND (len($units) = 0 OR x.unit_id IN (SELECT unnest($units)))
-      AND NOT EXISTS (SELECT 1 FROM survey_responses y WHERE y.campaign_id = x.campaign_id
-                      AND y.survey_year = x.survey_year AND y.unit_id = x.unit_id)
+    SELECT survey_year, unit_id, sample_size
+    FROM summary_only_scores($campaign_id, year(CAST($as_of AS DATE)), $units)
 ), yr AS (
     SELECT survey_year, count(DISTINCT (unit_id, response_id)) AS responses, count(DISTINCT unit_id) AS units
     FROM r

@@ -14,13 +14,8 @@ WITH y AS (
       AND (len($units) = 0 OR unit_id IN (SELECT unnest($units)))
     GROUP BY survey_year, unit_id
     UNION ALL
-    SELECT x.survey_year, x.unit_id, x.sample_size, coalesce(x.score, x.satisfaction_rate), '汇总表'
-    FROM survey_unit_scores x
-    WHERE x.campaign_id = $campaign_id
-      AND x.survey_year <= year(CAST($as_of AS DATE))
-      AND (len($units) = 0 OR x.unit_id IN (SELECT unnest($units)))
-      AND NOT EXISTS (SELECT 1 FROM survey_responses r WHERE r.campaign_id = x.campaign_id
-                      AND r.survey_year = x.survey_year AND r.unit_id = x.unit_id)
+    SELECT survey_year, unit_id, sample_size, score_or_rate, '汇总表'
+    FROM summary_only_scores($campaign_id, year(CAST($as_of AS DATE)), $units)
 )
 SELECT
     y.survey_year,

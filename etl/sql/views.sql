@@ -79,3 +79,14 @@ SELECT
 FROM report_due_dates AS d
 JOIN campaigns AS c USING (campaign_id)
 WHERE d.campaign_id = cid;
+
+-- 满意度汇总表（一个单位一行）只补充“该年度没有逐份问卷”的单位：有问卷的单位以问卷为准。
+-- score_or_rate = 汇总表得分，没有得分时取满意率（0–100）。满意度各查询都从这里取汇总表的行。
+--   SELECT * FROM summary_only_scores('fuyang-2023', 2023, []);
+CREATE MACRO summary_only_scores(cid, max_year, unit_list) AS TABLE
+SELECT x.*, coalesce(x.score, x.satisfaction_rate) AS score_or_rate
+FROM survey_unit_scores x
+WHERE x.campaign_id = cid AND x.survey_year <= max_year
+  AND (len(unit_list) = 0 OR list_contains(unit_list, x.unit_id))
+  AND NOT EXISTS (SELECT 1 FROM survey_responses y WHERE y.campaign_id = x.campaign_id
+                  AND y.survey_year = x.survey_year AND y.unit_id = x.unit_id);
