@@ -16,7 +16,7 @@ from etl.normalize.channels import CHANNELS
 from reports.ledger_export import build_workbook, export_ledger
 from reports.safe_cells import write_csv
 from reports.templates import leads_template, ledger_template, template_file_names
-from tests._reports_common import CAMPAIGNS, SNAP, build_sample_db
+from tests._reports_common import CAMPAIGNS, SNAP, build_sample_db, truth_problems
 
 AS_OF = "2023-09-21"
 
@@ -86,18 +86,6 @@ def _assert_category_merged_down(ws, col: str, first: int) -> None:
             assert values[a] != values[b]
 
 
-def _problems(db: Path, cid: str) -> list[tuple]:
-    """Each problem's latest snapshot as of AS_OF; a blank 问题方面 (NULL) as '' so that rows sort."""
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return sorted(con.execute(SNAP + """
-            SELECT unit_id, coalesce(category, ''), coalesce(manifestation, ''), coalesce(case_text, ''),
-                   coalesce(CAST(deadline AS VARCHAR), ''), coalesce(deadline_kind, ''), status FROM snap
-        """, {"c": cid, "d": AS_OF}).fetchall())
-    finally:
-        con.close()
-
-
 def _unclassified_rows(db: Path, cid: str, workbook: Path, camp) -> list[tuple[str, int]]:
     """(sheet, row) in the exported workbook of each problem whose 问题方面 is blank in the source DB,
     found by its case text in column D of its unit's sheet."""
@@ -133,8 +121,8 @@ def test_round_trip_through_etl(exports, db, tmp_path, cid):
         ("合并台账.xlsx", sheet, row, cat_header, None,
          "缺少问题方面（问题类别）和表现形式；已导入，问题方面留空（统计中列为“未分类”）", "警告")
         for sheet, row in unclassified)
-    back = _problems(out_db, cid)
-    assert back == _problems(db, cid)
+    back = truth_problems(out_db, cid, AS_OF)
+    assert back == truth_problems(db, cid, AS_OF)
     assert sum(1 for r in back if r[1] == "") == len(unclassified)
     con = duckdb.connect(str(out_db), read_only=True)
     try:
