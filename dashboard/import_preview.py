@@ -68,7 +68,7 @@ def choices_key(choices: dict[str, SheetChoice]) -> str:
 
 def run_preview(path: Path, campaign: Campaign, choices: dict[str, SheetChoice],
                 profiles: list[ImportProfile]) -> list[SheetPreview]:
-    overrides = {name: c.override() for name, c in choices.items() if c.kind != SKIP}
+    overrides = {name: c.override() for name, c in choices.items()}
     return preview_file(Path(path), campaign, overrides or None, profiles)
 
 
@@ -114,7 +114,10 @@ def default_profile_name(file_name: str, sheet_name: str, several_sheets: bool) 
     return f"{stem}-{sheet_name}" if several_sheets and sheet_name else stem
 
 
-def save_sheet_profile(name: str, sheet: SheetPreview, folder: Path) -> ImportProfile:
+def save_sheet_profile(name: str, sheet: SheetPreview, folder: Path, kind: str | None = None) -> ImportProfile:
+    """kind: SKIP for a sheet the user chose not to import (the profile then skips it in every build)."""
+    if kind == SKIP:
+        return save_profile(name, SKIP, sheet.header_cells, {}, sheet.header_rows, folder)
     return save_profile(name, sheet.kind, sheet.header_cells, mapping_of(sheet), sheet.header_rows, folder)
 
 

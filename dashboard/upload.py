@@ -23,7 +23,6 @@ from dashboard.db import PROJECT_ROOT
 
 UPLOADS_ROOT = PROJECT_ROOT / "data" / "uploads"
 STAGING_ROOT = PROJECT_ROOT / "data" / "staging"
-PROFILES_ROOT = PROJECT_ROOT / "data" / "profiles"
 ALLOWED_SUFFIXES = (".xlsx", ".xls", ".xlsm", ".csv")
 MAX_NAME = 120
 _BAD = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]+')
@@ -71,8 +70,10 @@ def staging_root() -> Path:
 
 
 def profiles_dir() -> Path:
-    """导入方案目录（环境变量 DASHBOARD_PROFILES，默认 data/profiles）。"""
-    return Path(os.environ.get("DASHBOARD_PROFILES") or PROFILES_ROOT)
+    """导入方案目录（环境变量 DASHBOARD_PROFILES，默认 data/profiles；与命令行重建用同一个）。"""
+    from etl.read.profiles import profiles_dir as etl_profiles_dir
+
+    return etl_profiles_dir()
 
 
 def uploads_dir(campaign_id: str, root: Path | None = None) -> Path:
@@ -181,10 +182,7 @@ def rebuild(db_file: Path, progress: Callable[[int, int, str], None] | None = No
             sample_root: Path | None = None, uploads: Path | None = None, profiles: Path | None = None):
     """用全部专项整治的示例文件和上传文件重建看板数据库（etl.build.build，原子替换），套用导入方案。"""
     from etl.build import build, sample_sources
-    from etl.read.profiles import load_profiles
 
-    folder = Path(profiles) if profiles else profiles_dir()
-    # 默认目录交给 build 自己读取：读不了的方案文件由它记为警告写进导入问题记录
-    loaded = None if folder.resolve() == PROFILES_ROOT.resolve() else load_profiles(folder)
+    # build 自己读取方案目录：读不了的方案文件记为警告写进导入问题记录
     return build(sample_sources(sample_root, uploads or uploads_root()), Path(db_file), progress=progress,
-                 profiles=loaded)
+                 profiles_folder=Path(profiles) if profiles else None)

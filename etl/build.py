@@ -236,15 +236,17 @@ def finish(result: BuildResult) -> None:
 
 
 def collect(sources: list[CampaignSources], progress: Progress | None = None, salt: str | None = None,
-            profiles: list[ImportProfile] | None = None) -> BuildResult:
-    """profiles: import profiles to apply (default: every file in data/profiles)."""
+            profiles: list[ImportProfile] | None = None, profiles_folder: Path | None = None) -> BuildResult:
+    """profiles: import profiles to apply; default: every file in profiles_folder (default
+    $DASHBOARD_PROFILES or data/profiles), a file that cannot be read reported as a 警告."""
     started = time.perf_counter()
     result = BuildResult()
     if profiles is None:
         problems: list[str] = []
-        profiles = load_profiles(problems=problems)
-        result.errors += [LoadError(cs.campaign.id, None, "data/profiles", "", None, None, None, msg, WARNING)
-                          for msg in problems for cs in sources[:1]]
+        profiles = load_profiles(profiles_folder, problems=problems)
+        first_campaign = sources[0].campaign.id if sources else ""
+        result.errors += [LoadError(first_campaign, None, "导入方案", "", None, None, None, msg, WARNING)
+                          for msg in problems]
     salt = salt or complainant_salt()
     jobs = [(cs.campaign, path) for cs in sources for path in input_files(cs.source_dirs)]
     seen_sha: dict[tuple[str, str], str] = {}
@@ -261,10 +263,11 @@ def collect(sources: list[CampaignSources], progress: Progress | None = None, sa
 
 
 def build(sources: list[CampaignSources], db_path: Path, progress: Progress | None = None,
-          salt: str | None = None, profiles: list[ImportProfile] | None = None) -> BuildResult:
+          salt: str | None = None, profiles: list[ImportProfile] | None = None,
+          profiles_folder: Path | None = None) -> BuildResult:
     """Collect every file, then write a new database and swap it in; on failure the old file stays."""
     started = time.perf_counter()
-    result = collect(sources, progress, salt, profiles)
+    result = collect(sources, progress, salt, profiles, profiles_folder)
     write_database(Path(db_path), [cs.campaign for cs in sources], result)
     result.seconds = time.perf_counter() - started
     return result

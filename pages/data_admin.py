@@ -155,9 +155,9 @@ def _sheet_panel(name: str, sheet, auto, choice, key: str, several: bool) -> boo
                  format_func=lambda n: "1 行" if n == 1 else "2 行（上下两行合并）", disabled=fixed,
                  on_change=_on_header, args=(name, sheet, kind, f"{key}_row", f"{key}_rows"))
     if kind == preview.SKIP:
-        st.warning("本表选为“不导入”。注意：导入方案只能指定各列的字段，不能让整张表不导入；如果这张表不是报送数据，"
-                   "请从文件中删除它后重新上传，否则重新生成数据库时仍会读取它。", icon=":material/block:")
-        return False
+        st.warning(f"本表选为“不导入”（{sheet.rows_rejected} 行）。确认导入时保存为导入方案：以后表头相同的表也不导入，"
+                   "导入问题记录里记为警告“未导入”。", icon=":material/block:")
+        return True
     if kind is None:
         st.error(f"{sheet.error or '无法判断这张表的类型'}。请在“识别为”中选择类型。", icon=":material/error:")
         return False
@@ -250,7 +250,9 @@ def _staged_file(path: Path) -> None:
                 if edited.get(sheet.sheet_name):
                     pname = st.session_state.get(f"{key}_{i}_pname") or \
                         preview.default_profile_name(name, sheet.sheet_name, several)
-                    saved = preview.save_sheet_profile(pname, sheet, upload.profiles_dir())
+                    chosen = choices.get(sheet.sheet_name)
+                    saved = preview.save_sheet_profile(pname, sheet, upload.profiles_dir(),
+                                                       chosen.kind if chosen is not None else None)
                     msgs.append(("success", f"对应关系已保存为导入方案“{saved.name}”。"))
             try:
                 done = upload.commit_staged(campaign_id, name)

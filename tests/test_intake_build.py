@@ -291,3 +291,17 @@ def test_ledger_without_reporting_unit_gives_each_row_its_entry(tmp_path):
     assert [(e.source_row, e.column_name, e.severity) for e in result.errors] == [
         (3, "填报单位", ERROR), (4, "填报单位", ERROR)]
     assert "未导入的工作表 1 张（共 2 行）" in result.summary_text()
+
+
+def test_profile_can_skip_a_sheet_on_purpose(tmp_path):
+    src = tmp_path / "src"
+    src.mkdir()
+    _csv(src / "统计口径说明.csv", [["月份", "数量", "备注"], ["1月", 3, "x"], ["2月", 4, "y"]])
+    folder = tmp_path / "profiles"
+    save_profile("说明表不导入", "skip", ["月份", "数量", "备注"], {}, folder=folder)
+    result = collect([CampaignSources(FUYANG, [src])], salt="t", profiles=load_profiles(folder))
+    (sub,) = result.submissions
+    assert (sub.kind, sub.rows_read, sub.rows_rejected, sub.mapping_profile) == (None, 2, 2, "说明表不导入")
+    (note,) = result.errors
+    # the user's own choice: still counted and said as 未导入, but not an error to send back
+    assert note.severity == "警告" and note.message == "已按导入方案“说明表不导入”设为不导入。该工作表未导入（2 行）"

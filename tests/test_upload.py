@@ -149,6 +149,22 @@ def test_kind_and_header_choice_for_unknown_sheet(tmp_path):
     assert [c.header for c in sheet.columns] == ["编号", "日期"]
 
 
+def test_sheet_chosen_not_to_import_is_saved_as_a_skip_profile(tmp_path):
+    camp = load_campaign(CAMPAIGN)
+    path = tmp_path / "热线工单_20230610.csv"
+    path.write_bytes(HOTLINE)
+    auto, = ip.run_preview(path, camp, {}, [])
+    skip = ip.kind_choice(auto, ip.SKIP)
+    chosen, = ip.run_preview(path, camp, {auto.sheet_name: skip}, [])
+    # nothing of it would load; the four rows are counted as not imported, as the user's choice (警告)
+    assert (chosen.kind, chosen.rows_read, chosen.rows_loaded, chosen.rows_rejected) == (None, 4, 0, 4)
+    assert [e.severity for e in chosen.errors] == ["警告"]
+    saved = ip.save_sheet_profile("热线工单不导入", chosen, tmp_path / "profiles", ip.SKIP)
+    assert saved.kind == "skip" and saved.columns == {}
+    again, = ip.run_preview(path, camp, {}, load_profiles(tmp_path / "profiles"))
+    assert (again.kind, again.rows_rejected, again.profile) == (None, 4, "热线工单不导入")
+
+
 def test_rebuild_applies_profiles_folder_and_reports_not_imported_first(tmp_path):
     camp = load_campaign(CAMPAIGN)
     stg, upl, prof = tmp_path / "staging", tmp_path / "uploads", tmp_path / "profiles"

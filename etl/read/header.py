@@ -19,7 +19,7 @@ from .columns import (
     qualifies,
 )
 from .grid import clean
-from .profiles import ImportProfile, header_fingerprint
+from .profiles import SKIP, ImportProfile, header_fingerprint
 from .vocabulary import load_vocabulary, norm_header
 
 SCAN_ROWS = 15  # the header must start within the first 15 rows
@@ -78,6 +78,8 @@ def _row_score(row: list, campaign: Campaign | None) -> float:
 
 def _finish(kind: str, top: int, bottom: int, cells: list, rows: list[list], campaign: Campaign | None,
             profile: ImportProfile | None) -> Header:
+    if kind == SKIP:
+        return Header(None, top, bottom, {}, {}, f"已按导入方案“{profile.name}”设为不导入", cells, None, profile)
     samples = [[clean(v) for v in r] for r in rows[bottom + 1: bottom + 1 + SAMPLE_ROWS]]
     cmap = map_columns(kind, cells, campaign, samples)
     if profile is not None:
@@ -115,7 +117,7 @@ def _profile_span(scan: list[list], profiles: list[ImportProfile]) -> tuple[int,
         if profile and profile.header_rows == 1:
             return r, r, row, profile
         if r > 0:
-            joined = _join(profile.kind if profile else "ledger", scan[r - 1], row, None)
+            joined = _join(profile.kind if profile and profile.kind != SKIP else "ledger", scan[r - 1], row, None)
             profile2 = by_fp.get(header_fingerprint(joined))
             if profile2 and profile2.header_rows == 2:
                 return r - 1, r, joined, profile2
@@ -152,7 +154,8 @@ def find_header(rows: list[list], campaign: Campaign | None = None, profiles: li
         bottom = min(max(override.header_row - 1, 0), max(len(rows) - 1, 0))
         top = max(bottom - (override.header_rows - 1), 0)
         row = [clean(v) for v in rows[bottom]] if rows else []
-        cells = row if top == bottom else _join(override.kind, [clean(v) for v in rows[top]], row, campaign)
+        cells = row if top == bottom else _join(override.kind if override.kind != SKIP else "ledger",
+                                                [clean(v) for v in rows[top]], row, campaign)
         return _finish(override.kind, top, bottom, cells, rows, campaign, override)
     hit = _profile_span(scan, list(profiles or ()))
     if hit is not None:

@@ -6,6 +6,7 @@ Saved as data/profiles/*.toml, keyed by the fingerprint of the header row; every
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -15,7 +16,14 @@ from pathlib import Path
 from .vocabulary import DIM_PREFIX, KINDS, load_vocabulary, norm_header
 
 PROFILES_DIR = Path(__file__).resolve().parents[2] / "data" / "profiles"
+PROFILES_ENV = "DASHBOARD_PROFILES"  # another folder for a deployment or a test
+
+
+def profiles_dir() -> Path:
+    """Where import profiles live: $DASHBOARD_PROFILES, else data/profiles."""
+    return Path(os.environ.get(PROFILES_ENV) or PROFILES_DIR)
 NOT_IMPORTED = ""  # a column mapped to nothing: 不导入
+SKIP = "skip"  # a profile's kind for a sheet the user chose not to import at all
 
 
 @dataclass(frozen=True)
@@ -41,8 +49,10 @@ _REPEAT = re.compile(r"^phone_\d$")
 
 
 def _check(profile: ImportProfile, where: str) -> None:
+    if profile.kind == SKIP:
+        return
     if profile.kind not in KINDS:
-        raise ValueError(f"{where}：类型“{profile.kind}”不对，应为 {'、'.join(KINDS)} 之一")
+        raise ValueError(f"{where}：类型“{profile.kind}”不对，应为 {'、'.join(KINDS)} 或 {SKIP} 之一")
     if profile.header_rows not in (1, 2):
         raise ValueError(f"{where}：header_rows 应为 1 或 2")
     known = set(load_vocabulary().field_choices(profile.kind))
@@ -71,7 +81,7 @@ def load_profiles(folder: Path | None = None, extra: list[Path] | None = None,
                   problems: list[str] | None = None) -> list[ImportProfile]:
     """Every profile in data/profiles (sorted by file name), then the extra files given.
     A file that cannot be read raises ValueError, or with problems given is skipped and described there."""
-    folder = folder or PROFILES_DIR
+    folder = folder or profiles_dir()
     paths = sorted(folder.glob("*.toml")) if folder.is_dir() else []
     out = []
     for path in [*paths, *(extra or [])]:
@@ -103,7 +113,7 @@ _SAFE_NAME = re.compile(r"[^\w\u4e00-\u9fff-]+")
 def save_profile(name: str, kind: str, header_cells: list, columns: dict[int, str | None],
                  header_rows: int = 1, folder: Path | None = None) -> ImportProfile:
     """Write a profile for this header: columns maps column index → field (None: 不导入)."""
-    folder = folder or PROFILES_DIR
+    folder = folder or profiles_dir()
     fp = header_fingerprint(header_cells)
     mapping = {}
     for idx, cell in enumerate(header_cells):

@@ -44,6 +44,8 @@ def build_sheet(file_name: str, grid: Grid, campaign: Campaign | None = None,
     sheet.header_rows = header.bottom - header.top + 1
     sheet.error = header.error
     if header.kind is None:
+        if header.profile is not None:
+            sheet.mapping_source["__profile__"] = header.profile.name
         _not_loaded(sheet, grid, header.bottom + 1)
         return sheet
     cmap = header.column_map
@@ -89,9 +91,10 @@ def _not_loaded(sheet: RawSheet, grid: Grid, start: int) -> None:
     lost = sum(grid.has_data[start:])
     hidden = HIDDEN_LABEL.get(sheet.hidden or "")
     where = f"{hidden}工作表“{sheet.sheet_name}”" if hidden else "该工作表"
+    chosen = sheet.mapping_source.get("__profile__") is not None  # the user chose not to import it
     sheet.notes.append(SheetNote(sheet.header_row or None, None, None,
                                  f"{sheet.error}。{where}未导入" + (f"（{lost} 行）" if lost else ""),
-                                 "警告" if hidden else "错误", rows_lost=lost))
+                                 "警告" if hidden or chosen else "错误", rows_lost=lost))
 
 
 def _data_rows(grid: Grid, start: int, cols: list[tuple[str | None, int]], sheet: RawSheet) -> list[RawRow]:
