@@ -15,6 +15,7 @@ _TRAILING_PUNCT = re.compile(r"[。.，,;；:：、]+$")
 _BUREAU_SUFFIXES = ("建设和交通运输局", "建设交通运输局", "交通运输局", "交通局", "市局", "县局", "局")
 _ADMIN_SUFFIXES = ("行委", "市", "县", "区")
 _MIN_CONTAINED_KEY = 2
+_LISTED_UNITS = 5  # an unknown unit's message names this many units, not all of a province's
 
 
 @dataclass(frozen=True)
@@ -87,5 +88,7 @@ def resolve_unit(text: object, campaign: Campaign) -> str:
             return next(iter(candidates))
         names = "、".join(sorted(lookup.names[u] for u in candidates))
         raise NormalizeError(f"单位名称“{shown(text)}”同时对应多个单位：{names}；请写明其中一个单位的全称")
-    known = "、".join(lookup.names.values())
+    names = list(lookup.names.values())
+    known = "、".join(names) if len(names) <= _LISTED_UNITS else \
+        "、".join(names[:_LISTED_UNITS]) + f"等 {len(names)} 个单位，全部单位见“县区进度”页"
     raise NormalizeError(f"未知单位“{shown(text)}”：应为{campaign.short_name}的单位之一（{known}）")
