@@ -145,8 +145,7 @@ def map_columns(kind: str, header: list[object], campaign: Campaign | None = Non
             continue
         if name in by_field:
             if rule is not None and rule.repeat:
-                n = sum(1 for f in by_field if f == name or f.startswith(name + "_")) + 1
-                name = f"{name}_{n}"
+                name = f"{name}_{idx}"  # renumbered in column order by _number_repeats
             else:
                 kept = by_field[name]
                 # Two columns with the same meaning (two 整改时限, one left blank): values win.
@@ -204,8 +203,11 @@ def _match_by_values(kind: str, header: list, campaign: Campaign | None, samples
         elif kind == "survey" and h:
             # Answers on the survey scale under a header that names no configured dimension:
             # kept as "dim:<header>" so the build reports the column as not imported.
-            scale = campaign.survey.scale if campaign is not None else None
-            if (campaign is None and maybe_dimension(cell)) or (campaign is not None and len(values) >= _MIN_SAMPLES and scale_share(values, scale) >= _VALUE_SHARE):
+            if campaign is None:
+                answers = maybe_dimension(cell)
+            else:
+                answers = len(values) >= _MIN_SAMPLES and scale_share(values, campaign.survey.scale) >= _VALUE_SHARE
+            if answers:
                 name = DIM_PREFIX + "".join(str(cell).split())
                 if name not in by_field:
                     taken[idx] = name

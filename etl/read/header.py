@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from etl.config import Campaign
 
 from .columns import (
+    BY_PROFILE,
     BY_VALUES,
     KINDS,
     ColumnMap,
@@ -101,7 +102,7 @@ def _apply_profile(cmap: ColumnMap, cells: list, profile: ImportProfile) -> None
         if name:
             by_idx = {i: n for i, n in by_idx.items() if n != name}
             by_idx[idx] = name
-            cmap.how[name] = "导入方案"
+            cmap.how[name] = BY_PROFILE
     cmap.columns = {name: idx for idx, name in sorted(by_idx.items())}
     cmap.ignored = [i for i, c in enumerate(cells) if i not in by_idx and norm_header(c)
                     and norm_header(c) not in load_vocabulary().ignore]
