@@ -21,7 +21,7 @@ from .columns import (
 )
 from .grid import clean
 from .profiles import SKIP, ImportProfile, header_fingerprint
-from .vocabulary import load_vocabulary, norm_header
+from .vocabulary import ON_VOCABULARY_CHANGE, load_vocabulary, norm_header
 
 SCAN_ROWS = 15  # the header must start within the first 15 rows
 MIN_KNOWN = 2  # a header row has at least this many recognised fields (and one of the kind's key sets)
@@ -64,17 +64,54 @@ def _fields(kind: str, cells: list, campaign: Campaign | None) -> set[str]:
     return found
 
 
-def _row_score(row: list, campaign: Campaign | None) -> float:
-    """Fields recognised for the best kind; a row that qualifies as some kind beats one that does not."""
-    cells = [c for c in row if c.__class__ is str]  # numbers and dates are never header text
-    if len(cells) < MIN_KNOWN or is_meta_row(cells):
-        return 0.0
-    best = 0.0
+# Title, meta and header rows recur in every file of a template: their scores are kept, keyed by
+# the row's texts and the campaign's dimensions (which decide survey matches).
+_ROW_SCORES: dict[tuple, tuple[float, bool]] = {}
+_ROW_SCORES_MAX = 4096
+ON_VOCABULARY_CHANGE.append(_ROW_SCORES.clear)
+
+
+def _row_score(row: list, campaign: Campaign | None) -> tuple[float, bool]:
+    """(fields recognised for the best kind, whether the row qualifies as some kind's header);
+    a row that qualifies beats one that does not."""
+    cells = tuple(c for c in row if c.__class__ is str)  # numbers and dates are never header text
+    if len(cells) < MIN_KNOWN:
+        return 0.0, False
+    key = (cells, campaign.survey.dimensions if campaign is not None else None)
+    score = _ROW_SCORES.get(key)
+    if score is None:
+        if len(_ROW_SCORES) >= _ROW_SCORES_MAX:
+            _ROW_SCORES.clear()
+        score = _ROW_SCORES[key] = _text_row_score(list(cells), campaign)
+    return score
+
+
+def _row_scores(scan: list[list], campaign: Campaign | None = None) -> list[float]:
+    """Scores of the first SCAN_ROWS rows; scanning stops two rows below the first row that
+    qualifies as a header (the second row of a two-row header is the most that can follow)."""
+    scores: list[float] = []
+    found = None
+    for r, row in enumerate(scan[:SCAN_ROWS]):
+        if found is not None and r > found + 2:
+            break
+        score, qualified = _row_score(row, campaign)
+        scores.append(score)
+        if found is None and qualified and score >= MIN_KNOWN:
+            found = r
+    return scores
+
+
+def _text_row_score(cells: list[str], campaign: Campaign | None) -> tuple[float, bool]:
+    if is_meta_row(cells):
+        return 0.0, False
+    best, qualified = 0.0, False
     for k in KINDS:
         known = count_known(k, cells, campaign)
         if known > 0:
-            best = max(best, known + (0.25 if qualifies(k, _fields(k, cells, campaign)) else 0.0))
-    return best
+            ok = qualifies(k, _fields(k, cells, campaign))
+            best = max(best, known + (0.25 if ok else 0.0))
+            qualified = qualified or ok
+    return best, qualified
 
 
 def _finish(kind: str, top: int, bottom: int, cells: list, rows: list[list], campaign: Campaign | None,
@@ -163,7 +200,7 @@ def find_header(rows: list[list], campaign: Campaign | None = None, profiles: li
         top, bottom, cells, profile = hit
         return _finish(profile.kind, top, bottom, cells, rows, campaign, profile)
 
-    scores = [_row_score(r, campaign) for r in scan[:SCAN_ROWS]]
+    scores = _row_scores(scan, campaign)
     if not scores or max(scores) < MIN_KNOWN:
         return _header_completed_by_values(rows, scan, campaign)
     best = scores.index(max(scores))
