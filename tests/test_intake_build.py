@@ -305,3 +305,29 @@ def test_profile_can_skip_a_sheet_on_purpose(tmp_path):
     (note,) = result.errors
     # the user's own choice: still counted and said as 未导入, but not an error to send back
     assert note.severity == "警告" and note.message == "已按导入方案“说明表不导入”设为不导入。该工作表未导入（2 行）"
+
+
+def test_profile_for_a_two_row_header(tmp_path):
+    src = tmp_path / "src"
+    src.mkdir()
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["填报单位：临泉县交通运输局", None, None, "填报时间：2023年9月25日"])
+    ws.append(["顺序", "情况", None, "办法", "期限要求"])
+    ws.append([None, "种类", "经过", None, None])
+    ws.append([1, "逐利执法", "罚款不开票", "退还", "2023年9月30日"])
+    ws.append([2, "执法粗暴", "辱骂司机", "教育", "立行立改"])
+    wb.save(src / "临泉_自拟台账_20230925.xlsx")
+    assert collect([CampaignSources(FUYANG, [src])], salt="t", profiles=[]).submissions[0].kind is None
+
+    from etl.preview import override_for, preview_file
+    columns = {0: "serial_no", 1: "category", 2: "case_text", 3: "measure", 4: "deadline"}
+    (sheet,) = preview_file(src / "临泉_自拟台账_20230925.xlsx", FUYANG,
+                            {"Sheet": override_for("ledger", 3, 2, [], columns)}, [])
+    assert sheet.header_cells == ["顺序", "种类", "经过", "办法", "期限要求"]
+    saved = save_profile("自拟台账", "ledger", sheet.header_cells, columns, header_rows=2, folder=tmp_path / "p")
+    result = collect([CampaignSources(FUYANG, [src])], salt="t", profiles=[saved])
+    (sub,) = result.submissions
+    assert (sub.kind, sub.rows_loaded, sub.mapping_profile) == ("ledger", 2, "自拟台账")
+    assert sorted((r["category"], r["deadline_kind"]) for r in result.ledger.rows()) == [
+        ("执法粗暴", "immediate"), ("逐利执法", "date")]

@@ -146,7 +146,10 @@ def _apply_profile(cmap: ColumnMap, cells: list, profile: ImportProfile) -> None
     cmap.duplicates = [d for d in cmap.duplicates if d[1] in by_idx]
 
 
-def _profile_span(scan: list[list], profiles: list[ImportProfile]) -> tuple[int, int, list, ImportProfile] | None:
+def _profile_span(scan: list[list], profiles: list[ImportProfile],
+                  campaign: Campaign | None) -> tuple[int, int, list, ImportProfile] | None:
+    """The first row (or pair of rows) whose fingerprint a saved profile was made for. A two-row
+    header was saved as joined for its kind, so the pair is joined the same way for each kind."""
     by_fp = {p.fingerprint: p for p in profiles if p.header_row is None}
     if not by_fp:
         return None
@@ -154,11 +157,13 @@ def _profile_span(scan: list[list], profiles: list[ImportProfile]) -> tuple[int,
         profile = by_fp.get(header_fingerprint(row))
         if profile and profile.header_rows == 1:
             return r, r, row, profile
-        if r > 0:
-            joined = _join(profile.kind if profile and profile.kind != SKIP else "ledger", scan[r - 1], row, None)
-            profile2 = by_fp.get(header_fingerprint(joined))
-            if profile2 and profile2.header_rows == 2:
-                return r - 1, r, joined, profile2
+        if r == 0:
+            continue
+        for kind in KINDS:
+            joined = _join(kind, scan[r - 1], row, campaign)
+            profile = by_fp.get(header_fingerprint(joined))
+            if profile and profile.header_rows == 2:
+                return r - 1, r, joined, profile
     return None
 
 
@@ -195,7 +200,7 @@ def find_header(rows: list[list], campaign: Campaign | None = None, profiles: li
         cells = row if top == bottom else _join(override.kind if override.kind != SKIP else "ledger",
                                                 [clean(v) for v in rows[top]], row, campaign)
         return _finish(override.kind, top, bottom, cells, rows, campaign, override)
-    hit = _profile_span(scan, list(profiles or ()))
+    hit = _profile_span(scan, list(profiles or ()), campaign)
     if hit is not None:
         top, bottom, cells, profile = hit
         return _finish(profile.kind, top, bottom, cells, rows, campaign, profile)
