@@ -13,7 +13,6 @@
 """
 from __future__ import annotations
 
-import io
 import re
 import threading
 import time
@@ -286,38 +285,5 @@ def filter_values(f) -> dict[str, Any]:
 
 
 # ------------------------------------------------------------------ export
-_ILLEGAL_XLSX = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-
-
-def xlsx_bytes(df: pd.DataFrame, sheet_name: str = "查询结果") -> bytes:
-    """DataFrame → .xlsx（openpyxl）；去掉 Excel 不接受的控制字符、时区，复杂类型转文本。"""
-    out = df.copy()
-    for c in out.columns:
-        s = out[c]
-        if isinstance(s.dtype, pd.DatetimeTZDtype):
-            out[c] = s.dt.tz_localize(None)
-        elif s.dtype == object or pd.api.types.is_string_dtype(s):
-            out[c] = s.map(_excel_cell)
-    buf = io.BytesIO()
-    with pd.ExcelWriter(buf, engine="openpyxl") as w:
-        out.to_excel(w, index=False, sheet_name=sheet_name[:31] or "Sheet1")
-    return buf.getvalue()
-
-
-def _excel_cell(v):
-    if v is None or (isinstance(v, float) and pd.isna(v)):
-        return None
-    if isinstance(v, str):
-        return _ILLEGAL_XLSX.sub("", v)
-    if isinstance(v, list | dict | tuple | set | bytes):
-        return _ILLEGAL_XLSX.sub("", str(v))
-    if v is pd.NA or v is pd.NaT:
-        return None
-    if isinstance(v, (int, float, date)):
-        return v
-    return _ILLEGAL_XLSX.sub("", str(v))
-
-
-def csv_bytes(df: pd.DataFrame) -> bytes:
-    """UTF-8 带 BOM 的 CSV（列名保持 SQL 里的原名）。"""
-    return df.to_csv(index=False).encode("utf-8-sig")
+# 导出只走 reports.downloads（危险文字按文本写入、数字日期保持类型）；这里保留旧名字供调用方使用。
+from reports.downloads import csv_bytes, xlsx_bytes  # noqa: E402,F401
