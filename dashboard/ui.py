@@ -8,6 +8,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import charts, db, filters, metrics
+from reports import downloads
 
 NO_DATA = "当前筛选条件下没有数据。请放宽侧栏中的单位、问题方面或来源渠道，或换一个统计日。"
 NO_DB = ("还没有可用的数据库（{path}）。请在项目目录运行 `make db` 生成数据库，"
@@ -60,8 +61,8 @@ def chinese_columns(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def csv_bytes(df: pd.DataFrame) -> bytes:
-    """UTF-8 带 BOM 的 CSV（Excel 直接打开不乱码），中文列名。"""
-    return chinese_columns(df).to_csv(index=False).encode("utf-8-sig")
+    """中文列名的下载 CSV：经 reports.downloads（带 BOM 的 UTF-8，以 = + - @ 等开头的文字加单引号不成公式）。"""
+    return downloads.csv_bytes(chinese_columns(df))
 
 
 def _safe(name: str) -> str:
@@ -78,7 +79,7 @@ def download(df, name: str, key: str, label: str = "下载数据（CSV）") -> N
         return csv_bytes(df() if callable(df) else df)
 
     st.download_button(label, build, file_name=f"{_safe(name)}{suffix}.csv",
-                       mime="text/csv", key=f"dl_{key}", icon=":material/download:",
+                       mime=downloads.CSV_MIME, key=f"dl_{key}", icon=":material/download:",
                        on_click="ignore")
 
 

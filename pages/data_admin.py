@@ -8,9 +8,10 @@ load_errors_list.sql、report_grid.sql。重建后关闭当前的只读连接并
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts_second, db, filters, mapping_panel, sql_console, ui, upload
+from dashboard import charts_second, db, filters, mapping_panel, ui, upload
 from dashboard import import_preview as preview
 from etl.config import load_campaign
+from reports import downloads
 from reports.streamlit_ui import ledger_download_button, template_download_buttons
 
 K_UPLOADER, K_LAST_BUILD = "adm_uploader_n", "adm_last_build"
@@ -190,11 +191,11 @@ else:
                                 "列": col.TextColumn(width=80), "原值": col.TextColumn(width=120),
                                 "说明": col.TextColumn(width=400)})
     e1, e2, _ = st.columns([1, 1, 4])
-    e1.download_button("下载 Excel", lambda: sql_console.xlsx_bytes(err_tbl, "导入问题记录"),
+    e1.download_button("下载 Excel", lambda: downloads.xlsx_bytes(err_tbl, "导入问题记录"),
                        f"导入问题记录_{f.campaign_id}.xlsx", icon=":material/download:", on_click="ignore",
-                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="adm_err_xlsx")
+                       mime=downloads.XLSX_MIME, key="adm_err_xlsx")
     e2.download_button("下载 CSV", ui.csv_bytes(err_tbl), f"导入问题记录_{f.campaign_id}.csv",
-                       mime="text/csv", icon=":material/download:", on_click="ignore", key="adm_err_csv")
+                       mime=downloads.CSV_MIME, icon=":material/download:", on_click="ignore", key="adm_err_csv")
 
 # ------------------------------------------------------------------ punctuality
 st.subheader("台账报送情况")

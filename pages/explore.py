@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import db, filters, sql_console
+from reports import downloads
 
 K_SQL, K_SAVED, K_RESULT = "exp_sql", "exp_saved", "exp_result"
 DEFAULT_SQL = "SELECT unit_id, status, count(*) AS 问题数\nFROM problems\nGROUP BY ALL\nORDER BY unit_id, status"
@@ -108,10 +109,10 @@ with right:
             stamp = date.today().strftime("%Y%m%d")
             c1, c2, _ = st.columns([1, 1, 2])
             try:
-                c1.download_button("下载 Excel", sql_console.xlsx_bytes(df), f"查询结果_{stamp}.xlsx",
-                                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                c1.download_button("下载 Excel", downloads.xlsx_bytes(df), f"查询结果_{stamp}.xlsx",
+                                   mime=downloads.XLSX_MIME,
                                    icon=":material/download:", on_click="ignore", key="exp_dl_xlsx")
             except Exception as e:  # noqa: BLE001
                 c1.error(f"无法生成 Excel 文件：{type(e).__name__}")
-            c2.download_button("下载 CSV", sql_console.csv_bytes(df), f"查询结果_{stamp}.csv", mime="text/csv",
+            c2.download_button("下载 CSV", downloads.csv_bytes(df), f"查询结果_{stamp}.csv", mime=downloads.CSV_MIME,
                                icon=":material/download:", on_click="ignore", key="exp_dl_csv")
