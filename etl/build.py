@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -10,6 +9,7 @@ from pathlib import Path
 
 from etl.collected import Collected
 from etl.config import PROJECT_ROOT, Campaign, load_campaign
+from etl.installation_secret import installation_secret
 from etl.load import write_database
 from etl.read import CellError, read_file
 from etl.read.profiles import ImportProfile, load_profiles
@@ -27,7 +27,6 @@ TABLE_OF_KIND = {"ledger": "ledger_snapshots", "leads": "leads", "survey": "surv
                  "survey_scores": "survey_unit_scores"}
 KIND_LABELS = {"ledger": "整改台账", "leads": "线索登记", "survey": "满意度测评", "survey_scores": "满意度汇总"}
 SKIPPED_PREFIXES = ("~$", ".")  # Excel lock files, hidden/system files: reported, not read
-DEFAULT_SALT = "dev-sample-salt-请在部署时设置DASHBOARD_SALT"
 
 Progress = Callable[[int, int, str], None]
 
@@ -89,7 +88,9 @@ class BuildResult:
 
 
 def complainant_salt() -> str:
-    return os.environ.get("DASHBOARD_SALT") or DEFAULT_SALT
+    """DASHBOARD_SALT, else this installation's secret file (created on first use). The sample build
+    uses it too: no fixed secret exists; tests that need fixed keys pass salt= themselves."""
+    return installation_secret()
 
 
 def input_files(source_dirs: list[Path]) -> list[Path]:

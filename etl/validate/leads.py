@@ -167,7 +167,7 @@ def validate_lead_row(ctx: RowContext, row: int, values: dict, salt: str) -> dic
         "category": category,
         "summary": summary,
         "complainant_masked": privacy.mask_name(name) if name else None,
-        "phone_masked": privacy.mask_phone(phone) if phone else None,
+        "phone_masked": privacy.mask_phone(phone) or None,
         "complainant_key": privacy.complainant_key(name, phone, salt),
         "handling_status": _handling_status(ctx, row, values, concluded),
         "given_due_date": given_due,

@@ -29,6 +29,10 @@ def problem_id(unit_id: str, code: str | None, serial_no: str | None, case_text:
     return f"{unit_id}:#{hashlib.sha1(basis.encode()).hexdigest()[:10]}"
 
 
+def _phones_scrubbed(values: dict) -> dict:
+    return {k: privacy.scrub_phones(v) if isinstance(v, str) else v for k, v in values.items()}
+
+
 def _identity_without_serial(ctx: RowContext, row: int, unit_id: str, values: dict,
                              case_text: str | None) -> str:
     """problem_id of a row with no 编号 and no 序号, so that two rows of a sheet never collide.
@@ -44,7 +48,8 @@ def _identity_without_serial(ctx: RowContext, row: int, unit_id: str, values: di
         base = problem_id(unit_id, None, None, case_text).split(":#", 1)[1]
         what = "问题描述"
     else:
-        base = content_digest(values, unit_id, DESCRIBING_FIELDS)
+        # Digest of the values as stored (phones masked): keyed with the unit id, which is public.
+        base = content_digest(_phones_scrubbed(values), unit_id, DESCRIBING_FIELDS)
         what = "问题方面、表现形式、整改措施、整改时限、责任单位等各项"
     first_row, n = occurrence(ctx, "ledger", base, row)
     if n == 1:
@@ -178,7 +183,7 @@ def validate_ledger_row(ctx: RowContext, row: int, values: dict) -> dict:
         "measure": privacy.scrub_phones(raw_text(values.get("measure"))),
         "deadline": deadline,
         "deadline_kind": deadline_kind,
-        "responsible": raw_text(values.get("responsible")),
+        "responsible": privacy.scrub_phones(raw_text(values.get("responsible"))),
         "status": problem_status,
         "progress_text": progress,
         "completed_date": completed,
