@@ -53,28 +53,51 @@ def cmd_profiles(args) -> int:
     return 0
 
 
+REFUSED_EXIT = 2
+
+
+def _run_build(sources, args) -> int:
+    """build() with the command line's options; a refused build prints why and exits 2."""
+    from etl.build import BuildRefused, build
+
+    try:
+        result = build(sources, Path(args.db), progress=None if args.quiet else _print_progress,
+                       profiles=_profiles(args), allow_empty=args.allow_empty, lock_timeout=args.wait)
+    except BuildRefused as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return REFUSED_EXIT
+    _report(result)
+    print(f"数据库已生成：{args.db}")
+    return 0
+
+
 def cmd_build(args) -> int:
-    from etl.build import CampaignSources, build
+    from etl.build import CampaignSources
 
     if args.campaign_file:
         campaign = load_campaign(Path(args.campaign_file).stem, Path(args.campaign_file).parent)
     else:
         campaign = load_campaign(args.campaign, Path(args.campaigns_dir))
-    result = build([CampaignSources(campaign, [Path(args.source_dir)])], Path(args.db),
-                   progress=None if args.quiet else _print_progress, profiles=_profiles(args))
-    _report(result)
-    print(f"数据库已生成：{args.db}")
-    return 0
+    return _run_build([CampaignSources(campaign, [Path(args.source_dir)])], args)
 
 
 def cmd_build_sample(args) -> int:
-    from etl.build import build, sample_sources
+    from etl.build import sample_sources
 
-    result = build(sample_sources(), Path(args.db), progress=None if args.quiet else _print_progress,
-                   profiles=_profiles(args))
-    _report(result)
-    print(f"数据库已生成：{args.db}")
-    return 0
+    return _run_build(sample_sources(), args)
+
+
+def _build_options(p: argparse.ArgumentParser) -> None:
+    from etl.build import LOCK_WAIT_SECONDS
+
+    p.add_argument("--db", default=str(DEFAULT_DB))
+    p.add_argument("--quiet", action="store_true")
+    p.add_argument("--profile", action="append", metavar="FILE",
+                   help="另外套用的导入方案文件（.toml，可多次指定；data/profiles/ 下的总会套用）")
+    p.add_argument("--allow-empty", action="store_true",
+                   help="允许生成空数据库（源文件夹中没有文件，或一条记录也没读到时仍替换现有数据库）")
+    p.add_argument("--wait", type=float, default=LOCK_WAIT_SECONDS, metavar="SECONDS",
+                   help=f"另一个重建正在进行时最多等待的秒数（默认 {LOCK_WAIT_SECONDS:g}）")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -86,16 +109,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--campaign", help="专项整治编号，如 fuyang-2023")
     p.add_argument("--campaign-file", help="直接指定配置文件（.toml）")
     p.add_argument("--campaigns-dir", default=str(CAMPAIGNS_DIR))
-    p.add_argument("--db", default=str(DEFAULT_DB))
-    p.add_argument("--quiet", action="store_true")
-    p.add_argument("--profile", action="append", metavar="FILE",
-                   help="另外套用的导入方案文件（.toml，可多次指定；data/profiles/ 下的总会套用）")
+    _build_options(p)
     p.set_defaults(func=cmd_build)
 
     p = sub.add_parser("build-sample", help="用 data/sample 与 data/uploads 下全部专项整治的文件生成看板数据库")
-    p.add_argument("--db", default=str(DEFAULT_DB))
-    p.add_argument("--quiet", action="store_true")
-    p.add_argument("--profile", action="append", metavar="FILE", help="另外套用的导入方案文件（.toml）")
+    _build_options(p)
     p.set_defaults(func=cmd_build_sample)
 
     p = sub.add_parser("profiles", help="列出导入方案（data/profiles/*.toml）")

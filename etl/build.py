@@ -10,8 +10,8 @@ from pathlib import Path
 from etl.collected import Collected
 from etl.config import PROJECT_ROOT, Campaign, load_campaign
 from etl.installation_secret import installation_secret
-from etl.load import write_database
-from etl.read import CellError, read_file
+from etl.load import BuildRefused, build_lock, existing_records, remove_stale_temp_files, write_database
+from etl.read import CellError, ReadError, read_file
 from etl.read.profiles import ImportProfile, load_profiles
 from etl.read.sheet import EMPTY_SHEET, HIDDEN_LABEL
 from etl.validate.context import ERROR, WARNING, LoadError, RowContext, RowRejected, Submission
@@ -29,6 +29,7 @@ KIND_LABELS = {"ledger": "整改台账", "leads": "线索登记", "survey": "满
 SKIPPED_PREFIXES = ("~$", ".")  # Excel lock files, hidden/system files: reported, not read
 
 Progress = Callable[[int, int, str], None]
+LOCK_WAIT_SECONDS = 600.0  # a second build waits this long for the running one, then is refused
 
 
 @dataclass
@@ -219,8 +220,11 @@ def collect_file(campaign: Campaign, path: Path, result: BuildResult, salt: str,
     try:
         sheets = read_file(path, campaign, profiles, overrides)
     except Exception as exc:  # a broken file must not stop the others
+        # ReadError messages are written for people; other exceptions carry library text
+        why = str(exc) if isinstance(exc, ReadError) else ("文件内容无法解析（可能已损坏、被加密，或与扩展名不符），"
+                                                           "请用 Excel 打开确认后另存为 .xlsx 再上传")
         result.errors.append(LoadError(campaign.id, None, path.name, "", None, None, None,
-                                       f"无法读取文件，整个文件未导入：{exc}"))
+                                       f"无法读取文件，整个文件未导入：{why}"))
         return
     for sheet in sheets:
         if sheet.error == EMPTY_SHEET:
@@ -263,22 +267,56 @@ def collect(sources: list[CampaignSources], progress: Progress | None = None, sa
     return result
 
 
+def check_sources(sources: list[CampaignSources], allow_empty: bool) -> None:
+    """Every named folder must exist and be a folder; with none of them holding a file to read,
+    the build is refused unless allow_empty."""
+    for cs in sources:
+        for d in cs.source_dirs:
+            if d.is_file():
+                raise BuildRefused(f"“{d}”是文件，不是文件夹：请给出存放报送文件的文件夹。本次未重建，原数据库未改动")
+            if not d.is_dir():
+                raise BuildRefused(f"源文件夹“{d}”不存在，请检查路径是否写错。本次未重建，原数据库未改动")
+    dirs = [d for cs in sources for d in cs.source_dirs]
+    if not allow_empty and not input_files(dirs):
+        where = "、".join(f"“{d}”" for d in dirs) or "（未指定）"
+        raise BuildRefused(f"源文件夹{where}中没有可导入的文件（.xlsx、.xls、.xlsm、.csv）。本次未重建，原数据库未改动；"
+                           "确要生成空数据库时请加 --allow-empty")
+
+
+def _refuse_losing_everything(db_path: Path, result: BuildResult) -> None:
+    before = existing_records(db_path)
+    if result.record_count() == 0 and before:
+        had = "、".join(f"{label} {n} 条" for label, n in before.items())
+        raise BuildRefused(f"本次读取了 {result.files} 个文件，一条记录也没有读到，不能用它替换现有数据：原数据库（{had}）未改动。"
+                           "请检查文件夹和文件是否选对；确要清空数据时请加 --allow-empty")
+
+
 def build(sources: list[CampaignSources], db_path: Path, progress: Progress | None = None,
           salt: str | None = None, profiles: list[ImportProfile] | None = None,
-          profiles_folder: Path | None = None) -> BuildResult:
-    """Collect every file, then write a new database and swap it in; on failure the old file stays."""
+          profiles_folder: Path | None = None, allow_empty: bool = False,
+          lock_timeout: float = LOCK_WAIT_SECONDS) -> BuildResult:
+    """Collect every file, then write a new database and swap it in; on failure the old file stays.
+    Refused (BuildRefused, nothing written) when a folder is missing, or when nothing would be read
+    or loaded while the database in place has records, unless allow_empty; one build at a time."""
     started = time.perf_counter()
-    result = collect(sources, progress, salt, profiles, profiles_folder)
-    write_database(Path(db_path), [cs.campaign for cs in sources], result)
+    db_path = Path(db_path)
+    check_sources(sources, allow_empty)
+    with build_lock(db_path, lock_timeout):
+        remove_stale_temp_files(db_path)
+        result = collect(sources, progress, salt, profiles, profiles_folder)
+        if not allow_empty:
+            _refuse_losing_everything(db_path, result)
+        write_database(db_path, [cs.campaign for cs in sources], result)
     result.seconds = time.perf_counter() - started
     return result
 
 
 def sample_sources(sample_root: Path | None = None, uploads_root: Path | None = None) -> list[CampaignSources]:
-    """Every configured campaign with its bundled sample folder and its uploads folder."""
+    """Every configured campaign with those of its bundled sample folder and its uploads folder that
+    exist (a campaign without uploads yet, or without a sample, is not a mistyped folder)."""
     from etl.config import list_campaigns
 
     sample_root = sample_root or PROJECT_ROOT / "data" / "sample"
     uploads_root = uploads_root or PROJECT_ROOT / "data" / "uploads"
-    return [CampaignSources(load_campaign(cid), [sample_root / cid, uploads_root / cid])
+    return [CampaignSources(load_campaign(cid), [d for d in (sample_root / cid, uploads_root / cid) if d.is_dir()])
             for cid in list_campaigns()]

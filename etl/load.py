@@ -1,9 +1,18 @@
-"""Write a complete new DuckDB file and swap it in; a failed build leaves the old file untouched."""
+"""Write a complete new DuckDB file and swap it in; a failed build leaves the old file untouched.
+
+Temp files are named <db>.tmp-<pid>-<random>, so two writers never share one; a killed build's temp
+files (and their .wal) are removed by the next build unless a live process still holds them.
+"""
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import fcntl
 import hashlib
 import os
+import time
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -14,6 +23,46 @@ from etl.config import Campaign
 
 SQL_DIR = Path(__file__).resolve().parent / "sql"
 SCHEMA = Path(__file__).resolve().parent / "schema.sql"
+RECORD_TABLES = {"leads": "线索登记", "ledger_snapshots": "整改台账", "survey_responses": "满意度测评",
+                 "survey_unit_scores": "满意度汇总"}
+
+
+class BuildRefused(RuntimeError):
+    """The build did not swap in a new database (Chinese message saying why and what to do)."""
+
+
+@contextlib.contextmanager
+def build_lock(db_path: Path, timeout: float) -> Iterator[None]:
+    """One build at a time per database: an flock on <db>.lock, waited for up to timeout seconds."""
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(f"{db_path}.lock", "a") as lock:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise BuildRefused(f"另一个重建正在进行（已等待 {timeout:g} 秒），本次未重建，数据库未改动；"
+                                       "请等它完成后再试") from None
+                time.sleep(0.1)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def existing_records(db_path: Path) -> dict[str, int]:
+    """Records per kind label in the database now in place (empty when none or unreadable)."""
+    if not db_path.is_file():
+        return {}
+    try:
+        with duckdb.connect(str(db_path), read_only=True) as con:
+            counts = {label: con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+                      for table, label in RECORD_TABLES.items()}
+    except duckdb.Error:
+        return {}
+    return {label: n for label, n in counts.items() if n}
 
 def _config_rows(campaigns: list[Campaign]) -> dict[str, list[dict]]:
     rows: dict[str, list[dict]] = {k: [] for k in ("campaigns", "stages", "report_due_dates", "units", "categories")}
@@ -76,10 +125,43 @@ def _fingerprint(campaigns: list[Campaign], result) -> str:
     return h.hexdigest()
 
 
+def temp_path(db_path: Path) -> Path:
+    return db_path.with_name(f"{db_path.name}.tmp-{os.getpid()}-{uuid.uuid4().hex[:12]}")
+
+
+def _held_by_live_process(path: Path) -> bool:
+    """DuckDB keeps a POSIX lock on a database file while a connection has it open."""
+    try:
+        fd = os.open(path, os.O_RDWR)
+    except OSError:
+        return False
+    try:
+        # Trap: POSIX locks are per process, so this test cannot see a temp file this process has
+        # open; callers hold the build lock, under which no other build of this process runs.
+        fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        fcntl.lockf(fd, fcntl.LOCK_UN)
+        return False
+    except OSError:
+        return True
+    finally:
+        os.close(fd)
+
+
+def remove_stale_temp_files(db_path: Path) -> list[Path]:
+    """Temp files of builds that were killed (and their .wal files); returns what was removed."""
+    removed = []
+    for path in sorted(db_path.parent.glob(f"{db_path.name}.tmp-*")):
+        base = path.with_name(path.name[: -len(".wal")]) if path.name.endswith(".wal") else path
+        if not path.exists() or (base.exists() and _held_by_live_process(base)):
+            continue
+        path.unlink(missing_ok=True)
+        removed.append(path)
+    return removed
+
+
 def write_database(db_path: Path, campaigns: list[Campaign], result) -> None:
     db_path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = db_path.with_name(f"{db_path.name}.tmp-{os.getpid()}")
-    tmp.unlink(missing_ok=True)
+    tmp = temp_path(db_path)
     try:
         # A bounded sort spills to disk instead of doubling the peak of a large build.
         con = duckdb.connect(str(tmp), config={"memory_limit": "1GB", "threads": 2})

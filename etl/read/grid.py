@@ -76,7 +76,8 @@ def _read_excel(path: Path) -> list[Grid]:
     try:
         wb = CalamineWorkbook.from_path(str(path))
     except (CalamineError, OSError, ValueError) as exc:
-        raise ReadError(f"无法打开 Excel 文件（文件可能已损坏或被加密）：{exc}") from exc
+        raise ReadError("无法打开 Excel 文件：文件可能已损坏、被加密，或并不是 Excel 文件（只是扩展名为 "
+                        f"{path.suffix}）。请用 Excel 打开确认，另存为 .xlsx 后重新上传") from exc
     grids = []
     with wb:
         hidden = {meta.name: _hidden(meta.visible) for meta in wb.sheets_metadata}
@@ -105,7 +106,8 @@ def _read_sheet(wb: CalamineWorkbook, name: str) -> Grid:
         rows = sheet.to_python(skip_empty_area=False)
         merged = sheet.merged_cell_ranges or []
     except CalamineError as exc:
-        raise ReadError(f"无法读取工作表“{name}”：{exc}") from exc
+        raise ReadError(f"无法读取工作表“{name}”：表中内容已损坏或格式无法识别。请用 Excel 打开该表，"
+                        "另存为 .xlsx 后重新上传") from exc
     has_data = [row.count("") < len(row) for row in rows]
     _fill_merged(rows, merged)
     return Grid(name, rows, list(range(1, len(rows) + 1)), has_data)
