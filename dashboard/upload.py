@@ -1,7 +1,8 @@
 """数据管理的非界面逻辑：上传文件先暂存到 data/staging/<campaign_id>/（预览、调整对应关系），
 确认后移到 data/uploads/<campaign_id>/；列出、删除；重建数据库（套用 data/profiles 的导入方案）。
 
-文件名清洗：只保留基本名，去掉路径、控制字符和 Windows 不允许的字符；同名文件覆盖（调用方告诉用户）。
+文件名清洗：只保留基本名，去掉路径、控制字符和 Windows 不允许的字符，过长时截短（按 UTF-8 字节计，保留扩展名）；
+同名文件覆盖（调用方告诉用户）。容量上限：单个文件 MAX_FILE_BYTES，每个专项整治已上传加暂存的文件合计 MAX_CAMPAIGN_BYTES。
 etl.build.sample_sources() 读取 data/sample/<id>/ 和 data/uploads/<id>/，重建时两处文件都导入；
 暂存目录不在其中，未确认的文件不会进入数据库。
 三个目录可由环境变量改到别处（测试、部署）：DASHBOARD_UPLOADS、DASHBOARD_STAGING、DASHBOARD_PROFILES。
@@ -25,6 +26,11 @@ UPLOADS_ROOT = PROJECT_ROOT / "data" / "uploads"
 STAGING_ROOT = PROJECT_ROOT / "data" / "staging"
 ALLOWED_SUFFIXES = (".xlsx", ".xls", ".xlsm", ".csv")
 MAX_NAME = 120
+# Trap: Linux allows 255 bytes per file name and a Chinese character is 3 bytes in UTF-8; the
+# temp copy ".<name>.part-<pid>" needs room too.
+MAX_NAME_BYTES = 200
+MAX_FILE_BYTES = 50 * 2**20  # keep equal to server.maxUploadSize in .streamlit/config.toml
+MAX_CAMPAIGN_BYTES = 2**30
 _BAD = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]+')
 _CAMPAIGN_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
@@ -56,7 +62,37 @@ def sanitize_filename(name: str) -> str:
     if stem.startswith("~$"):
         stem = stem[2:] or "上传文件"
     stem = stem[: MAX_NAME - len(suffix)]
+    room = MAX_NAME_BYTES - len(suffix.encode())
+    if len(stem.encode()) > room:
+        stem = stem.encode()[:room].decode("utf-8", "ignore").rstrip(" ._")  # cut at a character boundary
     return stem + suffix
+
+
+def _size(n: int) -> str:
+    unit, scale = ("GB", 2**30) if n >= 2**30 else ("MB", 2**20) if n >= 2**20 else ("KB", 1024)
+    return f"{n / scale:.1f}".removesuffix(".0") + f" {unit}"
+
+
+def _campaign_bytes(campaign_id: str, staging: Path | None, uploads: Path | None, replacing: str) -> int:
+    """Bytes the campaign holds on disk after `replacing` is (re)staged: uploads a staged file will
+    replace, and the staged file of that name itself, are not counted."""
+    staged = {p.name: p.stat().st_size for p in list_staged(campaign_id, staging)}
+    folder = uploads_dir(campaign_id, uploads)
+    uploaded = {p.name: p.stat().st_size for p in folder.iterdir() if p.is_file()} if folder.is_dir() else {}
+    staged.pop(replacing, None)
+    return sum(staged.values()) + sum(n for name, n in uploaded.items() if name not in staged and name != replacing)
+
+
+def check_quota(campaign_id: str, name: str, size: int, staging: Path | None = None,
+                uploads: Path | None = None) -> None:
+    """Refuses (UploadError) a file over MAX_FILE_BYTES, or one that takes the campaign over MAX_CAMPAIGN_BYTES."""
+    if size > MAX_FILE_BYTES:
+        raise UploadError(f"“{name}”有 {_size(size)}，超过单个文件 {_size(MAX_FILE_BYTES)} 的上限，未上传。"
+                          "请删除多余的工作表、图片或空行后另存，或拆成几个文件分别上传。")
+    held = _campaign_bytes(campaign_id, staging, uploads, sanitize_filename(name))
+    if held + size > MAX_CAMPAIGN_BYTES:
+        raise UploadError(f"“{name}”未上传：本专项整治已上传和暂存的文件共 {_size(held)}，再加这个文件（{_size(size)}）"
+                          f"超过上限 {_size(MAX_CAMPAIGN_BYTES)}。请先在“已上传的文件”中删除不再需要的文件。")
 
 
 def uploads_root() -> Path:
@@ -136,7 +172,8 @@ def _inside(folder: Path, name: str) -> Path:
 
 def stage_upload(campaign_id: str, name: str, data: bytes, root: Path | None = None,
                  uploads: Path | None = None) -> SavedFile:
-    """上传内容先写到暂存目录；replaced 表示确认导入时会替换已上传的同名文件。"""
+    """上传内容先写到暂存目录；replaced 表示确认导入时会替换已上传的同名文件。超过容量上限时报 UploadError。"""
+    check_quota(campaign_id, name, len(data), root or staging_root(), uploads)
     saved = save_upload(campaign_id, name, data, root or staging_root())
     saved.replaced = (uploads_dir(campaign_id, uploads) / saved.name).is_file()
     saved.unchanged = saved.replaced and (uploads_dir(campaign_id, uploads) / saved.name).read_bytes() == data

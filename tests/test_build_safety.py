@@ -48,7 +48,8 @@ def counts(db: Path) -> tuple[int, int]:
 
 def cli(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "etl", "build", *args, "--campaign", "fuyang-2023", "--quiet"],
-                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+                          cwd=ROOT, capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "DASHBOARD_SALT": "test-salt"})
 
 
 # ---------------------------------------------------------------- item 5: sources that cannot be right
@@ -276,7 +277,7 @@ def test_very_long_chinese_file_name_is_shortened(tmp_path):
 
 def test_upload_quota_per_file(tmp_path):
     big = os.urandom(199 * 2**20)
-    with pytest.raises(upload.UploadError, match="“随机.xlsx”有 199.0 MB，超过单个文件 50 MB 的上限"):
+    with pytest.raises(upload.UploadError, match="“随机.xlsx”有 199 MB，超过单个文件 50 MB 的上限"):
         upload.stage_upload("fuyang-2023", "随机.xlsx", big, root=tmp_path / "st", uploads=tmp_path / "up")
     assert not (tmp_path / "st" / "fuyang-2023").exists() or not any((tmp_path / "st" / "fuyang-2023").iterdir())
 
