@@ -24,9 +24,6 @@ from reports.safe_cells import clean_value, dataframe_to_csv_bytes, set_cell
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_MIME = "text/csv"
 
-# Excel 拒收的控制字符（制表、换行、回车除外），以及一格最多 32767 个字符（超出则 Excel 报文件损坏）
-_ILLEGAL_XLSX = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-EXCEL_CELL_MAX = 32767
 _SHEET_NAME_BAD = re.compile(r"[\[\]:*?/\\]")
 
 
@@ -37,7 +34,7 @@ def csv_bytes(df: pd.DataFrame) -> bytes:
 
 def xlsx_value(v):
     """DataFrame 单元格 → openpyxl 能写的值：数字、日期、时间保持类型，时区去掉（保留当地时刻），
-    其余（列表、字节串等）转成文字；文字去掉 Excel 不接受的控制字符并截到 32767 字。"""
+    其余（列表、字节串等）转成文字（控制字符、长度由 set_cell 处理）。"""
     v = clean_value(v)
     if v is None or isinstance(v, bool):
         return v
@@ -49,8 +46,7 @@ def xlsx_value(v):
         return v.replace(tzinfo=None) if v.tzinfo else v
     if isinstance(v, date | timedelta):
         return v
-    text = v if isinstance(v, str) else str(v)
-    return _ILLEGAL_XLSX.sub("", text)[:EXCEL_CELL_MAX]
+    return v if isinstance(v, str) else str(v)
 
 
 def xlsx_bytes(df: pd.DataFrame, sheet_name: str = "查询结果") -> bytes:
