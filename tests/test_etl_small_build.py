@@ -103,7 +103,7 @@ def test_unknown_unit_and_duplicate_lead_are_rejected_and_counted(small_db):
 def test_repeat_complainant_counted_without_clear_phone(small_db):
     rows = q(small_db, "SELECT lead_id, complainant_masked, phone_masked, complainant_key FROM leads ORDER BY lead_id")
     by_id = {r[0]: r for r in rows}
-    assert by_id["阜交专办〔2023〕0001号"][1:3] == ("张**", "138****1234")
+    assert by_id["阜交专办〔2023〕0001号"][1:3] == ("张**", "*******1234")
     # same phone written with spaces → same key; different person → different key
     assert by_id["阜交专办〔2023〕0001号"][3] == by_id["阜交专办〔2023〕0004号"][3]
     assert by_id["阜交专办〔2023〕0002号"][3] != by_id["阜交专办〔2023〕0001号"][3]
