@@ -3,13 +3,17 @@
 - 总览页：``brief_download_button(campaign_id, as_of)`` —— 工作简报 .docx 与表格 .xlsx；
 - 数据管理页：``template_download_buttons(campaign_id)`` —— 选单位下载填报模板；
   ``ledger_download_button(campaign_id, as_of, units=...)`` —— 合并台账（方案版式）。
+
+这些文件自己排版，每格都经 reports.safe_cells.set_cell 写入（文字不成公式）；页面上的表格下载走
+reports.downloads。tests/test_exports_safe.py 检查每个下载按钮。
 """
 from __future__ import annotations
 
 from datetime import date
 
+from reports.downloads import XLSX_MIME
+
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _db_path():
