@@ -1,37 +1,59 @@
-"""数据探索（即席 SQL）的非界面逻辑：语句检查、沙箱连接、限时、限行、导出、结构浏览。
+"""数据探索（即席 SQL）的非界面逻辑：语句检查、查询子进程、限时、限行、限字节、导出、结构浏览。
 
-安全做法（三层）：
+安全做法：
 1. 语句检查 ``check_statement``：只接受一条 SELECT / WITH / FROM / VALUES / DESCRIBE / SHOW /
    SUMMARIZE / EXPLAIN 语句（DuckDB 自己的解析器判定语句类型，EXPLAIN ANALYZE 只能跟查询）；
-2. 独立的沙箱连接 ``open_sandbox``：一个内存库，只读 ATTACH 看板数据库后
+   会显示数据库文件路径的系统函数/视图和动态 SQL（query、query_table）拒绝（按解析树里的名字查）；
+2. 沙箱连接 ``open_sandbox``（dashboard/console_worker.py）：一个内存库，只读 ATTACH 看板数据库后
    ``enable_external_access=false``（不能读写文件、ATTACH、INSTALL/LOAD、扫描 Python 变量）并
-   ``lock_configuration=true``（不能再 SET/RESET/PRAGMA 改设置）；不与页面的查询连接共用；
-   每次执行新开一个，数据库重建后自然读到新文件；
-3. 限时 ``time_limit`` 秒（在线程里执行，到时 ``conn.interrupt()``）和限行 ``row_cap`` 行。
+   ``lock_configuration=true``（不能再 SET/RESET/PRAGMA 改设置）；
+3. 每条查询在一个子进程里执行（console_worker）：操作系统内存上限 ``MEMORY_MB``（RLIMIT_DATA）、
+   限时 ``TIME_LIMIT`` 秒、最多 ``ROW_CAP`` 行和 ``BYTE_BUDGET`` 字节、单元格最多 ``CELL_CAP`` 字；
+   子进程超限只死它自己。每个会话同时只跑一条，全服务器同时最多 ``MAX_WORKERS`` 条。
 
-不依赖 streamlit，tests/test_sql_console.py 直接测试。
+不依赖 streamlit，tests/test_sql_console.py、tests/test_console_limits.py 直接测试。
 """
 from __future__ import annotations
 
+import json
+import pickle
 import re
+import struct
+import subprocess
+import sys
 import threading
 import time
-from dataclasses import dataclass
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
-from dashboard import db
+from dashboard import console_worker, db
 
 ROW_CAP = 10_000
 TIME_LIMIT = 10.0
-MEMORY_LIMIT = "1GB"
-CATALOG = "dashboard"
+BYTE_BUDGET = 20 << 20           # 结果最多 20 MB（Arrow 字节数）
+CELL_CAP = 10_000                # 单元格最多 1 万字
+MEMORY_MB = 1024                 # 查询子进程的数据段上限
+DUCKDB_MEMORY_LIMIT = "512MB"    # 子进程里 DuckDB 自己的上限（低于 MEMORY_MB，常见情况先由它清楚地报错）
+MEMORY_LIMIT = DUCKDB_MEMORY_LIMIT
+MAX_WORKERS = 2                  # 全服务器同时执行的控制台查询
+WORKER_WAIT = 5.0                # 等空闲名额的秒数
+KILL_GRACE = 5.0                 # 子进程启动和收尾的宽限；超过 time_limit + 它就强行结束
+CATALOG = console_worker.CATALOG
+DB_FILE_WORD = "（数据库文件）"
 
 ALLOWED_FIRST_WORDS = ("SELECT", "WITH", "FROM", "VALUES", "DESCRIBE", "SHOW", "SUMMARIZE", "EXPLAIN")
+# Trap: these show the attached file's absolute path (duckdb_databases().path, the allowed_paths
+# setting, PRAGMA database_list's view); query()/query_table() run SQL built at run time, past
+# every check here.
+HIDDEN_NAMES = ("duckdb_databases", "pragma_database_list", "duckdb_settings", "pg_settings",
+                "current_setting", "query", "query_table")
 _STMT_NAMES = {
     "INSERT": "插入数据（INSERT）", "UPDATE": "修改数据（UPDATE）", "DELETE": "删除数据（DELETE）",
     "CREATE": "建表/建视图（CREATE）", "DROP": "删除对象（DROP）", "ALTER": "修改表结构（ALTER）",
@@ -53,6 +75,11 @@ class ConsoleResult:
     truncated: bool          # 结果多于 row_cap 行、只保留了前 row_cap 行
     seconds: float
     row_cap: int
+    bytes_truncated: bool = False   # 结果超过 byte_budget 字节，只保留了前面的行
+    cells_cut: int = 0              # 超过 cell_cap 被截断（列表等置空）的单元格数
+    byte_budget: int = BYTE_BUDGET
+    cell_cap: int = CELL_CAP
+    notices: list[str] = field(default_factory=list)
 
 
 # ------------------------------------------------------------------ statement check
@@ -64,6 +91,37 @@ def _strip_comments(sql: str) -> str:
 def _first_word(sql: str) -> str:
     m = re.match(r"[\s(]*([A-Za-z_]+)", _strip_comments(sql))
     return m.group(1).upper() if m else ""
+
+
+def _names_in_tree(node: Any, out: set[str]) -> set[str]:
+    if isinstance(node, dict):
+        for k in ("function_name", "table_name"):
+            if isinstance(node.get(k), str):
+                out.add(node[k].lower())
+        for v in node.values():
+            _names_in_tree(v, out)
+    elif isinstance(node, list):
+        for v in node:
+            _names_in_tree(v, out)
+    return out
+
+
+def _hidden_name_used(text: str) -> str | None:
+    """语句里用到的 HIDDEN_NAMES 之一（解析树里的函数名、表名；解析树不可得时按文本查）。"""
+    con = duckdb.connect(":memory:")
+    try:
+        tree = json.loads(con.execute("SELECT json_serialize_sql(?)", [text]).fetchone()[0])
+    finally:
+        con.close()
+    if not tree.get("error"):
+        used = _names_in_tree(tree, set())
+        return next((n for n in HIDDEN_NAMES if n in used), None)
+    flat = re.sub(r'["`]', "", _strip_comments(text)).lower()
+    for n in HIDDEN_NAMES:
+        pattern = rf"\b{n}\s*\(" if n.startswith("query") else rf"\b{n}\b"
+        if re.search(pattern, flat):
+            return n
+    return None
 
 
 def check_statement(sql: str) -> str:
@@ -92,35 +150,34 @@ def check_statement(sql: str) -> str:
         if _first_word(inner) not in ALLOWED_FIRST_WORDS or _first_word(inner) == "EXPLAIN":
             raise ConsoleError("EXPLAIN 后面只能跟查询语句（SELECT …）。")
         check_statement(inner)
+    hidden = _hidden_name_used(text)
+    if hidden:
+        raise ConsoleError(f"数据探索不提供 {hidden} 这个系统函数/视图（它会显示服务器上的文件位置或执行拼接的 SQL）。"
+                           "请直接查询看板数据库中的表，表名见左侧“数据库结构”。")
     return text.rstrip().rstrip(";").rstrip()
 
 
 # ------------------------------------------------------------------ sandbox connection
 def open_sandbox(db_file: str | Path, memory_limit: str = MEMORY_LIMIT) -> duckdb.DuckDBPyConnection:
-    """独立的只读、无外部访问的连接（内存库 + 只读 ATTACH 看板库，设置已锁定）。"""
-    db_file = Path(db_file)
-    if not db_file.exists():
-        raise ConsoleError(f"数据库文件不存在：{db_file}。请先到“数据管理”生成数据库。")
-    con = duckdb.connect(":memory:", config={"autoinstall_known_extensions": False,
-                                             "autoload_known_extensions": False})
-    try:
-        path = str(db_file).replace("'", "''")
-        con.execute(f"ATTACH '{path}' AS {CATALOG} (READ_ONLY)")
-        con.execute(f"USE {CATALOG}")
-        con.execute(f"SET memory_limit = '{memory_limit}'")
-        con.execute("SET temp_directory = ''")
-        con.execute("SET enable_external_access = false")
-        con.execute("SET lock_configuration = true")
-    except Exception:
-        con.close()
-        raise
-    return con
+    """独立的只读、无外部访问的连接（结构浏览用；控制台查询在子进程里打开同样的连接）。"""
+    if not Path(db_file).exists():
+        raise ConsoleError("数据库文件不存在。请先到“数据管理”生成数据库。")
+    return console_worker.open_sandbox(db_file, memory_limit)
 
 
 # ------------------------------------------------------------------ errors
 def _first_line(e: BaseException) -> str:
     msg = str(e).strip().splitlines()
     return msg[0] if msg else type(e).__name__
+
+
+def hide_paths(text: str, db_file: str | Path) -> str:
+    """把数据库文件的路径和所在目录换成“（数据库文件）”。"""
+    p = Path(db_file)
+    for s in sorted({str(p), str(p.resolve()), str(p.parent), str(p.resolve().parent)}, key=len, reverse=True):
+        if len(s) > 1:
+            text = text.replace(s, DB_FILE_WORD)
+    return text
 
 
 def friendly_error(e: BaseException) -> str:
@@ -140,7 +197,7 @@ def friendly_error(e: BaseException) -> str:
     elif isinstance(e, duckdb.BinderException):
         head = "查询中的列名或写法有误（列不存在、分组不对或类型不匹配）。"
     elif isinstance(e, duckdb.OutOfMemoryException):
-        head = "查询占用内存过多，已中止。请加筛选条件或 LIMIT。"
+        head = memory_message()
     elif isinstance(e, duckdb.ConversionException | duckdb.InvalidInputException):
         head = "数据类型转换或参数有误。"
     elif isinstance(e, duckdb.Error):
@@ -148,6 +205,11 @@ def friendly_error(e: BaseException) -> str:
     else:
         head = "查询执行出错（系统错误）。"
     return f"{head}（数据库提示：{detail}）"
+
+
+def memory_message(memory_mb: int = MEMORY_MB) -> str:
+    return (f"查询占用内存超过 {memory_mb:,} MB，已中止。请缩小查询：加筛选条件或 LIMIT，"
+            "不要生成很长的文本或很大的列表。")
 
 
 # ------------------------------------------------------------------ parameters
@@ -168,6 +230,39 @@ def bind_params(sql: str, values: dict[str, Any]) -> dict[str, Any] | None:
     return {n: (list(values[n]) if isinstance(values[n], tuple) else values[n]) for n in names}
 
 
+# ------------------------------------------------------------------ one query at a time
+_BUSY: set[str] = set()
+_BUSY_LOCK = threading.Lock()
+_WORKERS = threading.BoundedSemaphore(MAX_WORKERS)
+
+
+@contextmanager
+def _session_slot(session: str | None):
+    if session is None:
+        yield
+        return
+    with _BUSY_LOCK:
+        if session in _BUSY:
+            raise ConsoleError("上一条查询还在执行。请等它结束（最长 "
+                               f"{TIME_LIMIT:g} 秒）后再执行新的查询。")
+        _BUSY.add(session)
+    try:
+        yield
+    finally:
+        with _BUSY_LOCK:
+            _BUSY.discard(session)
+
+
+@contextmanager
+def _worker_slot(wait: float):
+    if not _WORKERS.acquire(timeout=wait):
+        raise ConsoleError(f"服务器上已有 {MAX_WORKERS} 条数据探索查询在执行，请稍后再试。")
+    try:
+        yield
+    finally:
+        _WORKERS.release()
+
+
 # ------------------------------------------------------------------ execution
 def _dedupe_columns(cols: list[str]) -> list[str]:
     seen: dict[str, int] = {}
@@ -183,55 +278,83 @@ def _dedupe_columns(cols: list[str]) -> list[str]:
     return out
 
 
+def _run_worker(req: dict, time_limit: float) -> tuple[dict, pa.Table | None]:
+    proc = subprocess.Popen([sys.executable, "-m", "dashboard.console_worker"], cwd=db.PROJECT_ROOT,
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    try:
+        out, _ = proc.communicate(pickle.dumps(req), timeout=time_limit + KILL_GRACE)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
+        return {"timeout": True}, None
+    if len(out) < 4:
+        # killed by the OS memory limit (allocation failure aborts the process) or crashed
+        return {"error": "OutOfMemoryException", "detail": f"worker exit {proc.returncode}"}, None
+    (n,) = struct.unpack("<I", out[:4])
+    header = json.loads(out[4:4 + n])
+    table = pa.ipc.open_stream(out[4 + n:]).read_all() if len(out) > 4 + n else None
+    return header, table
+
+
+def _to_pandas(table: pa.Table | None) -> pd.DataFrame:
+    """Arrow → pandas by DuckDB's own conversion, so the frame has the types an in-process
+    ``.df()`` gives (dates as datetime64, decimals as float, booleans nullable)."""
+    if table is None or table.num_columns == 0:
+        return pd.DataFrame()
+    con = duckdb.connect(":memory:")
+    try:
+        return con.from_arrow(table).df()
+    finally:
+        con.close()
+
+
+def _notices(info: dict, row_cap: int, byte_budget: int, cell_cap: int) -> list[str]:
+    notes = []
+    if info.get("bytes_truncated"):
+        notes.append(f"结果超过 {byte_budget / (1 << 20):g} MB，已截断，只显示和导出前面的行。"
+                     "请缩小查询：少选列、加筛选条件或 LIMIT。")
+    if info.get("rows_truncated"):
+        notes.append(f"结果超过 {row_cap:,} 行，只显示和导出前 {row_cap:,} 行。请加筛选条件、GROUP BY 汇总或 LIMIT。")
+    if info.get("cells_cut"):
+        notes.append(f"有 {info['cells_cut']:,} 个单元格超过 {cell_cap:,} 字，已截断（文本末尾标“…（已截断）”，"
+                     "列表等其他类型置空）。")
+    return notes
+
+
 def run_console(sql: str, db_file: str | Path | None = None, params: dict[str, Any] | None = None,
-                row_cap: int = ROW_CAP, time_limit: float = TIME_LIMIT) -> ConsoleResult:
-    """检查并执行一条查询；最多返回 row_cap 行，超过 time_limit 秒中止。错误一律为 ConsoleError。"""
+                row_cap: int = ROW_CAP, time_limit: float = TIME_LIMIT, *, byte_budget: int = BYTE_BUDGET,
+                cell_cap: int = CELL_CAP, memory_mb: int = MEMORY_MB, session: str | None = None) -> ConsoleResult:
+    """检查并在子进程里执行一条查询（限内存、限时、限行、限字节、限单元格）。错误一律为 ConsoleError。
+
+    session：会话标识；同一会话上一条查询未结束时拒绝新的查询。"""
     text = check_statement(sql)
     bound = bind_params(text, params or {})
-    con = open_sandbox(db_file or db.db_path())
-    box: dict[str, Any] = {}
-
-    def work() -> None:
-        try:
-            con.execute(text, bound) if bound else con.execute(text)
-            chunks, n = [], 0
-            while n <= row_cap:
-                chunk = con.fetch_df_chunk(8)
-                if chunk is None or len(chunk) == 0:
-                    break
-                chunks.append(chunk)
-                n += len(chunk)
-            if chunks:
-                df = pd.concat(chunks, ignore_index=True)
-            else:
-                df = pd.DataFrame(columns=[d[0] for d in (con.description or [])])
-            box["df"] = df
-        except BaseException as e:  # noqa: BLE001 — reported to the user in Chinese
-            box["error"] = e
-
+    db_file = Path(db_file or db.db_path())
+    if not db_file.exists():
+        raise ConsoleError("数据库文件不存在。请先到“数据管理”生成数据库。")
+    req = {"sql": text, "params": bound, "db_file": str(db_file.resolve()), "row_cap": row_cap,
+           "byte_budget": byte_budget, "cell_cap": cell_cap, "time_limit": time_limit,
+           "memory_mb": memory_mb, "duckdb_memory_limit": f"{max(64, memory_mb // 2)}MB", "threads": 1,
+           "nice": 5}
     started = time.perf_counter()
-    t = threading.Thread(target=work, name="sql-console", daemon=True)
-    t.start()
-    t.join(time_limit)
-    timed_out = t.is_alive()
-    if timed_out:
-        con.interrupt()
-        t.join(10)
+    with _session_slot(session), _worker_slot(WORKER_WAIT):
+        header, table = _run_worker(req, time_limit)
     seconds = time.perf_counter() - started
-    try:
-        con.close()
-    except duckdb.Error:
-        pass
-    if timed_out:
+    if header.get("timeout"):
         raise ConsoleError(f"查询超过 {time_limit:g} 秒，已中止。请加筛选条件、LIMIT，或先汇总再查看明细。")
-    if "error" in box:
-        raise ConsoleError(friendly_error(box["error"]))
-    df = box["df"]
+    if "error" in header:
+        if header["error"] in ("OutOfMemoryException", "MemoryError"):
+            raise ConsoleError(memory_message(memory_mb))
+        err_type = getattr(duckdb, header["error"], None)
+        err = err_type(header["detail"]) if isinstance(err_type, type) and issubclass(err_type, Exception) \
+            else RuntimeError(header["detail"])
+        raise ConsoleError(hide_paths(friendly_error(err), db_file))
+    df = _to_pandas(table)
     df.columns = _dedupe_columns(list(df.columns))
-    truncated = len(df) > row_cap
-    if truncated:
-        df = df.iloc[:row_cap].reset_index(drop=True)
-    return ConsoleResult(df, truncated, seconds, row_cap)
+    return ConsoleResult(df, bool(header["rows_truncated"]), seconds, row_cap,
+                         bytes_truncated=bool(header["bytes_truncated"]), cells_cut=int(header["cells_cut"]),
+                         byte_budget=byte_budget, cell_cap=cell_cap,
+                         notices=_notices(header, row_cap, byte_budget, cell_cap))
 
 
 # ------------------------------------------------------------------ schema browser
