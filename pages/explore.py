@@ -1,4 +1,4 @@
-"""数据探索：即席 SQL 控制台（独立只读连接、禁止外部访问、限时、限行），数据库结构，保存的查询，Excel/CSV 下载。
+"""数据探索：即席 SQL 控制台（子进程里只读执行、禁止外部访问、限内存、限时、限行、限字节），数据库结构，保存的查询，Excel/CSV 下载。
 
 逻辑在 dashboard/sql_console.py；本页只有界面。保存的查询中的 $参数 在执行时按侧栏筛选绑定
 （$campaign_id、$as_of、$units、$categories、$channels、$survey_year），其余参数在页面上填写。
@@ -7,6 +7,7 @@ from datetime import date
 
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from dashboard import db, filters, sql_console
 from reports import downloads
@@ -16,11 +17,12 @@ DEFAULT_SQL = "SELECT unit_id, status, count(*) AS 问题数\nFROM problems\nGRO
 
 st.title("数据探索（SQL）")
 st.caption(f"对看板数据库执行只读 SQL：一次一条 SELECT / WITH / DESCRIBE / SHOW / SUMMARIZE / EXPLAIN 查询；"
-           f"不能读写文件、连接其他数据库、安装扩展或修改设置；每次最长 {sql_console.TIME_LIMIT:g} 秒，"
-           f"最多显示和导出 {sql_console.ROW_CAP:,} 行。表的含义见 docs/data-model.md。")
+           f"不能读写文件、连接其他数据库、安装扩展或修改设置；每次最长 {sql_console.TIME_LIMIT:g} 秒、"
+           f"内存 {sql_console.MEMORY_MB:,} MB，最多显示和导出 {sql_console.ROW_CAP:,} 行、"
+           f"{sql_console.BYTE_BUDGET >> 20} MB，单元格最多 {sql_console.CELL_CAP:,} 字。表的含义见 docs/data-model.md。")
 
 if not db.db_exists():
-    st.warning(f"还没有可用的数据库（{db.db_path()}）。请先到“数据管理”生成数据库。", icon=":material/database:")
+    st.warning("还没有可用的数据库。请先到“数据管理”生成数据库。", icon=":material/database:")
     st.stop()
 
 f = filters.current()
@@ -45,7 +47,7 @@ with left:
     try:
         sch = sql_console.schema(db.db_path())
     except Exception as e:  # noqa: BLE001 — shown in Chinese, never a traceback
-        st.error("无法读取数据库结构：" + sql_console.friendly_error(e))
+        st.error("无法读取数据库结构：" + sql_console.hide_paths(sql_console.friendly_error(e), db.db_path()))
         sch = pd.DataFrame(columns=["table_name", "table_type", "column_name", "data_type"])
     kinds = {"BASE TABLE": "表", "VIEW": "视图"}
     about = {"campaigns": "专项整治", "stages": "方案阶段", "report_due_dates": "台账报送节点", "units": "单位",
@@ -84,13 +86,16 @@ with right:
     run = st.button("执行查询", type="primary", icon=":material/play_arrow:")
     if run:
         try:
-            res = sql_console.run_console(sql, db.db_path(), params={**values, **extra})
-            st.session_state[K_RESULT] = {"ok": True, "df": res.data, "truncated": res.truncated,
-                                          "seconds": res.seconds, "cap": res.row_cap}
+            ctx = get_script_run_ctx()
+            res = sql_console.run_console(sql, db.db_path(), params={**values, **extra},
+                                          session=ctx.session_id if ctx else None)
+            st.session_state[K_RESULT] = {"ok": True, "df": res.data, "notices": res.notices,
+                                          "seconds": res.seconds}
         except sql_console.ConsoleError as e:
             st.session_state[K_RESULT] = {"ok": False, "error": str(e)}
         except Exception as e:  # noqa: BLE001 — any other failure: plain Chinese, no traceback
-            st.session_state[K_RESULT] = {"ok": False, "error": sql_console.friendly_error(e)}
+            st.session_state[K_RESULT] = {"ok": False, "error": sql_console.hide_paths(
+                sql_console.friendly_error(e), db.db_path())}
 
     result = st.session_state.get(K_RESULT)
     if result:
@@ -98,9 +103,8 @@ with right:
             st.error(result["error"].replace("$", "\\$"), icon=":material/error:")
         else:
             df = result["df"]
-            if result["truncated"]:
-                st.warning(f"结果超过 {result['cap']:,} 行，只显示和导出前 {result['cap']:,} 行。"
-                           "请加筛选条件、GROUP BY 汇总或 LIMIT。", icon=":material/content_cut:")
+            for note in result.get("notices", []):
+                st.warning(note, icon=":material/content_cut:")
             st.caption(f"共 {len(df):,} 行 × {len(df.columns)} 列，用时 {result['seconds']:.2f} 秒。")
             if df.empty:
                 st.info("查询没有返回任何行。", icon=":material/info:")
