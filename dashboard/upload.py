@@ -150,6 +150,20 @@ def list_uploads(campaign_id: str, root: Path | None = None) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["文件名", "大小（KB）", "上传时间"])
 
 
+READ_FAILED = "无法读取文件"  # etl.build: the message of a file not read at all starts with this
+
+
+def with_read_problems(listing: pd.DataFrame, load_errors: pd.DataFrame) -> pd.DataFrame:
+    """list_uploads() plus a column 读取问题: why a file could not be read at the last rebuild
+    (load_errors_list rows without a sheet); blank for files that were read."""
+    out = listing.copy()
+    whole = load_errors[load_errors["message"].astype(str).str.startswith(READ_FAILED)] \
+        if not load_errors.empty else load_errors
+    reasons = dict(zip(whole.get("file_name", []), whole.get("message", []), strict=True))
+    out["读取问题"] = [reasons.get(name, "") for name in out["文件名"]]
+    return out
+
+
 def delete_upload(campaign_id: str, name: str, root: Path | None = None) -> bool:
     """删除一个已上传的文件（只限该专项整治的上传目录内）；文件不存在时返回 False。"""
     folder = uploads_dir(campaign_id, root).resolve()
@@ -216,10 +230,14 @@ def commit_staged(campaign_id: str, name: str, root: Path | None = None, uploads
 
 
 def rebuild(db_file: Path, progress: Callable[[int, int, str], None] | None = None,
-            sample_root: Path | None = None, uploads: Path | None = None, profiles: Path | None = None):
-    """用全部专项整治的示例文件和上传文件重建看板数据库（etl.build.build，原子替换），套用导入方案。"""
-    from etl.build import build, sample_sources
+            sample_root: Path | None = None, uploads: Path | None = None, profiles: Path | None = None,
+            allow_empty: bool = False, lock_timeout: float | None = None):
+    """用全部专项整治的示例文件和上传文件重建看板数据库（etl.build.build，原子替换），套用导入方案。
+    没有可导入的文件、或一条记录也没读到而现有库有数据时报 etl.build.BuildRefused（中文），除非 allow_empty
+    （删除文件后的重建：用户有意清空）；另一个重建正在进行时等它（最多 lock_timeout 秒）。"""
+    from etl.build import LOCK_WAIT_SECONDS, build, sample_sources
 
     # build 自己读取方案目录：读不了的方案文件记为警告写进导入问题记录
     return build(sample_sources(sample_root, uploads or uploads_root()), Path(db_file), progress=progress,
-                 profiles_folder=Path(profiles) if profiles else None)
+                 profiles_folder=Path(profiles) if profiles else None, allow_empty=allow_empty,
+                 lock_timeout=LOCK_WAIT_SECONDS if lock_timeout is None else lock_timeout)

@@ -33,23 +33,36 @@ class BuildRefused(RuntimeError):
 
 @contextlib.contextmanager
 def build_lock(db_path: Path, timeout: float) -> Iterator[None]:
-    """One build at a time per database: an flock on <db>.lock, waited for up to timeout seconds."""
+    """One build at a time per database: an flock on <db>.lock, waited for up to timeout seconds;
+    the file is removed when the build ends."""
     db_path.parent.mkdir(parents=True, exist_ok=True)
-    with open(f"{db_path}.lock", "a") as lock:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise BuildRefused(f"另一个重建正在进行（已等待 {timeout:g} 秒），本次未重建，数据库未改动；"
-                                       "请等它完成后再试") from None
-                time.sleep(0.1)
+    path = Path(f"{db_path}.lock")
+    deadline = time.monotonic() + timeout
+    while True:
+        lock = open(path, "a")  # noqa: SIM115 — held until the build ends
+        if not _wait_for_flock(lock, deadline):
+            lock.close()
+            raise BuildRefused(f"另一个重建正在进行（已等待 {timeout:g} 秒），本次未重建，数据库未改动；请等它完成后再试")
+        # Trap: the build before us removed the file it locked; a lock on a removed file locks nothing.
+        if path.exists() and os.stat(path).st_ino == os.fstat(lock.fileno()).st_ino:
+            break
+        lock.close()
+    try:
+        yield
+    finally:
+        path.unlink(missing_ok=True)  # removed while still locked: waiters on it see it is gone
+        lock.close()
+
+
+def _wait_for_flock(lock, deadline: float) -> bool:
+    while True:
         try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.05)
 
 
 def existing_records(db_path: Path) -> dict[str, int]:

@@ -5,18 +5,22 @@
 （暂存、确认、删除、重建）和 dashboard/import_preview.py（预览表格、选择）；查询在 queries/submissions_list.sql、
 load_errors_list.sql、report_grid.sql。重建后关闭当前的只读连接并 st.rerun()，db.run_query 的缓存按库文件版本失效。
 """
+import logging
+
 import pandas as pd
 import streamlit as st
 
 from dashboard import charts_second, db, filters, mapping_panel, ui, upload
 from dashboard import import_preview as preview
+from etl.build import BuildRefused
 from etl.config import load_campaign
 from reports import downloads
 from reports.streamlit_ui import ledger_download_button, template_download_buttons
 
 K_UPLOADER, K_LAST_BUILD = "adm_uploader_n", "adm_last_build"
 K_NOTICE = mapping_panel.K_NOTICE
-UPLOADER_HINT = "拖放或点击选择文件；支持 xlsx、xls、xlsm、csv，单个文件不超过 200MB"
+UPLOADER_HINT = (f"拖放或点击选择文件；支持 xlsx、xls、xlsm、csv，单个文件不超过 {upload.MAX_FILE_BYTES // 2**20}MB，"
+                 f"每个专项整治的文件合计不超过 {upload.MAX_CAMPAIGN_BYTES // 2**30}GB")
 _UP = "[class*='st-key-adm_files_'] [data-testid='stFileUploaderDropzone']"
 UPLOADER_CSS = (
     "<style>"
@@ -52,17 +56,23 @@ if notice:
         getattr(st, kind)(msg)
 
 
-def _rebuild(focus: tuple[str, ...] = ()) -> None:
+def _rebuild(focus: tuple[str, ...] = (), allow_empty: bool = False) -> None:
     bar = st.progress(0.0, text="正在读取文件…")
 
     def progress(i: int, n: int, message: str) -> None:
         bar.progress(min(1.0, i / max(n, 1)), text=f"[{i}/{n}] {message}")
 
     try:
-        result = upload.rebuild(db.db_path(), progress=progress)
-    except Exception as e:  # noqa: BLE001 — old database stays in place
+        result = upload.rebuild(db.db_path(), progress=progress, allow_empty=allow_empty)
+    except BuildRefused as e:  # no files, nothing read over existing data, another rebuild running
         bar.empty()
-        st.error(f"重新生成数据库失败，原数据库保持不变。（{type(e).__name__}：{str(e).splitlines()[0] if str(e) else ''}）")
+        st.error(str(e).replace("请加 --allow-empty", "请先删除不需要的文件再重新生成"), icon=":material/error:")
+        return
+    except Exception:  # noqa: BLE001 — old database stays in place; library text goes to the log only
+        logging.getLogger(__name__).exception("rebuild failed")
+        bar.empty()
+        st.error("重新生成数据库失败，原数据库保持不变。请稍后再试；如果一再失败，请删除最近上传的文件后重试，"
+                 "并把时间告诉系统管理员（服务器日志中有详细原因）。", icon=":material/error:")
         return
     bar.progress(1.0, text="完成")
     rows = pd.DataFrame(result.summary_rows(), columns=["类型", "工作表数", "读取行数", "导入行数", "未导入行数"])
@@ -141,7 +151,15 @@ with st.expander(f"已上传的文件（{len(uploaded)}个）", expanded=bool(le
     if uploaded.empty:
         st.caption("还没有上传文件。")
     else:
-        st.dataframe(uploaded, hide_index=True, key="adm_uploads")
+        if f is not None:  # files that could not be read at the last rebuild: the reason, next to the name
+            uploaded = upload.with_read_problems(uploaded, db.run_query("load_errors_list", campaign_id=campaign_id))
+            unread = int((uploaded["读取问题"] != "").sum())
+            if unread:
+                st.error(f"{unread} 个文件无法读取、未导入（原因见“读取问题”列）。请把原因告诉报送单位，"
+                         "在下面删除该文件，收到更正的文件后重新上传。", icon=":material/error:")
+        st.dataframe(uploaded, hide_index=True, key="adm_uploads",
+                     column_config={"读取问题": st.column_config.TextColumn(width="large")}
+                     if "读取问题" in uploaded else None)
         d1, d2 = st.columns([3, 1])
         victim = d1.selectbox("删除一个上传的文件", uploaded["文件名"].tolist(), index=None, key="adm_del_name",
                               placeholder="选择要删除的文件…")
@@ -153,7 +171,7 @@ with st.expander(f"已上传的文件（{len(uploaded)}个）", expanded=bool(le
             except upload.UploadError as e:
                 st.session_state[K_NOTICE] = [("error", str(e))]
             st.session_state.pop("adm_del_name", None)
-            _rebuild()
+            _rebuild(allow_empty=True)  # deleting the last file is meant to empty the database
 
 if f is None:
     st.stop()

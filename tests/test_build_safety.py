@@ -142,7 +142,7 @@ def test_two_builds_at_once_both_succeed(tmp_path, good_src):
     assert failures == []
     assert len(results) == 3
     assert counts(db) == (3, 2)
-    assert sorted(p.name for p in db.parent.iterdir()) == ["d.duckdb", "d.duckdb.lock", "src"]
+    assert sorted(p.name for p in db.parent.iterdir()) == ["d.duckdb", "src"]  # no temp or lock file left
 
 
 def test_second_build_told_one_is_running(tmp_path, good_src):
@@ -293,3 +293,65 @@ def test_upload_quota_per_campaign(tmp_path, monkeypatch):
     # replacing a file by a same-name one counts only the new size
     upload.stage_upload("fuyang-2023", "a.csv", b"y" * 5000, **kw)
     upload.stage_upload("haixi-2023", "h.csv", b"x" * 9000, **kw)  # each campaign has its own quota
+
+
+def test_file_that_failed_to_read_is_listed_with_its_reason(tmp_path, monkeypatch):
+    from dashboard.db import QueryRunner
+
+    monkeypatch.setenv("DASHBOARD_SALT", "test-salt")
+
+    uploads = tmp_path / "up"
+    folder = uploads / "fuyang-2023"
+    folder.mkdir(parents=True)
+    write_leads_csv(folder / "线索登记表.csv")
+    (folder / "坏.xlsx").write_bytes(os.urandom(3000))
+    db = tmp_path / "d.duckdb"
+    upload.rebuild(db, sample_root=tmp_path / "no-sample", uploads=uploads, profiles=tmp_path / "no-profiles")
+    runner = QueryRunner(db)
+    try:
+        errors = runner.run("load_errors_list", campaign_id="fuyang-2023")
+    finally:
+        runner.close()
+    listing = upload.with_read_problems(upload.list_uploads("fuyang-2023", uploads), errors)
+    assert listing["文件名"].tolist() == ["坏.xlsx", "线索登记表.csv"]
+    assert listing["读取问题"].str.startswith("无法读取文件，整个文件未导入：无法打开 Excel 文件").tolist() == [True, False]
+    assert listing["读取问题"].tolist()[1] == ""
+    # removing it is a rebuild without it; deleting the last file needs allow_empty
+    assert upload.delete_upload("fuyang-2023", "坏.xlsx", uploads)
+    assert upload.delete_upload("fuyang-2023", "线索登记表.csv", uploads)
+    with pytest.raises(BuildRefused, match="没有可导入的文件"):
+        upload.rebuild(db, sample_root=tmp_path / "no-sample", uploads=uploads)
+    upload.rebuild(db, sample_root=tmp_path / "no-sample", uploads=uploads, allow_empty=True)
+    assert counts(db) == (0, 0)
+
+
+def test_data_page_lists_unreadable_file_and_removes_it(tmp_path, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    uploads = tmp_path / "up"
+    folder = uploads / "fuyang-2023"
+    folder.mkdir(parents=True)
+    write_leads_csv(folder / "线索登记表.csv")
+    (folder / "坏.xlsx").write_bytes(os.urandom(3000))
+    db = tmp_path / "d.duckdb"
+    for name, value in {"DASHBOARD_DB": db, "DASHBOARD_UPLOADS": uploads, "DASHBOARD_STAGING": tmp_path / "st",
+                        "DASHBOARD_PROFILES": tmp_path / "profiles", "DASHBOARD_SALT": "test-salt"}.items():
+        monkeypatch.setenv(name, str(value))
+    monkeypatch.setattr("etl.build.PROJECT_ROOT", tmp_path)  # no bundled sample: only the uploads
+    upload.rebuild(db)
+    at = AppTest.from_file("../app.py", default_timeout=60)
+    at.query_params["campaign"] = "fuyang-2023"
+    at.run()
+    at.switch_page("pages/data_admin.py").run()
+    assert not at.exception
+    listed = next(d.value for d in at.dataframe if "读取问题" in d.value.columns)
+    assert dict(zip(listed["文件名"], listed["读取问题"].str[:28], strict=True)) == {
+        "坏.xlsx": "无法读取文件，整个文件未导入：无法打开 Excel 文件", "线索登记表.csv": ""}
+    assert any("1 个文件无法读取、未导入" in e.value for e in at.error)
+    at.selectbox(key="adm_del_name").select("坏.xlsx").run()
+    at.button(key="adm_del").click().run()
+    assert not at.exception
+    assert not (folder / "坏.xlsx").exists()
+    assert [s.value for s in at.success if "已删除" in s.value] == ["已删除“坏.xlsx”。"]
+    listed = next(d.value for d in at.dataframe if "读取问题" in d.value.columns)
+    assert listed["读取问题"].tolist() == [""]
