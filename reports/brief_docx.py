@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 from docx import Document
@@ -43,11 +44,20 @@ def _set_run_font(run, name: str, size: float | None = None, bold: bool | None =
         run.font.color.rgb = RGBColor.from_string(color)
 
 
+_XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _run(paragraph, text: str):
+    """A text run; control characters that Word's XML cannot hold (a vertical tab pasted from
+    Excel in 责任人, say) are dropped instead of failing the whole brief."""
+    return paragraph.add_run(_XML_ILLEGAL.sub("", text))
+
+
 def _para(doc_or_cell, text: str = "", font: str = BODY_FONT, size: float = 14, bold: bool = False,
           align=None, indent: bool = False, space_after: float = 4, color=None):
     p = doc_or_cell.add_paragraph()
     if text:
-        _set_run_font(p.add_run(text), font, size, bold, color)
+        _set_run_font(_run(p, text), font, size, bold, color)
     if align is not None:
         p.alignment = align
     pf = p.paragraph_format
@@ -113,7 +123,7 @@ def _cell_text(cell, text: str, bold: bool = False, align=WD_ALIGN_PARAGRAPH.LEF
     p.alignment = align
     p.paragraph_format.space_after = Pt(0)
     p.paragraph_format.line_spacing = 1.0
-    _set_run_font(p.add_run(text), "宋体", size, bold)
+    _set_run_font(_run(p, text), "宋体", size, bold)
 
 
 def _fixed_layout(t, widths) -> None:
