@@ -202,6 +202,14 @@ def _count_loaded(result: BuildResult) -> None:
         sub.rows_rejected = sub.rows_read - sub.rows_loaded
 
 
+def unreadable_reason(exc: Exception) -> str:
+    """Why a file could not be read, for people: ReadError messages are written in Chinese;
+    any other exception carries library text, which is summarised instead of shown."""
+    if isinstance(exc, ReadError):
+        return str(exc)
+    return "文件内容无法解析（可能已损坏、被加密，或与扩展名不符），请用 Excel 打开确认后另存为 .xlsx 再上传"
+
+
 def collect_file(campaign: Campaign, path: Path, result: BuildResult, salt: str, memo: dict,
                  profiles: list[ImportProfile], seen_sha: dict[tuple[str, str], str],
                  overrides: dict[str, ImportProfile] | None = None) -> None:
@@ -220,11 +228,8 @@ def collect_file(campaign: Campaign, path: Path, result: BuildResult, salt: str,
     try:
         sheets = read_file(path, campaign, profiles, overrides)
     except Exception as exc:  # a broken file must not stop the others
-        # ReadError messages are written for people; other exceptions carry library text
-        why = str(exc) if isinstance(exc, ReadError) else ("文件内容无法解析（可能已损坏、被加密，或与扩展名不符），"
-                                                           "请用 Excel 打开确认后另存为 .xlsx 再上传")
         result.errors.append(LoadError(campaign.id, None, path.name, "", None, None, None,
-                                       f"无法读取文件，整个文件未导入：{why}"))
+                                       f"无法读取文件，整个文件未导入：{unreadable_reason(exc)}"))
         return
     for sheet in sheets:
         if sheet.error == EMPTY_SHEET:
