@@ -90,7 +90,7 @@ def test_channel_mix_s2(q):
 def test_repeat_complainants_masked_only(q):
     d = q.run("leads_repeat_complainants", as_of=S2, limit=None, **ALL)
     assert len(d) == 1 and d.iloc[0]["leads"] == 2
-    assert d.iloc[0]["complainant_masked"] == "张**" and d.iloc[0]["phone_masked"] == "138****1234"
+    assert d.iloc[0]["complainant_masked"] == "张**" and d.iloc[0]["phone_masked"] == "*******1234"
     assert "complainant_key" not in d.columns
     assert q.run("leads_repeat_complainants", as_of=S1, limit=None, **ALL).empty
 
