@@ -52,7 +52,7 @@ with left:
     kinds = {"BASE TABLE": "表", "VIEW": "视图"}
     about = {"campaigns": "专项整治", "stages": "方案阶段", "report_due_dates": "台账报送节点", "units": "单位",
              "categories": "问题方面与表现形式", "submissions": "报送记录", "ledger_snapshots": "整改台账（每期）",
-             "problems": "问题最新一期", "leads": "问题线索", "survey_responses": "满意度测评",
+             "problems": "问题最新一期", "leads": "问题线索", "survey_responses": "满意度测评", "survey_unit_scores": "满意度汇总表（按单位）",
              "load_errors": "导入问题记录", "build_info": "生成信息"}
     for (tname, ttype), g in sch.groupby(["table_name", "table_type"], sort=False):
         label = f"{tname} {about[tname]}" if tname in about else tname
