@@ -41,12 +41,12 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 
 sample: $(STAMP)
-	$(PY) -m etl sample --campaign fuyang-2023 --out data/sample/fuyang-2023
-	$(PY) -m etl sample --campaign haixi-2023 --out data/sample/haixi-2023
+	$(PY) -m samplegen --campaign fuyang-2023 --out data/sample/fuyang-2023
+	$(PY) -m samplegen --campaign haixi-2023 --out data/sample/haixi-2023
 
 bench: $(STAMP)
-	$(PY) -m etl bench
-	$(PY) scripts/bench_pages.py
+	$(PY) -m bench.import_speed
+	$(PY) -m bench.page_speed
 
 clean:
 	rm -rf $(VENV) data/db .pytest_cache

@@ -11,8 +11,8 @@ from etl.config import CAMPAIGNS_DIR, load_campaign
 DEFAULT_DB = Path("data/db/dashboard.duckdb")
 # Sub-commands whose own module parses the rest of the command line.
 DELEGATED = {
-    "sample": ("etl.sample:main", "生成示例报送文件（可放大规模用于性能测试）"),
-    "bench": ("etl.bench:main", "性能基准：导入大规模生成数据并与 pandas 对比"),
+    "sample": ("samplegen:main", "生成示例报送文件（可放大规模用于性能测试）"),
+    "bench": ("bench.import_speed:main", "性能基准：导入大规模生成数据并与 pandas 对比"),
     "brief": ("reports.cli:brief_main", "生成工作简报（.docx，另可输出 .xlsx）"),
     "export-ledger": ("reports.cli:export_ledger_main", "按方案样表导出汇总整改台账（.xlsx）"),
     "template": ("reports.cli:template_main", "生成各单位填报模板（台账、线索登记表）"),

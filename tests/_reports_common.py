@@ -26,7 +26,7 @@ def sample_dirs(tmp_root: Path) -> dict[str, Path]:
     for cid in CAMPAIGNS:
         d = PROJECT_ROOT / "data" / "sample" / cid
         if not any(d.glob("*.xlsx")):
-            from etl.sample import generate
+            from samplegen import generate
 
             d = tmp_root / cid
             generate(cid, d)

@@ -20,7 +20,7 @@ def sample_db(tmp_path_factory) -> Path:
     tmp = tmp_path_factory.mktemp("sample")
     root = ROOT / "data" / "sample"
     if not all(any((root / cid).glob("*.xls*")) for cid in list_campaigns()):
-        from etl.sample import generate
+        from samplegen import generate
 
         root = tmp / "sample"
         for cid in list_campaigns():

@@ -1,4 +1,4 @@
-"""The sample generator (etl/sample): deterministic output, and expected.json agrees with the files.
+"""The sample generator (samplegen/): deterministic output, and expected.json agrees with the files.
 
 Files are read back here independently (openpyxl, python-calamine for .xls, csv) — not with etl/read.
 """
@@ -16,8 +16,8 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from etl.config import load_campaign
-from etl.sample import generate, main
-from etl.sample.common import WorkCalendar
+from samplegen import generate, main
+from samplegen.common import WorkCalendar
 
 CAMPAIGNS = ["fuyang-2023", "haixi-2023"]
 STATUS = {  # progress text → status (docs/design.md parse_status), test-local copy

@@ -32,6 +32,7 @@ def write_campaign_toml(base, campaign, out_dir: Path) -> list[Path]:
         f'[[units]]\nid = "{u.id}"\nname = "{u.name}"\nkind = "{u.kind}"\n'
         f'aliases = [{", ".join(chr(34) + a + chr(34) for a in u.aliases)}]\n'
         for u in campaign.units)
+    # the old command name stays in this line: changing it would change every generated campaign.toml
     out = f"# 压测用配置：由 python -m etl sample --units {len(campaign.units)} 生成\n" + head + units + "\n" + tail
     paths = [out_dir / "campaign.toml", out_dir / "campaigns" / f"{campaign.id}.toml"]
     for p in paths:

@@ -4,10 +4,10 @@
 每页重复 N 次取中位数，示例库和大规模库并排打印。目标：示例库每页 < 300 ms，
 3000 个单位、100 万条线索的库每页 < 1 s。
 
-    .venv/bin/python scripts/bench_pages.py [--repeat 7] [--sample DB] [--large DB] [--detail]
+    .venv/bin/python -m bench.page_speed [--repeat 7] [--sample DB] [--large DB] [--detail]
 
 --detail 另外列出每页中每个查询/图表的中位耗时，用来找出慢的查询。
-大规模库由 `python -m etl bench` 生成（build/bench/bench.duckdb）。
+大规模库由 `python -m bench.import_speed` 生成（build/bench/bench.duckdb）。
 """
 from __future__ import annotations
 
@@ -297,7 +297,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.large.exists():
         dbs.append(("大规模库", args.large, LARGE_BUDGET_MS))
     else:
-        print(f"大规模库 {args.large} 不存在，只测示例库。生成方法：.venv/bin/python -m etl bench"
+        print(f"大规模库 {args.large} 不存在，只测示例库。生成方法：.venv/bin/python -m bench.import_speed"
               "（生成 3000 个单位、100 万条线索并导入到 build/bench/bench.duckdb）。\n")
 
     results = []

@@ -1,6 +1,6 @@
 """性能基准：生成大规模报送文件，比较本项目的读取/导入与 pandas.read_excel(openpyxl) 的速度与峰值内存。
 
-python -m etl bench [--units 3000] [--leads 1000000] [--repeat 3] [--work build/bench]
+python -m bench.import_speed [--units 3000] [--leads 1000000] [--repeat 3] [--work build/bench]
 Each measurement runs in a fresh child process so peak memory (ru_maxrss) is its own.
 """
 from __future__ import annotations
@@ -57,7 +57,7 @@ def _worker(variant: str, source: Path, campaign_file: Path | None, db: Path) ->
 
 
 def _measure(variant: str, source: Path, campaign_file: Path, db: Path) -> dict:
-    out = subprocess.run([sys.executable, "-m", "etl.bench", "--worker", variant, "--source", str(source),
+    out = subprocess.run([sys.executable, "-m", "bench.import_speed", "--worker", variant, "--source", str(source),
                           "--campaign-file", str(campaign_file), "--db", str(db)],
                          check=True, capture_output=True, text=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -71,7 +71,7 @@ def _find_campaign_file(source: Path) -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m etl bench")
+    ap = argparse.ArgumentParser(prog="python -m bench.import_speed")
     ap.add_argument("--units", type=int, default=3000)
     ap.add_argument("--leads", type=int, default=1_000_000)
     ap.add_argument("--repeat", type=int, default=3)
@@ -92,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     if not source.exists():
         print(f"生成基准数据：{args.units} 个单位，{args.leads} 条线索 → {source}", flush=True)
         t = time.perf_counter()
-        from etl.sample import main as sample_main
+        from samplegen import main as sample_main
 
         sample_main(["--campaign", "fuyang-2023", "--out", str(source),
                      "--units", str(args.units), "--leads", str(args.leads)])

@@ -1,7 +1,7 @@
 """Deterministic generator of messy sample inputs (ledgers, lead registers, surveys) + expected.json.
 
-    python -m etl sample --campaign fuyang-2023 --out data/sample/fuyang-2023 [--seed 2023]
-    python -m etl sample --campaign haixi-2023 --out /tmp/big --units 3000 --leads 1000000
+    python -m samplegen --campaign fuyang-2023 --out data/sample/fuyang-2023 [--seed 2023]
+    python -m samplegen --campaign haixi-2023 --out /tmp/big --units 3000 --leads 1000000
 """
 from __future__ import annotations
 
@@ -292,7 +292,7 @@ def _write_big_leads(camp, unit_list, lead_counts, seed, cal, data_cut, out, sta
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m etl sample", description="生成确定性的样例报送文件及 expected.json")
+    ap = argparse.ArgumentParser(prog="python -m samplegen", description="生成确定性的样例报送文件及 expected.json")
     ap.add_argument("--campaign", required=True, help="专项整治配置 id，如 fuyang-2023")
     ap.add_argument("--out", required=True, type=Path, help="输出目录")
     ap.add_argument("--seed", type=int, default=2023)

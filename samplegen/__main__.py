@@ -1,0 +1,5 @@
+import sys
+
+from samplegen import main
+
+sys.exit(main())
