@@ -16,13 +16,11 @@ from etl.config import load_campaign
 from . import leads as L
 from . import ledger as G
 from . import survey as S
-from .common import WorkCalendar, fmt_date, iso, loose_unit_name, rng_for, short_name
+from .common import WorkCalendar, iso, rng_for
+from .lead_files import write_all_leads, write_unit_register
 from .scale import scaled_campaign, write_campaign_toml
-from .writers import BigXlsxWriter, SheetData, write_csv, write_xlsx
 
 GENERATOR_VERSION = 2   # 2: the row without 问题方面 is a planted 警告 (loaded), no longer a bad row
-BIG_XLSX_ROWS = 100_000
-CSV_ROWS_PER_FILE = 250_000
 
 
 def _clean(out: Path) -> None:
@@ -77,7 +75,7 @@ def generate(campaign, out_dir, seed: int = 2023, units: int | None = None, lead
     make_id = L.lead_id_format(camp, total_leads + 2)
     leads_by_unit: dict[str, list[dict]] = {}
     if big_leads:
-        _write_big_leads(camp, unit_list, lead_counts, seed, cal, data_cut, out, stats, make_id, lead_bad_unit,
+        write_all_leads(camp, unit_list, lead_counts, seed, cal, data_cut, out, stats, make_id, lead_bad_unit,
                          bad_rows, files)
     else:
         all_leads = []
@@ -95,22 +93,22 @@ def generate(campaign, out_dir, seed: int = 2023, units: int | None = None, lead
             leads_by_unit[u.id] = [d for d in ul if d["finding"] in ("属实", "部分属实")]
             for ld in ul:
                 stats.add(ld)
-            _write_unit_register(camp, u, ul, seed, out, u.id == csv_unit, u.id == lead_bad_unit, extra_id,
+            write_unit_register(camp, u, ul, seed, out, u.id == csv_unit, u.id == lead_bad_unit, extra_id,
                                  bad_rows, files)
 
     # ---- ledgers
-    relapse_plan = _relapse_plan(camp, unit_list, plan_rng)
+    relapse_plan = G.relapse_plan(camp, unit_list, plan_rng)
     sims = [G.simulate_unit(camp, u, i, n_units, seed, leads_by_unit, relapse_plan) for i, u in enumerate(unit_list)]
-    bad_plan = _ledger_bad_plan(sims, plan_rng)
+    bad_plan = G.bad_cells_plan(sims, plan_rng)
     infos = {}
     for sim in sims:
-        infos[sim["unit"].id] = G.write_unit_ledgers(camp, sim, out, seed, bad_plan, fast=scale)
-        for info in infos[sim["unit"].id]:
-            bad_rows.extend(info["bad_rows"])
-            warnings.extend(info["warnings"])
-            files.append({"file": info["file"], "kind": "ledger", "unit_id": sim["unit"].id, "sheet": info["sheet"],
-                          "header_row": info["header_row"], "first_data_row": info["first_data_row"],
-                          "data_rows": info["data_rows"], "as_of": iso(info["as_of"])})
+        infos[sim.unit.id] = G.write_unit_ledgers(camp, sim, out, seed, bad_plan, fast=scale)
+        for info in infos[sim.unit.id]:
+            bad_rows.extend(info.bad_rows)
+            warnings.extend(info.warnings)
+            files.append({"file": info.file, "kind": "ledger", "unit_id": sim.unit.id, "sheet": info.sheet,
+                          "header_row": info.header_row, "first_data_row": info.first_data_row,
+                          "data_rows": info.data_rows, "as_of": iso(info.as_of)})
     ledger_m = G.ledger_manifest(camp, sims, infos)
 
     # ---- surveys
@@ -154,141 +152,6 @@ def generate(campaign, out_dir, seed: int = 2023, units: int | None = None, lead
     }
     (out / "expected.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     return manifest
-
-
-def _relapse_plan(camp, unit_list, rng) -> dict:
-    ids = [u.id for u in unit_list]
-    dues = list(camp.reporting.ledger_due_dates)
-    picks = rng.sample(ids, min(len(ids), 6))
-    skip = {}
-    if len(picks) >= 6 and len(dues) >= 4:
-        skip = {picks[4]: dues[len(dues) // 2], picks[5]: dues[-1]}   # missing reports
-    specs = [{"kind": "same"}, {"kind": "f19" if camp.relapse_manifestation else "same", "marker": "死灰复燃"},
-             {"kind": "earlier_round", "marker": "问题反弹"}, {"kind": "same", "marker": "问题反弹"}]
-    units: dict[str, list] = {}
-    for i, spec in enumerate(specs):
-        units.setdefault(picks[i % min(3, len(picks))], []).append(spec)
-    return {"skip": skip, "units": units}
-
-
-def _ledger_bad_plan(sims, rng) -> dict:
-    cands = [s for s in sims if len(s["reports"]) >= 3]
-    a, b = (rng.sample(cands, 2) if len(cands) >= 2 else (cands[0], cands[0]))
-    # impossible deadline in a middle report of unit a, on a problem that also appears in the latest
-    i = len(a["reports"]) // 2
-    as_of = a["reports"][i].as_of
-    keys = [p.key for p in a["problems"] if p.discovered <= as_of and p.deadline_kind == "date"]
-    plan = {"deadline": ((a["unit"].id, i), rng.choice(keys))} if keys else {}
-    plan["missing_category"] = (b["unit"].id, len(b["reports"]) // 2 - 1)
-    c = rng.choice(sims)
-    plan["no_date"] = (c["unit"].id, 1 if len(c["reports"]) > 2 else 0)
-    return plan
-
-
-def _write_unit_register(camp, unit, ul, seed, out, as_csv, plant_bad, extra_id, bad_rows, files):
-    rng = rng_for(seed, camp.id, "lead-sheet", unit.id)
-    header = L.unit_header(rng)
-    unit_text = L.unit_text_chooser(unit, rng)
-    rows = [L.lead_row(ld, unit_text(), rng, as_csv) for ld in ul]
-    sheet = "" if as_csv else rng.choice(["线索登记表", "Sheet1"])
-    file = f"{short_name(unit)}_问题线索登记表" + (".csv" if as_csv else ".xlsx")
-    top = 1 if as_csv else 3            # rows above the data
-    if plant_bad and len(rows) > 10:
-        # unknown 承办单位 (own unique id) and a duplicated row (same 线索编号 twice)
-        u_row = rows[5][:]
-        u_row[0], u_row[4] = extra_id, L.UNKNOWN_UNIT
-        rows.insert(6, u_row)
-        bad_rows.append({"kind": "leads", "problem": "unknown_unit", "file": file, "sheet": sheet, "row": top + 7,
-                         "column": "承办单位", "column_no": 5, "raw_value": L.UNKNOWN_UNIT, "unit_id": unit.id})
-        dup = rows[2][:]
-        rows.insert(len(rows) - 3, dup)
-        bad_rows.append({"kind": "leads", "problem": "duplicate_lead_id", "file": file, "sheet": sheet,
-                         "row": top + len(rows) - 3, "column": "线索编号", "column_no": 1, "raw_value": dup[0],
-                         "duplicate_of_row": top + 3, "unit_id": unit.id})
-    if as_csv:
-        write_csv(out / file, [header] + rows, encoding="gb18030")
-    else:
-        meta = f"填报单位：{loose_unit_name(unit, rng)}        填报时间：{fmt_date(max(ld['received'] for ld in ul) + timedelta(days=3), 'cn')}"
-        grid = [["问题线索登记表"] + [None] * 11, [meta] + [None] * 11, header] + rows
-        write_xlsx(out / file, [SheetData(sheet, grid, [(1, 1, 1, 12), (2, 1, 2, 12)], bold_rows=(1, 3),
-                                          widths={1: 24, 7: 40})])
-    files.append({"file": file, "kind": "leads", "unit_id": unit.id, "sheet": sheet, "header_row": top,
-                  "first_data_row": top + 1, "data_rows": len(rows),
-                  "encoding": "gb18030" if as_csv else None})
-
-
-def _write_big_leads(camp, unit_list, lead_counts, seed, cal, data_cut, out, stats, make_id, bad_unit, bad_rows,
-                     files):
-    """Scale-up: all units' leads in one big .xlsx (first ~100k rows) then CSV files of 250k rows."""
-    total = sum(lead_counts)
-    xlsx_rows = min(BIG_XLSX_ROWS, total // 2)
-    header = L.HEADER
-    sinks: list[dict] = []
-
-    def new_sink():
-        k = len(sinks) + 1
-        if not sinks:
-            name = f"问题线索登记表_汇总_{k:02d}.xlsx"
-            w = BigXlsxWriter(out / name, "线索登记表")
-            w.append(["问题线索登记表（汇总）"])
-            w.append(header)
-            s = {"file": name, "xlsx": w, "rows": 0, "cap": xlsx_rows, "top": 2, "sheet": "线索登记表"}
-        else:
-            name = f"问题线索登记表_汇总_{k:02d}.csv"
-            enc = "gb18030" if k % 2 == 0 else "utf-8-sig"
-            f = open(out / name, "w", encoding=enc, newline="")
-            import csv
-            w = csv.writer(f, lineterminator="\r\n")
-            w.writerow(header)
-            s = {"file": name, "fh": f, "csv": w, "rows": 0, "cap": CSV_ROWS_PER_FILE, "top": 1, "sheet": "",
-                 "encoding": enc}
-        sinks.append(s)
-        return s
-
-    def cur():
-        return sinks[-1] if sinks and sinks[-1]["rows"] < sinks[-1]["cap"] else new_sink()
-
-    def emit(row):
-        s = cur()
-        if "xlsx" in s:
-            s["xlsx"].append(row)
-        else:
-            s["csv"].writerow(["" if v is None else v for v in row])
-        s["rows"] += 1
-        return s, s["top"] + s["rows"]
-
-    n = 0
-    planted = False
-    for u, cnt in zip(unit_list, lead_counts, strict=True):
-        rng = rng_for(seed, camp.id, "leads", u.id)
-        ul = L.gen_unit_leads(camp, u, cnt, rng, cal, data_cut)
-        text = L.unit_text_chooser(u, rng)
-        for j, ld in enumerate(ul):
-            n += 1
-            ld["lead_id"] = make_id(n)
-            stats.add(ld)
-            row = L.lead_row(ld, text(), rng, "csv" in cur())
-            emit(row)
-            if not planted and u.id == bad_unit and j == 2:
-                planted = True
-                s, r = emit(row[:])
-                bad_rows.append({"kind": "leads", "problem": "duplicate_lead_id", "file": s["file"], "sheet": s["sheet"],
-                                 "row": r, "column": "线索编号", "column_no": 1, "raw_value": row[0],
-                                 "duplicate_of_row": r - 1, "unit_id": u.id})
-                bad = row[:]
-                bad[0], bad[4] = make_id(total + 1), L.UNKNOWN_UNIT
-                s, r = emit(bad)
-                bad_rows.append({"kind": "leads", "problem": "unknown_unit", "file": s["file"], "sheet": s["sheet"],
-                                 "row": r, "column": "承办单位", "column_no": 5, "raw_value": L.UNKNOWN_UNIT,
-                                 "unit_id": u.id})
-    for s in sinks:
-        if "xlsx" in s:
-            s["xlsx"].close()
-        else:
-            s["fh"].close()
-        files.append({"file": s["file"], "kind": "leads", "unit_id": None, "sheet": s["sheet"],
-                      "header_row": s["top"], "first_data_row": s["top"] + 1, "data_rows": s["rows"],
-                      "encoding": s.get("encoding")})
 
 
 def main(argv: list[str] | None = None) -> int:
