@@ -6,13 +6,40 @@ from datetime import timedelta
 
 from . import leads as L
 from .common import fmt_date, loose_unit_name, rng_for, short_name
+from .run import GeneratorRun
 from .writers import BigXlsxWriter, SheetData, write_csv, write_xlsx
 
 BIG_XLSX_ROWS = 100_000
 CSV_ROWS_PER_FILE = 250_000
 
 
-def write_unit_register(camp, unit, ul, seed, out, as_csv, plant_bad, extra_id, bad_rows, files):
+def write_unit_registers(run: GeneratorRun, lead_counts: list[int], stats: L.LeadStats, make_id, cross,
+                         csv_unit: str | None, bad_unit: str) -> dict[str, list[dict]]:
+    """One register per unit, 线索编号 numbered by assignment date across all units. Returns each
+    unit's substantiated leads (属实/部分属实), which some ledger problems cite."""
+    camp = run.camp
+    all_leads = []
+    for i, (u, n) in enumerate(zip(run.units, lead_counts, strict=True)):
+        rng = rng_for(run.seed, camp.id, "leads", u.id)
+        ul = L.gen_unit_leads(camp, u, n, rng, run.cal, run.data_cut, cross_repeaters=cross if i < 2 else ())
+        all_leads.extend((ld["assigned"], i, j, ld) for j, ld in enumerate(ul))
+    all_leads.sort(key=lambda t: t[:3])
+    for k, (*_, ld) in enumerate(all_leads, 1):
+        ld["lead_id"] = make_id(k)
+    extra_id = make_id(len(all_leads) + 1)
+    leads_by_unit: dict[str, list[dict]] = {}
+    for u in run.units:
+        ul = [t[3] for t in all_leads if t[3]["unit_id"] == u.id]
+        ul.sort(key=lambda d: (d["received"], d["lead_id"]))
+        leads_by_unit[u.id] = [d for d in ul if d["finding"] in ("属实", "部分属实")]
+        for ld in ul:
+            stats.add(ld)
+        _write_register(run, u, ul, u.id == csv_unit, u.id == bad_unit, extra_id)
+    return leads_by_unit
+
+
+def _write_register(run: GeneratorRun, unit, ul: list[dict], as_csv: bool, plant_bad: bool, extra_id: str) -> None:
+    camp, seed, out, bad_rows, files = run.camp, run.seed, run.out, run.bad_rows, run.files
     rng = rng_for(seed, camp.id, "lead-sheet", unit.id)
     header = L.unit_header(rng)
     unit_text = L.unit_text_chooser(unit, rng)
@@ -44,9 +71,10 @@ def write_unit_register(camp, unit, ul, seed, out, as_csv, plant_bad, extra_id, 
                   "encoding": "gb18030" if as_csv else None})
 
 
-def write_all_leads(camp, unit_list, lead_counts, seed, cal, data_cut, out, stats, make_id, bad_unit, bad_rows,
-                     files):
+def write_all_leads(run: GeneratorRun, lead_counts: list[int], stats: L.LeadStats, make_id, bad_unit: str) -> None:
     """Scale-up: all units' leads in one big .xlsx (first ~100k rows) then CSV files of 250k rows."""
+    camp, unit_list, seed, cal, data_cut, out = run.camp, run.units, run.seed, run.cal, run.data_cut, run.out
+    bad_rows, files = run.bad_rows, run.files
     total = sum(lead_counts)
     xlsx_rows = min(BIG_XLSX_ROWS, total // 2)
     header = L.HEADER
