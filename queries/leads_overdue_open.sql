@@ -3,19 +3,19 @@
 -- 按办理期限由早到晚（即超期由长到短）、线索编号排列；$limit 为 NULL 时返回全部（下载完整清单），
 -- 页面表格只取最前面的若干件。各单位件数见 leads_overdue_by_unit.sql。
 SELECT
-    l.lead_id,
-    coalesce(u.name, l.unit_id) AS unit_name,
-    l.channel,
-    l.category,
-    l.summary,
-    l.received_date,
-    l.assigned_date,
-    l.due_date,
-    l.due_date_provisional,
-    l.complainant_masked,
-    l.phone_masked
-FROM leads_as_of($campaign_id, $as_of, $units, $categories, $channels) l
-LEFT JOIN units u ON u.campaign_id = l.campaign_id AND u.unit_id = l.unit_id
-WHERE l.is_overdue_open
-ORDER BY l.due_date, l.lead_id
+    leads.lead_id,
+    coalesce(units.name, leads.unit_id) AS unit_name,
+    leads.channel,
+    leads.category,
+    leads.summary,
+    leads.received_date,
+    leads.assigned_date,
+    leads.due_date,
+    leads.due_date_provisional,
+    leads.complainant_masked,
+    leads.phone_masked
+FROM leads_as_of($campaign_id, $as_of, $units, $categories, $channels) AS leads
+LEFT JOIN units ON units.campaign_id = leads.campaign_id AND units.unit_id = leads.unit_id
+WHERE leads.is_overdue_open
+ORDER BY leads.due_date, leads.lead_id
 LIMIT $limit

@@ -14,7 +14,7 @@ latest AS (          -- 最新数据日：台账或线索登记表最近一次�
                AND as_of_date <= latest_allowed) AS latest_date
 ),
 closes AS (          -- 报送节点窗口（宏见 etl/sql/views.sql）；最后一个节点的 next_due 为 9999-12-31
-    SELECT win_end AS close_date, next_due FROM report_windows($campaign_id)
+    SELECT win_end AS close_date, next_due FROM ledger_report_windows($campaign_id)
 ),
 periods AS (
     SELECT CASE WHEN l.latest_date > k.close_date AND l.latest_date < k.next_due
