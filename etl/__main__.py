@@ -13,10 +13,9 @@ DEFAULT_DB = Path("data/db/dashboard.duckdb")
 DELEGATED = {
     "sample": ("samplegen:main", "生成示例报送文件（可放大规模用于性能测试）"),
     "bench": ("bench.import_speed:main", "性能基准：导入大规模生成数据并与 pandas 对比"),
-    "brief": ("reports.cli:brief_main", "生成工作简报（.docx，另可输出 .xlsx）"),
-    "export-ledger": ("reports.cli:export_ledger_main", "按方案样表导出汇总整改台账（.xlsx）"),
-    "template": ("reports.cli:template_main", "生成各单位填报模板（台账、线索登记表）"),
 }
+# Meeting documents moved to their own command (reports/ depends on etl/, not the other way round).
+MOVED_TO_REPORTS = ("brief", "export-ledger", "template")
 
 
 def _print_progress(i: int, n: int, message: str) -> None:
@@ -124,6 +123,10 @@ def main(argv: list[str] | None = None) -> int:
         sub.add_parser(name, help=text, add_help=False)
 
     argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] in MOVED_TO_REPORTS:
+        print(f"错误：会议材料已改由 python -m reports 生成，请用：python -m reports {argv[0]} …（参数不变）",
+              file=sys.stderr)
+        return 2
     if argv and argv[0] in DELEGATED:
         module_name, func_name = DELEGATED[argv[0]][0].split(":")
         return getattr(importlib.import_module(module_name), func_name)(argv[1:]) or 0

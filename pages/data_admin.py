@@ -12,10 +12,10 @@ import streamlit as st
 
 from dashboard import charts_second, db, filters, mapping_panel, ui, upload
 from dashboard import import_preview as preview
+from dashboard.report_buttons import ledger_download_button, template_download_buttons
 from etl.build import BuildRefused
 from etl.config import load_campaign
 from reports import downloads
-from reports.streamlit_ui import ledger_download_button, template_download_buttons
 
 K_UPLOADER, K_LAST_BUILD = "adm_uploader_n", "adm_last_build"
 K_NOTICE = mapping_panel.K_NOTICE

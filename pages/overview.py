@@ -2,7 +2,7 @@
 import streamlit as st
 
 from dashboard import charts, db, metrics, ui
-from reports.streamlit_ui import brief_download_button
+from dashboard.report_buttons import brief_download_button
 
 f = ui.require_filters()
 ui.page_header("专项整治总览", f)

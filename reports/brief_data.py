@@ -1,4 +1,4 @@
-"""简报数据：全部数字经 dashboard.db.QueryRunner 执行 queries/*.sql（与看板同一批查询）取得，
+"""简报数据：全部数字经 analytics.queries.QueryRunner 执行 queries/*.sql（与看板同一批查询）取得，
 口径（整改率、滞后评分、红黄绿）用 dashboard.metrics。
 
 “上期”= 统计日之前最近的一个周报日（方案：每周四报送周报；配置 weekly_report_weekday），
@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from analytics.queries import QueryRunner, to_date
 from dashboard import metrics
-from dashboard.db import QueryRunner, to_date
 from etl.config import load_campaign
 from etl.normalize.workdays import working_days_between
 

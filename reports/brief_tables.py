@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from analytics.queries import to_date
 from dashboard import metrics
-from dashboard.db import to_date
 from reports.safe_cells import clean_value
 
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from analytics.queries import to_date
 from dashboard import metrics
-from dashboard.db import to_date
 
 
 def md(d: date) -> str:

@@ -1,4 +1,4 @@
-"""简报图表（PNG）：与看板 dashboard/charts.py 同样的数据、标题和配色，用 matplotlib 画，中文字体见 fonts.py。"""
+"""简报图表（PNG）：与看板图表同样的数据、标题，配色同在 analytics/palette.py，用 matplotlib 画，中文字体见 fonts.py。"""
 from __future__ import annotations
 
 import io
@@ -10,7 +10,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.ticker import PercentFormatter  # noqa: E402
 
-from dashboard.charts import BLUE, GREEN, GREY, RED, STATE_COLORS  # noqa: E402
+from analytics.palette import BLUE, GREEN, GREY, RED, STATE_COLORS  # noqa: E402
 from reports.fonts import matplotlib_font_family  # noqa: E402
 
 DPI = 200

@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 from datetime import date
 
-from dashboard.db import db_path
+from analytics.queries import db_path
 
 
 def parse_day(text: str) -> date:

@@ -14,7 +14,7 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
-from dashboard.db import QueryRunner
+from analytics.queries import QueryRunner
 from etl.config import load_campaign
 from etl.normalize import status as status_norm
 from etl.normalize.errors import NormalizeError
@@ -179,7 +179,7 @@ def export_ledger(db_path: str | Path, campaign_id: str, as_of: date, units=(), 
 def main(argv: list[str] | None = None) -> int:
     from reports.cli_common import add_common, resolve_units
 
-    ap = argparse.ArgumentParser(prog="python -m etl export-ledger",
+    ap = argparse.ArgumentParser(prog="python -m reports export-ledger",
                                  description="按方案版式导出合并整改台账（.xlsx，每个单位一张表）")
     add_common(ap)
     ap.add_argument("--units", default="", help="单位编号或名称，逗号分隔；默认全部单位")

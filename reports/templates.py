@@ -157,7 +157,7 @@ def template_bytes(campaign_id: str, unit_id: str, when: date, kind: str = "ledg
 def main(argv: list[str] | None = None) -> int:
     from reports.cli_common import add_common, parse_day, resolve_unit_id
 
-    ap = argparse.ArgumentParser(prog="python -m etl template",
+    ap = argparse.ArgumentParser(prog="python -m reports template",
                                  description="生成单位填报模板（整改台账、问题线索登记表，带下拉选项）")
     add_common(ap, as_of=False)
     ap.add_argument("--unit", required=True, help="单位编号或名称；all 表示全部单位（--out 须为目录）")

@@ -1,4 +1,4 @@
-"""页面用的下载按钮（由负责页面的同事接入）：
+"""会议材料的下载按钮（reports/ 生成文件，这里只放按钮）：
 
 - 总览页：``brief_download_button(campaign_id, as_of)`` —— 工作简报 .docx 与表格 .xlsx；
 - 数据管理页：``template_download_buttons(campaign_id)`` —— 选单位下载填报模板；
@@ -11,15 +11,10 @@ from __future__ import annotations
 
 from datetime import date
 
+from dashboard import db
 from reports.downloads import XLSX_MIME
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-
-
-def _db_path():
-    from dashboard import db
-
-    return db.db_path()
 
 
 def brief_download_button(campaign_id: str, as_of: date) -> None:
@@ -35,7 +30,7 @@ def brief_download_button(campaign_id: str, as_of: date) -> None:
     if st.button("生成本期工作简报", key=key + "_go", help="按当前统计日生成简报（Word）与表格（Excel）"):
         try:
             with st.spinner("正在生成简报……"):
-                data = collect(_db_path(), campaign_id, as_of)
+                data = collect(db.db_path(), campaign_id, as_of)
                 st.session_state[key] = (write_docx(data), write_xlsx(data))
         except FontNotFound as exc:
             st.error(str(exc))
@@ -57,7 +52,7 @@ def ledger_download_button(campaign_id: str, as_of: date, units=(), categories=(
     from reports.ledger_export import export_ledger
 
     def data() -> bytes:  # built only when the button is clicked
-        return export_ledger(_db_path(), campaign_id, as_of, units=units, categories=categories, channels=channels)
+        return export_ledger(db.db_path(), campaign_id, as_of, units=units, categories=categories, channels=channels)
 
     st.download_button("导出合并台账（方案版式）", data, file_name=f"合并台账_{campaign_id}_{as_of:%Y%m%d}.xlsx",
                        mime=XLSX_MIME, key=f"ledger_{campaign_id}_{as_of}")

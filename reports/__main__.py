@@ -1,0 +1,66 @@
+"""命令行：python -m reports brief|export-ledger|template …
+
+    python -m reports brief --campaign fuyang-2023 --as-of 2023-09-21 --out brief.docx [--db PATH] [--xlsx brief.xlsx]
+    python -m reports export-ledger --campaign fuyang-2023 --as-of 2023-09-21 [--units 临泉,太和] --out x.xlsx
+    python -m reports template --campaign fuyang-2023 --unit 临泉 --out DIR_or_file.xlsx [--date 2023-09-21]
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def brief_main(argv: list[str] | None = None) -> int:
+    from reports.brief_data import collect
+    from reports.brief_docx import write_docx
+    from reports.brief_xlsx import write_xlsx
+    from reports.cli_common import add_common, parse_day
+
+    ap = argparse.ArgumentParser(prog="python -m reports brief", description="生成工作简报（.docx，可另出 .xlsx 表格）")
+    add_common(ap)
+    ap.add_argument("--prev", type=parse_day, default=None,
+                    help="上期统计日（默认：统计日之前最近的周报日，即上一期简报）")
+    ap.add_argument("--out", required=True, help="输出 .docx 文件")
+    ap.add_argument("--xlsx", default=None, help="同时输出表格 .xlsx 文件")
+    a = ap.parse_args(argv)
+    data = collect(a.db, a.campaign, a.as_of, prev_as_of=a.prev)
+    print(f"简报已生成：{write_docx(data, a.out)}")
+    if a.xlsx:
+        print(f"简报表格已生成：{write_xlsx(data, a.xlsx)}")
+    return 0
+
+
+def export_ledger_main(argv: list[str] | None = None) -> int:
+    from reports.ledger_export import main
+
+    return main(argv)
+
+
+def template_main(argv: list[str] | None = None) -> int:
+    from reports.templates import main
+
+    return main(argv)
+
+
+# Each sub-command parses the rest of the command line itself.
+COMMANDS = {
+    "brief": (brief_main, "生成工作简报（.docx，另可输出 .xlsx）"),
+    "export-ledger": (export_ledger_main, "按方案样表导出汇总整改台账（.xlsx）"),
+    "template": (template_main, "生成各单位填报模板（台账、线索登记表）"),
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] in COMMANDS:
+        return COMMANDS[argv[0]][0](argv[1:]) or 0
+    parser = argparse.ArgumentParser(prog="python -m reports", description="专项整治数据看板：会议材料与导出")
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name, (_, text) in COMMANDS.items():
+        sub.add_parser(name, help=text, add_help=False)
+    parser.parse_args(argv)  # no known command: prints usage and exits 2
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
