@@ -1,18 +1,18 @@
 -- 统计日当天或之后最近的节点（阶段截止或台账报送）及当前所处阶段
-WITH dl AS (
+WITH deadlines AS (
     SELECT name || '截止' AS what, deadline AS due FROM stages
     WHERE campaign_id = $campaign_id AND deadline IS NOT NULL
     UNION ALL
     SELECT '台账报送' AS what, due_date AS due FROM report_due_dates
     WHERE campaign_id = $campaign_id
-), nxt AS (
+), next_deadline AS (
     SELECT string_agg(what, '、' ORDER BY what) AS next_what, due AS next_due
-    FROM dl
+    FROM deadlines
     WHERE due >= CAST($as_of AS DATE)
     GROUP BY due
     ORDER BY due
     LIMIT 1
-), cur AS (
+), current_stage AS (
     SELECT name AS current_stage, deadline AS current_stage_deadline
     FROM stages
     WHERE campaign_id = $campaign_id AND start_date <= CAST($as_of AS DATE)
@@ -21,8 +21,8 @@ WITH dl AS (
 )
 SELECT
     CAST($as_of AS DATE) AS as_of,
-    (SELECT current_stage FROM cur) AS current_stage,
-    (SELECT current_stage_deadline FROM cur) AS current_stage_deadline,
-    (SELECT next_what FROM nxt) AS next_what,
-    (SELECT next_due FROM nxt) AS next_due,
-    (SELECT next_due FROM nxt) - CAST($as_of AS DATE) AS days_to_next
+    (SELECT current_stage FROM current_stage) AS current_stage,
+    (SELECT current_stage_deadline FROM current_stage) AS current_stage_deadline,
+    (SELECT next_what FROM next_deadline) AS next_what,
+    (SELECT next_due FROM next_deadline) AS next_due,
+    (SELECT next_due FROM next_deadline) - CAST($as_of AS DATE) AS days_to_next

@@ -1,9 +1,9 @@
 -- 反弹问题清单：每条反弹问题与它重复的前期问题（relapse_of）并列；前期问题取统计日前最新一期
-WITH snap AS (          -- 截至统计日每个问题的最新一期（不筛选：前期问题可能在筛选之外）；宏见 etl/sql/views.sql
+WITH latest AS (        -- 截至统计日每个问题的最新一期（不筛选：前期问题可能在筛选之外）；宏见 etl/sql/views.sql
     SELECT * FROM problems_as_of($campaign_id, $as_of)
-), r AS (
+), relapses AS (
     SELECT *
-    FROM snap
+    FROM latest
     WHERE is_relapse AND sidebar_match(unit_id, category, source_channel, $units, $categories, $channels)
 ), first_seen AS (
     SELECT problem_id, min(as_of_date) AS first_reported
@@ -13,33 +13,34 @@ WITH snap AS (          -- 截至统计日每个问题的最新一期（不筛�
 ), done_at AS (         -- 前期问题首次被报为已整改/已销号的日期
     SELECT problem_id, min(as_of_date) AS first_done_date
     FROM ledger_snapshots
-    WHERE campaign_id = $campaign_id AND status IN ('已整改', '已销号')
+    WHERE campaign_id = $campaign_id AND status_is_done(status)
     GROUP BY problem_id
 )
 SELECT
-    r.problem_id,
-    r.serial_no,
-    u.name AS unit_name,
-    r.category,
-    r.manifestation,
-    r.case_text,
-    r.source_channel,
-    r.relapse_basis,
-    r.status,
-    f.first_reported,
-    r.relapse_of,
-    e.serial_no AS earlier_serial_no,
-    eu.name AS earlier_unit_name,
-    e.unit_id IS NOT NULL AS earlier_found,
-    e.category AS earlier_category,
-    e.manifestation AS earlier_manifestation,
-    e.case_text AS earlier_case_text,
-    e.status AS earlier_status,
-    coalesce(e.completed_date, dn.first_done_date) AS earlier_done_date
-FROM r
-LEFT JOIN units u ON u.campaign_id = r.campaign_id AND u.unit_id = r.unit_id
-LEFT JOIN first_seen f ON f.problem_id = r.problem_id
-LEFT JOIN snap e ON e.problem_id = r.relapse_of
-LEFT JOIN units eu ON eu.campaign_id = e.campaign_id AND eu.unit_id = e.unit_id
-LEFT JOIN done_at dn ON dn.problem_id = r.relapse_of
-ORDER BY u.sort_order, f.first_reported DESC, r.problem_id
+    relapses.problem_id,
+    relapses.serial_no,
+    relapse_unit.name AS unit_name,
+    relapses.category,
+    relapses.manifestation,
+    relapses.case_text,
+    relapses.source_channel,
+    relapses.relapse_basis,
+    relapses.status,
+    first_seen.first_reported,
+    relapses.relapse_of,
+    earlier.serial_no AS earlier_serial_no,
+    earlier_unit.name AS earlier_unit_name,
+    earlier.unit_id IS NOT NULL AS earlier_found,
+    earlier.category AS earlier_category,
+    earlier.manifestation AS earlier_manifestation,
+    earlier.case_text AS earlier_case_text,
+    earlier.status AS earlier_status,
+    coalesce(earlier.completed_date, done_at.first_done_date) AS earlier_done_date
+FROM relapses
+LEFT JOIN units AS relapse_unit
+       ON relapse_unit.campaign_id = relapses.campaign_id AND relapse_unit.unit_id = relapses.unit_id
+LEFT JOIN first_seen ON first_seen.problem_id = relapses.problem_id
+LEFT JOIN latest AS earlier ON earlier.problem_id = relapses.relapse_of
+LEFT JOIN units AS earlier_unit ON earlier_unit.campaign_id = earlier.campaign_id AND earlier_unit.unit_id = earlier.unit_id
+LEFT JOIN done_at ON done_at.problem_id = relapses.relapse_of
+ORDER BY relapse_unit.sort_order, first_seen.first_reported DESC, relapses.problem_id

@@ -2,43 +2,44 @@
 -- 逐份问卷部分：全部题目平均分 × 20。该年度还有只在满意度汇总表（survey_unit_scores）里的单位时，
 -- 总体得分 = 问卷部分得分与各汇总表单位得分（无得分时用满意率）按份数/样本量加权平均；未填样本量的汇总表单位
 -- 不计入（全年都没有样本量时取这些单位得分的简单平均）。responses 含汇总表样本量，summary_units 为汇总表单位数。
-WITH r AS (
+WITH responses AS (
     SELECT *
     FROM survey_responses
     WHERE campaign_id = $campaign_id
       AND survey_year <= year(CAST($as_of AS DATE))
       AND (len($units) = 0 OR unit_id IN (SELECT unnest($units)))
-), ra AS (
+), response_years AS (
     SELECT survey_year, count(DISTINCT response_id) AS responses, count(*) AS answers, avg(score) * 20 AS score
-    FROM r
+    FROM responses
     GROUP BY survey_year
-), s AS (
+), summary_scores AS (
     SELECT survey_year, score_or_rate AS score, sample_size
     FROM summary_only_scores($campaign_id, year(CAST($as_of AS DATE)), $units)
-), sa AS (
+), summary_years AS (
     SELECT
         survey_year,
         count(*) AS summary_units,
         CAST(coalesce(sum(sample_size), 0) AS BIGINT) AS sample,
         sum(score * sample_size) AS weighted,
         avg(score) AS plain
-    FROM s
+    FROM summary_scores
     GROUP BY survey_year
-), y AS (
+), years AS (
     SELECT
         survey_year,
-        coalesce(ra.responses, 0) + coalesce(sa.sample, 0) AS responses,
-        coalesce(ra.answers, 0) AS answers,
+        coalesce(response_years.responses, 0) + coalesce(summary_years.sample, 0) AS responses,
+        coalesce(response_years.answers, 0) AS answers,
         CASE
-            WHEN sa.survey_year IS NULL THEN ra.score
-            WHEN coalesce(ra.responses, 0) + sa.sample > 0
-                THEN (coalesce(ra.score * ra.responses, 0) + coalesce(sa.weighted, 0)) / (coalesce(ra.responses, 0) + sa.sample)
-            ELSE sa.plain
+            WHEN summary_years.survey_year IS NULL THEN response_years.score
+            WHEN coalesce(response_years.responses, 0) + summary_years.sample > 0
+                THEN (coalesce(response_years.score * response_years.responses, 0) + coalesce(summary_years.weighted, 0))
+                     / (coalesce(response_years.responses, 0) + summary_years.sample)
+            ELSE summary_years.plain
         END AS score,
-        coalesce(sa.summary_units, 0) AS summary_units
-    FROM ra
-    FULL JOIN sa USING (survey_year)
+        coalesce(summary_years.summary_units, 0) AS summary_units
+    FROM response_years
+    FULL JOIN summary_years USING (survey_year)
 )
 SELECT survey_year, responses, answers, score / 20 AS mean_score, score, summary_units
-FROM y
+FROM years
 ORDER BY survey_year DESC

@@ -6,94 +6,93 @@
 -- 该年度没有逐份问卷、只有满意度汇总表（survey_unit_scores）的单位也参加排名：得分取汇总表的得分，
 -- 没有得分时以满意率（0–100）作得分；样本量取汇总表的样本量，同样按 survey_min_responses 判定，
 -- 未填样本量的不排名；没有逐份答案，不计置信区间（source = '汇总表'）。
-WITH c AS (
+WITH thresholds AS (
     SELECT
         survey_low_score_below AS low_below,
         survey_low_rank_bottom AS low_bottom,
         survey_min_responses AS min_responses
     FROM campaigns
     WHERE campaign_id = $campaign_id
-), resp AS (            -- 每份问卷：各维度平均分
+), response_means AS (  -- 每份问卷：各维度平均分
     SELECT unit_id, response_id, avg(score) AS resp_mean, count(*) AS answers, sum(score) AS total
     FROM survey_responses
     WHERE campaign_id = $campaign_id AND survey_year = $survey_year
     GROUP BY unit_id, response_id
-), u AS (
+), unit_responses AS (
     SELECT
         unit_id,
         count(*) AS respondents,
         sum(answers) AS answers,
         sum(total) / sum(answers) AS mean_score,
         stddev_samp(resp_mean) AS sd_resp
-    FROM resp
+    FROM response_means
     GROUP BY unit_id
-), su AS (              -- 汇总表：该年度没有逐份问卷的单位
+), summary_units AS (    -- 汇总表：该年度没有逐份问卷的单位
     SELECT
         unit_id,
         sample_size AS respondents,
-        coalesce(score, satisfaction_rate) AS score,
+        score_or_rate AS score,
         satisfaction_rate,
         score IS NULL AS rate_as_score
-    FROM survey_unit_scores
-    WHERE campaign_id = $campaign_id AND survey_year = $survey_year
-      AND unit_id NOT IN (SELECT unit_id FROM u)
-), a AS (
+    FROM summary_only_scores($campaign_id, $survey_year, [])   -- 宏见 etl/sql/views.sql
+    WHERE survey_year = $survey_year
+), unit_scores AS (
     SELECT unit_id, respondents, answers, mean_score, mean_score * 20 AS score,
            1.96 * sd_resp / sqrt(respondents) * 20 AS ci_half,
            '问卷' AS source, CAST(NULL AS DOUBLE) AS satisfaction_rate, false AS rate_as_score
-    FROM u
+    FROM unit_responses
     UNION ALL
     SELECT unit_id, respondents, NULL, score / 20, score, NULL, '汇总表', satisfaction_rate, rate_as_score
-    FROM su
-), s AS (
+    FROM summary_units
+), rankable_scores AS (
     SELECT
-        a.*,
-        coalesce(a.respondents, 0) >= coalesce(c.min_responses, 0) AS rankable,
-        c.low_below, c.low_bottom, c.min_responses
-    FROM a
-    CROSS JOIN c
-), r AS (
+        unit_scores.*,
+        coalesce(unit_scores.respondents, 0) >= coalesce(thresholds.min_responses, 0) AS rankable,
+        thresholds.low_below, thresholds.low_bottom, thresholds.min_responses
+    FROM unit_scores
+    CROSS JOIN thresholds
+), ranked AS (
     SELECT
-        s.*,
+        rankable_scores.*,
         CASE WHEN rankable THEN rank() OVER (PARTITION BY rankable ORDER BY score DESC) END AS rank,
         count(*) FILTER (WHERE rankable) OVER () AS n_rankable
-    FROM s
-), f AS (
+    FROM rankable_scores
+), flagged AS (
     SELECT
-        r.*,
+        ranked.*,
         rankable AND score < low_below AS low_by_score,
         rankable AND rank > n_rankable - low_bottom AS low_by_rank
-    FROM r
+    FROM ranked
 )
 SELECT
-    f.unit_id,
-    un.name AS unit_name,
-    coalesce(un.sort_order, 999) AS sort_order,
-    f.respondents,
-    f.answers,
-    f.mean_score,
-    f.score,
-    f.ci_half,
-    CASE WHEN f.ci_half IS NOT NULL THEN greatest(f.score - f.ci_half, 20) END AS ci_low,
-    CASE WHEN f.ci_half IS NOT NULL THEN least(f.score + f.ci_half, 100) END AS ci_high,
-    f.rankable,
-    f.rank,
-    f.n_rankable,
-    f.min_responses,
-    f.low_by_score OR f.low_by_rank AS is_low,
+    flagged.unit_id,
+    units.name AS unit_name,
+    coalesce(units.sort_order, 999) AS sort_order,
+    flagged.respondents,
+    flagged.answers,
+    flagged.mean_score,
+    flagged.score,
+    flagged.ci_half,
+    CASE WHEN flagged.ci_half IS NOT NULL THEN greatest(flagged.score - flagged.ci_half, 20) END AS ci_low,
+    CASE WHEN flagged.ci_half IS NOT NULL THEN least(flagged.score + flagged.ci_half, 100) END AS ci_high,
+    flagged.rankable,
+    flagged.rank,
+    flagged.n_rankable,
+    flagged.min_responses,
+    flagged.low_by_score OR flagged.low_by_rank AS is_low,
     CASE
-        WHEN NOT f.rankable AND f.respondents IS NULL THEN '汇总表未填样本量，不排名'
-        WHEN NOT f.rankable THEN '样本不足（' || f.respondents || '份，少于' || f.min_responses || '份），不排名'
+        WHEN NOT flagged.rankable AND flagged.respondents IS NULL THEN '汇总表未填样本量，不排名'
+        WHEN NOT flagged.rankable THEN '样本不足（' || flagged.respondents || '份，少于' || flagged.min_responses || '份），不排名'
         ELSE concat_ws('；',
-            CASE WHEN f.low_by_score THEN '得分' || printf('%.1f', f.score) || '分，低于' || printf('%g', f.low_below) || '分' END,
-            CASE WHEN f.low_by_rank THEN '排名倒数第' || (f.n_rankable - f.rank + 1) || '位（共' || f.n_rankable || '个可排名单位）' END)
+            CASE WHEN flagged.low_by_score THEN '得分' || printf('%.1f', flagged.score) || '分，低于' || printf('%g', flagged.low_below) || '分' END,
+            CASE WHEN flagged.low_by_rank THEN '排名倒数第' || (flagged.n_rankable - flagged.rank + 1) || '位（共' || flagged.n_rankable || '个可排名单位）' END)
     END AS low_reason,
-    f.source,
-    f.satisfaction_rate,
-    CASE WHEN f.source = '汇总表' THEN
-        '来自汇总表' || CASE WHEN f.rate_as_score THEN '，以满意率作得分' ELSE '' END || '（无逐份问卷，无置信区间）'
+    flagged.source,
+    flagged.satisfaction_rate,
+    CASE WHEN flagged.source = '汇总表' THEN
+        '来自汇总表' || CASE WHEN flagged.rate_as_score THEN '，以满意率作得分' ELSE '' END || '（无逐份问卷，无置信区间）'
     END AS source_note
-FROM f
-LEFT JOIN units un ON un.campaign_id = $campaign_id AND un.unit_id = f.unit_id
-WHERE len($units) = 0 OR f.unit_id IN (SELECT unnest($units))
-ORDER BY f.rankable DESC, f.rank, f.score DESC, sort_order
+FROM flagged
+LEFT JOIN units ON units.campaign_id = $campaign_id AND units.unit_id = flagged.unit_id
+WHERE len($units) = 0 OR flagged.unit_id IN (SELECT unnest($units))
+ORDER BY flagged.rankable DESC, flagged.rank, flagged.score DESC, sort_order

@@ -1,7 +1,7 @@
 -- 满意度逐年对比：统计日所在年度及以前每个测评年度 × 单位 的得分、问卷份数，以及与上一测评年度相比的变化（分）。
 -- 某单位某年度没有逐份问卷时用满意度汇总表（survey_unit_scores）：得分（无得分时用满意率），份数取样本量（可为空），
 -- source = '汇总表'。
-WITH y AS (
+WITH unit_years AS (
     SELECT
         survey_year,
         unit_id,
@@ -18,17 +18,17 @@ WITH y AS (
     FROM summary_only_scores($campaign_id, year(CAST($as_of AS DATE)), $units)
 )
 SELECT
-    y.survey_year,
-    y.unit_id,
-    un.name AS unit_name,
-    coalesce(un.sort_order, 999) AS sort_order,
-    y.respondents,
-    y.score,
-    lag(y.survey_year) OVER w AS prev_year,
-    lag(y.score) OVER w AS prev_score,
-    y.score - lag(y.score) OVER w AS change,
-    y.source
-FROM y
-LEFT JOIN units un ON un.campaign_id = $campaign_id AND un.unit_id = y.unit_id
-WINDOW w AS (PARTITION BY y.unit_id ORDER BY y.survey_year)
-ORDER BY y.survey_year, sort_order
+    unit_years.survey_year,
+    unit_years.unit_id,
+    units.name AS unit_name,
+    coalesce(units.sort_order, 999) AS sort_order,
+    unit_years.respondents,
+    unit_years.score,
+    lag(unit_years.survey_year) OVER unit_history AS prev_year,
+    lag(unit_years.score) OVER unit_history AS prev_score,
+    unit_years.score - lag(unit_years.score) OVER unit_history AS change,
+    unit_years.source
+FROM unit_years
+LEFT JOIN units ON units.campaign_id = $campaign_id AND units.unit_id = unit_years.unit_id
+WINDOW unit_history AS (PARTITION BY unit_years.unit_id ORDER BY unit_years.survey_year)
+ORDER BY unit_years.survey_year, sort_order

@@ -17,18 +17,18 @@ closes AS (          -- 报送节点窗口（宏见 etl/sql/views.sql）；最�
     SELECT win_end AS close_date, next_due FROM ledger_report_windows($campaign_id)
 ),
 periods AS (
-    SELECT CASE WHEN l.latest_date > k.close_date AND l.latest_date < k.next_due
-                THEN l.latest_date ELSE k.close_date END AS as_of_date
-    FROM closes AS k, latest AS l
-    WHERE k.close_date <= l.latest_date AND k.close_date >= l.first_date
+    SELECT CASE WHEN latest.latest_date > closes.close_date AND latest.latest_date < closes.next_due
+                THEN latest.latest_date ELSE closes.close_date END AS as_of_date
+    FROM closes, latest
+    WHERE closes.close_date <= latest.latest_date AND closes.close_date >= latest.first_date
     UNION
     SELECT latest_date FROM latest WHERE latest_date IS NOT NULL
 )
-SELECT d.as_of_date,
-       count(DISTINCT s.unit_id) AS units_reporting,
-       count(DISTINCT s.problem_id) AS problems
-FROM periods AS d
-LEFT JOIN ledger_snapshots AS s
-       ON s.campaign_id = $campaign_id AND s.as_of_date <= d.as_of_date
-GROUP BY d.as_of_date
-ORDER BY d.as_of_date
+SELECT periods.as_of_date,
+       count(DISTINCT snapshot.unit_id) AS units_reporting,
+       count(DISTINCT snapshot.problem_id) AS problems
+FROM periods
+LEFT JOIN ledger_snapshots AS snapshot
+       ON snapshot.campaign_id = $campaign_id AND snapshot.as_of_date <= periods.as_of_date
+GROUP BY periods.as_of_date
+ORDER BY periods.as_of_date

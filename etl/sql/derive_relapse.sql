@@ -1,9 +1,11 @@
 -- 反弹（推导）：同一单位、同一表现形式，在一个问题已整改或销号之后又出现新问题。
 -- 新问题标为反弹，relapse_of 指向它重复的那个最近一次被整改的问题。
-UPDATE ledger_snapshots AS s
+-- 建库时在 views.sql 之前执行，还没有 status_is_done 宏，所以“已整改/已销号”在这里再写一次（与 views.sql 的
+-- status_is_done 相同；etl/load.py 先执行 views.sql 后即可改用宏）。
+UPDATE ledger_snapshots AS snapshot
 SET is_relapse = true,
-    relapse_basis = coalesce(s.relapse_basis, '推导'),
-    relapse_of = l.earlier_problem_id
+    relapse_basis = coalesce(snapshot.relapse_basis, '推导'),
+    relapse_of = relapse.earlier_problem_id
 FROM (
     WITH first_seen AS (
         SELECT campaign_id, unit_id, problem_id, manifestation_code, min(as_of_date) AS first_seen
@@ -17,13 +19,13 @@ FROM (
         WHERE status IN ('已整改', '已销号') AND manifestation_code IS NOT NULL
         GROUP BY ALL
     )
-    SELECT f.campaign_id, f.problem_id, r.problem_id AS earlier_problem_id
-    FROM first_seen AS f
-    JOIN rectified AS r
-      ON r.campaign_id = f.campaign_id AND r.unit_id = f.unit_id
-     AND r.manifestation_code = f.manifestation_code
-     AND r.problem_id <> f.problem_id AND r.rectified_on < f.first_seen
-    QUALIFY row_number() OVER (PARTITION BY f.campaign_id, f.problem_id
-                               ORDER BY r.rectified_on DESC, r.problem_id) = 1
-) AS l
-WHERE s.campaign_id = l.campaign_id AND s.problem_id = l.problem_id;
+    SELECT first_seen.campaign_id, first_seen.problem_id, rectified.problem_id AS earlier_problem_id
+    FROM first_seen
+    JOIN rectified
+      ON rectified.campaign_id = first_seen.campaign_id AND rectified.unit_id = first_seen.unit_id
+     AND rectified.manifestation_code = first_seen.manifestation_code
+     AND rectified.problem_id <> first_seen.problem_id AND rectified.rectified_on < first_seen.first_seen
+    QUALIFY row_number() OVER (PARTITION BY first_seen.campaign_id, first_seen.problem_id
+                               ORDER BY rectified.rectified_on DESC, rectified.problem_id) = 1
+) AS relapse
+WHERE snapshot.campaign_id = relapse.campaign_id AND snapshot.problem_id = relapse.problem_id;
