@@ -6,7 +6,7 @@
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -14,7 +14,6 @@ import pandas as pd
 
 from analytics.queries import QueryRunner, to_date
 from dashboard import metrics
-from etl.config import load_campaign
 from etl.normalize.workdays import working_days_between
 
 FLAGGED_STATES = ("红", "黄")
@@ -36,8 +35,7 @@ class FollowUp:
 @dataclass
 class BriefData:
     campaign_id: str
-    campaign: dict                     # campaigns 表一行
-    config: object                     # etl.config.Campaign
+    campaign: dict                     # campaigns 表一行：简报用到的方案设置都从这里取（与页面同源）
     as_of: date
     prev_as_of: date | None            # 上期简报统计日；没有上期数据时 None
     kpi: pd.Series
@@ -51,7 +49,6 @@ class BriefData:
     satisfaction: pd.DataFrame         # brief_satisfaction_units（可能为空）
     stage: pd.Series                   # next_deadline
     followup: FollowUp | None
-    extras: dict = field(default_factory=dict)
 
     @property
     def min_items(self) -> int:
@@ -118,7 +115,6 @@ def collect(db_path: str | Path, campaign_id: str, as_of: date, prev_as_of: date
         if row.empty:
             raise ValueError(f"数据库中没有专项整治：{campaign_id}")
         camp = row.iloc[0].to_dict()
-        config = load_campaign(campaign_id)
         min_items = int(camp.get("min_items") or 0)
         weekday = int(camp.get("weekly_report_weekday") or 4)
         if prev_as_of is None:
@@ -141,7 +137,7 @@ def collect(db_path: str | Path, campaign_id: str, as_of: date, prev_as_of: date
         leads["working_days_overdue"] = [
             working_days_between(to_date(d), as_of) for d in leads["due_date"]]
         return BriefData(
-            campaign_id=campaign_id, campaign=camp, config=config, as_of=as_of, prev_as_of=prev_as_of,
+            campaign_id=campaign_id, campaign=camp, as_of=as_of, prev_as_of=prev_as_of,
             kpi=kpi, kpi_prev=kpi_prev, units=units, units_prev=units_prev,
             trend=q.run("completion_trend", **p),
             overdue=q.run("brief_overdue_problems", **p),
