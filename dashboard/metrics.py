@@ -12,9 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import pandas as pd
 
 DONE_STATUSES = ("已整改", "已销号")
-OPEN_STATUSES = ("未整改", "整改中")
 STATUSES = ("未整改", "整改中", "已整改", "已销号", "长期推进")
-FOUND_FINDINGS = ("属实", "部分属实")
 
 
 @dataclass(frozen=True)
@@ -213,7 +211,6 @@ def lagging_state(score: float) -> str:
 
 
 STATE_ICON = {"红": "红色", "黄": "黄色", "绿": "绿色"}  # 不用 emoji：投影机/服务器常缺彩色字体
-STATE_COLOR = {"红": "#c0392b", "黄": "#e0a800", "绿": "#2e8b57"}
 
 
 def add_lagging(df: pd.DataFrame, min_items: int = 0) -> pd.DataFrame:
@@ -290,8 +287,3 @@ def relapse_basis_text(code) -> str:
     if _is_missing(code) or code == "":
         return "—"
     return RELAPSE_BASIS.get(str(code), str(code))
-
-
-def satisfaction_score(mean_score) -> float | None:
-    """满意度得分 = 均分（1–5）× 20。"""
-    return None if _is_missing(mean_score) else float(mean_score) * 20
