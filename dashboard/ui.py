@@ -7,58 +7,14 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import charts, db, filters, metrics
+from dashboard import db, filters, metrics
+from dashboard.charts.base import style
+from dashboard.labels import chinese_columns
 from reports import downloads
 
 NO_DATA = "当前筛选条件下没有数据。请放宽侧栏中的单位、问题方面或来源渠道，或换一个统计日。"
 NO_DB = ("还没有可用的数据库（{path}）。请在项目目录运行 `make db` 生成数据库，"
          "或到“数据管理”页面上传各单位报送的文件后重新生成。")
-
-# 下载和表格显示用的中文列名
-COLUMN_LABELS = {
-    "unit_id": "单位编码", "unit_name": "单位", "name": "名称", "kind": "类型",
-    "problems": "查摆问题数", "rectified": "已整改", "closed": "已销号", "done": "已整改+已销号",
-    "open_problems": "未整改+整改中", "overdue": "逾期问题", "relapse": "反弹问题",
-    "self_inspection": "自查自纠问题", "last_snapshot": "最近台账日期",
-    "leads_received": "受理线索", "leads_concluded": "已办结线索", "leads_ontime": "按时办结",
-    "leads_ontime_den": "期限已到或已办结", "leads_feedback": "已反馈", "leads_open_overdue": "超期未办结",
-    "reports_due": "应报次数", "reports_ontime": "按时报送", "reports_missed": "未按时报送",
-    "reports_pending": "待报送", "lagging_score": "滞后评分", "lagging_state": "状态",
-    "lagging_reasons": "扣分项", "snap_date": "快照日期", "completion": "整改率", "closure": "销号率",
-    "problem_id": "问题内部编号", "serial_no": "问题编号（台账序号）",
-    "relapse_of_serial": "重复的前期问题编号", "earlier_serial_no": "前期问题编号",
-    "earlier_unit_name": "前期问题单位", "category": "问题方面", "manifestation_code": "表现形式编码",
-    "manifestation": "表现形式", "case_text": "具体问题", "source_channel": "问题来源", "measure": "整改措施",
-    "deadline": "整改时限", "deadline_kind": "时限类型", "responsible": "责任部门、责任人", "status": "状态",
-    "progress_text": "整改进度", "completed_date": "完成时间", "is_relapse": "是否反弹",
-    "relapse_of": "重复的前期问题", "relapse_basis": "反弹判定依据", "is_overdue": "是否逾期",
-    "last_reported": "最近报送日期", "as_of_date": "台账日期", "lead_id": "线索编号", "channel": "来源渠道",
-    "summary": "问题摘要", "received_date": "受理日期", "assigned_date": "交办日期", "due_date": "办理期限",
-    "concluded_date": "办结日期", "feedback_date": "反馈日期", "finding": "调查结论", "lead_status": "办理情况",
-    "complainant_masked": "投诉人", "phone_masked": "联系电话", "relapses": "反弹问题数",
-    "relapses_done": "其中已整改或销号", "new_relapses": "当期新发现", "first_reported": "首次报送",
-    "earlier_found": "找到前期问题", "earlier_category": "前期问题方面", "earlier_manifestation": "前期表现形式",
-    "earlier_case_text": "前期具体问题", "earlier_status": "前期问题状态", "earlier_done_date": "前期整改/销号日期",
-    "share": "占比", "cum_share": "累计占比", "source": "数据来源", "n": "数量", "category_no": "方面序号",
-    "sort_order": "排序", "due_date_provisional": "期限为推算", "grace_end": "宽限截止",
-    "first_report_date": "首次报送日期", "submissions": "报送次数", "report_status": "报送情况",
-    "survey_year": "测评年度", "responses": "样本量", "score": "满意度得分", "mean_score": "平均分",
-}
-DEADLINE_KINDS = {"date": "具体日期", "immediate": "立行立改", "long_term": "长期坚持"}
-
-
-def chinese_columns(df: pd.DataFrame) -> pd.DataFrame:
-    """列名换成中文（未知列保持原名），布尔值显示为 是/否，时限类型显示中文。"""
-    out = df.copy()
-    if "deadline_kind" in out:
-        out["deadline_kind"] = out["deadline_kind"].map(lambda v: DEADLINE_KINDS.get(v, v))
-    for c in out.columns:
-        if out[c].dtype == bool:
-            out[c] = out[c].map({True: "是", False: "否"})
-        elif pd.api.types.is_datetime64_any_dtype(out[c]):
-            out[c] = out[c].dt.strftime("%Y-%m-%d").fillna("")
-    return out.rename(columns=lambda c: COLUMN_LABELS.get(c, c))
-
 
 def csv_bytes(df: pd.DataFrame) -> bytes:
     """中文列名的下载 CSV：经 reports.downloads（带 BOM 的 UTF-8，以 = + - @ 等开头的文字加单引号不成公式）。"""
@@ -101,7 +57,7 @@ def chart(fig: go.Figure | None, data: pd.DataFrame, name: str, key: str,
     if callable(fig):
         fig = fig()
     f = filters.current()
-    charts.style(fig, big=bool(f and f.big), height=height)
+    style(fig, big=bool(f and f.big), height=height)
     event = st.plotly_chart(
         fig, key=f"chart_{key}", on_select="rerun" if on_select else "ignore",
         selection_mode=selection_mode, config={"displaylogo": False, "locale": "zh-CN"})

@@ -10,8 +10,9 @@ import logging
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts_second, db, filters, mapping_panel, ui, upload
+from dashboard import db, filters, labels, mapping_panel, ui, upload
 from dashboard import import_preview as preview
+from dashboard.charts import submissions as submission_charts
 from dashboard.report_buttons import ledger_download_button, template_download_buttons
 from etl.build import BuildRefused
 from etl.config import load_campaign
@@ -223,7 +224,8 @@ st.caption(f"按方案规定的台账报送节点（截至统计日已到的节�
            "**迟报** = 窗口内没有、在下一个节点之前补报（补报的台账同时算作下一节点的报送）；"
            "**未报** = 到下一个节点（或统计日）仍没有；**待报** = 本节点宽限期尚未结束。")
 grid = db.run_query("report_grid", **f.params())
-ui.chart(lambda: charts_second.report_grid(grid), charts_second.cn(grid, drop=("sort_order",)),
+ui.chart(lambda: submission_charts.report_grid(grid),
+         labels.chart_download(grid, drop=("sort_order",), overrides=labels.REPORT_DUE_LABELS),
          "台账报送情况（单位 × 报送节点）", "adm_grid")
 if not grid.empty:
     cnt = grid.pivot_table(index=["sort_order", "unit_name"], columns="report_status", values="due_date",

@@ -1,7 +1,8 @@
 """问题热点：问题方面 × 单位热力图、表现形式帕累托、来源渠道构成；点选图形查看背后的问题。"""
 import streamlit as st
 
-from dashboard import charts, db, ui
+from dashboard import db, ui
+from dashboard.charts import hotspots as hotspot_charts
 
 f = ui.require_filters()
 ui.page_header("问题热点", f)
@@ -29,7 +30,7 @@ def apply_selection(sig_key: str, values: dict) -> None:
 
 matrix = db.run_query("hotspot_matrix", **f.params())
 mode = st.radio("热力图显示", ["问题数", "占该单位比例"], horizontal=True, key="hs_mode")
-ev = ui.chart(lambda: charts.category_unit_heatmap(matrix, share=mode != "问题数"), matrix,
+ev = ui.chart(lambda: hotspot_charts.category_unit_heatmap(matrix, share=mode != "问题数"), matrix,
               "问题方面 × 单位", "heatmap", on_select=True)
 pts = points(ev)
 if pts:
@@ -40,13 +41,13 @@ if pts:
 left, right = st.columns([3, 2])
 with left:
     par = db.run_query("manifestation_pareto", **f.params())
-    ev = ui.chart(lambda: charts.pareto(par), par, "表现形式帕累托图", "pareto", on_select=True)
+    ev = ui.chart(lambda: hotspot_charts.pareto(par), par, "表现形式帕累托图", "pareto", on_select=True)
     pts = points(ev)
     if pts and isinstance(pts[0].get("x"), str):
         apply_selection("hs_sig_par", {"manifestation": pts[0]["x"].split(" ", 1)[0]})
 with right:
     mix = db.run_query("channel_mix", **f.params())
-    ev = ui.chart(lambda: charts.channel_mix(mix), mix, "来源渠道构成", "channels", on_select=True)
+    ev = ui.chart(lambda: hotspot_charts.channel_mix(mix), mix, "来源渠道构成", "channels", on_select=True)
     pts = points(ev)
     if pts and isinstance(pts[0].get("y"), str):
         apply_selection("hs_sig_ch", {"channel": pts[0]["y"]})

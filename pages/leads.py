@@ -2,12 +2,13 @@
 
 只显示脱敏的投诉人和电话（数据库中没有明文）；重复投诉人按加盐摘要归并，摘要本身不显示。
 超期天数用 etl.normalize.workdays.working_days_between（国务院节假日安排，含调休）计算，每个不同日期只算一次
-（charts_second.workday_ages）。超期清单页面上只查询、显示超期最久的前 OD_SHOW 件，完整清单在点击下载时才查询、生成。
+（etl.normalize.workdays.working_day_ages）。超期清单页面上只查询、显示超期最久的前 OD_SHOW 件，完整清单在点击下载时才查询、生成。
 """
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts_second, db, metrics, ui
+from dashboard import db, labels, metrics, ui
+from dashboard.charts import leads as lead_charts
 
 OD_SHOW = 200          # 超期未办结线索表格显示的行数（超期最久的在前）；完整清单在下载里
 OD_TOP_UNITS = 30      # 超期件数图最多画的单位数
@@ -50,20 +51,20 @@ c[2].metric("重复投诉人", f"{int(s['repeat_complainants'])}人", border=Tru
 
 left, right = st.columns(2)
 with left:
-    fd = charts_second.leads_funnel_data(s)
-    ui.chart(lambda: charts_second.leads_funnel(fd), charts_second.cn(fd), "线索办理漏斗", "leads_funnel")
+    fd = lead_charts.leads_funnel_data(s)
+    ui.chart(lambda: lead_charts.leads_funnel(fd), labels.chart_download(fd), "线索办理漏斗", "leads_funnel")
     st.caption(f"受理 {int(s['received'])} 件 → 交办 {int(s['assigned'])} 件 → 办结 {int(s['concluded'])} 件 → "
                f"已反馈 {int(s['fed_back'])} 件；尚未办结 {int(s['open_leads'])} 件。")
 with right:
     mix = db.run_query("leads_channel_mix", **f.params())
-    ui.chart(lambda: charts_second.channel_mix(mix), charts_second.cn(mix), "线索来源渠道构成", "leads_mix")
+    ui.chart(lambda: lead_charts.channel_mix(mix), labels.chart_download(mix), "线索来源渠道构成", "leads_mix")
 
 # ------------------------------------------------------------------ by unit
 st.subheader("各单位按时办结率")
 by_unit = db.run_query("leads_by_unit", **f.params())
 ranked = metrics.rank_extremes(by_unit, "ontime", "ontime_den", f.min_items, n=3, ascending=True)
-ui.chart(lambda: charts_second.ontime_by_unit(by_unit, f.min_items, top=ONTIME_TOP_UNITS),
-         charts_second.cn(by_unit[by_unit["ontime_den"] > 0]), "各单位线索按时办结率", "leads_ontime")
+ui.chart(lambda: lead_charts.ontime_by_unit(by_unit, f.min_items, top=ONTIME_TOP_UNITS),
+         labels.chart_download(by_unit[by_unit["ontime_den"] > 0]), "各单位线索按时办结率", "leads_ontime")
 if int((by_unit["ontime_den"] > 0).sum()) > ONTIME_TOP_UNITS:
     st.caption(f"单位较多：图中只画件数不少于 {f.min_items} 件的单位中按时办结率最低的 {ONTIME_TOP_UNITS} 个；"
                "全部单位见图下的下载数据和“各单位明细表”。")
@@ -92,12 +93,12 @@ od_units = db.run_query("leads_overdue_by_unit", **f.params())
 if od_units.empty:
     st.success("截至统计日没有超期未办结的线索。", icon=":material/check_circle:")
 else:
-    od_units = charts_second.add_unit_max_age(od_units, f.as_of)
+    od_units = lead_charts.add_unit_max_age(od_units, f.as_of)
     n_od = int(od_units["leads"].sum())
     st.markdown(f"截至 {f.as_of:%Y-%m-%d}，共 **{n_od}** 件线索已过办理期限仍未办结，"
                 f"最长已超期 **{int(od_units['max_age'].max())}** 个工作日。")
-    ui.chart(lambda: charts_second.overdue_age(od_units, top=OD_TOP_UNITS),
-             charts_second.cn(od_units[["unit_name", "leads", "max_age", "oldest_due"]]),
+    ui.chart(lambda: lead_charts.overdue_age(od_units, top=OD_TOP_UNITS),
+             labels.chart_download(od_units[["unit_name", "leads", "max_age", "oldest_due"]]),
              "超期未办结线索（按单位）", "leads_od")
     if len(od_units) > OD_TOP_UNITS:
         st.caption(f"图中只画超期件数最多的 {OD_TOP_UNITS} 个单位（共 {len(od_units)} 个单位有超期线索），"
@@ -105,7 +106,7 @@ else:
     if od_units["any_provisional"].any():
         st.caption("注：部分线索所在年度的节假日安排尚未公布，办理期限按周一至周五推算。")
     # 表格只取超期最久的 OD_SHOW 件；完整清单在点击下载时才查询、生成
-    od = charts_second.add_overdue_ages(db.run_query("leads_overdue_open", limit=OD_SHOW, **f.params()), f.as_of)
+    od = lead_charts.add_overdue_ages(db.run_query("leads_overdue_open", limit=OD_SHOW, **f.params()), f.as_of)
     if n_od > OD_SHOW:
         st.caption(f"下表只列超期最久的 {OD_SHOW} 件（共 {n_od} 件）；完整清单请点“下载完整清单”。")
     st.dataframe(od_table(od), hide_index=True, key="tbl_leads_od", placeholder="",
@@ -115,7 +116,7 @@ else:
 
     def od_full_csv() -> bytes:
         full = db.run_query("leads_overdue_open", limit=None, **params)
-        return ui.csv_bytes(od_table(charts_second.add_overdue_ages(full, params["as_of"])))
+        return ui.csv_bytes(od_table(lead_charts.add_overdue_ages(full, params["as_of"])))
 
     st.download_button(f"下载完整清单（{n_od}件，CSV）", od_full_csv,
                        file_name=f"超期未办结线索_{f.as_of:%Y%m%d}.csv", mime="text/csv", key="dl_leads_od_list",
@@ -131,12 +132,12 @@ else:
     st.markdown(f"**{n_rep}** 位投诉人反映了 2 件及以上线索（共 {int(s['repeat_leads'])} 件）。"
                 f"按姓名/电话的加盐摘要归并，只显示脱敏信息（取其最近一件线索上的）；"
                 f"下表为反映件数最多的前 {min(REP_SHOW, n_rep)} 位。")
-    st.dataframe(charts_second.cn(ui.chinese_columns(rep)), hide_index=True, key="tbl_leads_rep")
+    st.dataframe(ui.chinese_columns(rep), hide_index=True, key="tbl_leads_rep")
     rep_params = f.params()
 
     def rep_full_csv() -> bytes:
         full = db.run_query("leads_repeat_complainants", limit=None, **rep_params)
-        return ui.csv_bytes(charts_second.cn(ui.chinese_columns(full)))
+        return ui.csv_bytes(ui.chinese_columns(full))
 
     st.download_button(f"下载全部重复投诉人（{n_rep}人，CSV）", rep_full_csv,
                        file_name=f"重复投诉人（脱敏）_{f.as_of:%Y%m%d}.csv", mime="text/csv", key="dl_leads_rep",

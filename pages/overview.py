@@ -1,7 +1,8 @@
 """总览：会议投影用。关键指标（较上期变化）、方案阶段时间轴、整改趋势、滞后单位。"""
 import streamlit as st
 
-from dashboard import charts, db, metrics, ui
+from dashboard import db, metrics, ui
+from dashboard.charts import progress as progress_charts
 from dashboard.report_buttons import brief_download_button
 
 f = ui.require_filters()
@@ -63,7 +64,7 @@ with left:
     stages = db.run_query("stage_timeline", campaign_id=f.campaign_id)
     nxt = db.run_query("next_deadline", campaign_id=f.campaign_id, as_of=f.as_of).iloc[0]
     next_due = db.to_date(nxt["next_due"])
-    ui.chart(lambda: charts.stage_timeline(stages, f.as_of, next_due), stages, "方案阶段与报送节点",
+    ui.chart(lambda: progress_charts.stage_timeline(stages, f.as_of, next_due), stages, "方案阶段与报送节点",
              "stages")
 with right:
     st.subheader("所处阶段")
@@ -80,12 +81,12 @@ with right:
                 f"反弹问题 **{int(cur['relapse'])}** 个。")
 
 trend = db.run_query("completion_trend", **f.params())
-ui.chart(lambda: charts.completion_trend(trend), trend, "整改率、销号率随时间变化", "trend")
+ui.chart(lambda: progress_charts.completion_trend(trend), trend, "整改率、销号率随时间变化", "trend")
 
 units = metrics.add_lagging(db.run_query("unit_progress", **f.params()), f.min_items)
 lagging = units[units["lagging_state"] != "绿"]
 if units.empty or not lagging.empty:
-    ui.chart(lambda: charts.lagging_bar(lagging, top=10), lagging, "滞后单位", "lagging")
+    ui.chart(lambda: progress_charts.lagging_bar(lagging, top=10), lagging, "滞后单位", "lagging")
 else:
     st.markdown("**滞后单位**")
     st.success("当前没有红色或黄色单位（各单位滞后评分均低于黄色线）。", icon=":material/check_circle:")

@@ -5,7 +5,8 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, db, metrics, ui
+from dashboard import db, metrics, ui
+from dashboard.charts import relapse as relapse_charts
 
 f = ui.require_filters()
 ui.page_header("反弹问题（死灰复燃、重复反弹）", f)
@@ -30,11 +31,11 @@ ui.explain("relapse")
 
 left, right = st.columns(2)
 with left:
-    ui.chart(lambda: charts.relapse_by_unit(counts), counts, "各单位反弹问题数", "relapse_unit")
+    ui.chart(lambda: relapse_charts.relapse_by_unit(counts), counts, "各单位反弹问题数", "relapse_unit")
 with right:
-    ui.chart(lambda: charts.relapse_by_category(counts), counts, "各问题方面反弹问题数",
+    ui.chart(lambda: relapse_charts.relapse_by_category(counts), counts, "各问题方面反弹问题数",
              "relapse_cat")
-ui.chart(lambda: charts.relapse_trend(trend), trend[trend["relapses"] > 0] if not trend.empty else trend,
+ui.chart(lambda: relapse_charts.relapse_trend(trend), trend[trend["relapses"] > 0] if not trend.empty else trend,
          "反弹问题随时间变化", "relapse_trend")
 
 st.subheader("反弹问题与前期问题对照")

@@ -3,7 +3,8 @@
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts_second, db, metrics, ui
+from dashboard import db, labels, metrics, ui
+from dashboard.charts import satisfaction as satisfaction_charts
 
 TABLE_PX = 975          # 宽屏（1440px）下正文表格的可用宽度，排名表各列合计不超过它
 MAX_CHART_UNITS = 30    # 图中最多画的单位数
@@ -111,7 +112,7 @@ if len(rank) > MAX_CHART_UNITS:
     lowest = set(rank.nsmallest(MAX_CHART_UNITS, "score")["unit_id"])
     charted = rank[rank["unit_id"].isin(lowest)]
     st.caption(f"共{len(rank)}个单位，图中只画得分最低的{MAX_CHART_UNITS}个；完整排名见下表，或用侧栏选择单位。")
-ui.chart(lambda: charts_second.satisfaction_ranking(charted, low_below), charts_second.cn(rank),
+ui.chart(lambda: satisfaction_charts.satisfaction_ranking(charted, low_below), labels.chart_download(rank),
          f"{year}年满意度排名", "sat_rank")
 
 
@@ -161,7 +162,8 @@ try:
 except Exception:  # noqa: BLE001 — config missing: alphabetical order is fine
     dim_order = []
 dims_charted = dims_df[dims_df["unit_id"].isin(set(charted["unit_id"]))] if len(charted) < len(rank) else dims_df
-ui.chart(lambda: charts_second.satisfaction_heatmap(dims_charted, dim_order), charts_second.cn(dims_df),
+ui.chart(lambda: satisfaction_charts.satisfaction_heatmap(dims_charted, dim_order),
+         labels.chart_download(dims_df),
          f"{year}年各单位分维度满意度得分", "sat_dims")
 if not dims_df.empty:
     worst = dims_df.sort_values("score").iloc[0]
@@ -175,8 +177,8 @@ if yoy["survey_year"].nunique() < 2:
     st.info("只有一个年度的测评数据，暂不能逐年对比。", icon=":material/info:")
 else:
     yoy_charted = yoy[yoy["unit_id"].isin(set(charted["unit_id"]))] if len(charted) < len(rank) else yoy
-    ui.chart(lambda: charts_second.satisfaction_yoy(yoy_charted), charts_second.cn(yoy), "各单位满意度逐年对比",
-             "sat_yoy")
+    ui.chart(lambda: satisfaction_charts.satisfaction_yoy(yoy_charted), labels.chart_download(yoy),
+             "各单位满意度逐年对比", "sat_yoy")
     cur = yoy[(yoy["survey_year"] == year) & yoy["prev_score"].notna()]
     if cur.empty:
         st.caption(f"{year}年被测评的单位在此前年度没有测评数据。")

@@ -1,7 +1,8 @@
 """县区进度：各单位整改、线索、报送情况，滞后评分与红黄绿状态；选单位看问题历史和线索。"""
 import streamlit as st
 
-from dashboard import charts, db, metrics, ui
+from dashboard import db, metrics, ui
+from dashboard.charts import progress as progress_charts
 
 f = ui.require_filters()
 ui.page_header("县区进度", f)
@@ -45,13 +46,13 @@ with st.expander("滞后评分规则（红 / 黄 / 绿）", expanded=False):
     st.markdown("\n".join(f"{i + 1}. {t}" for i, t in enumerate(metrics.LAGGING_RULES_TEXT)))
 ui.explain("completion", "closure", "overdue", "ontime", "feedback", "reports_missed", "lagging")
 
-ui.chart(lambda: charts.unit_rates(units), units[units["problems"] > 0], "各单位整改率与销号率",
+ui.chart(lambda: progress_charts.unit_rates(units), units[units["problems"] > 0], "各单位整改率与销号率",
          "unit_rates")
 
 # 趋势图只画所选单位，或（未选单位时）最滞后的 10 个单位——只查询这些单位
 trend_ids, trend_note = metrics.trend_units(units, f.units, n=10)
 trend = db.run_query("unit_trend", **f.params(units=trend_ids)) if trend_ids else units.iloc[0:0]
-ui.chart(lambda: charts.unit_trend(trend, trend_note), trend, "各单位整改率趋势", "unit_trend")
+ui.chart(lambda: progress_charts.unit_trend(trend, trend_note), trend, "各单位整改率趋势", "unit_trend")
 st.caption(f"各单位整改率趋势：{trend_note}。")
 
 with st.expander("台账报送明细（按报送节点）"):
@@ -75,7 +76,7 @@ with tab_p:
     ui.table(probs, f"{row['unit_name']}_问题清单", "unit_problems", hide=("problem_id", "relapse_of"))
 with tab_h:
     hist = db.run_query("problem_history", **f.params(unit_id=unit_id))
-    ui.chart(lambda: charts.status_history(hist), hist, f"{row['unit_name']}_问题状态变化",
+    ui.chart(lambda: progress_charts.status_history(hist), hist, f"{row['unit_name']}_问题状态变化",
              "unit_history")
 with tab_l:
     leads = db.run_query("unit_leads", **f.params(unit_id=unit_id))

@@ -14,7 +14,7 @@ import pandas as pd
 
 from analytics.queries import QueryRunner, to_date
 from dashboard import metrics
-from etl.normalize.workdays import working_days_between
+from etl.normalize.workdays import working_day_ages
 
 FLAGGED_STATES = ("红", "黄")
 
@@ -134,8 +134,7 @@ def collect(db_path: str | Path, campaign_id: str, as_of: date, prev_as_of: date
             prev_overdue = q.run("brief_overdue_problems", **pp)
             followup = _followup(q, campaign_id, as_of, units, units_prev, prev_overdue)
         leads = q.run("brief_leads_overdue", **p)
-        leads["working_days_overdue"] = [
-            working_days_between(to_date(d), as_of) for d in leads["due_date"]]
+        leads["working_days_overdue"] = working_day_ages(leads["due_date"], as_of)
         return BriefData(
             campaign_id=campaign_id, campaign=camp, as_of=as_of, prev_as_of=prev_as_of,
             kpi=kpi, kpi_prev=kpi_prev, units=units, units_prev=units_prev,

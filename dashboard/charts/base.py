@@ -1,0 +1,110 @@
+"""图表共用：字体与字号（style）、数字和日期的显示文字、通用柱状图/折线图/热力图。颜色见 analytics/palette.py。"""
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from analytics.palette import BLUE, PALETTE
+from dashboard.metrics import fmt_pct
+
+FONT = "Noto Sans CJK SC, Microsoft YaHei, sans-serif"
+
+
+def style(fig: go.Figure, big: bool = False, height: int | None = None) -> go.Figure:
+    """统一字体、字号、边距、白底。big=True 用于会议投影。"""
+    base = 20 if big else 14
+    legend = dict(font=dict(size=base))
+    if fig.layout.legend.orientation != "v":   # 图自己把图例放在右侧（竖排）时保留
+        legend |= dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1)
+    fig.update_layout(
+        font=dict(family=FONT, size=base, color="#222"),
+        title=dict(font=dict(size=base + 6), x=0, xanchor="left"),
+        hoverlabel=dict(font=dict(family=FONT, size=base)),
+        legend=legend,
+        margin=dict(l=10, r=10, t=70 if big else 60, b=10),
+        plot_bgcolor="white",
+        paper_bgcolor="white",
+    )
+    fig.update_xaxes(title_font=dict(size=base), tickfont=dict(size=base - 1), gridcolor="#eee",
+                     automargin=True)
+    fig.update_yaxes(title_font=dict(size=base), tickfont=dict(size=base - 1), gridcolor="#eee",
+                     automargin=True)
+    if height:
+        fig.update_layout(height=height)
+    return fig
+
+
+def pct_text(v) -> str:
+    """比率 → “56.3%”；空值 → “—”。"""
+    return fmt_pct(None if pd.isna(v) else v)
+
+
+def date_text(v) -> str:
+    """日期 → “2023-06-25”；空值 → 空串。"""
+    return "" if pd.isna(v) else pd.Timestamp(v).strftime("%Y-%m-%d")
+
+
+def one_decimal(v) -> str:
+    """得分 → “86.4”；空值 → “—”。"""
+    return "—" if v is None or pd.isna(v) else f"{v:.1f}"
+
+
+def bar(df: pd.DataFrame, x: str, y: str, title: str, x_label: str, y_label: str,
+        horizontal: bool = False, color: str = BLUE, hover: list[tuple[str, str]] | None = None,
+        text: str | None = None) -> go.Figure:
+    """通用柱状图。hover: [(列名, 中文名)]，悬停时逐行显示。"""
+    hover = hover or []
+    custom = df[[c for c, _ in hover]].astype(str).to_numpy() if hover else None
+    extra = "".join(f"<br>{lab}：%{{customdata[{i}]}}" for i, (_, lab) in enumerate(hover))
+    if horizontal:
+        tr = go.Bar(x=df[y], y=df[x], orientation="h", marker_color=color, customdata=custom,
+                    text=df[text] if text else None, textposition="auto",
+                    hovertemplate=f"%{{y}}<br>{y_label}：%{{x}}{extra}<extra></extra>")
+    else:
+        tr = go.Bar(x=df[x], y=df[y], marker_color=color, customdata=custom,
+                    text=df[text] if text else None, textposition="auto",
+                    hovertemplate=f"%{{x}}<br>{y_label}：%{{y}}{extra}<extra></extra>")
+    fig = go.Figure(tr)
+    if horizontal:
+        fig.update_layout(title=title, xaxis_title=y_label, yaxis_title=x_label)
+        fig.update_yaxes(autorange="reversed")
+    else:
+        fig.update_layout(title=title, xaxis_title=x_label, yaxis_title=y_label)
+    return fig
+
+
+def line(df: pd.DataFrame, x: str, y: str, title: str, x_label: str, y_label: str,
+         series: str | None = None, percent: bool = False) -> go.Figure:
+    """通用折线图；series 列区分多条线；percent=True 时 y 为 0–1 比率、按百分比显示。"""
+    fig = go.Figure()
+    groups = df.groupby(series, sort=False) if series else [(y_label, df)]
+    for i, (name, g) in enumerate(groups):
+        fig.add_trace(go.Scatter(
+            x=g[x], y=g[y], name=str(name), mode="lines+markers",
+            line=dict(color=PALETTE[i % len(PALETTE)], width=3),
+            hovertemplate=f"{name}<br>%{{x}}<br>{y_label}：%{{y:{'.1%' if percent else ','}}}<extra></extra>",
+        ))
+    fig.update_layout(title=title, xaxis_title=x_label, yaxis_title=y_label)
+    if percent:
+        fig.update_yaxes(tickformat=".0%", rangemode="tozero")
+    return fig
+
+
+def heatmap(matrix: pd.DataFrame, title: str, x_label: str, y_label: str, value_label: str,
+            percent: bool = False, counts: pd.DataFrame | None = None) -> go.Figure:
+    """矩阵热力图：matrix 行 = y，列 = x。counts 给出时悬停同时显示件数。"""
+    z = matrix.to_numpy(dtype=float)
+    text = [[f"{v * 100:.0f}%" if percent else f"{v:.0f}" for v in row] for row in z]  # 0 也显示
+    custom = counts.reindex(index=matrix.index, columns=matrix.columns).fillna(0).to_numpy() \
+        if counts is not None else z
+    fig = go.Figure(go.Heatmap(
+        z=z, x=list(matrix.columns), y=list(matrix.index), text=text, texttemplate="%{text}",
+        customdata=custom, colorscale=[[0, "#f4f7fb"], [1, BLUE]], xgap=2, ygap=2,
+        colorbar=dict(title=value_label, tickformat=".0%" if percent else None),
+        hovertemplate=(f"{y_label}：%{{y}}<br>{x_label}：%{{x}}<br>{value_label}："
+                       + ("%{z:.1%}<br>问题数：%{customdata:.0f}" if percent else "%{z:.0f}")
+                       + "<extra></extra>"),
+    ))
+    fig.update_layout(title=title, xaxis_title=x_label, yaxis_title=y_label)
+    fig.update_yaxes(autorange="reversed")
+    return fig

@@ -1,0 +1,49 @@
+"""反弹问题图：各单位（按问题方面堆叠）、随时间变化、各问题方面。"""
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from analytics.palette import ORANGE, PALETTE, RED
+from dashboard.charts.base import bar, date_text
+
+
+def relapse_by_unit(df: pd.DataFrame) -> go.Figure:
+    """relapse_counts.sql → 各单位反弹问题数（按问题方面堆叠）。"""
+    units = df.sort_values("sort_order")["unit_name"].drop_duplicates().tolist()
+    fig = go.Figure()
+    for i, (cat, g) in enumerate(df.groupby("category", sort=False)):
+        fig.add_trace(go.Bar(
+            x=g["unit_name"], y=g["relapses"], name=str(cat), marker_color=PALETTE[i % len(PALETTE)],
+            customdata=g[["relapses_done"]].to_numpy(),
+            hovertemplate=f"%{{x}}<br>{cat}：%{{y}} 个（已整改或销号 %{{customdata[0]}} 个）<extra></extra>"))
+    fig.update_layout(title="各单位反弹问题数（按问题方面）", xaxis_title="单位",
+                      yaxis_title="反弹问题数（个）", barmode="stack")
+    fig.update_xaxes(categoryorder="array", categoryarray=units)
+    fig.update_yaxes(dtick=1 if df["relapses"].sum() <= 10 else None)
+    return fig
+
+
+def relapse_trend(df: pd.DataFrame) -> go.Figure:
+    """relapse_trend.sql → 累计反弹问题数折线 + 当期新发现柱。"""
+    x = [date_text(v) for v in df["snap_date"]]
+    fig = go.Figure()
+    fig.add_trace(go.Bar(x=x, y=df["new_relapses"], name="当期新发现", marker_color=ORANGE,
+                         hovertemplate="%{x}<br>当期新发现：%{y} 个<extra></extra>"))
+    fig.add_trace(go.Scatter(x=x, y=df["relapses"], name="累计反弹问题", mode="lines+markers",
+                             line=dict(color=RED, width=3),
+                             hovertemplate="%{x}<br>累计反弹问题：%{y} 个<extra></extra>"))
+    fig.update_layout(title="反弹问题随时间变化", xaxis_title="台账快照日期",
+                      yaxis_title="问题数（个）", xaxis=dict(type="category"))
+    fig.update_yaxes(rangemode="tozero")
+    return fig
+
+
+def relapse_by_category(df: pd.DataFrame) -> go.Figure:
+    """relapse_counts.sql → 各问题方面反弹问题数（横条）。"""
+    g = df.groupby("category", as_index=False)[["relapses", "relapses_done"]].sum() \
+        .sort_values("relapses", ascending=False)
+    fig = bar(g, "category", "relapses", "各问题方面反弹问题数", "问题方面", "反弹问题数（个）",
+              horizontal=True, color=RED, hover=[("relapses_done", "已整改或销号")], text="relapses")
+    fig.update_layout(height=max(260, 100 + 50 * len(g)))
+    return fig
