@@ -17,6 +17,8 @@ from dashboard import metrics
 from etl.normalize.workdays import working_day_ages
 
 FLAGGED_STATES = ("红", "黄")
+# 上期逾期问题的本期状态 → 督办跟踪表的“结果”；其余（未整改、整改中、查不到）为“仍逾期”
+FOLLOWUP_OUTCOME = {"已整改": "已整改", "已销号": "已销号", "长期推进": "转为长期推进"}
 
 
 def previous_report_date(as_of: date, weekday: int) -> date:
@@ -91,12 +93,7 @@ def _followup(q: QueryRunner, cid: str, as_of: date, units: pd.DataFrame,
     prow = []
     for _, p in prev_overdue.iterrows():
         st = now.loc[p["problem_id"], "status"] if p["problem_id"] in now.index else None
-        if st in metrics.DONE_STATUSES:
-            outcome = "已整改" if st == "已整改" else "已销号"
-        elif st == "长期推进":
-            outcome = "转为长期推进"
-        else:
-            outcome = "仍逾期"
+        outcome = FOLLOWUP_OUTCOME.get(st, "仍逾期")
         prow.append({"problem_id": p["problem_id"], "unit_name": p["unit_name"], "category": p["category"],
                      "case_text": p["case_text"], "deadline": p["deadline"], "prev_status": p["status"],
                      "status": st, "outcome": outcome})
