@@ -186,8 +186,9 @@ def write_database(db_path: Path, campaigns: list[Campaign], result) -> None:
             for collected in _collected_tables(result):
                 _insert_arrow(con, collected.table, collected.arrow(), collected.dropped)
             _insert(con, "load_errors", [dataclasses.asdict(e) for e in result.errors])
-            con.execute((SQL_DIR / "derive_relapse.sql").read_text(encoding="utf-8"))
+            # views.sql first: derive_relapse.sql uses its 口径 macros (status_is_done)
             con.execute((SQL_DIR / "views.sql").read_text(encoding="utf-8"))
+            con.execute((SQL_DIR / "derive_relapse.sql").read_text(encoding="utf-8"))
             con.executemany("INSERT INTO build_info VALUES (?, ?)", [
                 ("input_fingerprint", _fingerprint(campaigns, result)),
                 ("campaigns", ",".join(c.id for c in campaigns)),

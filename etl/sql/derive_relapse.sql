@@ -1,7 +1,6 @@
 -- 反弹（推导）：同一单位、同一表现形式，在一个问题已整改或销号之后又出现新问题。
 -- 新问题标为反弹，relapse_of 指向它重复的那个最近一次被整改的问题。
--- 建库时在 views.sql 之前执行，还没有 status_is_done 宏，所以“已整改/已销号”在这里再写一次（与 views.sql 的
--- status_is_done 相同；etl/load.py 先执行 views.sql 后即可改用宏）。
+-- 建库时在 views.sql 之后执行（用它的 status_is_done 宏）。
 UPDATE ledger_snapshots AS snapshot
 SET is_relapse = true,
     relapse_basis = coalesce(snapshot.relapse_basis, '推导'),
@@ -16,7 +15,7 @@ FROM (
     rectified AS (
         SELECT campaign_id, unit_id, problem_id, manifestation_code, min(as_of_date) AS rectified_on
         FROM ledger_snapshots
-        WHERE status IN ('已整改', '已销号') AND manifestation_code IS NOT NULL
+        WHERE status_is_done(status) AND manifestation_code IS NOT NULL
         GROUP BY ALL
     )
     SELECT first_seen.campaign_id, first_seen.problem_id, rectified.problem_id AS earlier_problem_id
