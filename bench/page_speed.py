@@ -23,7 +23,9 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from dashboard import charts, charts_second, db, filters, metrics, sql_console, upload  # noqa: E402
+from dashboard import db, filters, metrics, sql_console, upload  # noqa: E402
+from dashboard.charts import hotspots, leads, progress, relapse, satisfaction, submissions  # noqa: E402
+from dashboard.charts.base import style  # noqa: E402
 from dashboard.db import QueryRunner  # noqa: E402
 
 SAMPLE_DB = ROOT / "data" / "db" / "dashboard.duckdb"
@@ -52,10 +54,10 @@ class Ctx:
         return self._timed(name, lambda: self.runner.run(name, **params))
 
     def fig(self, label: str, fn: Callable, data=None):
-        """ui.chart 的做法：数据为空时不画图；否则构造图表并套用 charts.style。"""
+        """ui.chart 的做法：数据为空时不画图；否则构造图表并套用 charts.base.style。"""
         if data is not None and data.empty:
             return None
-        return self._timed("图:" + label, lambda: charts.style(fn(), big=self.f.big))
+        return self._timed("图:" + label, lambda: style(fn(), big=self.f.big))
 
     def py(self, label: str, fn: Callable):
         return self._timed("py:" + label, fn)
@@ -81,13 +83,13 @@ def page_overview(c: Ctx) -> None:
     stages = c.q("stage_timeline", campaign_id=f.campaign_id)
     nxt = c.q("next_deadline", campaign_id=f.campaign_id, as_of=f.as_of).iloc[0]
     next_due = db.to_date(nxt["next_due"])
-    c.fig("stage_timeline", lambda: charts.stage_timeline(stages, f.as_of, next_due), stages)
+    c.fig("stage_timeline", lambda: progress.stage_timeline(stages, f.as_of, next_due), stages)
     trend = c.q("completion_trend", **f.params())
-    c.fig("completion_trend", lambda: charts.completion_trend(trend), trend)
+    c.fig("completion_trend", lambda: progress.completion_trend(trend), trend)
     units = c.q("unit_progress", **f.params())
     units = c.py("add_lagging", lambda: metrics.add_lagging(units, f.min_items))
     lagging = units[units["lagging_state"] != "绿"]
-    c.fig("lagging_bar", lambda: charts.lagging_bar(lagging, top=10), lagging)
+    c.fig("lagging_bar", lambda: progress.lagging_bar(lagging, top=10), lagging)
 
 
 def page_unit_progress(c: Ctx) -> None:
@@ -101,10 +103,10 @@ def page_unit_progress(c: Ctx) -> None:
         metrics.rank_extremes(units, "done", "problems", f.min_items, n=3, ascending=False)))
     c.py("unit_table", lambda: metrics.unit_table(
         units.sort_values(["lagging_score", "overdue"], ascending=False), f.min_items))
-    c.fig("unit_rates", lambda: charts.unit_rates(units), units[units["problems"] > 0])
+    c.fig("unit_rates", lambda: progress.unit_rates(units), units[units["problems"] > 0])
     ids, note = c.py("trend_units", lambda: metrics.trend_units(units, f.units, n=10))
     trend = c.q("unit_trend", **f.params(units=ids))
-    c.fig("unit_trend", lambda: charts.unit_trend(trend, note), trend)
+    c.fig("unit_trend", lambda: progress.unit_trend(trend, note), trend)
     c.q("report_punctuality", **f.params())
     with_data = units[(units["problems"] > 0) | (units["leads_received"] > 0)]
     if with_data.empty:
@@ -112,18 +114,18 @@ def page_unit_progress(c: Ctx) -> None:
     unit_id = with_data["unit_id"].iloc[0]          # 选择框默认第一个单位
     c.q("unit_problems", **f.params(unit_id=unit_id))
     hist = c.q("problem_history", **f.params(unit_id=unit_id))
-    c.fig("status_history", lambda: charts.status_history(hist), hist)
+    c.fig("status_history", lambda: progress.status_history(hist), hist)
     c.q("unit_leads", **f.params(unit_id=unit_id))
 
 
 def page_hotspots(c: Ctx) -> None:
     f = c.f
     matrix = c.q("hotspot_matrix", **f.params())
-    c.fig("category_unit_heatmap", lambda: charts.category_unit_heatmap(matrix, share=False), matrix)
+    c.fig("category_unit_heatmap", lambda: hotspots.category_unit_heatmap(matrix, share=False), matrix)
     par = c.q("manifestation_pareto", **f.params())
-    c.fig("pareto", lambda: charts.pareto(par), par)
+    c.fig("pareto", lambda: hotspots.pareto(par), par)
     mix = c.q("channel_mix", **f.params())
-    c.fig("channel_mix", lambda: charts.channel_mix(mix), mix)
+    c.fig("channel_mix", lambda: hotspots.channel_mix(mix), mix)
     c.q("problems_list", **f.params(sel_unit="", sel_category="", sel_manifestation="", sel_channel=""))
 
 
@@ -132,10 +134,10 @@ def page_relapse(c: Ctx) -> None:
     counts = c.q("relapse_counts", **f.params())
     trend = c.q("relapse_trend", **f.params())
     c.q("relapse_list", **f.params())
-    c.fig("relapse_by_unit", lambda: charts.relapse_by_unit(counts), counts)
-    c.fig("relapse_by_category", lambda: charts.relapse_by_category(counts), counts)
+    c.fig("relapse_by_unit", lambda: relapse.relapse_by_unit(counts), counts)
+    c.fig("relapse_by_category", lambda: relapse.relapse_by_category(counts), counts)
     shown = trend[trend["relapses"] > 0] if not trend.empty else trend
-    c.fig("relapse_trend", lambda: charts.relapse_trend(trend), shown)
+    c.fig("relapse_trend", lambda: relapse.relapse_trend(trend), shown)
 
 
 def page_satisfaction(c: Ctx) -> None:
@@ -149,7 +151,7 @@ def page_satisfaction(c: Ctx) -> None:
     if rank.empty:
         return
     low_below = f.campaign.get("survey_low_score_below")
-    c.fig("satisfaction_ranking", lambda: charts_second.satisfaction_ranking(rank, low_below), rank)
+    c.fig("satisfaction_ranking", lambda: satisfaction.satisfaction_ranking(rank, low_below), rank)
     dims = c.q("satisfaction_dimensions", campaign_id=f.campaign_id, survey_year=year, units=list(f.units))
 
     def dim_order():
@@ -161,10 +163,10 @@ def page_satisfaction(c: Ctx) -> None:
             return []
 
     order = c.py("load_campaign", dim_order)
-    c.fig("satisfaction_heatmap", lambda: charts_second.satisfaction_heatmap(dims, order), dims)
+    c.fig("satisfaction_heatmap", lambda: satisfaction.satisfaction_heatmap(dims, order), dims)
     yoy = c.q("satisfaction_yoy", **f.params())
     if yoy["survey_year"].nunique() >= 2:
-        c.fig("satisfaction_yoy", lambda: charts_second.satisfaction_yoy(yoy), yoy)
+        c.fig("satisfaction_yoy", lambda: satisfaction.satisfaction_yoy(yoy), yoy)
 
 
 def page_leads(c: Ctx) -> None:
@@ -172,23 +174,23 @@ def page_leads(c: Ctx) -> None:
     s = c.q("leads_summary", **f.params()).iloc[0]
     if int(s["received"]) == 0:
         return
-    fd = charts_second.leads_funnel_data(s)
-    c.fig("leads_funnel", lambda: charts_second.leads_funnel(fd), fd)
+    fd = leads.leads_funnel_data(s)
+    c.fig("leads_funnel", lambda: leads.leads_funnel(fd), fd)
     mix = c.q("leads_channel_mix", **f.params())
-    c.fig("channel_mix", lambda: charts_second.channel_mix(mix), mix)
+    c.fig("channel_mix", lambda: leads.channel_mix(mix), mix)
     by_unit = c.q("leads_by_unit", **f.params())
     c.py("rank_extremes", lambda: metrics.rank_extremes(by_unit, "ontime", "ontime_den", f.min_items,
                                                         n=3, ascending=True))
-    c.fig("ontime_by_unit", lambda: charts_second.ontime_by_unit(by_unit, f.min_items, top=30),
+    c.fig("ontime_by_unit", lambda: leads.ontime_by_unit(by_unit, f.min_items, top=30),
           by_unit[by_unit["ontime_den"] > 0])
     c.py("unit_table", lambda: [metrics.fmt_rate(a, b) for a, b in
                                 zip(by_unit["ontime"], by_unit["ontime_den"], strict=True)])
     g = c.q("leads_overdue_by_unit", **f.params())
     if not g.empty:
-        g = c.py("unit_max_age", lambda: charts_second.add_unit_max_age(g, f.as_of))
-        c.fig("overdue_age", lambda: charts_second.overdue_age(g, top=30), g)
+        g = c.py("unit_max_age", lambda: leads.add_unit_max_age(g, f.as_of))
+        c.fig("overdue_age", lambda: leads.overdue_age(g, top=30), g)
         od = c.q("leads_overdue_open", **f.params(limit=200))      # 表格只取超期最久的 200 件
-        c.py("working_days", lambda: charts_second.add_overdue_ages(od, f.as_of))
+        c.py("working_days", lambda: leads.add_overdue_ages(od, f.as_of))
     c.q("leads_repeat_complainants", **f.params(limit=20))        # 表格只取前 20 位
 
 
@@ -202,7 +204,7 @@ def page_data_admin(c: Ctx) -> None:
     c.py("list_uploads", lambda: upload.list_uploads(f.campaign_id))
     c.q("load_errors_list", campaign_id=f.campaign_id)
     grid = c.q("report_grid", **f.params())
-    c.fig("report_grid", lambda: charts_second.report_grid(grid), grid)
+    c.fig("report_grid", lambda: submissions.report_grid(grid), grid)
     c.q("submissions_list", campaign_id=f.campaign_id, units=list(f.units))
 
 
