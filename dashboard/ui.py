@@ -16,23 +16,23 @@ NO_DATA = "当前筛选条件下没有数据。请放宽侧栏中的单位、问
 NO_DB = ("还没有可用的数据库（{path}）。请在项目目录运行 `make db` 生成数据库，"
          "或到“数据管理”页面上传各单位报送的文件后重新生成。")
 
-def csv_bytes(df: pd.DataFrame) -> bytes:
+def csv_bytes(df: pd.DataFrame, labels: dict[str, str] | None = None) -> bytes:
     """中文列名的下载 CSV：经 reports.downloads（带 BOM 的 UTF-8，以 = + - @ 等开头的文字加单引号不成公式）。"""
-    return downloads.csv_bytes(chinese_columns(df))
+    return downloads.csv_bytes(chinese_columns(df, labels))
 
 
 def _safe(name: str) -> str:
     return re.sub(r'[\\/:*?"<>|\s]+', "_", name)
 
 
-def download(df, name: str, key: str, label: str = "下载数据（CSV）") -> None:
+def download(df, name: str, key: str, label: str = "下载数据（CSV）", labels: dict[str, str] | None = None) -> None:
     """CSV 下载按钮。CSV 只在点击时生成（st.download_button 的 data 传零参函数，streamlit ≥ 1.49），
     页面每次运行不再为每个按钮转换一遍数据。df 也可以是返回 DataFrame 的零参函数（点击时才查询）。"""
     f = filters.current()
     suffix = f"_{f.as_of:%Y%m%d}" if f else ""
 
     def build() -> bytes:
-        return csv_bytes(df() if callable(df) else df)
+        return csv_bytes(df() if callable(df) else df, labels)
 
     st.download_button(label, build, file_name=f"{_safe(name)}{suffix}.csv",
                        mime=downloads.CSV_MIME, key=f"dl_{key}", icon=":material/download:",
@@ -67,15 +67,16 @@ def chart(fig: go.Figure | None, data: pd.DataFrame, name: str, key: str,
 
 def table(df: pd.DataFrame, name: str, key: str, column_config: dict | None = None,
           height: int | str = "auto", download_data: pd.DataFrame | None = None,
-          hide: tuple[str, ...] = ()) -> None:
-    """中文列名表格 + CSV 下载；空表显示中文提示。hide 中的列（如内部编号 problem_id）只在下载里有。"""
+          hide: tuple[str, ...] = (), labels: dict[str, str] | None = None) -> None:
+    """中文列名表格 + CSV 下载；空表显示中文提示。hide 中的列（如内部编号 problem_id）只在下载里有；
+    labels：这张表里含义不同于通用字典的列名（如台账报送节点的 due_date，见 labels.REPORT_DUE_LABELS）。"""
     if df is None or df.empty:
         no_data()
         return
     shown = df.drop(columns=[c for c in hide if c in df.columns])
-    st.dataframe(chinese_columns(shown), hide_index=True, column_config=column_config, height=height,
+    st.dataframe(chinese_columns(shown, labels), hide_index=True, column_config=column_config, height=height,
                  key=f"tbl_{key}")
-    download(download_data if download_data is not None else df, name, key)
+    download(download_data if download_data is not None else df, name, key, labels=labels)
 
 
 def explain(*keys: str, title: str = "指标口径") -> None:

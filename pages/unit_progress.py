@@ -3,6 +3,7 @@ import streamlit as st
 
 from dashboard import db, metrics, ui
 from dashboard.charts import progress as progress_charts
+from dashboard.labels import REPORT_DUE_LABELS
 
 f = ui.require_filters()
 ui.page_header("县区进度", f)
@@ -57,7 +58,7 @@ st.caption(f"各单位整改率趋势：{trend_note}。")
 
 with st.expander("台账报送明细（按报送节点）"):
     rep = db.run_query("report_punctuality", **f.params())
-    ui.table(rep, "台账报送明细", "report_detail")
+    ui.table(rep, "台账报送明细", "report_detail", labels=REPORT_DUE_LABELS)
 
 st.subheader("单位明细")
 with_data = units[(units["problems"] > 0) | (units["leads_received"] > 0)]

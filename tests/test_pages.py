@@ -218,3 +218,16 @@ def test_repeat_complainants_limit_is_head_of_full_list(sample_db):
     expect = full.sort_values(["leads", "last_received", "lead_ids"], ascending=[False, False, True])
     assert full["seq"].tolist() == list(range(1, len(full) + 1))
     assert full["lead_ids"].tolist() == expect["lead_ids"].tolist()
+
+
+def test_report_detail_names_the_report_due_date(fixture_db, monkeypatch):
+    # due_date in report_punctuality is the 台账报送节点, not a lead's 办理期限
+    at = _switch(_app(fixture_db, monkeypatch), "pages/unit_progress.py")
+    detail = next(d.value for d in at.dataframe if "报送节点" in d.value.columns)
+    assert "办理期限" not in detail.columns
+    import duckdb
+
+    from tests.fixtures.fixture_db import CAMPAIGN_ID
+    with duckdb.connect(str(fixture_db), read_only=True) as con:
+        due = con.execute("SELECT count(*) FROM report_due_dates WHERE campaign_id = ?", [CAMPAIGN_ID]).fetchone()[0]
+    assert 0 < detail["报送节点"].nunique() <= due
