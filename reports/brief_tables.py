@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from analytics.queries import to_date
 from dashboard import metrics
+from reports import brief_text as tx
 from reports.safe_cells import clean_value
 
 
@@ -117,7 +118,7 @@ def unit_table(data) -> Table:
                        _rate_tuple(r, "done", "problems"), _rate_tuple(r, "closed", "problems"),
                        int(r["overdue"]), int(r["relapse"]), int(r["leads_open_overdue"]),
                        r["lagging_reasons"]])
-    t.note = "状态按滞后评分：≥5分红色，2～4分黄色，其余绿色。"
+    t.note = f"状态按滞后评分：{tx.lagging_thresholds()}。"
     return t
 
 

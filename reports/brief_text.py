@@ -29,6 +29,14 @@ def pp_value(data, num: str, den: str) -> float | None:
     return None if pp is None else round(pp, 1)
 
 
+def lagging_thresholds(short: bool = False) -> str:
+    """红黄绿的分数线，取自 dashboard.metrics 的滞后评分规则（与页面同一组数）。"""
+    red, yellow = metrics.LAG_RED, metrics.LAG_YELLOW
+    if short:
+        return f"红≥{red}，黄{yellow}～{red - 1}"
+    return f"≥{red}分红色，{yellow}～{red - 1}分黄色，其余绿色"
+
+
 def prev_label(data) -> str:
     """“上周” 或 “上期（9月18日）”。"""
     if data.week_gap == 7:

@@ -11,6 +11,7 @@ import pandas as pd  # noqa: E402
 from matplotlib.ticker import PercentFormatter  # noqa: E402
 
 from analytics.palette import BLUE, GREEN, GREY, RED, STATE_COLORS  # noqa: E402
+from reports.brief_text import lagging_thresholds  # noqa: E402
 from reports.fonts import matplotlib_font_family  # noqa: E402
 
 DPI = 200
@@ -79,7 +80,7 @@ def lagging_bar(df: pd.DataFrame) -> bytes:
     for yi, s in zip(y, d["lagging_score"], strict=True):
         ax.text(s + 0.1, yi, f"{int(s)}分", va="center", fontsize=8)
     ax.set_xlabel("滞后评分（分）")
-    ax.set_title("各单位滞后评分（越高越滞后；红≥5，黄2～4）", loc="left")
+    ax.set_title(f"各单位滞后评分（越高越滞后；{lagging_thresholds(short=True)}）", loc="left")
     ax.set_xlim(0, max(6, float(d["lagging_score"].max() if len(d) else 0) + 1.5))
     ax.grid(axis="x", color="#eee")
     return _png(fig)

@@ -175,3 +175,13 @@ def test_font_missing_message_is_chinese(monkeypatch):
     monkeypatch.delenv("REPORTS_CJK_FONT")
     fonts.cjk_font_path.cache_clear()
     assert fonts.cjk_font_path().exists()
+
+
+@pytest.mark.parametrize("cid,d", CASES)
+def test_lagging_thresholds_printed_are_the_ones_the_states_follow(briefs, cid, d):
+    """The brief once printed ≥5 red / 2～4 yellow while the states followed ≥6 / 4～5."""
+    data, doc, _ = briefs[(cid, d)]
+    note = "注：状态按滞后评分：≥6分红色，4～5分黄色，其余绿色。"
+    assert note in [p.text for p in doc.paragraphs]
+    states = [("红" if s >= 6 else "黄" if s >= 4 else "绿") for s in data.units["lagging_score"]]
+    assert states == data.units["lagging_state"].tolist()
