@@ -23,7 +23,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from dashboard import db, filters, metrics, sql_console, upload  # noqa: E402
+from analytics import metrics  # noqa: E402
+from dashboard import db, filters, sql_console, upload  # noqa: E402
 from dashboard.charts import hotspots, leads, progress, relapse, satisfaction, submissions  # noqa: E402
 from dashboard.charts.base import style  # noqa: E402
 from dashboard.db import QueryRunner  # noqa: E402

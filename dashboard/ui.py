@@ -7,7 +7,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import db, filters, metrics
+from analytics import metrics
+from dashboard import db, filters
 from dashboard.charts.base import style
 from dashboard.labels import chinese_columns
 from reports import downloads
@@ -80,7 +81,7 @@ def table(df: pd.DataFrame, name: str, key: str, column_config: dict | None = No
 
 
 def explain(*keys: str, title: str = "指标口径") -> None:
-    """折叠框列出所用指标的中文名和一句话解释（定义在 dashboard/metrics.py）。"""
+    """折叠框列出所用指标的中文名和一句话解释（定义在 analytics/metrics.py）。"""
     with st.expander(title):
         for k in keys:
             m = metrics.METRICS[k]

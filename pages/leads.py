@@ -7,7 +7,8 @@
 import pandas as pd
 import streamlit as st
 
-from dashboard import db, labels, metrics, ui
+from analytics import metrics
+from dashboard import db, labels, ui
 from dashboard.charts import leads as lead_charts
 
 OD_SHOW = 200          # 超期未办结线索表格显示的行数（超期最久的在前）；完整清单在下载里

@@ -1,7 +1,8 @@
 """总览：会议投影用。关键指标（较上期变化）、方案阶段时间轴、整改趋势、滞后单位。"""
 import streamlit as st
 
-from dashboard import db, metrics, ui
+from analytics import metrics
+from dashboard import db, ui
 from dashboard.charts import progress as progress_charts
 from dashboard.report_buttons import brief_download_button
 

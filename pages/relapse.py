@@ -5,7 +5,8 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from dashboard import db, metrics, ui
+from analytics import metrics
+from dashboard import db, ui
 from dashboard.charts import relapse as relapse_charts
 
 f = ui.require_filters()

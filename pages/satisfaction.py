@@ -3,7 +3,8 @@
 import pandas as pd
 import streamlit as st
 
-from dashboard import db, labels, metrics, ui
+from analytics import metrics
+from dashboard import db, labels, ui
 from dashboard.charts import satisfaction as satisfaction_charts
 
 TABLE_PX = 975          # 宽屏（1440px）下正文表格的可用宽度，排名表各列合计不超过它

@@ -1,7 +1,8 @@
 """县区进度：各单位整改、线索、报送情况，滞后评分与红黄绿状态；选单位看问题历史和线索。"""
 import streamlit as st
 
-from dashboard import db, metrics, ui
+from analytics import metrics
+from dashboard import db, ui
 from dashboard.charts import progress as progress_charts
 from dashboard.labels import REPORT_DUE_LABELS
 

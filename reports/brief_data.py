@@ -1,5 +1,5 @@
 """简报数据：全部数字经 analytics.queries.QueryRunner 执行 queries/*.sql（与看板同一批查询）取得，
-口径（整改率、滞后评分、红黄绿）用 dashboard.metrics。
+口径（整改率、滞后评分、红黄绿）用 analytics.metrics。
 
 “上期”= 统计日之前最近的一个周报日（方案：每周四报送周报；配置 weekly_report_weekday），
 即上一期简报的统计日；简报覆盖期为 上期统计日次日 至 本期统计日。
@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from analytics import metrics
 from analytics.queries import QueryRunner, to_date
-from dashboard import metrics
 from etl.normalize.workdays import working_day_ages
 
 FLAGGED_STATES = ("红", "黄")

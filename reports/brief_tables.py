@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from analytics import metrics
 from analytics.queries import to_date
-from dashboard import metrics
 from reports import brief_text as tx
 from reports.safe_cells import clean_value
 

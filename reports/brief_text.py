@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from analytics import metrics
 from analytics.queries import to_date
-from dashboard import metrics
 
 
 def md(d: date) -> str:
@@ -30,7 +30,7 @@ def pp_value(data, num: str, den: str) -> float | None:
 
 
 def lagging_thresholds(short: bool = False) -> str:
-    """红黄绿的分数线，取自 dashboard.metrics 的滞后评分规则（与页面同一组数）。"""
+    """红黄绿的分数线，取自 analytics.metrics 的滞后评分规则（与页面同一组数）。"""
     red, yellow = metrics.LAG_RED, metrics.LAG_YELLOW
     if short:
         return f"红≥{red}，黄{yellow}～{red - 1}"

@@ -2,7 +2,7 @@
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import metrics
+from analytics import metrics
 from dashboard.db import QueryRunner
 from tests.fixtures.fixture_db import CAMPAIGN_ID, S2
 

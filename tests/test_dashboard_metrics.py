@@ -3,7 +3,7 @@ from datetime import date
 
 import pytest
 
-from dashboard import metrics
+from analytics import metrics
 from dashboard.db import QueryError, QueryRunner, bind, query_names
 from dashboard.filters import prev_snapshot_date
 from tests.fixtures.fixture_db import (

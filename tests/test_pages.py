@@ -6,7 +6,7 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import metrics
+from analytics import metrics
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = ["pages/satisfaction.py", "pages/leads.py", "pages/explore.py", "pages/data_admin.py"]

@@ -11,18 +11,15 @@ from etl.__main__ import main as etl_main
 from etl.config import PROJECT_ROOT
 from reports.__main__ import main as reports_main
 
-# The 口径 (dashboard/metrics.py) is Streamlit-free but still lives under dashboard/.
-ALLOWED_DASHBOARD = {"dashboard", "dashboard.metrics"}
 
-
-def test_reports_import_neither_streamlit_nor_dashboard_ui():
+def test_reports_import_neither_streamlit_nor_dashboard():
     code = ("import sys, reports.__main__, reports.brief_data, reports.brief_docx, reports.brief_xlsx, "
             "reports.ledger_export, reports.templates, reports.charts_png, reports.downloads\n"
             "print(' '.join(sorted(m for m in sys.modules if m.split('.')[0] in ('streamlit', 'dashboard'))))")
     out = subprocess.run([sys.executable, "-c", code], cwd=PROJECT_ROOT, capture_output=True, text=True,
                          check=True).stdout.split()
     assert not [m for m in out if m.startswith("streamlit")]
-    assert set(out) <= ALLOWED_DASHBOARD, out
+    assert out == [], out
 
 
 def test_template_command_writes_the_unit_and_date(tmp_path):

@@ -4,8 +4,8 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from analytics.metrics import fmt_pct
 from analytics.palette import BLUE, PALETTE
-from dashboard.metrics import fmt_pct
 
 FONT = "Noto Sans CJK SC, Microsoft YaHei, sans-serif"
 

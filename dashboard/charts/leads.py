@@ -7,8 +7,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from analytics.metrics import fmt_rate
 from analytics.palette import BLUE, GREEN, GREY, LIGHT_BLUE, ORANGE, RED, YELLOW
-from dashboard.metrics import fmt_rate
 from etl.normalize.workdays import working_day_ages
 
 FUNNEL_STEPS = [("received", "受理"), ("assigned", "交办"), ("concluded", "办结"), ("fed_back", "已反馈")]

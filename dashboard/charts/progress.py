@@ -6,9 +6,9 @@ from datetime import date
 import pandas as pd
 import plotly.graph_objects as go
 
+from analytics.metrics import LAG_MAX, LAG_RED, LAG_YELLOW
 from analytics.palette import BLUE, GREEN, GREY, LIGHT_BLUE, ORANGE, PALETTE, RED, STATE_COLORS, STATUS_COLORS, YELLOW
 from dashboard.charts.base import date_text, pct_text
-from dashboard.metrics import LAG_MAX, LAG_RED, LAG_YELLOW
 
 
 def completion_trend(df: pd.DataFrame) -> go.Figure:

@@ -11,7 +11,6 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
 
-DONE_STATUSES = ("已整改", "已销号")
 STATUSES = ("未整改", "整改中", "已整改", "已销号", "长期推进")
 
 
