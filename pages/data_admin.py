@@ -3,13 +3,14 @@
 
 对应关系确认步骤（每个暂存文件的预览面板）在 dashboard/mapping_panel.py；逻辑在 dashboard/upload.py
 （暂存、确认、删除、重建）和 dashboard/import_preview.py（预览表格、选择）；查询在 queries/submissions_list.sql、
-load_errors_list.sql、report_grid.sql。重建后关闭当前的只读连接并 st.rerun()，db.run_query 的缓存按库文件版本失效。
+load_errors_list.sql、report_grid.sql；导入结果部分的数据在 analytics/page_data/data_admin.py。重建后关闭当前的只读连接并 st.rerun()，db.run_query 的缓存按库文件版本失效。
 """
 import logging
 
 import pandas as pd
 import streamlit as st
 
+from analytics.page_data.data_admin import data_admin_data
 from dashboard import db, filters, labels, mapping_panel, ui, upload
 from dashboard import import_preview as preview
 from dashboard.charts import submissions as submission_charts
@@ -188,19 +189,14 @@ with exp:
     ledger_download_button(f.campaign_id, f.as_of, units=f.units, categories=f.categories, channels=f.channels)
 
 # ------------------------------------------------------------------ load errors
+d = data_admin_data(db.run_query, f)
 st.subheader("导入问题记录")
-errs = db.run_query("load_errors_list", campaign_id=f.campaign_id)
-if errs.empty:
+if d.errors.empty:
     st.success("本专项整治的文件全部导入，没有被拒绝的行或警告。", icon=":material/check_circle:")
 else:
-    n_err = int(errs["severity"].isin(["错误", "error"]).sum())
-    st.markdown(f"错误 **{n_err}** 条（该行或该表未导入），警告 **{len(errs) - n_err}** 条（已导入，但需核对）。"
+    st.markdown(f"错误 **{d.n_errors}** 条（该行或该表未导入），警告 **{d.n_warnings}** 条（已导入，但需核对）。"
                 "请把错误清单发回报送单位更正后重新上传。")
-    err_tbl = errs.rename(columns={"severity": "级别", "file_name": "文件", "sheet_name": "工作表",
-                                   "source_row": "行号", "column_name": "列", "raw_value": "原值",
-                                   "message": "说明", "unit_name": "单位"})
-    err_tbl["级别"] = err_tbl["级别"].replace({"error": "错误", "warning": "警告"})
-    err_tbl["原值"] = err_tbl["原值"].fillna("")            # 原值为空（如缺少必填项）显示空白，不显示 None
+    err_tbl = d.errors
     # 说明较长：给剩余宽度并加高行（行高 > 4rem 时表格自动换行），不被截断
     col = st.column_config
     st.dataframe(err_tbl, hide_index=True, key="adm_errors", placeholder="", row_height=70,
@@ -218,38 +214,25 @@ else:
 
 # ------------------------------------------------------------------ punctuality
 st.subheader("台账报送情况")
-grace = int(f.campaign.get("grace_days") or 0)
-st.caption(f"按方案规定的台账报送节点（截至统计日已到的节点）判定，宽限 {grace} 天："
+st.caption(f"按方案规定的台账报送节点（截至统计日已到的节点）判定，宽限 {d.grace_days} 天："
            "**按时** = 上一节点宽限期结束后至本节点 + 宽限天数内有台账报送；"
            "**迟报** = 窗口内没有、在下一个节点之前补报（补报的台账同时算作下一节点的报送）；"
            "**未报** = 到下一个节点（或统计日）仍没有；**待报** = 本节点宽限期尚未结束。")
-grid = db.run_query("report_grid", **f.params())
-ui.chart(lambda: submission_charts.report_grid(grid),
-         labels.chart_download(grid, drop=("sort_order",), overrides=labels.REPORT_DUE_LABELS),
+ui.chart(lambda: submission_charts.report_grid(d.grid),
+         labels.chart_download(d.grid, drop=("sort_order",), overrides=labels.REPORT_DUE_LABELS),
          "台账报送情况（单位 × 报送节点）", "adm_grid")
-if not grid.empty:
-    cnt = grid.pivot_table(index=["sort_order", "unit_name"], columns="report_status", values="due_date",
-                           aggfunc="count", fill_value=0)
-    cnt = cnt.reindex(columns=[c for c in ("按时", "迟报", "未报", "待报")], fill_value=0) \
-        .reset_index().drop(columns="sort_order").rename(columns={"unit_name": "单位"})
-    cnt.columns.name = None
-    bad = cnt[(cnt["迟报"] > 0) | (cnt["未报"] > 0)]
-    if bad.empty:
+if not d.grid.empty:
+    if d.late_units.empty:
         st.success("所有单位都按时报送了台账。", icon=":material/check_circle:")
     else:
         st.markdown("迟报或未报的单位：" + "、".join(
-            f"**{r['单位']}**（迟报{int(r['迟报'])}次、未报{int(r['未报'])}次）" for _, r in bad.iterrows()))
+            f"**{r['单位']}**（迟报{int(r['迟报'])}次、未报{int(r['未报'])}次）" for _, r in d.late_units.iterrows()))
     with st.expander("各单位报送次数统计"):
-        st.dataframe(cnt, hide_index=True, key="adm_grid_counts")
-        ui.download(cnt, "各单位台账报送统计", "adm_grid_counts")
+        st.dataframe(d.report_counts, hide_index=True, key="adm_grid_counts")
+        ui.download(d.report_counts, "各单位台账报送统计", "adm_grid_counts")
 
 st.subheader("报送记录（按单位、填报时间）")
-subs = db.run_query("submissions_list", campaign_id=f.campaign_id, units=list(f.units))
-if subs.empty:
+if d.submissions.empty:
     ui.no_data("还没有导入任何报送文件。")
 else:
-    sub_tbl = subs.drop(columns=["submission_id"]).rename(columns={
-        "unit_name": "单位", "kind_label": "类型", "as_of_date": "填报时间", "as_of_source": "填报时间来源",
-        "file_name": "文件", "sheet_name": "工作表", "rows_read": "读取行数", "rows_loaded": "导入行数",
-        "rows_rejected": "拒绝行数"})
-    ui.table(sub_tbl, "报送记录", "adm_subs")
+    ui.table(d.submissions, "报送记录", "adm_subs")

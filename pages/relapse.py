@@ -1,33 +1,27 @@
-"""反弹问题：按单位、问题方面的反弹数，随时间变化，以及每条反弹与它重复的前期问题并列。"""
+"""反弹问题：按单位、问题方面的反弹数，随时间变化，以及每条反弹与它重复的前期问题并列。
+数据在 analytics/page_data/relapse.py。"""
 import html
-from datetime import date
 
 import pandas as pd
 import streamlit as st
 
 from analytics import metrics
+from analytics.page_data.relapse import relapse_data
 from dashboard import db, ui
 from dashboard.charts import relapse as relapse_charts
 
 f = ui.require_filters()
 ui.page_header("反弹问题（死灰复燃、重复反弹）", f)
 
-counts = db.run_query("relapse_counts", **f.params())
-trend = db.run_query("relapse_trend", **f.params())
-lst = db.run_query("relapse_list", **f.params())
-
-# 当期新发现：首次报送日期在（上期快照日, 统计日] 之间的反弹问题；没有上期时为截至统计日的全部
-first = [db.to_date(v) for v in lst["first_reported"]] if not lst.empty else []
-lo = f.prev_as_of or date.min
-n_new = sum(1 for d in first if d is not None and lo < d <= f.as_of)
+d = relapse_data(db.run_query, f)
+counts, lst = d.counts, d.relapses
 c = st.columns(4)
-ui.kpi(c[0], "relapse", int(counts["relapses"].sum()) if not counts.empty else 0)
-c[1].metric("当期新发现", n_new, border=True,
+ui.kpi(c[0], "relapse", d.total)
+c[1].metric("当期新发现", d.new_this_period, border=True,
             help=(f"首次报送日期在上期快照（{f.prev_as_of:%Y-%m-%d}）之后、统计日（{f.as_of:%Y-%m-%d}）及以前的反弹问题数。"
                   if f.prev_as_of else "统计日之前没有更早的台账快照：截至统计日的全部反弹问题。"))
-c[2].metric("涉及单位", int(counts["unit_id"].nunique()) if not counts.empty else 0, border=True)
-c[3].metric("其中已整改或销号", int(counts["relapses_done"].sum()) if not counts.empty else 0,
-            border=True)
+c[2].metric("涉及单位", d.units, border=True)
+c[3].metric("其中已整改或销号", d.done, border=True)
 ui.explain("relapse")
 
 left, right = st.columns(2)
@@ -36,8 +30,7 @@ with left:
 with right:
     ui.chart(lambda: relapse_charts.relapse_by_category(counts), counts, "各问题方面反弹问题数",
              "relapse_cat")
-ui.chart(lambda: relapse_charts.relapse_trend(trend), trend[trend["relapses"] > 0] if not trend.empty else trend,
-         "反弹问题随时间变化", "relapse_trend")
+ui.chart(lambda: relapse_charts.relapse_trend(d.trend), d.trend_shown, "反弹问题随时间变化", "relapse_trend")
 
 st.subheader("反弹问题与前期问题对照")
 if lst.empty:

@@ -1,0 +1,64 @@
+"""数据管理页（导入结果部分）的数据：导入问题记录、台账报送情况（单位 × 报送节点及各单位次数统计）、报送记录。
+上传、暂存、预览、重新生成在 dashboard/upload.py、import_preview.py、mapping_panel.py。"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from analytics.page_data import PageFilters, Run
+
+ERROR_SEVERITIES = ("错误", "error")   # 旧库的级别为英文
+REPORT_STATES = ("按时", "迟报", "未报", "待报")
+ERROR_COLUMNS = {"severity": "级别", "file_name": "文件", "sheet_name": "工作表", "source_row": "行号",
+                 "column_name": "列", "raw_value": "原值", "message": "说明", "unit_name": "单位"}
+SUBMISSION_COLUMNS = {
+    "unit_name": "单位", "kind_label": "类型", "as_of_date": "填报时间", "as_of_source": "填报时间来源",
+    "file_name": "文件", "sheet_name": "工作表", "rows_read": "读取行数", "rows_loaded": "导入行数",
+    "rows_rejected": "拒绝行数"}
+
+
+@dataclass
+class DataAdminData:
+    errors: pd.DataFrame          # 导入问题记录（中文列）；空 = 全部导入、没有警告
+    n_errors: int                 # 级别为“错误”的条数（该行或该表未导入）
+    grace_days: int               # 台账报送宽限天数
+    grid: pd.DataFrame            # report_grid：单位 × 报送节点的报送状态
+    report_counts: pd.DataFrame   # 各单位按时/迟报/未报/待报次数（中文列）；grid 为空时为空
+    late_units: pd.DataFrame      # report_counts 中有迟报或未报的单位
+    submissions: pd.DataFrame     # 报送记录（中文列）
+
+    @property
+    def n_warnings(self) -> int:
+        return len(self.errors) - self.n_errors
+
+
+def error_table(errs: pd.DataFrame) -> pd.DataFrame:
+    out = errs.rename(columns=ERROR_COLUMNS)
+    out["级别"] = out["级别"].replace({"error": "错误", "warning": "警告"})
+    out["原值"] = out["原值"].fillna("")            # 原值为空（如缺少必填项）显示空白，不显示 None
+    return out
+
+
+def report_counts(grid: pd.DataFrame) -> pd.DataFrame:
+    """report_grid → 每个单位一行（按单位顺序）：按时、迟报、未报、待报的节点数。"""
+    if grid.empty:
+        return pd.DataFrame(columns=["单位", *REPORT_STATES])
+    cnt = grid.pivot_table(index=["sort_order", "unit_name"], columns="report_status", values="due_date",
+                           aggfunc="count", fill_value=0)
+    cnt = cnt.reindex(columns=list(REPORT_STATES), fill_value=0) \
+        .reset_index().drop(columns="sort_order").rename(columns={"unit_name": "单位"})
+    cnt.columns.name = None
+    return cnt
+
+
+def data_admin_data(run: Run, f: PageFilters) -> DataAdminData:
+    errs = run("load_errors_list", campaign_id=f.campaign_id)
+    grid = run("report_grid", **f.params())
+    counts = report_counts(grid)
+    subs = run("submissions_list", campaign_id=f.campaign_id, units=list(f.units))
+    return DataAdminData(
+        errors=error_table(errs), n_errors=int(errs["severity"].isin(ERROR_SEVERITIES).sum()),
+        grace_days=int(f.campaign.get("grace_days") or 0), grid=grid, report_counts=counts,
+        late_units=counts[(counts["迟报"] > 0) | (counts["未报"] > 0)],
+        submissions=subs.drop(columns=["submission_id"]).rename(columns=SUBMISSION_COLUMNS))

@@ -1,0 +1,64 @@
+"""县区进度页的数据：各单位滞后评分与红黄绿、整改率最低/最高、单位表、趋势、台账报送明细；选定单位的明细。"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from analytics import metrics
+from analytics.page_data import PageFilters, Run
+from analytics.page_data.lagging import count_state, rules_text, units_with_lagging
+
+TREND_UNITS = 10    # 趋势图最多画的单位数
+EXTREMES = 3        # 整改率最低/最高各列几个单位
+
+
+@dataclass
+class UnitProgressData:
+    units: pd.DataFrame                        # unit_progress + 滞后评分；空时其余字段为空
+    n_red: int = 0
+    n_yellow: int = 0
+    reports_missed: int = 0
+    lowest: pd.DataFrame = field(default_factory=pd.DataFrame)    # 整改率最低的单位（可排名的）
+    highest: pd.DataFrame = field(default_factory=pd.DataFrame)
+    table: pd.DataFrame = field(default_factory=pd.DataFrame)     # 县区进度表（中文列，最滞后的在前）
+    with_problems: pd.DataFrame = field(default_factory=pd.DataFrame)  # 整改率图的数据
+    trend: pd.DataFrame = field(default_factory=pd.DataFrame)     # unit_trend：所选或最滞后的单位
+    trend_note: str = ""
+    report_detail: pd.DataFrame = field(default_factory=pd.DataFrame)  # report_punctuality
+    detail_unit_ids: list[str] = field(default_factory=list)      # 有问题或线索的单位（明细的选择框）
+    lagging_rules: list[str] = field(default_factory=rules_text)
+
+    def unit_row(self, unit_id: str) -> pd.Series:
+        return self.units[self.units["unit_id"] == unit_id].iloc[0]
+
+
+@dataclass
+class UnitDetail:
+    problems: pd.DataFrame   # unit_problems
+    history: pd.DataFrame    # problem_history
+    leads: pd.DataFrame      # unit_leads（投诉人、电话已脱敏）
+
+
+def unit_progress_data(run: Run, f: PageFilters) -> UnitProgressData:
+    units = units_with_lagging(run, f)
+    if units.empty:
+        return UnitProgressData(units)
+    # 趋势图只画所选单位，或（未选单位时）最滞后的 TREND_UNITS 个单位——只查询这些单位
+    trend_ids, trend_note = metrics.trend_units(units, f.units, n=TREND_UNITS)
+    trend = run("unit_trend", **f.params(units=trend_ids)) if trend_ids else units.iloc[0:0]
+    with_data = units[(units["problems"] > 0) | (units["leads_received"] > 0)]
+    return UnitProgressData(
+        units=units, n_red=count_state(units, "红"), n_yellow=count_state(units, "黄"),
+        reports_missed=int(units["reports_missed"].sum()),
+        lowest=metrics.rank_extremes(units, "done", "problems", f.min_items, n=EXTREMES, ascending=True),
+        highest=metrics.rank_extremes(units, "done", "problems", f.min_items, n=EXTREMES, ascending=False),
+        table=metrics.unit_table(units.sort_values(["lagging_score", "overdue"], ascending=False), f.min_items),
+        with_problems=units[units["problems"] > 0], trend=trend, trend_note=trend_note,
+        report_detail=run("report_punctuality", **f.params()),
+        detail_unit_ids=with_data["unit_id"].tolist())
+
+
+def unit_detail(run: Run, f: PageFilters, unit_id: str) -> UnitDetail:
+    p = f.params(unit_id=unit_id)
+    return UnitDetail(run("unit_problems", **p), run("problem_history", **p), run("unit_leads", **p))
