@@ -1,12 +1,12 @@
 """页面基准：每个页面执行的查询 + 构造 Plotly 图表的耗时（不经过 streamlit，也不经过查询缓存）。
 
-照各页面模块（pages/*.py）的顺序调用 dashboard.db.QueryRunner 和 dashboard/charts*.py，
-每页重复 N 次取中位数，示例库和大规模库并排打印。目标：示例库每页 < 300 ms，
+每页调用该页的数据函数（analytics/page_data/，与页面同一批函数，查询经 QueryRunner、不经缓存），
+再构造该页的 dashboard/charts/ 图表；每页重复 N 次取中位数，示例库和大规模库并排打印。目标：示例库每页 < 300 ms，
 3000 个单位、100 万条线索的库每页 < 1 s。
 
     .venv/bin/python -m bench.page_speed [--repeat 7] [--sample DB] [--large DB] [--detail]
 
---detail 另外列出每页中每个查询/图表的中位耗时，用来找出慢的查询。
+--detail 另外列出每页中每个查询、数据计算（py:）、图表的中位耗时，用来找出慢的查询。
 大规模库由 `python -m bench.import_speed` 生成（build/bench/bench.duckdb）。
 """
 from __future__ import annotations
@@ -23,7 +23,11 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from analytics import metrics  # noqa: E402
+from analytics.page_data import data_admin, overview, unit_progress  # noqa: E402
+from analytics.page_data import hotspots as hotspot_data  # noqa: E402
+from analytics.page_data import leads as leads_data  # noqa: E402
+from analytics.page_data import relapse as relapse_data  # noqa: E402
+from analytics.page_data import satisfaction as satisfaction_data  # noqa: E402
 from dashboard import db, filters, sql_console, upload  # noqa: E402
 from dashboard.charts import hotspots, leads, progress, relapse, satisfaction, submissions  # noqa: E402
 from dashboard.charts.base import style  # noqa: E402
@@ -36,23 +40,39 @@ LARGE_BUDGET_MS = 1000
 
 
 class Ctx:
-    """一次页面运行的上下文：执行查询、构造图表，并按步骤记录耗时。"""
+    """一次页面运行的上下文：执行查询、页面数据函数、构造图表，并按步骤记录耗时。"""
 
     def __init__(self, runner: QueryRunner, f: filters.Filters):
         self.runner, self.f = runner, f
         self.steps: dict[str, float] = {}
+        self._query_time = 0.0
+
+    def _record(self, label: str, dt: float) -> None:
+        while label in self.steps:
+            label += "′"
+        self.steps[label] = dt
 
     def _timed(self, label: str, fn: Callable):
         t0 = time.perf_counter()
         out = fn()
-        dt = time.perf_counter() - t0
-        while label in self.steps:
-            label += "′"
-        self.steps[label] = dt
+        self._record(label, time.perf_counter() - t0)
         return out
 
     def q(self, name: str, **params):
-        return self._timed(name, lambda: self.runner.run(name, **params))
+        """页面数据函数的 run：执行查询并记下耗时。"""
+        t0 = time.perf_counter()
+        out = self.runner.run(name, **params)
+        dt = time.perf_counter() - t0
+        self._query_time += dt
+        self._record(name, dt)
+        return out
+
+    def data(self, fn: Callable, *args):
+        """调用页面数据函数 fn(run, f, *args)；查询各记一步，其余（pandas 计算）记为 py:<函数名>。"""
+        q0, t0 = self._query_time, time.perf_counter()
+        out = fn(self.q, self.f, *args)
+        self._record("py:" + fn.__name__, time.perf_counter() - t0 - (self._query_time - q0))
+        return out
 
     def fig(self, label: str, fn: Callable, data=None):
         """ui.chart 的做法：数据为空时不画图；否则构造图表并套用 charts.base.style。"""
@@ -64,7 +84,7 @@ class Ctx:
         return self._timed("py:" + label, fn)
 
 
-# ------------------------------------------------------------------ pages (mirror pages/*.py)
+# ------------------------------------------------------------------ pages: page data (analytics/page_data) + charts
 def page_sidebar(c: Ctx) -> None:
     """app.py 的侧栏筛选（每个页面都会先跑一遍）。"""
     cid = c.f.campaign_id
@@ -76,123 +96,65 @@ def page_sidebar(c: Ctx) -> None:
 
 
 def page_overview(c: Ctx) -> None:
-    f = c.f
-    c.q("kpi_overview", **f.params())
-    if f.prev_as_of:
-        c.q("kpi_overview", **f.prev_params())
-    c.q("satisfaction_overview", **f.params())
-    stages = c.q("stage_timeline", campaign_id=f.campaign_id)
-    nxt = c.q("next_deadline", campaign_id=f.campaign_id, as_of=f.as_of).iloc[0]
-    next_due = db.to_date(nxt["next_due"])
-    c.fig("stage_timeline", lambda: progress.stage_timeline(stages, f.as_of, next_due), stages)
-    trend = c.q("completion_trend", **f.params())
-    c.fig("completion_trend", lambda: progress.completion_trend(trend), trend)
-    units = c.q("unit_progress", **f.params())
-    units = c.py("add_lagging", lambda: metrics.add_lagging(units, f.min_items))
-    lagging = units[units["lagging_state"] != "绿"]
-    c.fig("lagging_bar", lambda: progress.lagging_bar(lagging, top=10), lagging)
+    f, d = c.f, c.data(overview.overview_data)
+    c.fig("stage_timeline", lambda: progress.stage_timeline(d.stages, f.as_of, d.next_due), d.stages)
+    c.fig("completion_trend", lambda: progress.completion_trend(d.trend), d.trend)
+    if d.show_lagging_chart:
+        c.fig("lagging_bar", lambda: progress.lagging_bar(d.lagging, top=overview.LAGGING_TOP), d.lagging)
 
 
 def page_unit_progress(c: Ctx) -> None:
-    f = c.f
-    units = c.q("unit_progress", **f.params())
-    units = c.py("add_lagging", lambda: metrics.add_lagging(units, f.min_items))
-    if units.empty:
+    d = c.data(unit_progress.unit_progress_data)
+    if d.units.empty:
         return
-    c.py("rank_extremes", lambda: (
-        metrics.rank_extremes(units, "done", "problems", f.min_items, n=3, ascending=True),
-        metrics.rank_extremes(units, "done", "problems", f.min_items, n=3, ascending=False)))
-    c.py("unit_table", lambda: metrics.unit_table(
-        units.sort_values(["lagging_score", "overdue"], ascending=False), f.min_items))
-    c.fig("unit_rates", lambda: progress.unit_rates(units), units[units["problems"] > 0])
-    ids, note = c.py("trend_units", lambda: metrics.trend_units(units, f.units, n=10))
-    trend = c.q("unit_trend", **f.params(units=ids))
-    c.fig("unit_trend", lambda: progress.unit_trend(trend, note), trend)
-    c.q("report_punctuality", **f.params())
-    with_data = units[(units["problems"] > 0) | (units["leads_received"] > 0)]
-    if with_data.empty:
+    c.fig("unit_rates", lambda: progress.unit_rates(d.units), d.with_problems)
+    c.fig("unit_trend", lambda: progress.unit_trend(d.trend, d.trend_note), d.trend)
+    if not d.detail_unit_ids:
         return
-    unit_id = with_data["unit_id"].iloc[0]          # 选择框默认第一个单位
-    c.q("unit_problems", **f.params(unit_id=unit_id))
-    hist = c.q("problem_history", **f.params(unit_id=unit_id))
-    c.fig("status_history", lambda: progress.status_history(hist), hist)
-    c.q("unit_leads", **f.params(unit_id=unit_id))
+    detail = c.data(unit_progress.unit_detail, d.detail_unit_ids[0])   # 选择框默认第一个单位
+    c.fig("status_history", lambda: progress.status_history(detail.history), detail.history)
 
 
 def page_hotspots(c: Ctx) -> None:
-    f = c.f
-    matrix = c.q("hotspot_matrix", **f.params())
-    c.fig("category_unit_heatmap", lambda: hotspots.category_unit_heatmap(matrix, share=False), matrix)
-    par = c.q("manifestation_pareto", **f.params())
-    c.fig("pareto", lambda: hotspots.pareto(par), par)
-    mix = c.q("channel_mix", **f.params())
-    c.fig("channel_mix", lambda: hotspots.channel_mix(mix), mix)
-    c.q("problems_list", **f.params(sel_unit="", sel_category="", sel_manifestation="", sel_channel=""))
+    d = c.data(hotspot_data.hotspots_data)
+    c.fig("category_unit_heatmap", lambda: hotspots.category_unit_heatmap(d.matrix, share=False), d.matrix)
+    c.fig("pareto", lambda: hotspots.pareto(d.pareto), d.pareto)
+    c.fig("channel_mix", lambda: hotspots.channel_mix(d.channels), d.channels)
+    c.data(hotspot_data.hotspot_problems)                              # 下钻选择框默认“不限”
 
 
 def page_relapse(c: Ctx) -> None:
-    f = c.f
-    counts = c.q("relapse_counts", **f.params())
-    trend = c.q("relapse_trend", **f.params())
-    c.q("relapse_list", **f.params())
-    c.fig("relapse_by_unit", lambda: relapse.relapse_by_unit(counts), counts)
-    c.fig("relapse_by_category", lambda: relapse.relapse_by_category(counts), counts)
-    shown = trend[trend["relapses"] > 0] if not trend.empty else trend
-    c.fig("relapse_trend", lambda: relapse.relapse_trend(trend), shown)
+    d = c.data(relapse_data.relapse_data)
+    c.fig("relapse_by_unit", lambda: relapse.relapse_by_unit(d.counts), d.counts)
+    c.fig("relapse_by_category", lambda: relapse.relapse_by_category(d.counts), d.counts)
+    c.fig("relapse_trend", lambda: relapse.relapse_trend(d.trend), d.trend_shown)
 
 
 def page_satisfaction(c: Ctx) -> None:
-    f = c.f
-    years = c.q("satisfaction_years", **f.params())
-    if years.empty:
+    years = c.data(satisfaction_data.survey_years)
+    if not years.years:
         return
-    year = int(years["survey_year"].iloc[0])
-    rank = c.q("satisfaction_ranking", campaign_id=f.campaign_id, survey_year=year, units=list(f.units))
-    c.q("satisfaction_overview", **f.params())
-    if rank.empty:
+    d = c.data(satisfaction_data.satisfaction_data, years.years[0])   # 默认最近一次测评
+    if d is None:
         return
-    low_below = f.campaign.get("survey_low_score_below")
-    c.fig("satisfaction_ranking", lambda: satisfaction.satisfaction_ranking(rank, low_below), rank)
-    dims = c.q("satisfaction_dimensions", campaign_id=f.campaign_id, survey_year=year, units=list(f.units))
-
-    def dim_order():
-        try:
-            from etl.config import load_campaign
-
-            return list(load_campaign(f.campaign_id).survey.dimensions)
-        except Exception:  # noqa: BLE001 — the page falls back to alphabetical order too
-            return []
-
-    order = c.py("load_campaign", dim_order)
-    c.fig("satisfaction_heatmap", lambda: satisfaction.satisfaction_heatmap(dims, order), dims)
-    yoy = c.q("satisfaction_yoy", **f.params())
-    if yoy["survey_year"].nunique() >= 2:
-        c.fig("satisfaction_yoy", lambda: satisfaction.satisfaction_yoy(yoy), yoy)
+    c.fig("satisfaction_ranking", lambda: satisfaction.satisfaction_ranking(d.charted, d.low_below), d.ranking)
+    c.fig("satisfaction_heatmap",
+          lambda: satisfaction.satisfaction_heatmap(d.dimensions_charted, d.dimension_order), d.dimensions)
+    if d.multi_year:
+        c.fig("satisfaction_yoy", lambda: satisfaction.satisfaction_yoy(d.yoy_charted), d.yoy)
 
 
 def page_leads(c: Ctx) -> None:
-    f = c.f
-    s = c.q("leads_summary", **f.params()).iloc[0]
-    if int(s["received"]) == 0:
+    f, d = c.f, c.data(leads_data.leads_data)
+    if d.empty:
         return
-    fd = leads.leads_funnel_data(s)
-    c.fig("leads_funnel", lambda: leads.leads_funnel(fd), fd)
-    mix = c.q("leads_channel_mix", **f.params())
-    c.fig("channel_mix", lambda: leads.channel_mix(mix), mix)
-    by_unit = c.q("leads_by_unit", **f.params())
-    c.py("rank_extremes", lambda: metrics.rank_extremes(by_unit, "ontime", "ontime_den", f.min_items,
-                                                        n=3, ascending=True))
-    c.fig("ontime_by_unit", lambda: leads.ontime_by_unit(by_unit, f.min_items, top=30),
-          by_unit[by_unit["ontime_den"] > 0])
-    c.py("unit_table", lambda: [metrics.fmt_rate(a, b) for a, b in
-                                zip(by_unit["ontime"], by_unit["ontime_den"], strict=True)])
-    g = c.q("leads_overdue_by_unit", **f.params())
-    if not g.empty:
-        g = c.py("unit_max_age", lambda: leads.add_unit_max_age(g, f.as_of))
-        c.fig("overdue_age", lambda: leads.overdue_age(g, top=30), g)
-        od = c.q("leads_overdue_open", **f.params(limit=200))      # 表格只取超期最久的 200 件
-        c.py("working_days", lambda: leads.add_overdue_ages(od, f.as_of))
-    c.q("leads_repeat_complainants", **f.params(limit=20))        # 表格只取前 20 位
+    c.fig("leads_funnel", lambda: leads.leads_funnel(d.funnel), d.funnel)
+    c.fig("channel_mix", lambda: leads.channel_mix(d.channels), d.channels)
+    c.fig("ontime_by_unit", lambda: leads.ontime_by_unit(d.by_unit, f.min_items, top=leads_data.ONTIME_TOP_UNITS),
+          d.ontime_shown)
+    if d.overdue is not None:
+        c.fig("overdue_age", lambda: leads.overdue_age(d.overdue.by_unit, top=leads_data.OD_TOP_UNITS),
+              d.overdue.by_unit)
 
 
 def page_explore(c: Ctx) -> None:
@@ -201,12 +163,10 @@ def page_explore(c: Ctx) -> None:
 
 
 def page_data_admin(c: Ctx) -> None:
-    f = c.f
-    c.py("list_uploads", lambda: upload.list_uploads(f.campaign_id))
-    c.q("load_errors_list", campaign_id=f.campaign_id)
-    grid = c.q("report_grid", **f.params())
-    c.fig("report_grid", lambda: submissions.report_grid(grid), grid)
-    c.q("submissions_list", campaign_id=f.campaign_id, units=list(f.units))
+    c.py("list_uploads", lambda: upload.list_uploads(c.f.campaign_id))
+    c.q("load_errors_list", campaign_id=c.f.campaign_id)               # 已上传文件的读取问题
+    d = c.data(data_admin.data_admin_data)
+    c.fig("report_grid", lambda: submissions.report_grid(d.grid), d.grid)
 
 
 PAGES: list[tuple[str, str, Callable[[Ctx], None]]] = [

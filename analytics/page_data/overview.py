@@ -8,7 +8,7 @@ import pandas as pd
 
 from analytics import metrics
 from analytics.page_data import PageFilters, Run
-from analytics.page_data.lagging import count_state, rules_text, units_with_lagging
+from analytics.page_data.unit_progress import count_state, rules_text, units_with_lagging
 from analytics.queries import to_date
 
 # 指标卡 → 较上期变化的算法：件数直接相减；比率按百分点（分子, 分母）

@@ -7,10 +7,23 @@ import pandas as pd
 
 from analytics import metrics
 from analytics.page_data import PageFilters, Run
-from analytics.page_data.lagging import count_state, rules_text, units_with_lagging
 
 TREND_UNITS = 10    # 趋势图最多画的单位数
 EXTREMES = 3        # 整改率最低/最高各列几个单位
+
+
+def units_with_lagging(run: Run, f: PageFilters, params: dict | None = None) -> pd.DataFrame:
+    """unit_progress.sql（默认按当前筛选）+ 滞后评分、红黄绿状态、扣分项。"""
+    return metrics.add_lagging(run("unit_progress", **(params or f.params())), f.min_items)
+
+
+def count_state(units: pd.DataFrame, state: str) -> int:
+    return int((units["lagging_state"] == state).sum())
+
+
+def rules_text() -> list[str]:
+    """滞后评分规则（红 / 黄 / 绿），逐条。"""
+    return list(metrics.LAGGING_RULES_TEXT)
 
 
 @dataclass
