@@ -1,7 +1,7 @@
 """统计口径：每个指标的中文名称、一句话解释和计算规则，全站只在这里定义。
 
 SQL（queries/*.sql）按这里的定义返回分子、分母；页面用这里的格式化函数显示
-“72.4%（21/29）”“+3.2个百分点”，用 ``lagging`` 计算滞后评分和红黄绿状态。
+“72.4%（21/29）”“+3.2个百分点”，滞后评分和红黄绿状态见 ``analytics.lagging``。
 """
 from __future__ import annotations
 
@@ -10,6 +10,15 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
+
+from analytics import lagging
+from analytics.lagging import (  # noqa: F401  re-exported: callers use metrics.add_lagging etc.
+    STATE_ICON,
+    add_lagging,
+    lagging_frame,
+    lagging_points,
+    lagging_state,
+)
 
 STATUSES = ("未整改", "整改中", "已整改", "已销号", "长期推进")
 
@@ -134,95 +143,19 @@ def rank_extremes(df: pd.DataFrame, num: str, den: str, min_items: int, n: int =
 
 
 # ------------------------------------------------------------------ lagging score
-# 分数累加；≥ LAG_RED 为红，≥ LAG_YELLOW 为黄，其余绿。
-# 设计：红色 = 现在就要督办/约谈的少数单位。逾期占比和漏报台账（单位自身的执行纪律）权重最高；
-# 线索办理偏慢在各单位普遍存在（按时办结率多在 65%～80%），只有明显偏低（< 60%）才扣 1 分，
-# 以免人人扣分、红色失去区分度。示例数据两个专项整治各统计日：18 个红、53 个黄、51 个绿（共 122 个单位·统计日，约 15% / 43% / 42%）。
-LAG_RED = 6
-LAG_YELLOW = 4
-LAG_MAX = 12  # 各项上限之和：2 + 3 + 1 + 1 + 4 + 1
-
-LAGGING_RULES_TEXT = [
-    "整改率低于 50% 记 2 分，50%～70% 记 1 分；",
-    "逾期问题占查摆问题 30% 及以上记 3 分，15%～30% 记 2 分，有逾期但不到 15% 记 1 分"
-    "（查摆问题少于最少件数时按个数：3 个及以上 2 分，1～2 个 1 分）；",
-    "未按时报送台账（迟报或漏报）每次记 2 分，最多 4 分；",
-    "线索按时办结率低于 60% 记 1 分（线索办理偏慢各单位普遍存在，只对明显偏低的扣分）；",
-    "反馈率低于 60% 记 1 分；",
-    "自查自纠查摆问题为 0 但收到线索 3 件及以上（自查自纠与实际不符）记 1 分；",
-    "整改率、线索按时办结率、反馈率的分母（查摆问题数、期限已到或已办结的线索数、已办结线索数）"
-    "少于本专项整治规定的最少件数时，该项不计分（样本太少，不据此排名）。",
-    f"合计 ≥ {LAG_RED} 分为红色（建议挂牌督办或约谈），{LAG_YELLOW}～{LAG_RED - 1} 分为黄色"
-    f"（重点关注），{LAG_YELLOW - 1} 分及以下为绿色（按计划推进）。",
-]
+# 规则表在专项整治配置的 [lagging]，分数和说明文字都由 analytics/lagging.py 从表生成。
+# 这里保留旧名字给没有专项整治在手的调用方：取默认表（lagging.default_rules()）。
+LAG_RED = lagging.default_rules().red
+LAG_YELLOW = lagging.default_rules().yellow
+LAG_MAX = lagging.max_score()
+LAG_REASONS = lagging.reasons()
+LAGGING_RULES_TEXT = lagging.rules_text()
 
 
 def _col(df: pd.DataFrame, c: str) -> pd.Series:
     if c not in df:
         return pd.Series(0.0, index=df.index)
     return pd.to_numeric(df[c], errors="coerce").fillna(0).astype(float)
-
-
-def _rate_col(df: pd.DataFrame, num: str, den: str, min_items: int) -> pd.Series:
-    """num/den；分母少于 min_items（不参与排名）时为 NaN。"""
-    n, d = _col(df, num), _col(df, den)
-    ok = d >= max(min_items, 1)
-    return (n / d.where(ok)).where(ok)
-
-
-LAG_REASONS = ("整改率低", "逾期问题", "报送不及时", "线索超期", "未反馈", "自查不实")
-
-
-def lagging_frame(df: pd.DataFrame, min_items: int = 0) -> pd.DataFrame:
-    """滞后评分规则的唯一实现（规则文字见 LAGGING_RULES_TEXT）：每行单位 → 各项扣分（整数列）。"""
-    import numpy as np
-
-    comp = _rate_col(df, "done", "problems", min_items)
-    od = _col(df, "overdue")
-    share = _rate_col(df, "overdue", "problems", min_items)
-    ot = _rate_col(df, "leads_ontime", "leads_ontime_den", min_items)
-    fb = _rate_col(df, "leads_feedback", "leads_concluded", min_items)
-    by_count = np.select([od >= 3, od >= 1], [2, 1], 0)
-    by_share = np.select([share >= 0.3, share >= 0.15, od > 0], [3, 2, 1], 0)
-    pts = {
-        "整改率低": np.select([comp < 0.5, comp < 0.7], [2, 1], 0),       # NaN → 不计分
-        "逾期问题": np.where(share.isna(), by_count, by_share),
-        "报送不及时": np.minimum(4, 2 * _col(df, "reports_missed")),
-        "线索超期": np.where(ot < 0.6, 1, 0),
-        "未反馈": np.where(fb < 0.6, 1, 0),
-        "自查不实": np.where((_col(df, "self_inspection") == 0) & (_col(df, "leads_received") >= 3), 1, 0),
-    }
-    return pd.DataFrame(pts, index=df.index).astype(int)[list(LAG_REASONS)]
-
-
-def lagging_points(row, min_items: int = 0) -> dict[str, int]:
-    """一行单位指标（unit_progress.sql 的列，dict 或 Series）→ 各项扣分。"""
-    one = pd.DataFrame([dict(row)])
-    return {k: int(v) for k, v in lagging_frame(one, min_items).iloc[0].items()}
-
-
-def lagging_state(score: float) -> str:
-    if score >= LAG_RED:
-        return "红"
-    if score >= LAG_YELLOW:
-        return "黄"
-    return "绿"
-
-
-STATE_ICON = {"红": "红色", "黄": "黄色", "绿": "绿色"}  # 不用 emoji：投影机/服务器常缺彩色字体
-
-
-def add_lagging(df: pd.DataFrame, min_items: int = 0) -> pd.DataFrame:
-    """给 unit_progress 结果加列：lagging_score、lagging_state（红/黄/绿）、lagging_reasons。"""
-    out = df.copy()
-    pts = lagging_frame(out, min_items)
-    score = pts.sum(axis=1)
-    out["lagging_score"] = score.astype(int)
-    out["lagging_state"] = [lagging_state(s) for s in score]
-    cols = list(pts.columns)
-    out["lagging_reasons"] = ["、".join(f"{k}{v}分" for k, v in zip(cols, row, strict=True) if v) or "—"
-                              for row in pts.to_numpy().tolist()]
-    return out
 
 
 def trend_units(units: pd.DataFrame, selected=(), n: int = 10) -> tuple[list[str], str]:
