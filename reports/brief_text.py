@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from analytics import metrics
+from analytics import lagging, metrics
 from analytics.queries import to_date
+from etl.config import LaggingRules
 
 
 def md(d: date) -> str:
@@ -29,12 +30,9 @@ def pp_value(data, num: str, den: str) -> float | None:
     return None if pp is None else round(pp, 1)
 
 
-def lagging_thresholds(short: bool = False) -> str:
-    """红黄绿的分数线，取自 analytics.metrics 的滞后评分规则（与页面同一组数）。"""
-    red, yellow = metrics.LAG_RED, metrics.LAG_YELLOW
-    if short:
-        return f"红≥{red}，黄{yellow}～{red - 1}"
-    return f"≥{red}分红色，{yellow}～{red - 1}分黄色，其余绿色"
+def lagging_thresholds(short: bool = False, rules: LaggingRules | None = None) -> str:
+    """红黄绿的分数线，取自专项整治配置的滞后评分表（与评分同一张表）；rules 不给时用默认表。"""
+    return lagging.thresholds_text(rules, short=short)
 
 
 def prev_label(data) -> str:
@@ -129,7 +127,8 @@ def lagging_summary(data) -> str:
     red = int((lag["lagging_state"] == "红").sum())
     yellow = int((lag["lagging_state"] == "黄").sum())
     return (f"本期滞后评分红色单位{red}个、黄色单位{yellow}个。红色单位建议挂牌督办或约谈主要负责人，"
-            "黄色单位列为重点关注。扣分规则：" + "".join(metrics.LAGGING_RULES_TEXT))
+            "黄色单位列为重点关注。扣分规则："
+            + "".join(lagging.rules_text(lagging.for_campaign(data.campaign_id), data.min_items)))
 
 
 def followup_summary(data) -> str:

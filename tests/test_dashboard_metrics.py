@@ -215,7 +215,14 @@ def test_lagging_rule():
 
 
 def test_lagging_on_fixture(runner):
-    df = metrics.add_lagging(runner.run("unit_progress", **params(S2)), 5).set_index("unit_id")
+    from analytics import lagging
+
+    rows = runner.run("unit_progress", **params(S2))
+    df = metrics.add_lagging(rows, 5).set_index("unit_id")
+    # the campaign's own [lagging] table gives the same columns as the default the old names use
+    own = lagging.add_lagging(rows, 5, lagging.for_campaign(CAMPAIGN_ID)).set_index("unit_id")
+    cols = ["lagging_score", "lagging_state", "lagging_reasons"]
+    assert own[cols].equals(df[cols])
     # revised rule: 整改率60%→1, 逾期1/5=20%→2, 按时50%→1 = 4 → yellow
     assert df.loc["taihe", "lagging_score"] == 4
     assert df.loc["taihe", "lagging_state"] == "黄"
