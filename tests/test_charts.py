@@ -19,8 +19,8 @@ def test_working_day_ages_by_hand():
 
 def test_overdue_ages_once_per_date_equal_per_row(fixture_db):
     """超期/交办后工作日按不同日期缓存计算，结果与逐行计算一致；按超期由长到短排序。"""
+    from analytics.page_data import leads as lead_data
     from dashboard import db
-    from dashboard.charts import leads as lead_charts
     from dashboard.db import QueryRunner
     from etl.normalize.workdays import working_days_between
     from tests.fixtures.fixture_db import CAMPAIGN_ID, S2
@@ -29,10 +29,10 @@ def test_overdue_ages_once_per_date_equal_per_row(fixture_db):
     try:
         prm = dict(campaign_id=CAMPAIGN_ID, as_of=S2, units=[], categories=[], channels=[])
         od = r.run("leads_overdue_open", limit=None, **prm)
-        g = lead_charts.add_unit_max_age(r.run("leads_overdue_by_unit", **prm), S2)
+        g = lead_data.add_unit_max_age(r.run("leads_overdue_by_unit", **prm), S2)
     finally:
         r.close()
-    out = lead_charts.add_overdue_ages(od, S2)
+    out = lead_data.add_overdue_ages(od, S2)
     for _, row in out.iterrows():
         assert row["overdue_workdays"] == working_days_between(db.to_date(row["due_date"]), S2)
         start = db.to_date(row["assigned_date"]) or db.to_date(row["received_date"])
@@ -45,10 +45,11 @@ def test_overdue_ages_once_per_date_equal_per_row(fixture_db):
 def test_funnel_shows_one_decimal():
     import pandas as pd
 
+    from analytics.page_data import leads as lead_data
     from dashboard.charts import leads as lead_charts
 
     s = pd.Series({"received": 795, "assigned": 792, "concluded": 715, "fed_back": 474})
-    fig = lead_charts.leads_funnel(lead_charts.leads_funnel_data(s))
+    fig = lead_charts.leads_funnel(lead_data.leads_funnel_data(s))
     assert "%{percentInitial:.1%}" in fig.data[0].texttemplate     # 792/795 → 99.6%，不显示成 100%
 
 

@@ -1,26 +1,11 @@
 """线索办理图：办理漏斗、各单位按时办结率、来源渠道构成、各单位超期件数；超期清单加工作日数。"""
 from __future__ import annotations
 
-from datetime import date
-
-import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
 from analytics.metrics import fmt_rate
 from analytics.palette import BLUE, GREEN, GREY, LIGHT_BLUE, ORANGE, RED, YELLOW
-from etl.normalize.workdays import working_day_ages
-
-FUNNEL_STEPS = [("received", "受理"), ("assigned", "交办"), ("concluded", "办结"), ("fed_back", "已反馈")]
-
-
-def leads_funnel_data(summary: pd.Series) -> pd.DataFrame:
-    """leads_summary.sql 的一行 → 漏斗各步（件数、占受理的比例）。"""
-    base = int(summary["received"])
-    rows = [{"step": label, "leads": int(summary[col]),
-             "share_of_received": (int(summary[col]) / base) if base else None}
-            for col, label in FUNNEL_STEPS]
-    return pd.DataFrame(rows)
 
 
 def leads_funnel(fd: pd.DataFrame) -> go.Figure:
@@ -84,15 +69,8 @@ def channel_mix(df: pd.DataFrame) -> go.Figure:
     return fig
 
 
-def add_unit_max_age(g: pd.DataFrame, as_of: date) -> pd.DataFrame:
-    """leads_overdue_by_unit.sql → 加 max_age（最早办理期限到统计日的工作日数，即该单位最长超期工作日）。"""
-    g = g.copy()
-    g["max_age"] = workday_ages(g["oldest_due"], as_of)
-    return g
-
-
 def overdue_age(df: pd.DataFrame, top: int | None = None) -> go.Figure:
-    """leads_overdue_by_unit.sql + add_unit_max_age → 各单位超期件数（横条），悬停显示最长超期工作日。
+    """leads_overdue_by_unit.sql + page_data.leads.add_unit_max_age → 各单位超期件数（横条），悬停显示最长超期工作日。
 
     top：只画件数最多的前 top 个单位（单位很多时）。"""
     g = df.sort_values(["leads", "max_age", "unit_name"], ascending=[False, False, True])
@@ -107,26 +85,3 @@ def overdue_age(df: pd.DataFrame, top: int | None = None) -> go.Figure:
                       height=max(260, 90 + 36 * len(g)))
     fig.update_yaxes(autorange="reversed", type="category")
     return fig
-
-
-def workday_ages(values: pd.Series, as_of: date, fallback: pd.Series | None = None) -> np.ndarray:
-    """日期列 → 每个日期之后到统计日（含）的工作日数（working_day_ages：国务院节假日安排，含调休）。
-
-    fallback：values 为空时改用的日期列（如交办日期为空时用受理日期）。日期都为空的行为 -1。
-    先取不同的日期再算（大库 6.8 万条线索只有几百个不同日期；逐行取值要慢几十倍）。
-    """
-    d = pd.to_datetime(values)
-    if fallback is not None:
-        d = d.fillna(pd.to_datetime(fallback))
-    codes, uniques = pd.factorize(d)
-    ages = np.array(working_day_ages(uniques, as_of) + [-1], dtype=int)
-    return ages[codes]                                # code -1（空日期）取最后一个元素 -1
-
-
-def add_overdue_ages(od: pd.DataFrame, as_of: date) -> pd.DataFrame:
-    """leads_overdue_open.sql → 加 overdue_workdays（超期工作日）、workdays_since_assigned（交办后工作日），
-    按超期由长到短、线索编号排序。"""
-    od = od.copy()
-    od["overdue_workdays"] = workday_ages(od["due_date"], as_of)
-    od["workdays_since_assigned"] = workday_ages(od["assigned_date"], as_of, fallback=od["received_date"])
-    return od.sort_values(["overdue_workdays", "lead_id"], ascending=[False, True]).reset_index(drop=True)
