@@ -2,6 +2,7 @@
 数据在 analytics/page_data/overview.py。"""
 import streamlit as st
 
+from analytics import lagging
 from analytics.page_data.overview import LAGGING_TOP, overview_data
 from dashboard import db, ui
 from dashboard.charts import progress as progress_charts
@@ -57,7 +58,8 @@ with right:
 ui.chart(lambda: progress_charts.completion_trend(d.trend), d.trend, "整改率、销号率随时间变化", "trend")
 
 if d.show_lagging_chart:
-    ui.chart(lambda: progress_charts.lagging_bar(d.lagging, top=LAGGING_TOP), d.lagging, "滞后单位", "lagging")
+    ui.chart(lambda: progress_charts.lagging_bar(d.lagging, top=LAGGING_TOP,
+                                                      rules=lagging.for_campaign(f.campaign_id)), d.lagging, "滞后单位", "lagging")
 else:
     st.markdown("**滞后单位**")
     st.success("当前没有红色或黄色单位（各单位滞后评分均低于黄色线）。", icon=":material/check_circle:")

@@ -35,7 +35,7 @@ ui.table(d.table, "县区进度", "unit_table", download_data=d.table,
              "单位": st.column_config.TextColumn("单位", width="medium", pinned=True),
              "状态": st.column_config.TextColumn("状态", width="small"),
              "滞后评分": st.column_config.ProgressColumn(
-                 "滞后评分", min_value=0, max_value=metrics.LAG_MAX, format="%d", width="small"),
+                 "滞后评分", min_value=0, max_value=d.lagging_max, format="%d", width="small"),
              "扣分项": st.column_config.TextColumn("扣分项", width="large"),
              "台账报送": st.column_config.TextColumn("台账报送", width="medium"),
          })

@@ -1,4 +1,4 @@
--- 县区进度：每个单位截至统计日的问题、线索、台账报送情况（滞后评分在 dashboard/metrics.py 里算）。
+-- 县区进度：每个单位截至统计日的问题、线索、台账报送情况（滞后评分在 analytics/lagging.py 里算）。
 -- 每类计数都从单位列表左连接起算，没有数据的单位计 0。宏与口径标志见 etl/sql/views.sql。
 WITH units_in_scope AS (
     SELECT unit_id, name AS unit_name, kind, sort_order

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analytics import metrics
+from analytics import lagging, metrics
 from analytics.queries import QueryRunner, to_date
 from etl.normalize.workdays import working_day_ages
 
@@ -122,12 +122,13 @@ def collect(db_path: str | Path, campaign_id: str, as_of: date, prev_as_of: date
             prev_as_of = None  # 上期时还没有任何台账：不比较
         p = _params(campaign_id, as_of)
         kpi = q.run("kpi_overview", **p).iloc[0]
-        units = metrics.add_lagging(q.run("unit_progress", **p), min_items)
+        rules = lagging.for_campaign(campaign_id)
+        units = metrics.add_lagging(q.run("unit_progress", **p), min_items, rules)
         kpi_prev = units_prev = followup = None
         if prev_as_of is not None:
             pp = _params(campaign_id, prev_as_of)
             kpi_prev = q.run("kpi_overview", **pp).iloc[0]
-            units_prev = metrics.add_lagging(q.run("unit_progress", **pp), min_items)
+            units_prev = metrics.add_lagging(q.run("unit_progress", **pp), min_items, rules)
             prev_overdue = q.run("brief_overdue_problems", **pp)
             followup = _followup(q, campaign_id, as_of, units, units_prev, prev_overdue)
         leads = q.run("brief_leads_overdue", **p)

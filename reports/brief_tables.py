@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from analytics import metrics
+from analytics import lagging, metrics
 from analytics.queries import to_date
 from reports import brief_text as tx
 from reports.safe_cells import clean_value
@@ -118,7 +118,7 @@ def unit_table(data) -> Table:
                        _rate_tuple(r, "done", "problems"), _rate_tuple(r, "closed", "problems"),
                        int(r["overdue"]), int(r["relapse"]), int(r["leads_open_overdue"]),
                        r["lagging_reasons"]])
-    t.note = f"状态按滞后评分：{tx.lagging_thresholds()}。"
+    t.note = f"状态按滞后评分：{tx.lagging_thresholds(rules=lagging.for_campaign(data.campaign_id))}。"
     return t
 
 

@@ -10,6 +10,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.ticker import PercentFormatter  # noqa: E402
 
+from analytics import lagging  # noqa: E402
 from analytics.palette import BLUE, GREEN, GREY, RED, STATE_COLORS  # noqa: E402
 from reports.brief_text import lagging_thresholds  # noqa: E402
 from reports.fonts import matplotlib_font_family  # noqa: E402
@@ -67,7 +68,7 @@ def completion_trend(df: pd.DataFrame) -> bytes:
     return _png(fig)
 
 
-def lagging_bar(df: pd.DataFrame) -> bytes:
+def lagging_bar(df: pd.DataFrame, campaign_id: str) -> bytes:
     """add_lagging 后的 unit_progress → 滞后评分横条（红黄绿）。"""
     _setup()
     d = df.sort_values(["lagging_score", "overdue"], ascending=False, kind="stable")
@@ -80,7 +81,8 @@ def lagging_bar(df: pd.DataFrame) -> bytes:
     for yi, s in zip(y, d["lagging_score"], strict=True):
         ax.text(s + 0.1, yi, f"{int(s)}分", va="center", fontsize=8)
     ax.set_xlabel("滞后评分（分）")
-    ax.set_title(f"各单位滞后评分（越高越滞后；{lagging_thresholds(short=True)}）", loc="left")
+    rules = lagging.for_campaign(campaign_id)
+    ax.set_title(f"各单位滞后评分（越高越滞后；{lagging_thresholds(short=True, rules=rules)}）", loc="left")
     ax.set_xlim(0, max(6, float(d["lagging_score"].max() if len(d) else 0) + 1.5))
     ax.grid(axis="x", color="#eee")
     return _png(fig)
@@ -122,5 +124,5 @@ def brief_charts(data) -> list[tuple[str, bytes]]:
     if not data.trend.empty:
         out.append(("图1 整改率、销号率随时间变化", completion_trend(data.trend)))
     out.append(("图2 各单位整改率与销号率", unit_rates(data.units)))
-    out.append(("图3 各单位滞后评分", lagging_bar(data.units)))
+    out.append(("图3 各单位滞后评分", lagging_bar(data.units, data.campaign_id)))
     return out

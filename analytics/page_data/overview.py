@@ -84,4 +84,4 @@ def overview_data(run: Run, f: PageFilters) -> OverviewData:
         stages=stages, next_deadline=nxt, next_due=to_date(nxt["next_due"]),
         stage_end=to_date(nxt["current_stage_deadline"]), trend=trend, units=units,
         lagging=units[units["lagging_state"] != "绿"],
-        n_red=count_state(units, "红"), n_yellow=count_state(units, "黄"), lagging_rules=rules_text())
+        n_red=count_state(units, "红"), n_yellow=count_state(units, "黄"), lagging_rules=rules_text(f))

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from analytics import metrics
+from analytics import lagging, metrics
 from analytics.page_data import PageFilters, Run
 
 TREND_UNITS = 10    # 趋势图最多画的单位数
@@ -13,17 +13,18 @@ EXTREMES = 3        # 整改率最低/最高各列几个单位
 
 
 def units_with_lagging(run: Run, f: PageFilters, params: dict | None = None) -> pd.DataFrame:
-    """unit_progress.sql（默认按当前筛选）+ 滞后评分、红黄绿状态、扣分项。"""
-    return metrics.add_lagging(run("unit_progress", **(params or f.params())), f.min_items)
+    """unit_progress.sql（默认按当前筛选）+ 滞后评分、红黄绿状态、扣分项（按该专项整治配置的规则）。"""
+    return metrics.add_lagging(run("unit_progress", **(params or f.params())), f.min_items,
+                               lagging.for_campaign(f.campaign_id))
 
 
 def count_state(units: pd.DataFrame, state: str) -> int:
     return int((units["lagging_state"] == state).sum())
 
 
-def rules_text() -> list[str]:
-    """滞后评分规则（红 / 黄 / 绿），逐条。"""
-    return list(metrics.LAGGING_RULES_TEXT)
+def rules_text(f: PageFilters) -> list[str]:
+    """该专项整治的滞后评分规则（各扣分项、红 / 黄 / 绿分数线），逐条，与评分出自同一张表。"""
+    return lagging.rules_text(lagging.for_campaign(f.campaign_id), f.min_items)
 
 
 @dataclass
@@ -40,7 +41,8 @@ class UnitProgressData:
     trend_note: str = ""
     report_detail: pd.DataFrame = field(default_factory=pd.DataFrame)  # report_punctuality
     detail_unit_ids: list[str] = field(default_factory=list)      # 有问题或线索的单位（明细的选择框）
-    lagging_rules: list[str] = field(default_factory=rules_text)
+    lagging_rules: list[str] = field(default_factory=list)
+    lagging_max: int = 0                       # 滞后评分的满分（各项上限之和）
 
     def unit_row(self, unit_id: str) -> pd.Series:
         return self.units[self.units["unit_id"] == unit_id].iloc[0]
@@ -55,8 +57,9 @@ class UnitDetail:
 
 def unit_progress_data(run: Run, f: PageFilters) -> UnitProgressData:
     units = units_with_lagging(run, f)
+    rules = lagging.for_campaign(f.campaign_id)
     if units.empty:
-        return UnitProgressData(units)
+        return UnitProgressData(units, lagging_rules=rules_text(f), lagging_max=lagging.max_score(rules))
     # 趋势图只画所选单位，或（未选单位时）最滞后的 TREND_UNITS 个单位——只查询这些单位
     trend_ids, trend_note = metrics.trend_units(units, f.units, n=TREND_UNITS)
     trend = run("unit_trend", **f.params(units=trend_ids)) if trend_ids else units.iloc[0:0]
@@ -69,7 +72,8 @@ def unit_progress_data(run: Run, f: PageFilters) -> UnitProgressData:
         table=metrics.unit_table(units.sort_values(["lagging_score", "overdue"], ascending=False), f.min_items),
         with_problems=units[units["problems"] > 0], trend=trend, trend_note=trend_note,
         report_detail=run("report_punctuality", **f.params()),
-        detail_unit_ids=with_data["unit_id"].tolist())
+        detail_unit_ids=with_data["unit_id"].tolist(), lagging_rules=rules_text(f),
+        lagging_max=lagging.max_score(rules))
 
 
 def unit_detail(run: Run, f: PageFilters, unit_id: str) -> UnitDetail:

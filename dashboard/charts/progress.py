@@ -6,9 +6,10 @@ from datetime import date
 import pandas as pd
 import plotly.graph_objects as go
 
-from analytics.metrics import LAG_MAX, LAG_RED, LAG_YELLOW
+from analytics import lagging
 from analytics.palette import BLUE, GREEN, GREY, LIGHT_BLUE, ORANGE, PALETTE, RED, STATE_COLORS, STATUS_COLORS, YELLOW
 from dashboard.charts.base import date_text, pct_text
+from etl.config import LaggingRules
 
 
 def completion_trend(df: pd.DataFrame) -> go.Figure:
@@ -110,8 +111,9 @@ def stage_timeline(stages: pd.DataFrame, as_of: date, next_due: date | None = No
     return fig
 
 
-def lagging_bar(df: pd.DataFrame, top: int | None = None) -> go.Figure:
-    """metrics.add_lagging 后的 unit_progress → 滞后评分横条（红黄绿）。"""
+def lagging_bar(df: pd.DataFrame, top: int | None = None, rules: LaggingRules | None = None) -> go.Figure:
+    """metrics.add_lagging 后的 unit_progress → 滞后评分横条（红黄绿）；rules：该专项整治的评分表（分数线）。"""
+    rules = rules or lagging.default_rules()
     d = df.sort_values(["lagging_score", "overdue"], ascending=False)
     if top:
         d = d.head(top)
@@ -122,8 +124,8 @@ def lagging_bar(df: pd.DataFrame, top: int | None = None) -> go.Figure:
         textposition="outside", cliponaxis=False, constraintext="none",
         hovertemplate="%{y}<br>%{text}<extra></extra>",
     ))
-    top_score = max(LAG_MAX, int(d["lagging_score"].max() or 0))
-    for v, name, color, anchor in ((LAG_YELLOW, "黄色", YELLOW, "right"), (LAG_RED, "红色", RED, "left")):
+    top_score = max(lagging.max_score(rules), int(d["lagging_score"].max() or 0))
+    for v, name, color, anchor in ((rules.yellow, "黄色", YELLOW, "right"), (rules.red, "红色", RED, "left")):
         fig.add_vline(x=v - 0.5, line=dict(color=color, width=1.5, dash="dash"), layer="below")
         fig.add_annotation(x=v - 0.5, y=1, yref="paper", yanchor="bottom", xanchor=anchor, showarrow=False,
                            text=f"{name} ≥{v}分", font=dict(color=color, size=12))
