@@ -12,7 +12,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from analytics import lagging, metrics
+from analytics.filters import Filters
+from analytics.page_data.overview import overview_data
+from analytics.page_data.unit_progress import units_with_lagging
 from analytics.queries import QueryRunner, to_date
 from etl.normalize.workdays import working_day_ages
 
@@ -66,10 +68,6 @@ class BriefData:
         return None if self.prev_as_of is None else (self.as_of - self.prev_as_of).days
 
 
-def _params(campaign_id: str, as_of: date) -> dict:
-    return {"campaign_id": campaign_id, "as_of": as_of, "units": [], "categories": [], "channels": []}
-
-
 def _followup(q: QueryRunner, cid: str, as_of: date, units: pd.DataFrame,
               units_prev: pd.DataFrame, prev_overdue: pd.DataFrame) -> FollowUp:
     cur = units.set_index("unit_id")
@@ -112,7 +110,6 @@ def collect(db_path: str | Path, campaign_id: str, as_of: date, prev_as_of: date
         if row.empty:
             raise ValueError(f"数据库中没有专项整治：{campaign_id}")
         camp = row.iloc[0].to_dict()
-        min_items = int(camp.get("min_items") or 0)
         weekday = int(camp.get("weekly_report_weekday") or 4)
         if prev_as_of is None:
             prev_as_of = previous_report_date(as_of, weekday)
@@ -120,28 +117,27 @@ def collect(db_path: str | Path, campaign_id: str, as_of: date, prev_as_of: date
         first_snap = to_date(snaps["as_of_date"].min()) if not snaps.empty else None
         if first_snap is None or prev_as_of < first_snap:
             prev_as_of = None  # 上期时还没有任何台账：不比较
-        p = _params(campaign_id, as_of)
-        kpi = q.run("kpi_overview", **p).iloc[0]
-        rules = lagging.for_campaign(campaign_id)
-        units = metrics.add_lagging(q.run("unit_progress", **p), min_items, rules)
-        kpi_prev = units_prev = followup = None
+        # The brief states what the overview shows: the same page-data function, campaign-wide.
+        f = Filters(campaign_id, as_of, prev_as_of, campaign=camp)
+        p = f.params()
+        ov = overview_data(q.run, f)
+        units_prev = followup = None
         if prev_as_of is not None:
-            pp = _params(campaign_id, prev_as_of)
-            kpi_prev = q.run("kpi_overview", **pp).iloc[0]
-            units_prev = metrics.add_lagging(q.run("unit_progress", **pp), min_items, rules)
+            pp = f.prev_params()
+            units_prev = units_with_lagging(q.run, f, pp)
             prev_overdue = q.run("brief_overdue_problems", **pp)
-            followup = _followup(q, campaign_id, as_of, units, units_prev, prev_overdue)
+            followup = _followup(q, campaign_id, as_of, ov.units, units_prev, prev_overdue)
         leads = q.run("brief_leads_overdue", **p)
         leads["working_days_overdue"] = working_day_ages(leads["due_date"], as_of)
         return BriefData(
             campaign_id=campaign_id, campaign=camp, as_of=as_of, prev_as_of=prev_as_of,
-            kpi=kpi, kpi_prev=kpi_prev, units=units, units_prev=units_prev,
-            trend=q.run("completion_trend", **p),
+            kpi=ov.kpi, kpi_prev=ov.kpi_prev, units=ov.units, units_prev=units_prev,
+            trend=ov.trend,
             overdue=q.run("brief_overdue_problems", **p),
             leads_overdue=leads,
             relapses=q.run("relapse_list", **p),
             satisfaction=q.run("brief_satisfaction_units", **p),
-            stage=q.run("next_deadline", campaign_id=campaign_id, as_of=as_of).iloc[0],
+            stage=ov.next_deadline,
             followup=followup,
         )
     finally:
