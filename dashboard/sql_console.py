@@ -11,13 +11,14 @@
    限时 ``TIME_LIMIT`` 秒、最多 ``ROW_CAP`` 行和 ``BYTE_BUDGET`` 字节、单元格最多 ``CELL_CAP`` 字；
    子进程超限只死它自己。每个会话同时只跑一条，全服务器同时最多 ``MAX_WORKERS`` 条。
 
+语句检查在 dashboard/sql_guard.py，结构浏览和保存的查询在 dashboard/sql_browse.py；这里的名字
+（包括那两个模块的）照旧都可从 dashboard.sql_console 导入。
 不依赖 streamlit，tests/test_sql_console.py、tests/test_console_limits.py 直接测试。
 """
 from __future__ import annotations
 
 import json
 import pickle
-import re
 import struct
 import subprocess
 import sys
@@ -25,7 +26,6 @@ import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -33,40 +33,39 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from dashboard import console_worker, db
+from dashboard import db
+
+# Re-exported: pages/explore.py, tests and bench import all of these from dashboard.sql_console.
+from dashboard.sql_browse import (  # noqa: F401
+    CATALOG,
+    DUCKDB_MEMORY_LIMIT,
+    MEMORY_LIMIT,
+    SCHEMA_SQL,
+    filter_values,
+    open_sandbox,
+    saved_queries,
+    saved_query,
+    saved_query_title,
+    schema,
+)
+from dashboard.sql_guard import (  # noqa: F401
+    ALLOWED_FIRST_WORDS,
+    DB_FILE_WORD,
+    HIDDEN_NAMES,
+    ConsoleError,
+    _first_line,
+    check_statement,
+    hide_paths,
+)
 
 ROW_CAP = 10_000
 TIME_LIMIT = 10.0
 BYTE_BUDGET = 20 << 20           # 结果最多 20 MB（Arrow 字节数）
 CELL_CAP = 10_000                # 单元格最多 1 万字
 MEMORY_MB = 1024                 # 查询子进程的数据段上限
-DUCKDB_MEMORY_LIMIT = "512MB"    # 子进程里 DuckDB 自己的上限（低于 MEMORY_MB，常见情况先由它清楚地报错）
-MEMORY_LIMIT = DUCKDB_MEMORY_LIMIT
 MAX_WORKERS = 2                  # 全服务器同时执行的控制台查询
 WORKER_WAIT = 5.0                # 等空闲名额的秒数
 KILL_GRACE = 5.0                 # 子进程启动和收尾的宽限；超过 time_limit + 它就强行结束
-CATALOG = console_worker.CATALOG
-DB_FILE_WORD = "（数据库文件）"
-
-ALLOWED_FIRST_WORDS = ("SELECT", "WITH", "FROM", "VALUES", "DESCRIBE", "SHOW", "SUMMARIZE", "EXPLAIN")
-# Trap: these show the attached file's absolute path (duckdb_databases().path, the allowed_paths
-# setting, PRAGMA database_list's view); query()/query_table() run SQL built at run time, past
-# every check here.
-HIDDEN_NAMES = ("duckdb_databases", "pragma_database_list", "duckdb_settings", "pg_settings",
-                "current_setting", "query", "query_table")
-_STMT_NAMES = {
-    "INSERT": "插入数据（INSERT）", "UPDATE": "修改数据（UPDATE）", "DELETE": "删除数据（DELETE）",
-    "CREATE": "建表/建视图（CREATE）", "DROP": "删除对象（DROP）", "ALTER": "修改表结构（ALTER）",
-    "COPY": "导入导出文件（COPY）", "EXPORT": "导出数据库（EXPORT）", "ATTACH": "连接其他数据库（ATTACH）",
-    "DETACH": "断开数据库（DETACH）", "LOAD": "安装或加载扩展（INSTALL/LOAD）", "SET": "修改设置（SET/USE/RESET）",
-    "PRAGMA": "PRAGMA 设置", "CALL": "调用过程（CALL/CHECKPOINT）", "TRANSACTION": "事务语句（BEGIN/COMMIT）",
-    "PREPARE": "预编译语句（PREPARE）", "EXECUTE": "执行预编译语句（EXECUTE）", "VACUUM": "VACUUM",
-    "ANALYZE": "ANALYZE", "UPDATE_EXTENSIONS": "更新扩展", "MULTI": "多条语句",
-}
-
-
-class ConsoleError(Exception):
-    """给用户看的中文错误（不含 traceback）。"""
 
 
 @dataclass
@@ -82,104 +81,7 @@ class ConsoleResult:
     notices: list[str] = field(default_factory=list)
 
 
-# ------------------------------------------------------------------ statement check
-def _strip_comments(sql: str) -> str:
-    sql = re.sub(r"/\*.*?\*/", " ", sql, flags=re.S)
-    return "\n".join(line.split("--", 1)[0] for line in sql.splitlines())
-
-
-def _first_word(sql: str) -> str:
-    m = re.match(r"[\s(]*([A-Za-z_]+)", _strip_comments(sql))
-    return m.group(1).upper() if m else ""
-
-
-def _names_in_tree(node: Any, out: set[str]) -> set[str]:
-    if isinstance(node, dict):
-        for k in ("function_name", "table_name"):
-            if isinstance(node.get(k), str):
-                out.add(node[k].lower())
-        for v in node.values():
-            _names_in_tree(v, out)
-    elif isinstance(node, list):
-        for v in node:
-            _names_in_tree(v, out)
-    return out
-
-
-def _hidden_name_used(text: str) -> str | None:
-    """语句里用到的 HIDDEN_NAMES 之一（解析树里的函数名、表名；解析树不可得时按文本查）。"""
-    con = duckdb.connect(":memory:")
-    try:
-        tree = json.loads(con.execute("SELECT json_serialize_sql(?)", [text]).fetchone()[0])
-    finally:
-        con.close()
-    if not tree.get("error"):
-        used = _names_in_tree(tree, set())
-        return next((n for n in HIDDEN_NAMES if n in used), None)
-    flat = re.sub(r'["`]', "", _strip_comments(text)).lower()
-    for n in HIDDEN_NAMES:
-        pattern = rf"\b{n}\s*\(" if n.startswith("query") else rf"\b{n}\b"
-        if re.search(pattern, flat):
-            return n
-    return None
-
-
-def check_statement(sql: str) -> str:
-    """只允许一条只读查询；返回去掉首尾空白和结尾分号的 SQL，否则抛 ConsoleError（中文）。"""
-    text = (sql or "").strip()
-    if not _strip_comments(text).strip():
-        raise ConsoleError("请输入一条 SQL 查询语句（SELECT …）。")
-    try:
-        stmts = duckdb.extract_statements(text)
-    except duckdb.Error as e:
-        raise ConsoleError(f"SQL 语法错误，请检查拼写和括号。（数据库提示：{_first_line(e)}）") from None
-    if len(stmts) == 0:
-        raise ConsoleError("请输入一条 SQL 查询语句（SELECT …）。")
-    if len(stmts) > 1:
-        raise ConsoleError(f"一次只能执行一条语句，这里有 {len(stmts)} 条。请删去多余的语句（分号后的部分）。")
-    stmt = stmts[0]
-    kind = str(stmt.type).rsplit(".", 1)[-1]
-    word = _first_word(text)
-    if kind not in ("SELECT", "EXPLAIN") or word not in ALLOWED_FIRST_WORDS:
-        what = _STMT_NAMES.get(kind, f"{word or kind} 语句")
-        raise ConsoleError(f"数据探索只能查询数据，不能执行{what}。请只用 SELECT、WITH、DESCRIBE、SHOW、"
-                           "SUMMARIZE 或 EXPLAIN 开头的一条查询。")
-    if word == "EXPLAIN":
-        inner = re.sub(r"^[\s(]*EXPLAIN(\s+(ANALYZE|ANALYSE))?\b", "", _strip_comments(text).strip(),
-                       flags=re.I)
-        if _first_word(inner) not in ALLOWED_FIRST_WORDS or _first_word(inner) == "EXPLAIN":
-            raise ConsoleError("EXPLAIN 后面只能跟查询语句（SELECT …）。")
-        check_statement(inner)
-    hidden = _hidden_name_used(text)
-    if hidden:
-        raise ConsoleError(f"数据探索不提供 {hidden} 这个系统函数/视图（它会显示服务器上的文件位置或执行拼接的 SQL）。"
-                           "请直接查询看板数据库中的表，表名见左侧“数据库结构”。")
-    return text.rstrip().rstrip(";").rstrip()
-
-
-# ------------------------------------------------------------------ sandbox connection
-def open_sandbox(db_file: str | Path, memory_limit: str = MEMORY_LIMIT) -> duckdb.DuckDBPyConnection:
-    """独立的只读、无外部访问的连接（结构浏览用；控制台查询在子进程里打开同样的连接）。"""
-    if not Path(db_file).exists():
-        raise ConsoleError("数据库文件不存在。请先到“数据管理”生成数据库。")
-    return console_worker.open_sandbox(db_file, memory_limit)
-
-
 # ------------------------------------------------------------------ errors
-def _first_line(e: BaseException) -> str:
-    msg = str(e).strip().splitlines()
-    return msg[0] if msg else type(e).__name__
-
-
-def hide_paths(text: str, db_file: str | Path) -> str:
-    """把数据库文件的路径和所在目录换成“（数据库文件）”。"""
-    p = Path(db_file)
-    for s in sorted({str(p), str(p.resolve()), str(p.parent), str(p.resolve().parent)}, key=len, reverse=True):
-        if len(s) > 1:
-            text = text.replace(s, DB_FILE_WORD)
-    return text
-
-
 def friendly_error(e: BaseException) -> str:
     """DuckDB 异常 → 一句中文说明（附数据库原始提示的第一行）。"""
     detail = _first_line(e)
@@ -355,56 +257,6 @@ def run_console(sql: str, db_file: str | Path | None = None, params: dict[str, A
                          bytes_truncated=bool(header["bytes_truncated"]), cells_cut=int(header["cells_cut"]),
                          byte_budget=byte_budget, cell_cap=cell_cap,
                          notices=_notices(header, row_cap, byte_budget, cell_cap))
-
-
-# ------------------------------------------------------------------ schema browser
-SCHEMA_SQL = """
-SELECT t.table_name, t.table_type, c.column_name, c.data_type, c.ordinal_position
-FROM information_schema.tables t
-JOIN information_schema.columns c
-  ON c.table_catalog = t.table_catalog AND c.table_schema = t.table_schema AND c.table_name = t.table_name
-WHERE t.table_catalog = $catalog AND t.table_schema = 'main'
-ORDER BY t.table_type, t.table_name, c.ordinal_position
-"""
-
-
-def schema(db_file: str | Path | None = None) -> pd.DataFrame:
-    """看板数据库的表/视图及其列（来自 information_schema）。"""
-    con = open_sandbox(db_file or db.db_path())
-    try:
-        return con.execute(SCHEMA_SQL, {"catalog": CATALOG}).df()
-    finally:
-        con.close()
-
-
-# ------------------------------------------------------------------ saved queries
-def saved_queries() -> list[str]:
-    return db.query_names()
-
-
-def saved_query(name: str) -> str:
-    return db.load_sql(name)
-
-
-def saved_query_title(name: str) -> str:
-    """保存的查询的第一行注释（说明）。"""
-    for line in saved_query(name).splitlines():
-        s = line.strip()
-        if s.startswith("--"):
-            return s.lstrip("-").strip()
-        if s:
-            break
-    return ""
-
-
-def filter_values(f) -> dict[str, Any]:
-    """当前侧栏筛选 → 保存的查询可用的参数值（$campaign_id、$as_of、$units、$categories、$channels）。"""
-    if f is None:
-        return {}
-    p = f.params()
-    years = p["as_of"].year if isinstance(p["as_of"], date) else None
-    p.setdefault("survey_year", years)
-    return p
 
 
 # ------------------------------------------------------------------ export
