@@ -4,10 +4,8 @@ from streamlit.testing.v1 import AppTest
 
 from analytics import metrics
 from dashboard.db import QueryRunner
+from tests.app_pages import APP_PAGES as PAGES  # noqa: E402 — every page app.py navigates to
 from tests.fixtures.fixture_db import CAMPAIGN_ID, S2
-
-PAGES = ["pages/overview.py", "pages/unit_progress.py", "pages/hotspots.py", "pages/relapse.py",
-         "pages/satisfaction.py", "pages/leads.py", "pages/explore.py", "pages/data_admin.py"]
 
 
 @pytest.fixture()

@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 from analytics import metrics
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGES = ["pages/satisfaction.py", "pages/leads.py", "pages/explore.py", "pages/data_admin.py"]
+from tests.app_pages import APP_PAGES as PAGES  # noqa: E402 — every page app.py navigates to
 
 
 @pytest.fixture(scope="module")
