@@ -13,3 +13,13 @@ from tests.fixtures.fixture_db import build_fixture_db  # noqa: E402
 @pytest.fixture(scope="session")
 def fixture_db(tmp_path_factory) -> Path:
     return build_fixture_db(tmp_path_factory.mktemp("db") / "fixture.duckdb")
+
+
+@pytest.fixture(scope="module")
+def q(fixture_db):
+    """A query runner on the fixture database (the query tests' truth-checked DB)."""
+    from dashboard.db import QueryRunner
+
+    r = QueryRunner(fixture_db)
+    yield r
+    r.close()

@@ -78,9 +78,15 @@ def sample_db(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def server(sample_db, tmp_path_factory, request) -> str:
+    return start_server({"DASHBOARD_DB": str(sample_db)}, tmp_path_factory.mktemp("streamlit") / "streamlit.log",
+                        request)
+
+
+def start_server(env_extra: dict[str, str], log: Path, request) -> str:
+    """`streamlit run app.py` on a free loopback port with these environment variables; stopped at the
+    end of the requesting fixture's scope. Returns the base URL once /_stcore/health answers."""
     port = _free_port()
-    log = tmp_path_factory.mktemp("streamlit") / "streamlit.log"
-    env = dict(os.environ, DASHBOARD_DB=str(sample_db), PYTHONUNBUFFERED="1")
+    env = dict(os.environ, PYTHONUNBUFFERED="1", **env_extra)
     with log.open("wb") as out:
         proc = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",

@@ -8,9 +8,6 @@
 """
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
@@ -21,11 +18,10 @@ from tests.test_browser import (  # noqa: F401 — browser 是 pytest fixture
     CHROMIUM_ARGS,
     ROOT,
     SHOTS,
-    _free_port,
     _metric_value,
-    _wait_healthy,
     _wait_idle,
     browser,
+    start_server,
 )
 
 VIEWPORTS = [(1366, 768), (1920, 1080)]
@@ -58,31 +54,9 @@ def dirs(tmp_path_factory) -> dict[str, Path]:
 
 @pytest.fixture(scope="module")
 def server(dirs, request) -> str:
-    port = _free_port()
-    log = dirs["files"] / "streamlit.log"
-    env = dict(os.environ, DASHBOARD_DB=str(dirs["db"]), DASHBOARD_UPLOADS=str(dirs["uploads"]),
-               DASHBOARD_STAGING=str(dirs["staging"]), DASHBOARD_PROFILES=str(dirs["profiles"]),
-               PYTHONUNBUFFERED="1")
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-             "--server.port", str(port), "--server.address", "127.0.0.1",
-             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-
-    def stop() -> None:
-        if proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=10)
-
-    request.addfinalizer(stop)
-    url = f"http://127.0.0.1:{port}"
-    _wait_healthy(url, proc, log)
-    return url
+    return start_server({"DASHBOARD_DB": str(dirs["db"]), "DASHBOARD_UPLOADS": str(dirs["uploads"]),
+                         "DASHBOARD_STAGING": str(dirs["staging"]), "DASHBOARD_PROFILES": str(dirs["profiles"])},
+                        dirs["files"] / "streamlit.log", request)
 
 
 def _shot(page, name: str) -> None:

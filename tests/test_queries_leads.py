@@ -12,13 +12,6 @@ from tests.fixtures.fixture_db import CAMPAIGN_ID, S1, S2
 ALL = dict(campaign_id=CAMPAIGN_ID, units=[], categories=[], channels=[])
 
 
-@pytest.fixture(scope="module")
-def q(fixture_db):
-    r = QueryRunner(fixture_db)
-    yield r
-    r.close()
-
-
 def test_leads_summary_s2(q):
     s = q.run("leads_summary", as_of=S2, **ALL).iloc[0]
     assert (s.received, s.assigned, s.concluded, s.fed_back) == (19, 19, 14, 11)

@@ -12,13 +12,6 @@ ALL = dict(campaign_id=CAMPAIGN_ID, units=[], categories=[], channels=[])
 
 
 @pytest.fixture(scope="module")
-def q(fixture_db):
-    r = QueryRunner(fixture_db)
-    yield r
-    r.close()
-
-
-@pytest.fixture(scope="module")
 def q_min1(fixture_db, tmp_path_factory):
     """同一夹具，但满意度最少样本量改为 1 份（让 4 个单位都参与排名）。"""
     p = tmp_path_factory.mktemp("min1") / "min1.duckdb"

@@ -1,19 +1,9 @@
 """台账报送与导入记录的查询（report_grid、submissions_list、load_errors_list）：在夹具库上与手算结果比对。"""
 from datetime import date
 
-import pytest
-
-from dashboard.db import QueryRunner
 from tests.fixtures.fixture_db import CAMPAIGN_ID, S2
 
 ALL = dict(campaign_id=CAMPAIGN_ID, units=[], categories=[], channels=[])
-
-
-@pytest.fixture(scope="module")
-def q(fixture_db):
-    r = QueryRunner(fixture_db)
-    yield r
-    r.close()
 
 
 def _grid(q, as_of, units):
