@@ -36,7 +36,7 @@ COLUMN_LABELS = {
     "assigned_date": "交办日期", "due_date": "办理期限", "due_date_provisional": "期限为推算",
     "concluded_date": "办结日期", "feedback_date": "反馈日期", "finding": "调查结论", "lead_status": "办理情况",
     "complainant_masked": "投诉人", "phone_masked": "联系电话", "received": "受理", "assigned": "交办",
-    "concluded": "办结", "fed_back": "已反馈", "ontime": "按时办结", "ontime_den": "期限已到或已办结",
+    "concluded": "办结", "fed_back": "已反馈",
     "open_overdue": "超期未办结", "found": "属实+部分属实", "with_finding": "有调查结论", "step": "办理环节",
     "leads": "线索件数", "share_of_received": "占受理比例", "overdue_workdays": "超期工作日数",
     "workdays_since_assigned": "交办后工作日数", "max_age": "最长超期工作日", "oldest_due": "最早办理期限",

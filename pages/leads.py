@@ -32,7 +32,7 @@ if d.empty:
 
 c = st.columns(3)
 ui.kpi(c[0], "leads_received", f"{int(s['received'])}件")
-ui.kpi(c[1], "ontime", metrics.fmt_rate(s["ontime"], s["ontime_den"]))
+ui.kpi(c[1], "ontime", metrics.fmt_rate(s["leads_ontime"], s["leads_ontime_den"]))
 ui.kpi(c[2], "feedback", metrics.fmt_rate(s["fed_back"], s["concluded"]))
 c = st.columns(3)
 ui.kpi(c[0], "leads_open_overdue", f"{int(s['open_overdue'])}件")
@@ -60,7 +60,7 @@ if d.many_units:
                "全部单位见图下的下载数据和“各单位明细表”。")
 if not d.lowest_ontime.empty:
     st.caption(f"按时办结率最低（期限已到或已办结的线索不少于 {f.min_items} 件的单位中）："
-               + "、".join(f"{r['unit_name']} {metrics.fmt_rate(r['ontime'], r['ontime_den'])}"
+               + "、".join(f"{r['unit_name']} {metrics.fmt_rate(r['leads_ontime'], r['leads_ontime_den'])}"
                           for _, r in d.lowest_ontime.iterrows()))
 with st.expander("各单位明细表", expanded=False):
     st.dataframe(d.unit_table, hide_index=True, key="tbl_leads_unit")

@@ -87,7 +87,7 @@ def test_unit_charts_limited_when_many_units():
 
     n = 100
     by_unit = pd.DataFrame({"unit_id": [f"u{i}" for i in range(n)], "unit_name": [f"单位{i:03d}" for i in range(n)],
-                            "ontime": list(range(n)), "ontime_den": [100] * (n - 1) + [2], "open_overdue": 1})
+                            "leads_ontime": list(range(n)), "leads_ontime_den": [100] * (n - 1) + [2], "open_overdue": 1})
     fig = lead_charts.ontime_by_unit(by_unit, min_items=5, top=30)
     assert len(fig.data[0].y) == 30 and fig.data[0].y[0] == "单位000" and "单位099" not in fig.data[0].y
     g = pd.DataFrame({"unit_name": by_unit["unit_name"], "leads": range(n), "max_age": 3})

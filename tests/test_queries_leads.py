@@ -15,25 +15,25 @@ ALL = dict(campaign_id=CAMPAIGN_ID, units=[], categories=[], channels=[])
 def test_leads_summary_s2(q):
     s = q.run("leads_summary", as_of=S2, **ALL).iloc[0]
     assert (s.received, s.assigned, s.concluded, s.fed_back) == (19, 19, 14, 11)
-    assert (s.ontime, s.ontime_den, s.open_overdue, s.open_leads) == (11, 17, 3, 5)
+    assert (s.leads_ontime, s.leads_ontime_den, s.open_overdue, s.open_leads) == (11, 17, 3, 5)
     assert (s.found, s.with_finding) == (9, 13)
     assert (s.repeat_complainants, s.repeat_leads) == (1, 2)       # k-aaa: L01 + L04
 
 
 def test_leads_summary_s1_and_filters(q):
     s = q.run("leads_summary", as_of=S1, **ALL).iloc[0]
-    assert (s.received, s.concluded, s.ontime, s.ontime_den, s.fed_back) == (7, 6, 4, 6, 5)
+    assert (s.received, s.concluded, s.leads_ontime, s.leads_ontime_den, s.fed_back) == (7, 6, 4, 6, 5)
     assert s.repeat_complainants == 0                                # L04 not yet received
     s = q.run("leads_summary", as_of=S2, **(ALL | {"units": ["taihe"], "channels": ["12345热线"]})).iloc[0]
-    assert (s.received, s.concluded, s.ontime) == (2, 2, 1)          # L06 on time, L07 late
+    assert (s.received, s.concluded, s.leads_ontime) == (2, 2, 1)          # L06 on time, L07 late
 
 
 def test_leads_by_unit_s2(q):
     d = q.run("leads_by_unit", as_of=S2, **ALL).set_index("unit_id")
-    assert (d.loc["linquan", ["received", "ontime", "ontime_den", "fed_back", "concluded", "open_overdue"]]
+    assert (d.loc["linquan", ["received", "leads_ontime", "leads_ontime_den", "fed_back", "concluded", "open_overdue"]]
             .tolist() == [6, 2, 4, 2, 3, 1])
-    assert d.loc["taihe", ["ontime", "ontime_den", "open_overdue"]].tolist() == [3, 6, 2]
-    assert d.loc["funan", ["ontime", "ontime_den", "found", "with_finding"]].tolist() == [3, 3, 1, 2]
+    assert d.loc["taihe", ["leads_ontime", "leads_ontime_den", "open_overdue"]].tolist() == [3, 6, 2]
+    assert d.loc["funan", ["leads_ontime", "leads_ontime_den", "found", "with_finding"]].tolist() == [3, 3, 1, 2]
 
 
 def test_overdue_open_list_and_working_days(q):

@@ -63,12 +63,12 @@ def unit_table(by_unit: pd.DataFrame, min_items: int) -> pd.DataFrame:
         "单位": by_unit["unit_name"],
         "受理": by_unit["received"].astype(int),
         "办结": by_unit["concluded"].astype(int),
-        "按时办结率": [rates(a, b) for a, b in zip(by_unit["ontime"], by_unit["ontime_den"], strict=True)],
+        "按时办结率": [rates(a, b) for a, b in zip(by_unit["leads_ontime"], by_unit["leads_ontime_den"], strict=True)],
         "反馈率": [rates(a, b) for a, b in zip(by_unit["fed_back"], by_unit["concluded"], strict=True)],
         "属实率": [rates(a, b) for a, b in zip(by_unit["found"], by_unit["with_finding"], strict=True)],
         "超期未办结": by_unit["open_overdue"].astype(int),
         "备注": ["" if metrics.rankable(d, min_items) else f"件数少于{min_items}件，不参与排名"
-               for d in by_unit["ontime_den"]],
+               for d in by_unit["leads_ontime_den"]],
     })
 
 
@@ -101,8 +101,8 @@ def leads_data(run: Run, f: PageFilters) -> LeadsData:
     return LeadsData(
         limit_days=limit, summary=s, funnel=leads_funnel_data(s),
         channels=run("leads_channel_mix", **f.params()), by_unit=by_unit,
-        ontime_shown=by_unit[by_unit["ontime_den"] > 0],
-        lowest_ontime=metrics.rank_extremes(by_unit, "ontime", "ontime_den", f.min_items, n=EXTREMES,
+        ontime_shown=by_unit[by_unit["leads_ontime_den"] > 0],
+        lowest_ontime=metrics.rank_extremes(by_unit, "leads_ontime", "leads_ontime_den", f.min_items, n=EXTREMES,
                                             ascending=True),
         unit_table=unit_table(by_unit, f.min_items), overdue=overdue_data(run, f),
         repeat=repeat_complainants(run, f.params()))

@@ -25,22 +25,22 @@ def ontime_by_unit(df: pd.DataFrame, min_items: int, top: int | None = None) -> 
     """leads_by_unit.sql → 各单位线索按时办结率（横条，文字为“比率（分子/分母）”）；件数不足为灰。
 
     top：单位多于 top 个时只画件数足够（可排名）的单位中按时办结率最低的 top 个。"""
-    d = df[df["ontime_den"] > 0].copy()
-    d["rate"] = d["ontime"] / d["ontime_den"]
-    d = d.sort_values(["rate", "ontime_den", "unit_name"], ascending=[True, False, True])
+    d = df[df["leads_ontime_den"] > 0].copy()
+    d["rate"] = d["leads_ontime"] / d["leads_ontime_den"]
+    d = d.sort_values(["rate", "leads_ontime_den", "unit_name"], ascending=[True, False, True])
     title = "各单位线索按时办结率（工作日规则，由低到高）"
     if top is not None and len(d) > top:
-        d = d[d["ontime_den"] >= min_items].head(top)
+        d = d[d["leads_ontime_den"] >= min_items].head(top)
         title = f"线索按时办结率最低的 {len(d)} 个单位（工作日规则）"
-    ok = d["ontime_den"] >= min_items
+    ok = d["leads_ontime_den"] >= min_items
     colors = [(RED if r < 0.6 else YELLOW if r < 0.8 else GREEN) if k else GREY
               for r, k in zip(d["rate"], ok, strict=True)]
     fig = go.Figure(go.Bar(
         x=d["rate"], y=d["unit_name"], orientation="h", marker_color=colors,
         text=[fmt_rate(a, b) + ("" if k else " 件数少，不排名")
-              for a, b, k in zip(d["ontime"], d["ontime_den"], ok, strict=True)],
+              for a, b, k in zip(d["leads_ontime"], d["leads_ontime_den"], ok, strict=True)],
         textposition="auto",
-        customdata=d[["ontime", "ontime_den", "open_overdue"]].to_numpy(),
+        customdata=d[["leads_ontime", "leads_ontime_den", "open_overdue"]].to_numpy(),
         hovertemplate=("%{y}<br>按时办结率：%{x:.1%}（%{customdata[0]}/%{customdata[1]}）"
                        "<br>超期未办结：%{customdata[2]} 件<extra></extra>"),
     ))
