@@ -166,7 +166,7 @@ def page_data_admin(c: Ctx) -> None:
     c.py("list_uploads", lambda: upload.list_uploads(c.f.campaign_id))
     c.q("load_errors_list", campaign_id=c.f.campaign_id)               # 已上传文件的读取问题
     d = c.data(data_admin.data_admin_data)
-    c.fig("report_grid", lambda: submissions.report_grid(d.grid), d.grid)
+    c.fig("ledger_report_grid", lambda: submissions.report_grid(d.grid), d.grid)
 
 
 PAGES: list[tuple[str, str, Callable[[Ctx], None]]] = [

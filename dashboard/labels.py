@@ -52,7 +52,7 @@ COLUMN_LABELS = {
     "min_responses": "最少问卷份数", "is_low": "满意度低", "low_reason": "说明", "dimension": "测评维度",
     "prev_year": "上一测评年度", "prev_score": "上年得分", "change": "变化（分）",
 }
-# report_grid.sql 的 due_date 是台账报送节点（截止日期），不是线索的办理期限
+# ledger_report_grid.sql 的 due_date 是台账报送节点（截止日期），不是线索的办理期限
 REPORT_DUE_LABELS = {"due_date": "报送节点"}
 DEADLINE_KINDS = {"date": "具体日期", "immediate": "立行立改", "long_term": "长期坚持"}
 INTERNAL_COLUMNS = ("sort_order", "unit_id")

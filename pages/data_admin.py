@@ -3,7 +3,7 @@
 
 对应关系确认步骤（每个暂存文件的预览面板）在 dashboard/mapping_panel.py；逻辑在 dashboard/upload.py
 （暂存、确认、删除、重建）和 dashboard/import_preview.py（预览表格、选择）；查询在 queries/submissions_list.sql、
-load_errors_list.sql、report_grid.sql；导入结果部分的数据在 analytics/page_data/data_admin.py。重建后关闭当前的只读连接并 st.rerun()，db.run_query 的缓存按库文件版本失效。
+load_errors_list.sql、ledger_report_grid.sql；导入结果部分的数据在 analytics/page_data/data_admin.py。重建后关闭当前的只读连接并 st.rerun()，db.run_query 的缓存按库文件版本失效。
 """
 import logging
 

@@ -34,7 +34,7 @@ ALL_PARAMS = params(unit_id="linquan", sel_unit="", sel_category="", sel_manifes
 
 # the queries behind 总览 / 县区进度 / 问题热点 / 反弹问题 and the sidebar (other pages test theirs)
 MY_QUERIES = ["campaigns", "units", "category_options", "channel_options", "snapshot_dates",
-              "kpi_overview", "satisfaction_overview", "unit_progress", "report_punctuality",
+              "kpi_overview", "satisfaction_overview", "unit_progress", "ledger_report_punctuality",
               "completion_trend", "unit_trend", "stage_timeline", "next_deadline", "unit_problems",
               "problem_history", "unit_leads", "hotspot_matrix", "manifestation_pareto",
               "channel_mix", "problems_list", "relapse_counts", "relapse_trend", "relapse_list"]

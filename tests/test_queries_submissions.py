@@ -1,4 +1,4 @@
-"""台账报送与导入记录的查询（report_grid、submissions_list、load_errors_list）：在夹具库上与手算结果比对。"""
+"""台账报送与导入记录的查询（ledger_report_grid、submissions_list、load_errors_list）：在夹具库上与手算结果比对。"""
 from datetime import date
 
 from tests.fixtures.fixture_db import CAMPAIGN_ID, S2
@@ -7,7 +7,7 @@ ALL = dict(campaign_id=CAMPAIGN_ID, units=[], categories=[], channels=[])
 
 
 def _grid(q, as_of, units):
-    d = q.run("report_grid", as_of=as_of, **(ALL | {"units": units}))
+    d = q.run("ledger_report_grid", as_of=as_of, **(ALL | {"units": units}))
     return {(r.unit_id, r.due_date.date().isoformat()): r.report_status for r in d.itertuples()}, d
 
 

@@ -23,7 +23,7 @@ class DataAdminData:
     errors: pd.DataFrame          # 导入问题记录（中文列）；空 = 全部导入、没有警告
     n_errors: int                 # 级别为“错误”的条数（该行或该表未导入）
     grace_days: int               # 台账报送宽限天数
-    grid: pd.DataFrame            # report_grid：单位 × 报送节点的报送状态
+    grid: pd.DataFrame            # ledger_report_grid：单位 × 报送节点的报送状态
     report_counts: pd.DataFrame   # 各单位按时/迟报/未报/待报次数（中文列）；grid 为空时为空
     late_units: pd.DataFrame      # report_counts 中有迟报或未报的单位
     submissions: pd.DataFrame     # 报送记录（中文列）
@@ -41,7 +41,7 @@ def error_table(errs: pd.DataFrame) -> pd.DataFrame:
 
 
 def report_counts(grid: pd.DataFrame) -> pd.DataFrame:
-    """report_grid → 每个单位一行（按单位顺序）：按时、迟报、未报、待报的节点数。"""
+    """ledger_report_grid → 每个单位一行（按单位顺序）：按时、迟报、未报、待报的节点数。"""
     if grid.empty:
         return pd.DataFrame(columns=["单位", *REPORT_STATES])
     cnt = grid.pivot_table(index=["sort_order", "unit_name"], columns="report_status", values="due_date",
@@ -54,7 +54,7 @@ def report_counts(grid: pd.DataFrame) -> pd.DataFrame:
 
 def data_admin_data(run: Run, f: PageFilters) -> DataAdminData:
     errs = run("load_errors_list", campaign_id=f.campaign_id)
-    grid = run("report_grid", **f.params())
+    grid = run("ledger_report_grid", **f.params())
     counts = report_counts(grid)
     subs = run("submissions_list", campaign_id=f.campaign_id, units=list(f.units))
     return DataAdminData(

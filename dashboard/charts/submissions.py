@@ -10,7 +10,7 @@ REPORT_STATES = {"按时": (0, GREEN), "迟报": (1, ORANGE), "未报": (2, RED)
 
 
 def report_grid(df: pd.DataFrame) -> go.Figure:
-    """report_grid.sql → 单位 × 报送节点 的报送情况（按时/迟报/未报/待报）。"""
+    """ledger_report_grid.sql → 单位 × 报送节点 的报送情况（按时/迟报/未报/待报）。"""
     units = df.sort_values(["sort_order", "unit_id"])["unit_name"].drop_duplicates().tolist()
     due_lbl = pd.to_datetime(df["due_date"]).dt.strftime("%Y-%m-%d")
     dues_lbl = sorted(due_lbl.drop_duplicates())
