@@ -15,12 +15,12 @@ from etl.read import CellError, ReadError, read_file
 from etl.read.profiles import ImportProfile, load_profiles
 from etl.read.sheet import EMPTY_SHEET, HIDDEN_LABEL
 from etl.validate.context import ERROR, WARNING, LoadError, RowContext, RowRejected, Submission
-from etl.validate.dedupe import drop_duplicate_leads, drop_duplicate_snapshots
+from etl.validate.dedupe import drop_duplicate_leads, drop_duplicate_snapshots, drop_duplicate_unit_scores
 from etl.validate.leads import validate_lead_row
 from etl.validate.ledger import validate_ledger_row
 from etl.validate.submission import missing_ledger_context, resolve_as_of_checked, resolve_reporter
 from etl.validate.survey import validate_survey_row
-from etl.validate.survey_scores import drop_duplicate_unit_scores, validate_survey_score_row
+from etl.validate.survey_scores import validate_survey_score_row
 
 INPUT_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".csv"}
 TABLE_OF_KIND = {"ledger": "ledger_snapshots", "leads": "leads", "survey": "survey_responses",

@@ -18,9 +18,9 @@ from etl.load import write_database
 from etl.normalize.errors import NormalizeError
 from etl.normalize.survey_scale import option_order, parse_option_number
 from etl.validate.context import ERROR, WARNING, RowContext, RowRejected, Submission
+from etl.validate.dedupe import drop_duplicate_unit_scores
 from etl.validate.survey import validate_survey_row
 from etl.validate.survey_scores import (
-    drop_duplicate_unit_scores,
     parse_rate,
     parse_unit_score,
     validate_survey_score_row,

@@ -7,10 +7,9 @@ from __future__ import annotations
 import math
 import re
 
-from etl.collected import Collected
 from etl.normalize._text import clean, shown
 from etl.normalize.errors import NormalizeError
-from etl.validate.context import ERROR, WARNING, LoadError, RowContext, RowRejected, Submission, raw_text, row_unit
+from etl.validate.context import WARNING, RowContext, RowRejected, raw_text, row_unit
 from etl.validate.survey import survey_year
 
 _NUMBER = re.compile(r"^(\d+(?:\.\d+)?)(%|分|份|人|个)?$")
@@ -91,25 +90,3 @@ def validate_survey_score_row(ctx: RowContext, row: int, values: dict) -> dict:
         "submission_id": ctx.submission.submission_id,
         "source_row": row,
     }
-
-
-def drop_duplicate_unit_scores(scores: Collected, submissions: list[Submission], errors: list[LoadError]) -> None:
-    """One summary per unit and survey year: the first by file name, sheet and row is kept, the others
-    are reported as 错误 naming the kept row (the queries assume one row per unit and year)."""
-    subs = {s.submission_id: s for s in submissions}
-
-    def rank(key):
-        sub = subs[key[3]]
-        return (sub.file_name, sub.sheet_name, key[4])
-
-    kept: dict[tuple, tuple] = {}
-    for key in sorted(scores.keys, key=rank):
-        campaign_id, year, unit_id, sub_id, row = key
-        winner = kept.setdefault((campaign_id, year, unit_id), key)
-        if winner is not key:
-            scores.dropped.add((sub_id, row))
-            sub = subs[sub_id]
-            errors.append(LoadError(
-                sub.campaign_id, sub_id, sub.file_name, sub.sheet_name, row, "被测评单位", unit_id,
-                f"同一单位{year}年的满意度汇总重复（已按“{subs[winner[3]].file_name}”第{winner[4]}行计入），本行未导入",
-                ERROR))
