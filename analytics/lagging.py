@@ -11,8 +11,8 @@ from functools import cache
 import numpy as np
 import pandas as pd
 
-from etl.config import (
-    CAMPAIGNS_DIR,
+from etl.config import CAMPAIGNS_DIR, list_campaigns, load_campaign
+from etl.lagging_config import (
     Band,
     LaggingRule,
     LaggingRules,
@@ -20,8 +20,6 @@ from etl.config import (
     PerOccurrenceRule,
     RateBelowRule,
     ShareAtLeastRule,
-    list_campaigns,
-    load_campaign,
 )
 
 STATES = ("红", "黄", "绿")

@@ -6,18 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from etl.lagging_config import (  # noqa: F401 — campaign config names, re-exported
-    BAND_OPS,
-    Band,
-    ConfigError,
-    LaggingRule,
-    LaggingRules,
-    MismatchRule,
-    PerOccurrenceRule,
-    RateBelowRule,
-    ShareAtLeastRule,
-    parse_lagging,
-)
+from etl.lagging_config import LaggingRules, parse_lagging
 from etl.normalize.workdays import parse_schedule
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent

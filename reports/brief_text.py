@@ -5,7 +5,7 @@ from datetime import date, timedelta
 
 from analytics import lagging, metrics
 from analytics.queries import to_date
-from etl.config import LaggingRules
+from etl.lagging_config import LaggingRules
 
 
 def md(d: date) -> str:

@@ -5,7 +5,8 @@ import pandas as pd
 import pytest
 
 from analytics import lagging, metrics
-from etl.config import CAMPAIGNS_DIR, ConfigError, list_campaigns, load_campaign
+from etl.config import CAMPAIGNS_DIR, list_campaigns, load_campaign
+from etl.lagging_config import ConfigError
 from reports.brief_text import lagging_thresholds
 
 # 各项都不扣分的单位；各测试在此基础上改一两列

@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 from analytics import lagging
 from analytics.palette import BLUE, GREEN, GREY, LIGHT_BLUE, ORANGE, PALETTE, RED, STATE_COLORS, STATUS_COLORS, YELLOW
 from dashboard.charts.base import date_text, pct_text
-from etl.config import LaggingRules
+from etl.lagging_config import LaggingRules
 
 
 def completion_trend(df: pd.DataFrame) -> go.Figure:
