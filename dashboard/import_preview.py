@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from etl.build import KIND_LABELS
+from etl.build_result import KIND_LABELS
 from etl.config import Campaign
 from etl.preview import SheetPreview, field_choices, field_label, override_for, preview_file
 from etl.read.profiles import ImportProfile, save_profile

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from etl.build_result import KIND_LABELS, BuildResult  # noqa: F401 — re-exported
+from etl.build_result import BuildResult
 from etl.config import PROJECT_ROOT, Campaign, load_campaign
 from etl.installation_secret import installation_secret
 from etl.load import BuildRefused, build_lock, existing_records, remove_stale_temp_files, write_database
@@ -161,8 +161,9 @@ def unreadable_reason(exc: Exception) -> str:
 
 def collect_file(campaign: Campaign, path: Path, result: BuildResult, salt: str, memo: dict,
                  profiles: list[ImportProfile], seen_sha: dict[tuple[str, str], str],
-                 overrides: dict[str, ImportProfile] | None = None) -> None:
-    """Read and validate one file into result (its submissions, records and load errors)."""
+                 overrides: dict[str, ImportProfile] | None = None, sheets: list | None = None) -> None:
+    """Read and validate one file into result (its submissions, records and load errors).
+    sheets: the file's sheets when the caller has read it already (the upload preview)."""
     result.files += 1
     reason = _skip_reason(path)
     if reason:
@@ -175,7 +176,8 @@ def collect_file(campaign: Campaign, path: Path, result: BuildResult, salt: str,
                                        f"文件内容与“{first}”完全相同，已跳过，不重复计入", WARNING))
         return
     try:
-        sheets = read_file(path, campaign, profiles, overrides)
+        if sheets is None:
+            sheets = read_file(path, campaign, profiles, overrides)
     except Exception as exc:  # a broken file must not stop the others
         result.errors.append(LoadError(campaign.id, None, path.name, "", None, None, None,
                                        f"无法读取文件，整个文件未导入：{unreadable_reason(exc)}"))

@@ -8,7 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from etl.build import KIND_LABELS, BuildResult, collect_file, complainant_salt, finish
+from etl.build import BuildResult, collect_file, complainant_salt, finish
+from etl.build_result import KIND_LABELS
 from etl.config import Campaign
 from etl.read import read_file
 from etl.read.columns import column_letter
@@ -76,9 +77,10 @@ def preview_file(path: Path, campaign: Campaign, overrides: dict[str, ImportProf
                  profiles: list[ImportProfile] | None = None) -> list[SheetPreview]:
     """Raises etl.read.ReadError when the file cannot be read at all."""
     profiles = load_profiles() if profiles is None else profiles
-    sheets = [s for s in read_file(path, campaign, profiles, overrides) if s.error != EMPTY_SHEET]
+    read = read_file(path, campaign, profiles, overrides)  # raises ReadError: the page says why
+    sheets = [s for s in read if s.error != EMPTY_SHEET]
     result = BuildResult()
-    collect_file(campaign, path, result, complainant_salt(), {}, profiles, {}, overrides)
+    collect_file(campaign, path, result, complainant_salt(), {}, profiles, {}, overrides, sheets=read)
     finish(result)
     subs = {s.sheet_name: s for s in result.submissions}
     out = []
