@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from etl.config import Campaign
+from etl.normalize.dates import check_plausible, parse_date
 from etl.normalize.errors import NormalizeError
 from etl.normalize.privacy import scrub_phones
 from etl.normalize.units import resolve_unit
@@ -94,6 +95,12 @@ class RowContext:
 
 class RowRejected(Exception):
     """Raised inside a row validator after the reason was recorded."""
+
+
+def checked_date(ctx: RowContext, value: object, year: int) -> date:
+    """The date part of a date or date-time cell, within the campaign's plausible range;
+    NormalizeError if not (etl.normalize.dates.check_plausible)."""
+    return check_plausible(ctx.normalize(parse_date, value, year), ctx.campaign.end_date)
 
 
 def row_unit(ctx: RowContext, row: int, values: dict, missing_message: str) -> str:

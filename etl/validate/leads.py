@@ -4,19 +4,13 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from etl.normalize import categories, channels, dates, findings, privacy, status, workdays
+from etl.normalize import categories, channels, findings, privacy, status, workdays
 from etl.normalize.errors import NormalizeError
-from etl.validate.context import WARNING, RowContext, RowRejected, raw_text, row_unit
+from etl.validate.context import WARNING, RowContext, RowRejected, checked_date, raw_text, row_unit
 from etl.validate.row_identity import content_digest, occurrence
 
 DATE_COLUMNS = ("received_date", "assigned_date", "concluded_date", "feedback_date")
 _PHONE_COLUMN = re.compile(r"^phone(?:_(\d+))?$")
-
-
-def _checked_date(ctx: RowContext, value: object, year: int) -> date:
-    """The date part of a date or date-time cell, within the plausible range; NormalizeError if not."""
-    parsed = ctx.normalize(dates.parse_date, value, year)
-    return dates.check_plausible(parsed, ctx.campaign.end_date)
 
 
 def _dates(ctx: RowContext, row: int, values: dict, year: int) -> dict:
@@ -27,7 +21,7 @@ def _dates(ctx: RowContext, row: int, values: dict, year: int) -> dict:
             parsed[column] = None
             continue
         try:
-            parsed[column] = _checked_date(ctx, value, year)
+            parsed[column] = checked_date(ctx, value, year)
         except NormalizeError as exc:
             ctx.add_error(row, column, value, f"{exc}，本行未导入")
             raise RowRejected from exc
@@ -49,7 +43,7 @@ def _given_due_date(ctx: RowContext, row: int, values: dict, year: int, due: dat
     if raw_text(value) is None:
         return None
     try:
-        given = _checked_date(ctx, value, year)
+        given = checked_date(ctx, value, year)
     except NormalizeError as exc:
         ctx.add_error(row, "given_due_date", value,
                       f"{exc}；热线系统给出的承诺完成时间留空，办理期限按{working_days}个工作日计算", WARNING)

@@ -6,7 +6,7 @@ import re
 
 from etl.normalize import categories, channels, dates, deadlines, privacy, status
 from etl.normalize.errors import NormalizeError
-from etl.validate.context import WARNING, RowContext, RowRejected, raw_text, row_unit
+from etl.validate.context import WARNING, RowContext, RowRejected, checked_date, raw_text, row_unit
 from etl.validate.row_identity import content_digest, occurrence
 
 RELAPSE_WORDS = ("死灰复燃", "重复反弹", "问题反弹", "反弹", "复发")
@@ -23,10 +23,12 @@ def problem_id(unit_id: str, code: str | None, serial_no: str | None, case_text:
     else (neither 序号 nor case text) ``content``: see _identity_without_serial."""
     if code:
         return f"{unit_id}:{code}"
-    if content is not None:
-        return f"{unit_id}:#{content}"
+    return f"{unit_id}:#{content if content is not None else _text_fingerprint(unit_id, serial_no, case_text)}"
+
+
+def _text_fingerprint(unit_id: str, serial_no: str | None, case_text: str | None) -> str:
     basis = "|".join([unit_id, serial_no or "", re.sub(r"\s+", "", case_text or "")])
-    return f"{unit_id}:#{hashlib.sha1(basis.encode()).hexdigest()[:10]}"
+    return hashlib.sha1(basis.encode()).hexdigest()[:10]
 
 
 def _phones_scrubbed(values: dict) -> dict:
@@ -45,7 +47,7 @@ def _identity_without_serial(ctx: RowContext, row: int, unit_id: str, values: di
     Identical rows within one sheet are counted separately, with a 警告 naming the first.
     """
     if case_text:
-        base = problem_id(unit_id, None, None, case_text).split(":#", 1)[1]
+        base = _text_fingerprint(unit_id, None, case_text)
         what = "问题描述"
     else:
         # Digest of the values as stored (phones masked): keyed with the unit id, which is public.
@@ -143,8 +145,7 @@ def validate_ledger_row(ctx: RowContext, row: int, values: dict) -> dict:
     raw_completed = values.get("completed_date")
     if raw_text(raw_completed) is not None:
         try:
-            completed = dates.check_plausible(ctx.normalize(dates.parse_date, raw_completed, year),
-                                              campaign.end_date)
+            completed = checked_date(ctx, raw_completed, year)
         except NormalizeError as exc:
             ctx.add_error(row, "completed_date", raw_completed, f"{exc}，完成时间留空", WARNING)
 
