@@ -99,7 +99,7 @@ def _load_sheet(campaign: Campaign, path: Path, file_sha: str, sheet, result: Bu
                      columns_ignored="、".join(sheet.ignored_columns) or None,
                      mapping_profile=sheet.mapping_source.get("__profile__"))
     result.submissions.append(sub)
-    ctx = RowContext(campaign, sub, sheet.columns, memo=memo)
+    ctx = RowContext(campaign, sub, sheet.columns, memo=memo, answer_format=sheet.answer_format)
     for note in sheet.notes:
         ctx.add_error(note.row, note.column, note.raw_value, note.message, note.severity)
     if sheet.hidden and sheet.kind is not None:

@@ -17,6 +17,7 @@ from etl.config import load_campaign
 from etl.load import write_database
 from etl.normalize.errors import NormalizeError
 from etl.normalize.survey_scale import option_order, parse_option_number
+from etl.read.model import OPTION_NUMBER
 from etl.validate.context import ERROR, WARNING, RowContext, RowRejected, Submission
 from etl.validate.dedupe import drop_duplicate_unit_scores
 from etl.validate.survey import validate_survey_row
@@ -79,17 +80,19 @@ def test_option_numbers_mapped_through_scale_order():
     # fuyang scale in config order: 非常满意=5, 满意=4, 基本满意=3, 不满意=2, 非常不满意=1
     assert option_order(CAMPAIGN.survey.scale) == [5, 4, 3, 2, 1]
     ctx = _ctx()
-    v = _questionnaire(1, "临泉县", [1, "2", 5.0, "满意"], answer_format="option_number", survey_year=2023)
+    ctx.answer_format = OPTION_NUMBER
+    v = _questionnaire(1, "临泉县", [1, "2", 5.0, "满意"], survey_year=2023)
     scores = {r["dimension"]: r["score"] for r in validate_survey_row(ctx, 2, v)}
     assert scores == {"执法规范": 5, "执法态度": 4, "执法效率": 1, "廉洁执法": 4}
     # the same numbers in our own template are the score itself
-    plain = {r["dimension"]: r["score"] for r in validate_survey_row(ctx, 3, {**v, "answer_format": None})}
+    plain = {r["dimension"]: r["score"] for r in validate_survey_row(_ctx(), 3, v)}
     assert plain == {"执法规范": 1, "执法态度": 2, "执法效率": 5, "廉洁执法": 4}
 
 
 def test_option_number_out_of_range_rejected_with_re_export_hint():
     ctx = _ctx()
-    v = _questionnaire(1, "临泉县", [6, 1, 1, 1], answer_format="option_number", survey_year=2023)
+    ctx.answer_format = OPTION_NUMBER
+    v = _questionnaire(1, "临泉县", [6, 1, 1, 1], survey_year=2023)
     with pytest.raises(RowRejected):
         validate_survey_row(ctx, 7, v)
     (e,) = ctx.errors

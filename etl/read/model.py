@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+OPTION_NUMBER = "option_number"  # RawSheet.answer_format of survey-platform exports
+
 
 class ReadError(Exception):
     """The file as a whole cannot be read (unsupported type, corrupt, undecodable). Chinese message."""
@@ -56,3 +58,4 @@ class RawSheet:
     column_index: dict[str, int] = field(default_factory=dict)  # canonical → 0-based column
     header_cells: list = field(default_factory=list)  # the (joined) header row, for saving an import profile
     header_rows: int = 1  # 2 when the header spans two rows
+    answer_format: str | None = None  # survey sheets: "option_number" when numeric answers are option numbers

@@ -10,7 +10,7 @@ from etl.config import Campaign
 from .columns import column_letter
 from .grid import Grid
 from .header import find_header, read_meta
-from .model import RawRow, RawSheet, SheetNote
+from .model import OPTION_NUMBER, RawRow, RawSheet, SheetNote
 from .profiles import ImportProfile
 from .vocabulary import load_vocabulary, norm_header
 
@@ -77,8 +77,7 @@ def _mark_option_numbers(sheet: RawSheet) -> None:
     found = [str(c) for c in sheet.header_cells if norm_header(c) in markers]
     if not found:
         return
-    for row in sheet.rows:
-        row.values["answer_format"] = "option_number"
+    sheet.answer_format = OPTION_NUMBER
     if any(isinstance(v, (int, float)) for row in sheet.rows for k, v in row.values.items() if k.startswith("dim:")):
         sheet.notes.append(SheetNote(sheet.header_row, found[0], None,
                                      "这是问卷平台（如问卷星）的导出：数字答案按选项序号读取，第 1 个选项为配置中的第一个"

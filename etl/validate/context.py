@@ -63,6 +63,7 @@ class RowContext:
     columns: dict[str, str]
     errors: list[LoadError] = field(default_factory=list)
     memo: dict = field(default_factory=dict)
+    answer_format: str | None = None  # the sheet's (etl.read.model.OPTION_NUMBER: answers are option numbers)
 
     def column_label(self, column: str) -> str:
         return self.columns.get(column, column)

@@ -6,12 +6,10 @@ import re
 from etl.normalize import survey_scale
 from etl.normalize.dates import parse_date
 from etl.normalize.errors import NormalizeError
+from etl.read.model import OPTION_NUMBER
 from etl.validate.context import WARNING, RowContext, RowRejected, raw_text, row_unit
 
 DIMENSION_PREFIX = "dim:"
-# values["answer_format"]: how the sheet's numeric answers are to be read. Set by the reader or an
-# import profile for a whole sheet; absent = "score" (our template: the number is the score).
-OPTION_NUMBER = "option_number"
 _YEAR = re.compile(r"(20\d{2})")
 
 
@@ -55,8 +53,8 @@ def validate_survey_row(ctx: RowContext, row: int, values: dict) -> list[dict]:
     unit_id = row_unit(ctx, row, values, "缺少被测评单位，本行未导入")
     year = survey_year(ctx, row, values)
     respondent_type = raw_text(values.get("respondent_type"))
-    parse = (survey_scale.parse_option_number if values.get("answer_format") == OPTION_NUMBER
-             else survey_scale.parse_score)
+    # ctx.answer_format is the sheet's: option numbers (问卷星 "按序号") or, by default, the number is the score
+    parse = (survey_scale.parse_option_number if ctx.answer_format == OPTION_NUMBER else survey_scale.parse_score)
 
     scores = []
     for column, value in values.items():
