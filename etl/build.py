@@ -97,7 +97,7 @@ def _load_sheet(campaign: Campaign, path: Path, file_sha: str, sheet, result: Bu
     sub = Submission(sub_id, campaign.id, path.name, sheet.sheet_name, sheet.kind, unit_id, as_of,
                      as_of_source, file_sha, rows_read=len(sheet.rows) + lost,
                      columns_ignored="、".join(sheet.ignored_columns) or None,
-                     mapping_profile=sheet.mapping_source.get("__profile__"))
+                     mapping_profile=sheet.profile)
     result.submissions.append(sub)
     ctx = RowContext(campaign, sub, sheet.columns, memo=memo, answer_format=sheet.answer_format)
     for note in sheet.notes:

@@ -97,5 +97,5 @@ def preview_file(path: Path, campaign: Campaign, overrides: dict[str, ImportProf
         out.append(SheetPreview(
             sheet.sheet_name, sheet.kind, sheet.header_row, sheet.header_rows, sheet.header_cells, columns, records,
             sub.rows_read if sub else 0, sub.rows_loaded if sub else 0, sub.rows_rejected if sub else 0,
-            errors, sheet.error, sheet.mapping_source.get("__profile__")))
+            errors, sheet.error, sheet.profile))
     return out

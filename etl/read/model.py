@@ -58,4 +58,5 @@ class RawSheet:
     column_index: dict[str, int] = field(default_factory=dict)  # canonical → 0-based column
     header_cells: list = field(default_factory=list)  # the (joined) header row, for saving an import profile
     header_rows: int = 1  # 2 when the header spans two rows
+    profile: str | None = None  # name of the import profile (导入方案) applied to this sheet, if any
     answer_format: str | None = None  # survey sheets: "option_number" when numeric answers are option numbers

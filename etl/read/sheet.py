@@ -43,9 +43,8 @@ def build_sheet(file_name: str, grid: Grid, campaign: Campaign | None = None,
     sheet.header_cells = list(header.cells)
     sheet.header_rows = header.bottom - header.top + 1
     sheet.error = header.error
+    sheet.profile = header.profile.name if header.profile is not None else None
     if header.kind is None:
-        if header.profile is not None:
-            sheet.mapping_source["__profile__"] = header.profile.name
         _not_loaded(sheet, grid, header.bottom + 1)
         return sheet
     cmap = header.column_map
@@ -53,8 +52,6 @@ def build_sheet(file_name: str, grid: Grid, campaign: Campaign | None = None,
     sheet.columns = header.texts
     sheet.column_index = dict(header.columns)
     sheet.mapping_source = dict(cmap.how)
-    if header.profile is not None:
-        sheet.mapping_source["__profile__"] = header.profile.name
     sheet.ignored_columns = [str(header.cells[i]) for i in cmap.ignored]
     for name, kept, dropped in cmap.duplicates:
         label = load_vocabulary().label(sheet.kind, name)
@@ -90,7 +87,7 @@ def _not_loaded(sheet: RawSheet, grid: Grid, start: int) -> None:
     lost = sum(grid.has_data[start:])
     hidden = HIDDEN_LABEL.get(sheet.hidden or "")
     where = f"{hidden}工作表“{sheet.sheet_name}”" if hidden else "该工作表"
-    chosen = sheet.mapping_source.get("__profile__") is not None  # the user chose not to import it
+    chosen = sheet.profile is not None  # a profile said 不导入: the user's own choice
     sheet.notes.append(SheetNote(sheet.header_row or None, None, None,
                                  f"{sheet.error}。{where}未导入" + (f"（{lost} 行）" if lost else ""),
                                  "警告" if hidden or chosen else "错误", rows_lost=lost))
