@@ -11,14 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
 
-from analytics import lagging
-from analytics.lagging import (  # noqa: F401  re-exported: callers use metrics.add_lagging etc.
-    STATE_ICON,
-    add_lagging,
-    lagging_frame,
-    lagging_points,
-    lagging_state,
-)
+from analytics.lagging import STATE_ICON
 
 STATUSES = ("未整改", "整改中", "已整改", "已销号", "长期推进")
 
@@ -140,16 +133,6 @@ def rank_extremes(df: pd.DataFrame, num: str, den: str, min_items: int, n: int =
     d = df[df[den].fillna(0) >= min_items].copy()
     d["_rate"] = d[num] / d[den]
     return d.sort_values("_rate", ascending=ascending).head(n).drop(columns="_rate")
-
-
-# ------------------------------------------------------------------ lagging score
-# 规则表在专项整治配置的 [lagging]，分数和说明文字都由 analytics/lagging.py 从表生成。
-# 这里保留旧名字给没有专项整治在手的调用方：取默认表（lagging.default_rules()）。
-LAG_RED = lagging.default_rules().red
-LAG_YELLOW = lagging.default_rules().yellow
-LAG_MAX = lagging.max_score()
-LAG_REASONS = lagging.reasons()
-LAGGING_RULES_TEXT = lagging.rules_text()
 
 
 def _col(df: pd.DataFrame, c: str) -> pd.Series:

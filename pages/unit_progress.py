@@ -2,7 +2,7 @@
 数据在 analytics/page_data/unit_progress.py。"""
 import streamlit as st
 
-from analytics import metrics
+from analytics import lagging, metrics
 from analytics.page_data.unit_progress import unit_detail, unit_progress_data
 from dashboard import db, ui
 from dashboard.charts import progress as progress_charts
@@ -57,7 +57,7 @@ if not d.detail_unit_ids:
 unit_id = st.selectbox("选择单位", d.detail_unit_ids, key="up_unit",
                        format_func=lambda u: f.unit_names.get(u, u))
 row = d.unit_row(unit_id)
-st.markdown(f"**{row['unit_name']}**：{metrics.STATE_ICON[row['lagging_state']]}，滞后评分 "
+st.markdown(f"**{row['unit_name']}**：{lagging.STATE_ICON[row['lagging_state']]}，滞后评分 "
             f"{int(row['lagging_score'])} 分（{row['lagging_reasons']}）")
 detail = unit_detail(db.run_query, f, unit_id)
 tab_p, tab_h, tab_l = st.tabs(["问题清单", "状态变化", "问题线索"])

@@ -3,7 +3,7 @@ from datetime import date
 
 import pytest
 
-from analytics import metrics
+from analytics import lagging, metrics
 from dashboard.db import QueryError, QueryRunner, bind, query_names
 from dashboard.filters import prev_snapshot_date
 from tests.fixtures.fixture_db import (
@@ -196,7 +196,7 @@ def test_lagging_rule():
              leads_feedback=0, leads_concluded=2, reports_missed=0, self_inspection=1,
              leads_received=2),
     ])
-    out = metrics.add_lagging(rows, min_items=5)
+    out = lagging.add_lagging(rows, min_items=5)
     # rule revised (red = press/summon now; lead lateness weighs less, overdue share more):
     # 甲: 整改率40%→2, 逾期3/10=30%→3, 按时20%→1, 反馈50%→1, 漏报1次→2, 自查0且线索10→1 = 10
     # 丙: 问题3个 < 5 → 整改率、比率不计分；逾期按个数 1→1 = 1
@@ -205,10 +205,10 @@ def test_lagging_rule():
     assert out.loc[0, "lagging_reasons"] == ("整改率低2分、逾期问题3分、报送不及时2分、线索超期1分、"
                                              "未反馈1分、自查不实1分")
     # thresholds: ≥6 red, 4–5 yellow, ≤3 green
-    assert [metrics.lagging_state(s) for s in (6, 5, 4, 3, 0)] == ["红", "黄", "黄", "绿", "绿"]
+    assert [lagging.lagging_state(s) for s in (6, 5, 4, 3, 0)] == ["红", "黄", "黄", "绿", "绿"]
     # lead lateness alone (common to all units) no longer makes a unit yellow:
     # 按时 65%、反馈 70%, everything else fine → 0
-    ok = metrics.lagging_points(dict(problems=10, done=8, overdue=0, leads_ontime=13,
+    ok = lagging.lagging_points(dict(problems=10, done=8, overdue=0, leads_ontime=13,
                                      leads_ontime_den=20, leads_feedback=7, leads_concluded=10,
                                      reports_missed=0, self_inspection=1, leads_received=20), 5)
     assert sum(ok.values()) == 0
@@ -218,7 +218,7 @@ def test_lagging_on_fixture(runner):
     from analytics import lagging
 
     rows = runner.run("unit_progress", **params(S2))
-    df = metrics.add_lagging(rows, 5).set_index("unit_id")
+    df = lagging.add_lagging(rows, 5).set_index("unit_id")
     # the campaign's own [lagging] table gives the same columns as the default the old names use
     own = lagging.add_lagging(rows, 5, lagging.for_campaign(CAMPAIGN_ID)).set_index("unit_id")
     cols = ["lagging_score", "lagging_state", "lagging_reasons"]

@@ -4,7 +4,7 @@ import re
 import pandas as pd
 import pytest
 
-from analytics import lagging, metrics
+from analytics import lagging
 from etl.config import CAMPAIGNS_DIR, list_campaigns, load_campaign
 from etl.lagging_config import ConfigError
 from reports.brief_text import lagging_thresholds
@@ -35,10 +35,8 @@ def test_every_campaign_has_the_table_the_default_stands_for():
     t = lagging.default_rules()
     assert (t.red, t.yellow) == (6, 4)
     assert [r.reason for r in t.rules] == ["整改率低", "逾期问题", "报送不及时", "线索超期", "未反馈", "自查不实"]
-    # the old names in analytics.metrics stay, computed from the table
-    assert (metrics.LAG_RED, metrics.LAG_YELLOW, metrics.LAG_MAX) == (6, 4, 12)  # 2+3+4+1+1+1
-    assert metrics.LAG_REASONS == tuple(r.reason for r in t.rules)
-    assert metrics.add_lagging is lagging.add_lagging
+    assert lagging.max_score(t) == 12  # 2+3+4+1+1+1
+    assert lagging.reasons(t) == tuple(r.reason for r in t.rules)
     assert lagging.for_campaign("haixi-2023") == t
     assert lagging.for_campaign("fuyang-2023-scale") == t  # no TOML in data/campaigns → default table
 
@@ -58,7 +56,7 @@ def test_generated_text_says_what_the_rules_were_written_as():
         "合计 ≥ 6 分为红色（建议挂牌督办或约谈），4～5 分为黄色（重点关注），3 分及以下为绿色（按计划推进）。",
     ]
     assert lagging.rules_text()[1].count("少于最少件数时") == 1  # without min_items: no number
-    assert metrics.LAGGING_RULES_TEXT == lagging.rules_text()
+    assert lagging.rules_text() == lagging.rules_text(lagging.for_campaign("fuyang-2023"))
     assert lagging.thresholds_text() == "≥6分红色，4～5分黄色，其余绿色"
     assert lagging.thresholds_text(short=True) == "红≥6，黄4～5"
 

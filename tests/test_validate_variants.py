@@ -17,7 +17,7 @@ from etl.normalize import privacy
 from etl.validate.context import ERROR, WARNING, RowContext, RowRejected, Submission
 from etl.validate.leads import validate_lead_row
 from etl.validate.ledger import problem_id, validate_ledger_row
-from etl.validate.submission import missing_ledger_context, resolve_as_of, resolve_as_of_checked
+from etl.validate.submission import missing_ledger_context, resolve_as_of_checked
 
 ROOT = Path(__file__).resolve().parent.parent
 SALT = "test-salt"
@@ -335,8 +335,6 @@ def test_impossible_as_of_without_file_date_is_none_with_a_message(campaign):
     as_of, source, problem = resolve_as_of_checked("2023年2月30日", "台账.xlsx", campaign, TODAY)
     assert (as_of, source) == (None, "无")
     assert problem.startswith("填报时间“2023年2月30日”无法使用：日期不存在")
-    # the old signature still answers as before (silently)
-    assert resolve_as_of("2023年2月30日", "台账.xlsx") == (None, "无")
 
 
 def test_missing_ledger_context():

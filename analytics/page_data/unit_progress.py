@@ -14,7 +14,7 @@ EXTREMES = 3        # 整改率最低/最高各列几个单位
 
 def units_with_lagging(run: Run, f: PageFilters, params: dict | None = None) -> pd.DataFrame:
     """unit_progress.sql（默认按当前筛选）+ 滞后评分、红黄绿状态、扣分项（按该专项整治配置的规则）。"""
-    return metrics.add_lagging(run("unit_progress", **(params or f.params())), f.min_items,
+    return lagging.add_lagging(run("unit_progress", **(params or f.params())), f.min_items,
                                lagging.for_campaign(f.campaign_id))
 
 

@@ -112,7 +112,7 @@ def stage_timeline(stages: pd.DataFrame, as_of: date, next_due: date | None = No
 
 
 def lagging_bar(df: pd.DataFrame, top: int | None = None, rules: LaggingRules | None = None) -> go.Figure:
-    """metrics.add_lagging 后的 unit_progress → 滞后评分横条（红黄绿）；rules：该专项整治的评分表（分数线）。"""
+    """lagging.add_lagging 后的 unit_progress → 滞后评分横条（红黄绿）；rules：该专项整治的评分表（分数线）。"""
     rules = rules or lagging.default_rules()
     d = df.sort_values(["lagging_score", "overdue"], ascending=False)
     if top:

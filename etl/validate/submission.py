@@ -44,19 +44,6 @@ def resolve_reporter(meta_unit: str | None, file_name: str, campaign: Campaign) 
     return unit_from_file_name(file_name, campaign), None
 
 
-def resolve_as_of(meta_date: object, file_name: str) -> tuple[date | None, str]:
-    """Returns (as_of_date, source) where source is 表头 / 文件名 / 无."""
-    if meta_date not in (None, ""):
-        try:
-            return parse_date(meta_date), "表头"
-        except NormalizeError:
-            pass
-    from_name = date_from_file_name(file_name)
-    if from_name is not None:
-        return from_name, "文件名"
-    return None, "无"
-
-
 def resolve_as_of_checked(meta_date: object, file_name: str, campaign: Campaign,
                           today: date | None = None) -> tuple[date | None, str, str | None]:
     """(as_of_date, source 表头/文件名/无, problem) — problem is a sheet-level Chinese message or None.
