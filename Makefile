@@ -23,11 +23,16 @@ db: $(STAMP)
 run: $(DB)
 	$(PY) -m dashboard.serve --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
 
-# 浏览器测试需要 Debian 的 chromium 与中文字体；缺少时自动安装（需 root）。
+# 浏览器测试需要 Debian 的 chromium 与中文字体，状态库测试需要 PostgreSQL（initdb、pg_ctl）；缺少时自动安装（需 root）。
+PG_BIN_FOUND = command -v initdb >/dev/null 2>&1 && command -v pg_ctl >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1
 sysdeps:
 	@if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi 'Noto Sans CJK'; then \
 	  echo "安装 chromium 与 fonts-noto-cjk …"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	fi
+	@if ! ( $(PG_BIN_FOUND) ); then \
+	  echo "安装 postgresql …"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
 	fi
 
 test: $(STAMP) sysdeps
