@@ -1,0 +1,115 @@
+"""Audit log: who did what, when. Free text is phone-scrubbed; no complainant data, no passwords."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from datetime import date, datetime, time, timedelta
+
+import pandas as pd
+from sqlalchemy import insert, select
+
+from etl.normalize.privacy import scrub_phones
+from state.schema import audit_log, utcnow
+from state.security import load_security
+from state.store import StateStore
+
+ANONYMOUS = "匿名"
+ACTION_LABELS: dict[str, str] = {
+    "sign_in": "登录",
+    "sign_in_failed": "登录失败",
+    "sign_out": "退出登录",
+    "upload": "上传文件",
+    "mapping_saved": "保存表头映射",
+    "rebuild": "重建数据库",
+    "download": "下载/导出",
+    "console_query": "查询台查询",
+    "user_added": "新增账号",
+    "user_disabled": "停用账号",
+    "user_enabled": "启用账号",
+    "password_reset": "重置密码",
+    "role_changed": "修改角色",
+    "password_changed": "修改密码",
+}
+COLUMN_LABELS = {"at": "时间", "actor": "操作人", "role": "角色", "action": "操作", "target": "对象",
+                 "detail": "详情", "ok": "成功"}
+COLUMNS = list(COLUMN_LABELS)
+_ACTION_ID = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
+_SECRET_KEY = re.compile(r"pass|pwd|secret|token|密码", re.IGNORECASE)
+_HIDDEN = "（已隐去）"
+
+
+def _clean(value):
+    """Scrub phones in every string; drop values under secret-looking keys."""
+    if isinstance(value, str):
+        return scrub_phones(value)
+    if isinstance(value, dict):
+        return {str(k): _HIDDEN if _SECRET_KEY.search(str(k)) else _clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_clean(v) for v in value]
+    if isinstance(value, int | float | bool) or value is None:
+        return value
+    return scrub_phones(str(value))
+
+
+def detail_json(detail: dict | None) -> str | None:
+    """The detail as stored: JSON, phones masked, keys sorted."""
+    if detail is None:
+        return None
+    return json.dumps(_clean(detail), ensure_ascii=False, sort_keys=True)
+
+
+def write(conn, actor: str, action: str, *, role: str | None = None, target: str | None = None,
+          detail: dict | None = None, ok: bool = True, at: datetime | None = None) -> None:
+    """Append one audit row on an open connection, inside the caller's transaction."""
+    if not _ACTION_ID.match(action):
+        raise ValueError(f"审计操作名须为简短英文标识：{action!r}")
+    conn.execute(insert(audit_log), {
+        "at": at or utcnow(),
+        "actor": scrub_phones(str(actor or ANONYMOUS))[:128],
+        "role": role,
+        "action": action,
+        "target": None if target is None else scrub_phones(str(target)),
+        "detail": detail_json(detail),
+        "ok": bool(ok),
+    })
+
+
+def record(store: StateStore, actor: str, action: str, *, role: str | None = None, target: str | None = None,
+           detail: dict | None = None, ok: bool = True, at: datetime | None = None) -> None:
+    """Append one audit row (at defaults to now, UTC) in its own transaction."""
+    with store.engine.begin() as conn:
+        write(conn, actor, action, role=role, target=target, detail=detail, ok=ok, at=at)
+
+
+def _bound(value: date | datetime, *, end: bool) -> datetime:
+    """A date is a whole day (until: inclusive), a naive datetime a wall time, in the display time zone."""
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=load_security().tz)
+    day = value + timedelta(days=1) if end else value
+    return datetime.combine(day, time(), tzinfo=load_security().tz)
+
+
+def list_events(store: StateStore, *, since: date | datetime | None = None, until: date | datetime | None = None,
+                actor: str | None = None, action: str | Iterable[str] | None = None,
+                limit: int | None = 1000) -> pd.DataFrame:
+    """Newest first; columns at (display time zone), actor, role, action, target, detail (JSON text), ok."""
+    q = select(*(audit_log.c[c] for c in COLUMNS)).order_by(audit_log.c.at.desc(), audit_log.c.id.desc())
+    if since is not None:
+        q = q.where(audit_log.c.at >= _bound(since, end=False))
+    if until is not None:
+        bound = _bound(until, end=True)
+        q = q.where(audit_log.c.at < bound if not isinstance(until, datetime) else audit_log.c.at <= bound)
+    if actor:
+        q = q.where(audit_log.c.actor == actor)
+    if action:
+        q = q.where(audit_log.c.action.in_([action] if isinstance(action, str) else list(action)))
+    if limit:
+        q = q.limit(limit)
+    with store.engine.connect() as conn:
+        rows = conn.execute(q).all()
+    df = pd.DataFrame([tuple(r) for r in rows], columns=COLUMNS)
+    df["at"] = pd.to_datetime(df["at"], utc=True).dt.tz_convert(load_security().display_timezone)
+    df["ok"] = df["ok"].astype(bool)
+    return df
