@@ -1,31 +1,57 @@
-"""专项整治工作专班看板：页面配置、侧栏共享筛选、分组导航。运行：streamlit run app.py"""
+"""专项整治工作专班看板：登录、页面配置、侧栏共享筛选、按角色分组导航。运行：make run"""
 import duckdb
 import streamlit as st
 
-from dashboard import db, filters, ui
+from dashboard import auth, db, filters, ui
+from dashboard.sign_in import change_password_page, sign_in_page
 
 st.set_page_config(page_title="专项整治工作专班看板", page_icon="🚦", layout="wide",
                    initial_sidebar_state="expanded")
 
+# 每页所需的权限（角色与权限见 data/roles.toml）；没有权限的页面不进导航，页面里再核对一次。
 PAGES = {
     "会议总览": [
-        st.Page("pages/overview.py", title="总览", icon=":material/dashboard:", default=True),
+        ("view", st.Page("pages/overview.py", title="总览", icon=":material/dashboard:", default=True)),
     ],
     "督导分析": [
-        st.Page("pages/unit_progress.py", title="县区进度", icon=":material/leaderboard:"),
-        st.Page("pages/hotspots.py", title="问题热点", icon=":material/grid_on:"),
-        st.Page("pages/relapse.py", title="反弹问题", icon=":material/replay:"),
-        st.Page("pages/satisfaction.py", title="满意度", icon=":material/sentiment_satisfied:"),
-        st.Page("pages/leads.py", title="线索办理", icon=":material/call:"),
+        ("view", st.Page("pages/unit_progress.py", title="县区进度", icon=":material/leaderboard:")),
+        ("view", st.Page("pages/hotspots.py", title="问题热点", icon=":material/grid_on:")),
+        ("view", st.Page("pages/relapse.py", title="反弹问题", icon=":material/replay:")),
+        ("view", st.Page("pages/satisfaction.py", title="满意度", icon=":material/sentiment_satisfied:")),
+        ("view", st.Page("pages/leads.py", title="线索办理", icon=":material/call:")),
     ],
     "数据": [
-        st.Page("pages/explore.py", title="数据探索", icon=":material/terminal:"),
-        st.Page("pages/data_admin.py", title="数据管理", icon=":material/upload_file:"),
+        ("console", st.Page("pages/explore.py", title="数据探索", icon=":material/terminal:")),
+        ("upload", st.Page("pages/data_admin.py", title="数据管理", icon=":material/upload_file:")),
+    ],
+    "管理": [
+        ("admin", st.Page("pages/users.py", title="用户管理", icon=":material/manage_accounts:")),
+        ("audit", st.Page("pages/audit_log.py", title="操作日志", icon=":material/history:")),
     ],
 }
 
-nav = st.navigation(PAGES)
+me = auth.gate()
+if me is None:
+    st.navigation([st.Page(sign_in_page, title="登录", icon=":material/login:", url_path="login",
+                           default=True)]).run()
+    st.stop()
+
 st.sidebar.markdown("### 专项整治工作专班看板")
+who = me.account.display_name or me.account.username
+unit = f" · {me.account.unit_id}" if me.role.scoped else ""
+st.sidebar.caption(f"{who}（{me.role.label}{unit}）")
+if st.sidebar.button("退出登录", key="sign_out", icon=":material/logout:"):
+    auth.sign_out()
+
+account_page = st.Page(change_password_page, title="修改密码", icon=":material/password:", url_path="password")
+if me.account.must_change_password:
+    st.navigation([account_page]).run()
+    st.stop()
+
+allowed = {group: [page for perm, page in pages if perm in me.role.permissions] for group, pages in PAGES.items()}
+allowed = {group: pages for group, pages in allowed.items() if pages}
+allowed["账号"] = [account_page]
+nav = st.navigation(allowed)
 
 f = None
 if db.db_exists():

@@ -15,6 +15,8 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from analytics.scope import restrict_to_unit
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 QUERIES_DIR = PROJECT_ROOT / "queries"
 DEFAULT_DB = PROJECT_ROOT / "data" / "db" / "dashboard.duckdb"
@@ -110,18 +112,28 @@ class QueryRunner:
         return load_sql(name, self.queries_dir)
 
     def run(self, name: str, **params: Any) -> pd.DataFrame:
+        return self.run_in_scope(name, None, params)
+
+    def run_in_scope(self, name: str, scope_unit: str | None, params: dict[str, Any]) -> pd.DataFrame:
+        """执行查询；scope_unit 不为 None 时只看得到该单位的数据（analytics/scope.py）。"""
         sql = self.sql(name)
         values = bind(sql, params)
         with self._cond:
             cur = self._open().cursor()
             self._active += 1
         try:
+            if scope_unit is not None:
+                restrict_to_unit(cur, scope_unit)
             return cur.execute(sql, values).df()
         finally:
             with self._cond:
                 cur.close()
                 self._active -= 1
                 self._cond.notify_all()
+
+    def scoped(self, scope_unit: str | None) -> ScopedRunner:
+        """同一个库、限定到一个单位（None 为全部）的 run()/sql()。"""
+        return ScopedRunner(self, scope_unit)
 
     def close(self, wait: float | None = None) -> None:
         """关闭根连接：先等正在执行的查询做完（最多 wait 秒，None 为一直等）；之后的查询会重新打开。"""
@@ -136,6 +148,20 @@ class QueryRunner:
         with self._cond:
             self._retired = True
         self.close(wait)
+
+
+class ScopedRunner:
+    """QueryRunner 限定到一个单位：会议材料、导出用它，单位账号拿到的只有本单位的数据。"""
+
+    def __init__(self, runner: QueryRunner, scope_unit: str | None):
+        self.runner = runner
+        self.scope_unit = scope_unit
+
+    def sql(self, name: str) -> str:
+        return self.runner.sql(name)
+
+    def run(self, name: str, **params: Any) -> pd.DataFrame:
+        return self.runner.run_in_scope(name, self.scope_unit, params)
 
 
 def to_date(v: Any) -> date | None:

@@ -69,25 +69,27 @@ def live_runner(path: Path | None = None) -> QueryRunner:
         return fresh
 
 
-def run_live(name: str, path: Path | None = None, **params: Any) -> pd.DataFrame:
-    """执行 queries/<name>.sql 于当前库文件；赶上换库的查询在新文件上重试一次。"""
+def run_live(name: str, path: Path | None = None, scope_unit: str | None = None,
+             **params: Any) -> pd.DataFrame:
+    """执行 queries/<name>.sql 于当前库文件（scope_unit：只看该单位）；赶上换库的查询在新文件上重试一次。"""
     try:
-        return live_runner(path).run(name, **params)
+        return live_runner(path).run_in_scope(name, scope_unit, params)
     except _RETRYABLE:
-        return live_runner(path).run(name, **params)
+        return live_runner(path).run_in_scope(name, scope_unit, params)
 
 
 class LiveDatabase:
-    """get_runner() 的结果：run()/sql() 与 QueryRunner 相同，但总在当前库文件上执行。"""
+    """get_runner() 的结果：run()/sql() 与 QueryRunner 相同，但总在当前库文件上、当前用户的数据范围内执行。"""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, scope_unit: str | None):
         self.path = path
+        self.scope_unit = scope_unit
 
     def sql(self, name: str) -> str:
         return load_sql(name)
 
     def run(self, name: str, **params: Any) -> pd.DataFrame:
-        return run_live(name, self.path, **params)
+        return run_live(name, self.path, self.scope_unit, **params)
 
 
 # ---------------------------------------------------------------- streamlit layer
@@ -114,9 +116,9 @@ def _init_caches() -> None:
 
     @st.cache_data(max_entries=512, show_spinner=False)
     def query(path: str, version: tuple[int, int, int], sql_version: tuple[int, int],
-              name: str, params: tuple) -> pd.DataFrame:
+              name: str, params: tuple, scope_unit: str | None) -> pd.DataFrame:
         # version is only the cache key: the query runs on the file in place now
-        return run_live(name, Path(path), **dict(params))
+        return run_live(name, Path(path), scope_unit, **dict(params))
 
     _cached_query = query
 
@@ -125,21 +127,30 @@ def db_exists() -> bool:
     return db_version() is not None
 
 
+def scope_unit() -> str | None:
+    """当前用户的数据范围（单位账号为其单位，其他角色 None）；未登录时 PermissionError，不读数据。"""
+    from dashboard import auth
+
+    return auth.current_scope()
+
+
 def get_runner() -> LiveDatabase:
-    """当前数据库：run() 总在当前库文件上执行（重建后自动换到新文件）。"""
+    """当前数据库：run() 总在当前库文件上、当前用户的数据范围内执行（重建后自动换到新文件）。"""
     path = db_path()
     if db_version(path) is None:
         raise FileNotFoundError(f"数据库文件不存在：{path}")
-    return LiveDatabase(path)
+    return LiveDatabase(path, scope_unit())
 
 
 def run_query(name: str, **params: Any) -> pd.DataFrame:
-    """页面用：执行 queries/<name>.sql，结果按（库文件版本、SQL 文件版本、参数）缓存。"""
+    """页面用：执行 queries/<name>.sql，结果按（库文件版本、SQL 文件版本、参数、数据范围）缓存。
+    数据范围取自登录的账号——看板读数据只经过这里，单位账号的每个查询都只看得到本单位。"""
     _init_caches()
+    scope = scope_unit()
     path = db_path()
     version = db_version(path)
     if version is None:
         raise FileNotFoundError(f"数据库文件不存在：{path}")
     s = sql_file(name).stat()
     frozen = tuple(sorted((k, _freeze(v)) for k, v in params.items()))
-    return _cached_query(str(path), version, (s.st_mtime_ns, s.st_size), name, frozen).copy()
+    return _cached_query(str(path), version, (s.st_mtime_ns, s.st_size), name, frozen, scope).copy()

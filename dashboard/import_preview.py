@@ -250,3 +250,16 @@ def file_outcome(result, campaign_id: str, file_name: str) -> str:
     loaded, rejected = sum(s.rows_loaded for s in subs), sum(s.rows_rejected for s in subs)
     text = f"“{file_name}”：导入 {loaded} 行"
     return text + (f"，未导入 {rejected} 行（见下方红色清单）" if rejected else "，没有未导入的行")
+
+
+def unit_upload_refusal(sheets: list[SheetPreview], unit_id: str, unit_names: dict[str, str]) -> str | None:
+    """单位账号只能上传本单位的文件：有别的单位、或认不出单位的行时返回不导入的原因，否则 None。"""
+    others = sorted({u for s in sheets for u in s.units if u and u != unit_id})
+    if others:
+        names = "、".join(unit_names.get(u, u) for u in others)
+        return f"文件中有其他单位（{names}）的数据；单位账号只能上传本单位的文件。文件未导入。"
+    if any("" in s.units for s in sheets):
+        return "文件中有认不出填报单位的行；单位账号上传的文件须每行都属于本单位。文件未导入。"
+    if not any(s.rows_loaded for s in sheets):
+        return "文件中没有可导入的本单位数据。文件未导入。"
+    return None

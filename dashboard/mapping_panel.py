@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
+from dashboard import auth, upload
 from dashboard import import_preview as preview
-from dashboard import upload
 from etl.config import Campaign, load_campaign
 
 K_NOTICE = "adm_notice"  # 数据管理页 st.rerun() 之后显示的消息：[(st 方法名, 文字)]
@@ -152,12 +153,16 @@ def _outcome(sheet, campaign: Campaign, key: str) -> None:
 
 
 def _profile_row(name: str, sheet, applied: str | None, key: str, several: bool) -> None:
+    if not auth.has("mapping"):  # 导入方案对所有人生效：只有专班能保存
+        st.caption("本次手工指定的对应关系只用于这个文件；需要长期套用的导入方案请联系专班保存。")
+        return
     p1, p2 = st.columns([3, 1], vertical_alignment="bottom")
     default = applied or preview.default_profile_name(name, sheet.sheet_name, several)
     pname = p1.text_input("导入方案名称", value=default, key=f"{key}_pname", max_chars=60,
                           help="按表头自动识别：以后上传表头相同的文件，自动套用这个方案。")
     if p2.button("保存为导入方案", key=f"{key}_psave", icon=":material/bookmark_add:"):
         saved = preview.save_sheet_profile(pname, sheet, upload.profiles_dir())
+        auth.record("mapping_saved", target=saved.name, detail={"文件": name, "工作表": sheet.sheet_name})
         _set_choice(name, sheet.sheet_name, None)  # 此后由保存的方案套用：预览显示“已套用导入方案”
         st.session_state[K_NOTICE] = [("success", f"已保存导入方案“{saved.name}”（{saved.path.name}）。")]
         st.rerun()
@@ -186,8 +191,18 @@ def _sheet_panel(name: str, sheet, auto, choice, campaign: Campaign, key: str, s
 # ------------------------------------------------------------------ one staged file
 
 def _confirm(name: str, campaign_id: str, current: list, choices: dict, edited: dict[str, bool], key: str,
-             several: bool, rebuild: Callable[[tuple[str, ...]], None]) -> None:
+             several: bool, rebuild: Callable[[tuple[str, ...]], None], area: UploadArea) -> None:
     """先把手工调整过的表存为导入方案，再把文件移入上传目录并重新生成数据库。"""
+    if area.unit_id:
+        refusal = preview.unit_upload_refusal(current, area.unit_id, area.unit_names)
+        if refusal is None and any(edited.values()) and not auth.has("mapping"):
+            # a saved mapping applies to every file with this header (other units' too): only 专班 saves one
+            refusal = ("这个文件的列需要手工对应，而导入方案只能由专班保存。请用“填报模板”重新填写后上传，"
+                       "或请专班为这种表头保存导入方案。文件未导入。")
+        if refusal:
+            auth.record("upload_refused", target=name, detail={"原因": refusal}, ok=False)
+            st.session_state[K_NOTICE] = [("error", f"“{name}”：{refusal}")]
+            st.rerun()
     msgs = []
     for i, sheet in enumerate(current):
         if edited.get(sheet.sheet_name):
@@ -196,9 +211,10 @@ def _confirm(name: str, campaign_id: str, current: list, choices: dict, edited: 
             chosen = choices.get(sheet.sheet_name)
             saved = preview.save_sheet_profile(pname, sheet, upload.profiles_dir(),
                                                chosen.kind if chosen is not None else None)
+            auth.record("mapping_saved", target=saved.name, detail={"文件": name, "工作表": sheet.sheet_name})
             msgs.append(("success", f"对应关系已保存为导入方案“{saved.name}”。"))
     try:
-        done = upload.commit_staged(campaign_id, name)
+        done = upload.commit_staged(campaign_id, name, root=area.staging, unit_id=area.unit_id)
     except upload.UploadError as e:
         st.session_state[K_NOTICE] = [("error", str(e))]
         st.rerun()
@@ -209,8 +225,16 @@ def _confirm(name: str, campaign_id: str, current: list, choices: dict, edited: 
     rebuild((name,))
 
 
+@dataclass(frozen=True)
+class UploadArea:
+    """谁在上传：专班为公共暂存区（staging None、unit_id None）；单位账号为本单位的暂存区和上传目录。"""
+    staging: Path | None = None
+    unit_id: str | None = None
+    unit_names: dict = field(default_factory=dict)
+
+
 def staged_file(path: Path, campaign_id: str, campaign: Campaign,
-                rebuild: Callable[[tuple[str, ...]], None]) -> None:
+                rebuild: Callable[[tuple[str, ...]], None], area: UploadArea) -> None:
     """一个暂存文件的面板：各表预览与调整（多表时分页签），确认导入（rebuild 重新生成数据库）或放弃。"""
     name = path.name
     choices, ver = _file_state(name)
@@ -242,9 +266,9 @@ def staged_file(path: Path, campaign_id: str, campaign: Campaign,
             st.caption("确认导入时，手工调整过的表会先保存为导入方案（名称如上），重新生成数据库时按它读取。")
         b1, b2, _ = st.columns([1, 1, 3])
         if b1.button("确认导入", type="primary", key=f"{key}_ok", icon=":material/check:"):
-            _confirm(name, campaign_id, current, choices, edited, key, several, rebuild)
+            _confirm(name, campaign_id, current, choices, edited, key, several, rebuild, area)
         if b2.button("放弃", key=f"{key}_drop", icon=":material/delete:"):
-            upload.discard_staged(campaign_id, name)
+            upload.discard_staged(campaign_id, name, root=area.staging)
             forget(name)
             st.session_state[K_NOTICE] = [("info", f"已放弃“{name}”，文件未导入。")]
             st.rerun()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from dashboard import db
+from dashboard import audited_download, auth, db
 from reports.downloads import XLSX_MIME
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -26,11 +26,14 @@ def brief_download_button(campaign_id: str, as_of: date) -> None:
     from reports.brief_xlsx import write_xlsx
     from reports.fonts import FontNotFound
 
-    key = f"brief_{campaign_id}_{as_of:%Y%m%d}"
+    if not auth.has("brief"):
+        return
+    scope = db.scope_unit()  # 单位账号的简报只含本单位
+    key = f"brief_{campaign_id}_{as_of:%Y%m%d}_{scope or 'all'}"
     if st.button("生成本期工作简报", key=key + "_go", help="按当前统计日生成简报（Word）与表格（Excel）"):
         try:
             with st.spinner("正在生成简报……"):
-                data = collect(db.db_path(), campaign_id, as_of)
+                data = collect(db.db_path(), campaign_id, as_of, scope_unit=scope)
                 st.session_state[key] = (write_docx(data), write_xlsx(data))
         except FontNotFound as exc:
             st.error(str(exc))
@@ -38,24 +41,27 @@ def brief_download_button(campaign_id: str, as_of: date) -> None:
     if key in st.session_state:
         docx_bytes, xlsx_bytes = st.session_state[key]
         c1, c2 = st.columns(2)
-        c1.download_button("下载简报（Word）", docx_bytes, file_name=f"工作简报_{campaign_id}_{as_of:%Y%m%d}.docx",
-                           mime=DOCX_MIME, key=key + "_docx")
-        c2.download_button("下载简报表格（Excel）", xlsx_bytes,
-                           file_name=f"工作简报表格_{campaign_id}_{as_of:%Y%m%d}.xlsx", mime=XLSX_MIME,
-                           key=key + "_xlsx")
+        audited_download.download_button("下载简报（Word）", docx_bytes,
+                                         f"工作简报_{campaign_id}_{as_of:%Y%m%d}.docx", what="工作简报（Word）",
+                                         permission="brief", container=c1, mime=DOCX_MIME, key=key + "_docx")
+        audited_download.download_button("下载简报表格（Excel）", xlsx_bytes,
+                                         f"工作简报表格_{campaign_id}_{as_of:%Y%m%d}.xlsx", what="工作简报表格（Excel）",
+                                         permission="brief", container=c2, mime=XLSX_MIME, key=key + "_xlsx")
 
 
 def ledger_download_button(campaign_id: str, as_of: date, units=(), categories=(), channels=()) -> None:
     """按当前筛选导出合并台账（方案版式，每单位一张表）。"""
-    import streamlit as st
 
     from reports.ledger_export import export_ledger
 
-    def data() -> bytes:  # built only when the button is clicked
-        return export_ledger(db.db_path(), campaign_id, as_of, units=units, categories=categories, channels=channels)
+    scope = db.scope_unit()
 
-    st.download_button("导出合并台账（方案版式）", data, file_name=f"合并台账_{campaign_id}_{as_of:%Y%m%d}.xlsx",
-                       mime=XLSX_MIME, key=f"ledger_{campaign_id}_{as_of}")
+    def data() -> bytes:  # built only when the button is clicked
+        return export_ledger(db.db_path(), campaign_id, as_of, units=units, categories=categories, channels=channels,
+                             scope_unit=scope)
+
+    audited_download.download_button("导出合并台账（方案版式）", data, f"合并台账_{campaign_id}_{as_of:%Y%m%d}.xlsx",
+                                     what="合并台账", mime=XLSX_MIME, key=f"ledger_{campaign_id}_{as_of}")
 
 
 def template_download_buttons(campaign_id: str) -> None:
@@ -66,13 +72,16 @@ def template_download_buttons(campaign_id: str) -> None:
     from reports.templates import template_bytes, template_file_names
 
     campaign = load_campaign(campaign_id)
-    names = {u.id: u.name for u in campaign.units}
+    scope = db.scope_unit()
+    names = {u.id: u.name for u in campaign.units if scope is None or u.id == scope}
     c1, c2 = st.columns(2)
     uid = c1.selectbox("单位", list(names), format_func=names.get, key=f"tpl_unit_{campaign_id}")
     when = c2.date_input("填报时间", value=date.today(), key=f"tpl_date_{campaign_id}")
     files = template_file_names(campaign, uid, when)
     d1, d2 = st.columns(2)
-    d1.download_button("下载整改台账模板", lambda: template_bytes(campaign_id, uid, when, "ledger"),
-                       file_name=files["ledger"], mime=XLSX_MIME, key=f"tpl_l_{campaign_id}_{uid}")
-    d2.download_button("下载问题线索登记表模板", lambda: template_bytes(campaign_id, uid, when, "leads"),
-                       file_name=files["leads"], mime=XLSX_MIME, key=f"tpl_d_{campaign_id}_{uid}")
+    audited_download.download_button("下载整改台账模板", lambda: template_bytes(campaign_id, uid, when, "ledger"),
+                                     files["ledger"], what="整改台账模板", permission="upload", container=d1,
+                                     mime=XLSX_MIME, key=f"tpl_l_{campaign_id}_{uid}")
+    audited_download.download_button("下载问题线索登记表模板", lambda: template_bytes(campaign_id, uid, when, "leads"),
+                                     files["leads"], what="问题线索登记表模板", permission="upload", container=d2,
+                                     mime=XLSX_MIME, key=f"tpl_d_{campaign_id}_{uid}")

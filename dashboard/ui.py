@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from analytics import metrics
-from dashboard import db, filters
+from dashboard import audited_download, db, filters
 from dashboard.charts.base import style
 from dashboard.labels import chinese_columns
 from reports import downloads
@@ -35,9 +35,8 @@ def download(df, name: str, key: str, label: str = "下载数据（CSV）", labe
     def build() -> bytes:
         return csv_bytes(df() if callable(df) else df, labels)
 
-    st.download_button(label, build, file_name=f"{_safe(name)}{suffix}.csv",
-                       mime=downloads.CSV_MIME, key=f"dl_{key}", icon=":material/download:",
-                       on_click="ignore")
+    audited_download.download_button(label, build, f"{_safe(name)}{suffix}.csv", what=f"表格：{name}",
+                                     mime=downloads.CSV_MIME, key=f"dl_{key}", icon=":material/download:")
 
 
 def no_data(msg: str = NO_DATA) -> None:

@@ -78,7 +78,8 @@ def _campaign_bytes(campaign_id: str, staging: Path | None, uploads: Path | None
     replace, and the staged file of that name itself, are not counted."""
     staged = {p.name: p.stat().st_size for p in list_staged(campaign_id, staging)}
     folder = uploads_dir(campaign_id, uploads)
-    uploaded = {p.name: p.stat().st_size for p in folder.iterdir() if p.is_file()} if folder.is_dir() else {}
+    uploaded = {p.relative_to(folder).as_posix(): p.stat().st_size for p in folder.rglob("*") if p.is_file()} \
+        if folder.is_dir() else {}
     staged.pop(replacing, None)
     return sum(staged.values()) + sum(n for name, n in uploaded.items() if name not in staged and name != replacing)
 
@@ -122,6 +123,22 @@ def staging_dir(campaign_id: str, root: Path | None = None) -> Path:
     return uploads_dir(campaign_id, root or staging_root())
 
 
+UNIT_STAGING = "_单位"  # 单位账号各自的暂存区：data/staging/_单位/<unit_id>/<campaign_id>/
+
+
+def unit_folder(campaign_id: str, unit_id: str, root: Path | None = None) -> Path:
+    """单位账号确认导入的文件放在 uploads/<campaign_id>/<unit_id>/：只能替换、删除本单位的文件。"""
+    if not _CAMPAIGN_RE.match(unit_id or ""):
+        raise UploadError(f"单位编号不合法：{unit_id}")
+    return uploads_dir(campaign_id, root) / unit_id
+
+
+def unit_staging_root(unit_id: str) -> Path:
+    if not _CAMPAIGN_RE.match(unit_id or ""):
+        raise UploadError(f"单位编号不合法：{unit_id}")
+    return staging_root() / UNIT_STAGING / unit_id
+
+
 def save_upload(campaign_id: str, name: str, data: bytes, root: Path | None = None) -> SavedFile:
     """把上传内容写到 uploads/<campaign_id>/<清洗后的文件名>（先写临时文件再替换）。"""
     clean = sanitize_filename(name)
@@ -137,15 +154,15 @@ def save_upload(campaign_id: str, name: str, data: bytes, root: Path | None = No
     return SavedFile(clean, target, replaced, unchanged, clean != Path(str(name).replace("\\", "/")).name)
 
 
-def list_uploads(campaign_id: str, root: Path | None = None) -> pd.DataFrame:
-    """已上传的文件：文件名、大小（KB）、上传时间。"""
-    folder = uploads_dir(campaign_id, root)
+def list_uploads(campaign_id: str, root: Path | None = None, unit_id: str | None = None) -> pd.DataFrame:
+    """已上传的文件：文件名（单位上传的带“<单位编号>/”）、大小（KB）、上传时间；unit_id 给出时只列该单位上传的。"""
+    folder = unit_folder(campaign_id, unit_id, root) if unit_id else uploads_dir(campaign_id, root)
     rows = []
     if folder.is_dir():
-        for p in sorted(folder.iterdir(), key=lambda p: p.name):
+        for p in sorted(folder.rglob("*"), key=lambda p: p.relative_to(folder).as_posix()):
             if p.is_file() and p.suffix.lower() in ALLOWED_SUFFIXES and not p.name.startswith("."):
                 s = p.stat()
-                rows.append({"文件名": p.name, "大小（KB）": round(s.st_size / 1024, 1),
+                rows.append({"文件名": p.relative_to(folder).as_posix(), "大小（KB）": round(s.st_size / 1024, 1),
                              "上传时间": datetime.fromtimestamp(s.st_mtime).strftime("%Y-%m-%d %H:%M:%S")})
     return pd.DataFrame(rows, columns=["文件名", "大小（KB）", "上传时间"])
 
@@ -160,15 +177,15 @@ def with_read_problems(listing: pd.DataFrame, load_errors: pd.DataFrame) -> pd.D
     whole = load_errors[load_errors["message"].astype(str).str.startswith(READ_FAILED)] \
         if not load_errors.empty else load_errors
     reasons = dict(zip(whole.get("file_name", []), whole.get("message", []), strict=True))
-    out["读取问题"] = [reasons.get(name, "") for name in out["文件名"]]
+    out["读取问题"] = [reasons.get(Path(name).name, "") for name in out["文件名"]]
     return out
 
 
-def delete_upload(campaign_id: str, name: str, root: Path | None = None) -> bool:
-    """删除一个已上传的文件（只限该专项整治的上传目录内）；文件不存在时返回 False。"""
-    folder = uploads_dir(campaign_id, root).resolve()
+def delete_upload(campaign_id: str, name: str, root: Path | None = None, unit_id: str | None = None) -> bool:
+    """删除一个已上传的文件（只限该专项整治的上传目录内；unit_id 给出时只限该单位的目录）；文件不存在时返回 False。"""
+    folder = (unit_folder(campaign_id, unit_id, root) if unit_id else uploads_dir(campaign_id, root)).resolve()
     target = (folder / name).resolve()
-    if target.parent != folder:
+    if not target.is_relative_to(folder) or target == folder:
         raise UploadError(f"不能删除上传目录以外的文件：{name}")
     if not target.is_file():
         return False
@@ -185,12 +202,13 @@ def _inside(folder: Path, name: str) -> Path:
 
 
 def stage_upload(campaign_id: str, name: str, data: bytes, root: Path | None = None,
-                 uploads: Path | None = None) -> SavedFile:
+                 uploads: Path | None = None, unit_id: str | None = None) -> SavedFile:
     """上传内容先写到暂存目录；replaced 表示确认导入时会替换已上传的同名文件。超过容量上限时报 UploadError。"""
     check_quota(campaign_id, name, len(data), root or staging_root(), uploads)
     saved = save_upload(campaign_id, name, data, root or staging_root())
-    saved.replaced = (uploads_dir(campaign_id, uploads) / saved.name).is_file()
-    saved.unchanged = saved.replaced and (uploads_dir(campaign_id, uploads) / saved.name).read_bytes() == data
+    target = (unit_folder(campaign_id, unit_id, uploads) if unit_id else uploads_dir(campaign_id, uploads)) / saved.name
+    saved.replaced = target.is_file()
+    saved.unchanged = saved.replaced and target.read_bytes() == data
     return saved
 
 
@@ -212,12 +230,13 @@ def discard_staged(campaign_id: str, name: str, root: Path | None = None) -> boo
     return True
 
 
-def commit_staged(campaign_id: str, name: str, root: Path | None = None, uploads: Path | None = None) -> SavedFile:
-    """确认导入：暂存文件移到上传目录（同名文件被替换），此后重建数据库时读取它。"""
+def commit_staged(campaign_id: str, name: str, root: Path | None = None, uploads: Path | None = None,
+                  unit_id: str | None = None) -> SavedFile:
+    """确认导入：暂存文件移到上传目录（unit_id 给出时为该单位的目录；同名文件被替换），此后重建数据库时读取它。"""
     source = _inside(staging_dir(campaign_id, root), name)
     if not source.is_file():
         raise UploadError(f"暂存文件“{name}”已不存在，请重新上传。")
-    folder = uploads_dir(campaign_id, uploads)
+    folder = unit_folder(campaign_id, unit_id, uploads) if unit_id else uploads_dir(campaign_id, uploads)
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / source.name
     replaced = target.exists()

@@ -45,6 +45,7 @@ class SheetPreview:
     errors: list[LoadError] = field(default_factory=list)
     error: str | None = None
     profile: str | None = None  # name of the saved import profile applied
+    units: frozenset[str] = frozenset()  # unit_id of every row that will load (a unit account may upload only its own)
 
     @property
     def kind_label(self) -> str:
@@ -90,12 +91,15 @@ def preview_file(path: Path, campaign: Campaign, overrides: dict[str, ImportProf
         columns = [ColumnChoice(i, column_letter(i), str(c), by_idx.get(i), sheet.mapping_source.get(by_idx.get(i, "")))
                    for i, c in enumerate(sheet.header_cells) if norm_header(c)]
         records: list[dict] = []
+        units: frozenset[str] = frozenset()
         if sub is not None and sheet.kind is not None:
             table = getattr(result, sheet.kind)
-            records = [r for r in table.rows() if r["submission_id"] == sub.submission_id][:PREVIEW_ROWS]
+            mine = [r for r in table.rows() if r["submission_id"] == sub.submission_id]
+            records = mine[:PREVIEW_ROWS]
+            units = frozenset(str(r.get("unit_id") or "") for r in mine)
         errors = [e for e in result.errors if sub is not None and e.submission_id == sub.submission_id]
         out.append(SheetPreview(
             sheet.sheet_name, sheet.kind, sheet.header_row, sheet.header_rows, sheet.header_cells, columns, records,
             sub.rows_read if sub else 0, sub.rows_loaded if sub else 0, sub.rows_rejected if sub else 0,
-            errors, sheet.error, sheet.profile))
+            errors, sheet.error, sheet.profile, units))
     return out

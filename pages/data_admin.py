@@ -5,13 +5,14 @@
 （暂存、确认、删除、重建）和 dashboard/import_preview.py（预览表格、选择）；查询在 queries/submissions_list.sql、
 load_errors_list.sql、ledger_report_grid.sql；导入结果部分的数据在 analytics/page_data/data_admin.py。重建后关闭当前的只读连接并 st.rerun()，db.run_query 的缓存按库文件版本失效。
 """
+import hashlib
 import logging
 
 import pandas as pd
 import streamlit as st
 
 from analytics.page_data.data_admin import data_admin_data
-from dashboard import db, filters, labels, mapping_panel, ui, upload
+from dashboard import audited_download, auth, db, filters, labels, mapping_panel, ui, upload
 from dashboard import import_preview as preview
 from dashboard.charts import submissions as submission_charts
 from dashboard.report_buttons import ledger_download_button, template_download_buttons
@@ -32,6 +33,8 @@ UPLOADER_CSS = (
     f"{_UP} button::after{{content:'选择文件';margin-left:0.4rem;}}"
     "</style>")
 
+me = auth.require("upload")
+unit_id = me.scope_unit  # 单位账号：只上传、列出、删除本单位的文件（暂存区和上传目录都是本单位的）
 st.title("数据管理")
 f = filters.current()
 
@@ -67,16 +70,19 @@ def _rebuild(focus: tuple[str, ...] = (), allow_empty: bool = False) -> None:
     try:
         result = upload.rebuild(db.db_path(), progress=progress, allow_empty=allow_empty)
     except BuildRefused as e:  # no files, nothing read over existing data, another rebuild running
+        auth.record("rebuild", target=campaign_id, ok=False, detail={"结果": str(e)[:500], "文件": list(focus)})
         bar.empty()
         st.error(str(e).replace("请加 --allow-empty", "请先删除不需要的文件再重新生成"), icon=":material/error:")
         return
     except Exception:  # noqa: BLE001 — old database stays in place; library text goes to the log only
         logging.getLogger(__name__).exception("rebuild failed")
+        auth.record("rebuild", target=campaign_id, ok=False, detail={"结果": "失败，原数据库保持不变", "文件": list(focus)})
         bar.empty()
         st.error("重新生成数据库失败，原数据库保持不变。请稍后再试；如果一再失败，请删除最近上传的文件后重试，"
                  "并把时间告诉系统管理员（服务器日志中有详细原因）。", icon=":material/error:")
         return
     bar.progress(1.0, text="完成")
+    auth.record("rebuild", target=campaign_id, detail={"结果": result.summary_text()[:2000], "文件": list(focus)})
     rows = pd.DataFrame(result.summary_rows(), columns=["类型", "工作表数", "读取行数", "导入行数", "未导入行数"])
     st.session_state[K_LAST_BUILD] = {"text": result.summary_text(), "rows": rows,
                                       "lost": preview.not_imported_lines(result, campaign_id),
@@ -103,15 +109,25 @@ files = st.file_uploader("选择文件（可多选）", type=["xlsx", "xls", "xl
 st.caption(UPLOADER_HINT)
 c1, c2 = st.columns([1, 1])
 stage_clicked = c1.button("上传并预览", type="primary", disabled=not files, icon=":material/upload:")
-rebuild_clicked = c2.button("只重新生成数据库", icon=":material/refresh:")
+rebuild_clicked = c2.button("只重新生成数据库", icon=":material/refresh:") if auth.has("rebuild") else False
+area = mapping_panel.UploadArea()
+if unit_id:
+    area = mapping_panel.UploadArea(upload.unit_staging_root(unit_id), unit_id,
+                                    {u.id: u.name for u in load_campaign(campaign_id).units})
+    st.info(f"您以单位账号登录：只能上传本单位（{area.unit_names.get(unit_id, unit_id)}）的文件，"
+            "文件中每一行都须属于本单位。", icon=":material/badge:")
 if stage_clicked and files:
     msgs = []
     for uf in files:
+        data = uf.getvalue()
         try:
-            saved = upload.stage_upload(campaign_id, uf.name, uf.getvalue())
+            saved = upload.stage_upload(campaign_id, uf.name, data, root=area.staging, unit_id=unit_id)
         except upload.UploadError as e:
+            auth.record("upload", target=uf.name[:200], ok=False, detail={"大小": len(data), "原因": str(e)[:300]})
             msgs.append(("error", str(e)))
             continue
+        auth.record("upload", target=saved.name, detail={"大小": len(data), "sha256": hashlib.sha256(data).hexdigest(),
+                                                         "专项整治": campaign_id})
         mapping_panel.forget(saved.name)
         note = f"“{uf.name}”已暂存为“{saved.name}”" if saved.renamed else f"“{saved.name}”已暂存"
         if saved.unchanged:
@@ -126,8 +142,8 @@ elif rebuild_clicked:
     _rebuild()
 
 campaign_cfg = load_campaign(campaign_id)
-for staged in upload.list_staged(campaign_id):
-    mapping_panel.staged_file(staged, campaign_id, campaign_cfg, _rebuild)
+for staged in upload.list_staged(campaign_id, area.staging):
+    mapping_panel.staged_file(staged, campaign_id, campaign_cfg, _rebuild, area)
 
 last = st.session_state.get(K_LAST_BUILD)
 if last:
@@ -148,7 +164,7 @@ if last:
     st.code(last["text"], language=None)
     st.dataframe(last["rows"], hide_index=True, key="adm_build_rows")
 
-uploaded = upload.list_uploads(campaign_id)
+uploaded = upload.list_uploads(campaign_id, unit_id=unit_id)
 with st.expander(f"已上传的文件（{len(uploaded)}个）", expanded=bool(len(uploaded))):
     if uploaded.empty:
         st.caption("还没有上传文件。")
@@ -167,7 +183,8 @@ with st.expander(f"已上传的文件（{len(uploaded)}个）", expanded=bool(le
                               placeholder="选择要删除的文件…")
         if d2.button("删除并重新生成", disabled=victim is None, icon=":material/delete:", key="adm_del"):
             try:
-                ok = upload.delete_upload(campaign_id, victim)
+                ok = upload.delete_upload(campaign_id, victim, unit_id=unit_id)
+                auth.record("upload_deleted", target=victim, ok=ok)
                 st.session_state[K_NOTICE] = [("success" if ok else "warning",
                                                f"已删除“{victim}”。" if ok else f"“{victim}”已不存在。")]
             except upload.UploadError as e:
@@ -206,11 +223,12 @@ else:
                                 "列": col.TextColumn(width=80), "原值": col.TextColumn(width=120),
                                 "说明": col.TextColumn(width=400)})
     e1, e2, _ = st.columns([1, 1, 4])
-    e1.download_button("下载 Excel", lambda: downloads.xlsx_bytes(err_tbl, "导入问题记录"),
-                       f"导入问题记录_{f.campaign_id}.xlsx", icon=":material/download:", on_click="ignore",
-                       mime=downloads.XLSX_MIME, key="adm_err_xlsx")
-    e2.download_button("下载 CSV", ui.csv_bytes(err_tbl), f"导入问题记录_{f.campaign_id}.csv",
-                       mime=downloads.CSV_MIME, icon=":material/download:", on_click="ignore", key="adm_err_csv")
+    audited_download.download_button("下载 Excel", lambda: downloads.xlsx_bytes(err_tbl, "导入问题记录"),
+                                     f"导入问题记录_{f.campaign_id}.xlsx", what="导入问题记录（Excel）", container=e1,
+                                     icon=":material/download:", mime=downloads.XLSX_MIME, key="adm_err_xlsx")
+    audited_download.download_button("下载 CSV", ui.csv_bytes(err_tbl), f"导入问题记录_{f.campaign_id}.csv",
+                                     what="导入问题记录（CSV）", container=e2, mime=downloads.CSV_MIME,
+                                     icon=":material/download:", key="adm_err_csv")
 
 # ------------------------------------------------------------------ punctuality
 st.subheader("台账报送情况")

@@ -9,12 +9,13 @@ import pandas as pd
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from dashboard import db, filters, sql_console
+from dashboard import audited_download, auth, db, filters, sql_console
 from reports import downloads
 
 K_SQL, K_SAVED, K_RESULT = "exp_sql", "exp_saved", "exp_result"
 DEFAULT_SQL = "SELECT unit_id, status, count(*) AS 问题数\nFROM problems\nGROUP BY ALL\nORDER BY unit_id, status"
 
+auth.require("console")  # 单位账号、领导没有 SQL 控制台：控制台读的是整个库，不受单位范围限制
 st.title("数据探索（SQL）")
 st.caption(f"对看板数据库执行只读 SQL：一次一条 SELECT / WITH / DESCRIBE / SHOW / SUMMARIZE / EXPLAIN 查询；"
            f"不能读写文件、连接其他数据库、安装扩展或修改设置；每次最长 {sql_console.TIME_LIMIT:g} 秒、"
@@ -96,6 +97,9 @@ with right:
         except Exception as e:  # noqa: BLE001 — any other failure: plain Chinese, no traceback
             st.session_state[K_RESULT] = {"ok": False, "error": sql_console.hide_paths(
                 sql_console.friendly_error(e), db.db_path())}
+        done = st.session_state[K_RESULT]
+        auth.record("console_query", target=sql[:4000], ok=done["ok"],
+                    detail={"行数": len(done["df"])} if done["ok"] else {"错误": done["error"][:500]})
 
     result = st.session_state.get(K_RESULT)
     if result:
@@ -113,10 +117,12 @@ with right:
             stamp = date.today().strftime("%Y%m%d")
             c1, c2, _ = st.columns([1, 1, 2])
             try:
-                c1.download_button("下载 Excel", downloads.xlsx_bytes(df), f"查询结果_{stamp}.xlsx",
-                                   mime=downloads.XLSX_MIME,
-                                   icon=":material/download:", on_click="ignore", key="exp_dl_xlsx")
+                audited_download.download_button("下载 Excel", downloads.xlsx_bytes(df), f"查询结果_{stamp}.xlsx",
+                                                 what="数据探索查询结果（Excel）", container=c1,
+                                                 mime=downloads.XLSX_MIME, icon=":material/download:",
+                                                 key="exp_dl_xlsx")
             except Exception as e:  # noqa: BLE001
                 c1.error(f"无法生成 Excel 文件：{type(e).__name__}")
-            c2.download_button("下载 CSV", downloads.csv_bytes(df), f"查询结果_{stamp}.csv", mime=downloads.CSV_MIME,
-                               icon=":material/download:", on_click="ignore", key="exp_dl_csv")
+            audited_download.download_button("下载 CSV", downloads.csv_bytes(df), f"查询结果_{stamp}.csv",
+                                             what="数据探索查询结果（CSV）", container=c2, mime=downloads.CSV_MIME,
+                                             icon=":material/download:", key="exp_dl_csv")

@@ -16,7 +16,7 @@ from analytics.page_data.leads import (
     overdue_table,
     repeat_complainants,
 )
-from dashboard import db, labels, ui
+from dashboard import audited_download, db, labels, ui
 from dashboard.charts import leads as lead_charts
 
 f = ui.require_filters()
@@ -92,9 +92,9 @@ else:
     def od_full_csv() -> bytes:
         return ui.csv_bytes(overdue_table(db.run_query, params, limit=None))
 
-    st.download_button(f"下载完整清单（{od.total}件，CSV）", od_full_csv,
-                       file_name=f"超期未办结线索_{f.as_of:%Y%m%d}.csv", mime="text/csv", key="dl_leads_od_list",
-                       icon=":material/download:", on_click="ignore")
+    audited_download.download_button(f"下载完整清单（{od.total}件，CSV）", od_full_csv,
+                                     f"超期未办结线索_{f.as_of:%Y%m%d}.csv", what="超期未办结线索完整清单",
+                                     mime="text/csv", key="dl_leads_od_list", icon=":material/download:")
 
 # ------------------------------------------------------------------ repeat complainants
 st.subheader("重复投诉人")
@@ -111,8 +111,8 @@ else:
     def rep_full_csv() -> bytes:
         return ui.csv_bytes(repeat_complainants(db.run_query, rep_params, limit=None))
 
-    st.download_button(f"下载全部重复投诉人（{n_rep}人，CSV）", rep_full_csv,
-                       file_name=f"重复投诉人（脱敏）_{f.as_of:%Y%m%d}.csv", mime="text/csv", key="dl_leads_rep",
-                       icon=":material/download:", on_click="ignore")
+    audited_download.download_button(f"下载全部重复投诉人（{n_rep}人，CSV）", rep_full_csv,
+                                     f"重复投诉人（脱敏）_{f.as_of:%Y%m%d}.csv", what="重复投诉人完整清单",
+                                     mime="text/csv", key="dl_leads_rep", icon=":material/download:")
 
 ui.explain("leads_received", "ontime", "feedback", "substantiated", "leads_open_overdue")

@@ -101,9 +101,10 @@ def _followup(q: QueryRunner, cid: str, as_of: date, units: pd.DataFrame,
 
 
 def collect(db_path: str | Path, campaign_id: str, as_of: date, prev_as_of: date | None = None,
-            runner: QueryRunner | None = None) -> BriefData:
-    """一期简报的全部数字。prev_as_of 不给时取上一个周报日。"""
-    q = runner or QueryRunner(db_path)
+            runner: QueryRunner | None = None, scope_unit: str | None = None) -> BriefData:
+    """一期简报的全部数字。prev_as_of 不给时取上一个周报日；scope_unit 给出时只含该单位（单位账号）。"""
+    own = QueryRunner(db_path) if runner is None else None
+    q = (runner or own).scoped(scope_unit)
     try:
         camps = q.run("campaigns")
         row = camps[camps["campaign_id"] == campaign_id]
@@ -141,5 +142,5 @@ def collect(db_path: str | Path, campaign_id: str, as_of: date, prev_as_of: date
             followup=followup,
         )
     finally:
-        if runner is None:
-            q.close()
+        if own is not None:
+            own.close()

@@ -163,12 +163,12 @@ def build_workbook(campaign, frame: pd.DataFrame, when: date, unit_names: dict[s
 
 
 def export_ledger(db_path: str | Path, campaign_id: str, as_of: date, units=(), categories=(),
-                  channels=(), out: str | Path | None = None) -> bytes | Path:
-    """导出合并台账。out 为 None 时返回 .xlsx 字节（页面下载用）。"""
+                  channels=(), out: str | Path | None = None, scope_unit: str | None = None) -> bytes | Path:
+    """导出合并台账。out 为 None 时返回 .xlsx 字节（页面下载用）；scope_unit 给出时只含该单位。"""
     campaign = load_campaign(campaign_id)
     q = QueryRunner(db_path)
     try:
-        frame = q.run("export_ledger", campaign_id=campaign_id, as_of=as_of, units=list(units),
+        frame = q.scoped(scope_unit).run("export_ledger", campaign_id=campaign_id, as_of=as_of, units=list(units),
                       categories=list(categories), channels=list(channels))
     finally:
         q.close()

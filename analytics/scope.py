@@ -1,0 +1,53 @@
+"""单位账号的数据范围：在读数据的地方把账号所属单位绑定进每一次查询（唯一的一处）。
+
+做法：对执行查询的 cursor 建同名的临时视图，遮住库里的表——临时对象先于库内对象解析，
+库内的视图与口径宏（etl/sql/views.sql）里引用的表也换成只含本单位的行；单位编号用
+``SET VARIABLE`` 绑定参数传入，不拼进 SQL。临时视图只属于这个 cursor，别的查询不受影响。
+
+库里的每张表都必须在下面三组之一（tests/test_unit_scope.py 按 etl/schema.sql 检查），
+新加的表不会悄悄漏出别的单位的数据。
+"""
+from __future__ import annotations
+
+import duckdb
+
+SCOPE_VARIABLE = "dashboard_scope_unit"
+
+# 有 unit_id 的表：只留本单位的行
+BY_UNIT = ("units", "submissions", "ledger_snapshots", "leads", "survey_responses", "survey_unit_scores")
+# 没有 unit_id、按所属报送文件归属单位的表
+BY_SUBMISSION = ("load_errors",)
+# 不含任何单位的数据：方案、阶段、报送节点、问题类别、生成信息
+UNIT_FREE = ("campaigns", "stages", "report_due_dates", "categories", "build_info")
+
+
+class ScopeError(RuntimeError):
+    """无法限定数据范围（中文信息）：宁可不查，也不返回全部单位的数据。"""
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def restrict_to_unit(cur: duckdb.DuckDBPyConnection, unit_id: str) -> None:
+    """此后这个 cursor 上的查询只看得到 unit_id 的数据。"""
+    if not unit_id:
+        raise ScopeError("单位账号没有所属单位，不能查询数据")
+    cur.execute(f"SET VARIABLE {SCOPE_VARIABLE} = ?", [unit_id])
+    database = _quoted(cur.execute("SELECT current_database()").fetchone()[0])
+    present = {r[0] for r in cur.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() AND NOT temporary"
+    ).fetchall()}
+    unknown = present - set(BY_UNIT) - set(BY_SUBMISSION) - set(UNIT_FREE)
+    if unknown:
+        raise ScopeError("数据库中有未划定单位范围的表：" + "、".join(sorted(unknown)))
+    mine = f"getvariable('{SCOPE_VARIABLE}')"
+    for table in BY_UNIT:
+        if table in present:
+            cur.execute(f"CREATE OR REPLACE TEMP VIEW {table} AS "
+                        f"SELECT * FROM {database}.main.{table} WHERE unit_id = {mine}")
+    for table in BY_SUBMISSION:
+        if table in present:
+            cur.execute(f"CREATE OR REPLACE TEMP VIEW {table} AS "
+                        f"SELECT * FROM {database}.main.{table} WHERE submission_id IN "
+                        f"(SELECT submission_id FROM {database}.main.submissions WHERE unit_id = {mine})")

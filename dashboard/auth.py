@@ -1,0 +1,146 @@
+"""登录与权限：本地账号（状态库，argon2）或统一身份认证（st.login，OIDC），会话超时，退出；
+按角色给页面和操作授权，单位账号的数据范围由 ``current_scope()`` 交给读数据的地方（dashboard/db.py）。
+
+会话里只存用户名和时间（服务器端 session_state，浏览器改不了）；每次运行由 app.py 调 ``gate()``
+重新核对账号（停用、改角色立即生效）和超时，页面再用 ``current_account()`` / ``has()`` / ``require()``。
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import streamlit as st
+
+from state import accounts, audit
+from state.roles import Role, load_roles
+from state.security import load_security
+from state.store import open_store
+
+K_SESSION = "auth_session"     # {"username", "since", "seen", "method"}
+K_ACCOUNT = "auth_account"     # SignedIn for this run, set by gate()
+K_NOTICE = "auth_notice"       # a message for the sign-in page (超时、已退出…)
+SSO_PROVIDER = "idp"           # [auth.idp] in .streamlit/secrets.toml
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    account: accounts.Account
+    role: Role
+    method: str  # 本地账号 / 统一身份认证
+
+    @property
+    def scope_unit(self) -> str | None:
+        return self.account.unit_id if self.role.scoped else None
+
+
+def store():
+    return open_store()
+
+
+def start_session(account: accounts.Account, method: str) -> None:
+    now = time.time()
+    st.session_state[K_SESSION] = {"username": account.username, "since": now, "seen": now, "method": method}
+    st.session_state.pop(K_NOTICE, None)
+
+
+def _end_session(notice: str | None) -> None:
+    st.session_state.pop(K_SESSION, None)
+    st.session_state.pop(K_ACCOUNT, None)
+    if notice:
+        st.session_state[K_NOTICE] = notice
+
+
+def sso_configured() -> bool:
+    try:
+        return "auth" in st.secrets
+    except Exception:  # no secrets.toml at all: Streamlit raises its own error type
+        return False
+
+
+def _sso_user_signed_in() -> bool:
+    return sso_configured() and bool(getattr(st.user, "is_logged_in", False))
+
+
+def _session_from_sso() -> None:
+    """统一身份认证已回来（st.user 有登录），本系统还没有会话：按邮箱/标识找到开通的账号。"""
+    subject = str(st.user.get("email") or st.user.get("sub") or "")
+    result = accounts.authenticate_sso(store(), subject)  # writes sign_in / sign_in_failed
+    if not result.ok:
+        st.session_state[K_NOTICE] = f"{result.reason}（{subject}）"
+        st.logout()
+        return
+    start_session(result.account, "统一身份认证")
+
+
+def gate() -> SignedIn | None:
+    """每次运行开头调用一次：核对会话（超时、账号停用或删除），返回当前用户，未登录为 None。"""
+    st.session_state.pop(K_ACCOUNT, None)
+    session = st.session_state.get(K_SESSION)
+    if session is None and _sso_user_signed_in() and K_NOTICE not in st.session_state:
+        _session_from_sso()
+        session = st.session_state.get(K_SESSION)
+    if session is None:
+        return None
+    policy = load_security()
+    now = time.time()
+    if now - session["seen"] > policy.session_idle_minutes * 60 or now - session["since"] > policy.session_max_hours * 3600:
+        audit.record(store(), session["username"], "session_expired")
+        _end_session(f"已超过 {policy.session_idle_minutes} 分钟未操作或登录超过 {policy.session_max_hours} 小时，请重新登录。")
+        return None
+    account = accounts.get_account(store(), session["username"])
+    roles = load_roles()
+    if account is None or not account.active or account.role not in roles:
+        _end_session("账号已停用或已删除，请联系专班管理员。")
+        return None
+    session["seen"] = now
+    signed = SignedIn(account, roles[account.role], session["method"])
+    st.session_state[K_ACCOUNT] = signed
+    return signed
+
+
+def current() -> SignedIn | None:
+    return st.session_state.get(K_ACCOUNT)
+
+
+def has(permission: str) -> bool:
+    me = current()
+    return me is not None and permission in me.role.permissions
+
+
+def require(permission: str) -> SignedIn:
+    """页面或操作开头：没有该权限就说明原因并停止（不只是藏起按钮）。"""
+    me = current()
+    if me is None or permission not in me.role.permissions:
+        st.error("您的账号没有这项权限。" if me else "请先登录。")
+        st.stop()
+    return me
+
+
+def current_scope() -> str | None:
+    """读数据时绑定的单位：单位账号为其单位编号，其他角色为 None（全部）；未登录时拒绝读数据。"""
+    me = current()
+    if me is None:
+        raise PermissionError("未登录，不能读取数据")
+    return me.scope_unit
+
+
+def actor() -> tuple[str, str | None]:
+    me = current()
+    return (me.account.username, me.account.role) if me else ("匿名", None)
+
+
+def record(action: str, *, target: str | None = None, detail: dict | None = None, ok: bool = True) -> None:
+    """以当前用户的名义写一条审计记录。"""
+    name, role = actor()
+    audit.record(store(), name, action, role=role, target=target, detail=detail, ok=ok)
+
+
+def sign_out() -> None:
+    me = current()
+    if me is not None:
+        record("sign_out")
+    _end_session("已退出登录。")
+    if me is not None and me.method == "统一身份认证" and _sso_user_signed_in():
+        st.logout()
+    else:
+        st.rerun()
