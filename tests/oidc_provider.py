@@ -35,6 +35,7 @@ class OidcProvider:
         self.redirect_uris: set[str] = set()
         self.next_user: dict | None = {"sub": "test-user", "email": "test.user@example.gov.cn", "name": "测试用户"}
         self.events: list[str] = []
+        self.authorize_requests: list[dict[str, str]] = []  # query parameters of each /authorize call
         self._key = RSAKey.generate_key(2048, parameters={"kid": secrets.token_hex(8), "use": "sig"})
         self._codes: dict[str, dict] = {}
         self._access: dict[str, dict] = {}
@@ -99,6 +100,7 @@ class OidcProvider:
 
     def authorize(self, q: dict[str, str]) -> tuple[int, dict[str, str], str]:
         """(status, headers, body). Errors about the client or redirect_uri are shown, never redirected."""
+        self.authorize_requests.append(q)
         redirect_uri = q.get("redirect_uri", "")
         if q.get("client_id") != self.client_id or redirect_uri not in self.redirect_uris:
             self.events.append("authorize:unknown_client_or_redirect_uri")
