@@ -134,12 +134,12 @@ def scope_unit() -> str | None:
     return auth.current_scope()
 
 
-def get_runner() -> LiveDatabase:
-    """当前数据库：run() 总在当前库文件上、当前用户的数据范围内执行（重建后自动换到新文件）。"""
+def get_runner(scope: str | None) -> LiveDatabase:
+    """当前数据库：run() 总在当前库文件上、scope 单位（None 为全部）的数据范围内执行（重建后自动换到新文件）。"""
     path = db_path()
     if db_version(path) is None:
         raise FileNotFoundError(f"数据库文件不存在：{path}")
-    return LiveDatabase(path, scope_unit())
+    return LiveDatabase(path, scope)
 
 
 def run_query(name: str, **params: Any) -> pd.DataFrame:

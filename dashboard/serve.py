@@ -17,7 +17,25 @@ from streamlit.web import cli
 APP = Path(__file__).resolve().parent.parent / "app.py"
 
 
+def first_admin_message() -> str | None:
+    """状态库里还没有账号时建首个专班账号 admin，返回要在终端显示一次的说明（含初始密码）。"""
+    from state.accounts import ensure_first_admin
+    from state.store import open_store, state_url
+
+    created = ensure_first_admin(open_store())
+    if created is None:
+        return None
+    name, password = created
+    return (f"\n已创建首个专班账号（状态库 {state_url().split('://')[0]}）：\n"
+            f"    用户名：{name}\n    初始密码：{password}\n"
+            "密码只显示这一次；首次登录后须修改。更多账号：在看板“用户管理”页，或\n"
+            "    .venv/bin/python -m dashboard.users add 用户名 --role 专班|领导|单位|分析员 [--unit 单位]\n")
+
+
 def main(argv: list[str]) -> int:
+    message = first_admin_message()
+    if message:
+        print(message, flush=True)
     PagesManager.uses_pages_directory = False
     sys.argv = ["streamlit", "run", str(APP), *argv]
     return cli.main()

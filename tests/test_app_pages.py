@@ -1,17 +1,17 @@
 """AppTest：在夹具库上运行 app.py，切换到每个页面不报错，关键数字等于 SQL 真值。"""
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from analytics import metrics
 from dashboard.db import QueryRunner
 from tests.app_pages import APP_PAGES as PAGES  # noqa: E402 — every page app.py navigates to
 from tests.fixtures.fixture_db import CAMPAIGN_ID, S2
+from tests.signed_in import app_as
 
 
 @pytest.fixture()
 def app(fixture_db, monkeypatch):
     monkeypatch.setenv("DASHBOARD_DB", str(fixture_db))
-    at = AppTest.from_file("../app.py", default_timeout=60)
+    at = app_as(monkeypatch, timeout=60)
     return at.run()
 
 
@@ -58,7 +58,7 @@ def test_relapse_new_this_period(app):
 
 def test_filters_come_from_url(fixture_db, monkeypatch):
     monkeypatch.setenv("DASHBOARD_DB", str(fixture_db))
-    at = AppTest.from_file("../app.py", default_timeout=60)
+    at = app_as(monkeypatch, timeout=60)
     at.query_params["campaign"] = CAMPAIGN_ID
     at.query_params["as_of"] = "2023-05-25"
     at.query_params["unit"] = ["linquan", "taihe"]
@@ -75,6 +75,6 @@ def test_filters_come_from_url(fixture_db, monkeypatch):
 
 def test_missing_db_shows_chinese_message(tmp_path, monkeypatch):
     monkeypatch.setenv("DASHBOARD_DB", str(tmp_path / "nope.duckdb"))
-    at = AppTest.from_file("../app.py", default_timeout=60).run()
+    at = app_as(monkeypatch, timeout=60).run()
     assert not at.exception
     assert any("make db" in w.value for w in at.warning)

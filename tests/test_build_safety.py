@@ -17,6 +17,7 @@ import pytest
 from dashboard import upload
 from etl.build import BuildRefused, CampaignSources, build
 from etl.config import load_campaign
+from tests.signed_in import app_as
 from tests.test_etl_small_build import write_leads_csv, write_ledger
 from tests.test_read_hardening import _letters, formula_workbook, ledger_workbook, patch_sheet
 
@@ -326,7 +327,6 @@ def test_file_that_failed_to_read_is_listed_with_its_reason(tmp_path, monkeypatc
 
 
 def test_data_page_lists_unreadable_file_and_removes_it(tmp_path, monkeypatch):
-    from streamlit.testing.v1 import AppTest
 
     uploads = tmp_path / "up"
     folder = uploads / "fuyang-2023"
@@ -339,7 +339,7 @@ def test_data_page_lists_unreadable_file_and_removes_it(tmp_path, monkeypatch):
         monkeypatch.setenv(name, str(value))
     monkeypatch.setattr("etl.build.PROJECT_ROOT", tmp_path)  # no bundled sample: only the uploads
     upload.rebuild(db)
-    at = AppTest.from_file("../app.py", default_timeout=60)
+    at = app_as(monkeypatch, timeout=60)
     at.query_params["campaign"] = "fuyang-2023"
     at.run()
     at.switch_page("pages/data_admin.py").run()

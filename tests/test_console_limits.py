@@ -35,6 +35,7 @@ _PROBE = """
 import json, resource, sys
 sys.path.insert(0, {root!r})
 from dashboard import sql_console as sc
+from tests.signed_in import app_as
 out = {{}}
 try:
     r = sc.run_console({sql!r}, {db!r})
@@ -244,10 +245,11 @@ def test_missing_database_message_has_no_path(tmp_path):
 
 
 def test_explore_page_shows_limits_in_chinese(fixture_db, monkeypatch):
-    from streamlit.testing.v1 import AppTest
+
+    from tests.signed_in import app_as
 
     monkeypatch.setenv("DASHBOARD_DB", str(fixture_db))
-    at = AppTest.from_file("../app.py", default_timeout=90)
+    at = app_as(monkeypatch, timeout=90)
     at.run()
     at.switch_page("pages/explore.py").run()
     assert not at.exception

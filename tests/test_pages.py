@@ -10,6 +10,7 @@ from analytics import metrics
 
 ROOT = Path(__file__).resolve().parent.parent
 from tests.app_pages import APP_PAGES as PAGES  # noqa: E402 — every page app.py navigates to
+from tests.signed_in import app_as  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +33,7 @@ def sample_db(tmp_path_factory) -> Path:
 
 def _app(db: Path, monkeypatch) -> AppTest:
     monkeypatch.setenv("DASHBOARD_DB", str(db))
-    at = AppTest.from_file("../app.py", default_timeout=90)
+    at = app_as(monkeypatch, timeout=90)
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at

@@ -26,6 +26,7 @@ from etl.validate.survey_scores import (
     parse_unit_score,
     validate_survey_score_row,
 )
+from tests.signed_in import app_as
 
 CAMPAIGN = load_campaign("fuyang-2023")
 DIMS4 = ["执法规范", "执法态度", "执法效率", "廉洁执法"]
@@ -315,10 +316,9 @@ def test_without_summary_table_behaviour_is_unchanged(tmp_path):
 
 # ------------------------------------------------------------------ satisfaction page
 def _satisfaction_page(db, monkeypatch):
-    from streamlit.testing.v1 import AppTest
 
     monkeypatch.setenv("DASHBOARD_DB", str(db))
-    at = AppTest.from_file("../app.py", default_timeout=90)
+    at = app_as(monkeypatch, timeout=90)
     at.run()
     at.switch_page("pages/satisfaction.py").run()
     assert not at.exception, [e.value for e in at.exception]

@@ -37,8 +37,9 @@ def ledger_count(frame) -> int:
     return int((frame["kind_label"] == "整改台账").sum())
 
 
-def test_twenty_threads_through_three_rebuilds(live_db):
+def test_twenty_threads_through_three_rebuilds(live_db, monkeypatch):
     src, path = live_db
+    monkeypatch.setattr(db, "scope_unit", lambda: None)  # a 专班 session: this test is about the file swap
     rebuild(src, path, 0)
     stop = threading.Event()
     failures: list[str] = []
@@ -51,7 +52,7 @@ def test_twenty_threads_through_three_rebuilds(live_db):
                 if i % 4 == 0:  # the cached page path; new params each time so the query runs
                     db.run_query("submissions_list", campaign_id="fuyang-2023", units=[f"u{answered[i]}"])
                 else:
-                    frame = db.get_runner().run("submissions_list", campaign_id="fuyang-2023", units=[])
+                    frame = db.get_runner(None).run("submissions_list", campaign_id="fuyang-2023", units=[])
                     seen.add(ledger_count(frame))
                 answered[i] += 1
             except Exception as exc:  # noqa: BLE001 — counted, the test asserts there are none
@@ -75,4 +76,4 @@ def test_twenty_threads_through_three_rebuilds(live_db):
     assert min(answered) > 0
     # answers came from the first database and from the last one
     assert {1, REBUILDS + 1} <= seen
-    assert ledger_count(db.get_runner().run("submissions_list", campaign_id="fuyang-2023", units=[])) == REBUILDS + 1
+    assert ledger_count(db.get_runner(None).run("submissions_list", campaign_id="fuyang-2023", units=[])) == REBUILDS + 1
