@@ -218,14 +218,17 @@ def change_password(store: StateStore, username: str, old: str, new: str) -> Non
     """The user's own change: the old password must match; the new one follows the rule."""
     with store.engine.begin() as conn:
         row = _require(conn, username)
-        if not verify_password(row.password_hash, old or ""):
+        matches = verify_password(row.password_hash, old or "")
+        if not matches:  # audited, committed, then refused
             _audit(conn, username, "password_changed", username, {"reason": "wrong_old"}, ok=False)
-            raise AccountError("原密码错误")
-        if (problem := password_problem(new or "", username)) or new == old:
-            raise AccountError(problem or "新密码不能与原密码相同")
-        conn.execute(update(accounts).where(accounts.c.id == row.id).values(
-            password_hash=hash_password(new), must_change_password=False, updated_at=utcnow()))
-        _audit(conn, username, "password_changed", username)
+        else:
+            if (problem := password_problem(new or "", username)) or new == old:
+                raise AccountError(problem or "新密码不能与原密码相同")
+            conn.execute(update(accounts).where(accounts.c.id == row.id).values(
+                password_hash=hash_password(new), must_change_password=False, updated_at=utcnow()))
+            _audit(conn, username, "password_changed", username)
+    if not matches:
+        raise AccountError("原密码错误")
 
 
 _KEEP = object()

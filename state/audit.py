@@ -6,14 +6,17 @@ import json
 import re
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 
-import pandas as pd
 from sqlalchemy import insert, select
 
 from etl.normalize.privacy import scrub_phones
 from state.schema import audit_log, utcnow
 from state.security import load_security
 from state.store import StateStore
+
+if TYPE_CHECKING:
+    import pandas
 
 ANONYMOUS = "匿名"
 ACTION_LABELS: dict[str, str] = {
@@ -93,8 +96,9 @@ def _bound(value: date | datetime, *, end: bool) -> datetime:
 
 def list_events(store: StateStore, *, since: date | datetime | None = None, until: date | datetime | None = None,
                 actor: str | None = None, action: str | Iterable[str] | None = None,
-                limit: int | None = 1000) -> pd.DataFrame:
-    """Newest first; columns at (display time zone), actor, role, action, target, detail (JSON text), ok."""
+                limit: int | None = 1000) -> pandas.DataFrame:
+    """Newest first; columns at (display time zone), actor, role, action, target, detail (JSON text), ok;
+    missing role/target/detail are ""."""
     q = select(*(audit_log.c[c] for c in COLUMNS)).order_by(audit_log.c.at.desc(), audit_log.c.id.desc())
     if since is not None:
         q = q.where(audit_log.c.at >= _bound(since, end=False))
@@ -107,9 +111,13 @@ def list_events(store: StateStore, *, since: date | datetime | None = None, unti
         q = q.where(audit_log.c.action.in_([action] if isinstance(action, str) else list(action)))
     if limit:
         q = q.limit(limit)
+    import pandas as pd  # not needed by the command line
+
     with store.engine.connect() as conn:
         rows = conn.execute(q).all()
     df = pd.DataFrame([tuple(r) for r in rows], columns=COLUMNS)
     df["at"] = pd.to_datetime(df["at"], utc=True).dt.tz_convert(load_security().display_timezone)
     df["ok"] = df["ok"].astype(bool)
+    for col in ("role", "target", "detail"):
+        df[col] = df[col].fillna("")
     return df

@@ -1,7 +1,10 @@
 """A throwaway PostgreSQL cluster for the state store tests: initdb into a temp dir, served on a Unix
 socket in that dir only (no TCP), one per pytest session (so one per xdist worker), removed at the end.
 
-Use in a test module:  from tests.pg_server import postgres_url, state_url  # noqa: F401
+Use in a test module (the fixtures must be module attributes there):
+    from tests import pg_server
+    postgres_url = pg_server.postgres_url
+    state_db_url = pg_server.state_db_url
 """
 
 from __future__ import annotations
@@ -124,7 +127,7 @@ def postgres_url():
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def state_url(request, tmp_path):
+def state_db_url(request, tmp_path):
     """A fresh, empty state store URL on each backend (SQLite temp file; new PostgreSQL database)."""
     from state.store import close_store
 
