@@ -34,6 +34,9 @@ ACTION_LABELS: dict[str, str] = {
     "password_reset": "重置密码",
     "role_changed": "修改角色",
     "password_changed": "修改密码",
+    "session_expired": "会话过期",
+    "upload_deleted": "删除上传文件",
+    "upload_refused": "拒绝上传",
 }
 COLUMN_LABELS = {"at": "时间", "actor": "操作人", "role": "角色", "action": "操作", "target": "对象",
                  "detail": "详情", "ok": "成功"}
