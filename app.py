@@ -36,22 +36,23 @@ if me is None:
                            default=True)]).run()
     st.stop()
 
-st.sidebar.markdown("### 专项整治工作专班看板")
-who = me.account.display_name or me.account.username
-unit = f" · {me.account.unit_id}" if me.role.scoped else ""
-st.sidebar.caption(f"{who}（{me.role.label}{unit}）")
-if st.sidebar.button("退出登录", key="sign_out", icon=":material/logout:"):
-    auth.sign_out()
-
 account_page = st.Page(change_password_page, title="修改密码", icon=":material/password:", url_path="password")
 if me.account.must_change_password:
-    st.navigation([account_page]).run()
-    st.stop()
+    nav = st.navigation([account_page])
+else:
+    allowed = {group: [page for perm, page in pages if perm in me.role.permissions] for group, pages in PAGES.items()}
+    allowed = {group: pages for group, pages in allowed.items() if pages}
+    allowed["账号"] = [account_page]
+    nav = st.navigation(allowed)
 
-allowed = {group: [page for perm, page in pages if perm in me.role.permissions] for group, pages in PAGES.items()}
-allowed = {group: pages for group, pages in allowed.items() if pages}
-allowed["账号"] = [account_page]
-nav = st.navigation(allowed)
+st.sidebar.markdown("### 专项整治工作专班看板")
+st.sidebar.caption(f"{me.account.display_name or me.account.username}（{me.role.label}"
+                   f"{' · ' + auth.unit_label(me) if me.role.scoped else ''}）")
+if st.sidebar.button("退出登录", key="sign_out", icon=":material/logout:"):
+    auth.sign_out()
+if me.account.must_change_password:
+    nav.run()
+    st.stop()
 
 f = None
 if db.db_exists():

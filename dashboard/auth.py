@@ -63,6 +63,13 @@ def _sso_user_signed_in() -> bool:
 
 def _session_from_sso() -> None:
     """统一身份认证已回来（st.user 有登录），本系统还没有会话：按邮箱/标识找到开通的账号。"""
+    policy = load_security()
+    issued = st.user.get("iat")
+    # Trap: Streamlit's identity cookie lives 30 days; our session_max_hours applies to the IdP sign-in too
+    if issued is not None and time.time() - float(issued) > policy.session_max_hours * 3600:
+        st.session_state[K_NOTICE] = f"统一身份认证登录已超过 {policy.session_max_hours} 小时，请重新登录。"
+        st.logout()
+        return
     subject = str(st.user.get("email") or st.user.get("sub") or "")
     result = accounts.authenticate_sso(store(), subject)  # writes sign_in / sign_in_failed
     if not result.ok:
@@ -86,6 +93,8 @@ def gate() -> SignedIn | None:
     if now - session["seen"] > policy.session_idle_minutes * 60 or now - session["since"] > policy.session_max_hours * 3600:
         audit.record(store(), session["username"], "session_expired")
         _end_session(f"已超过 {policy.session_idle_minutes} 分钟未操作或登录超过 {policy.session_max_hours} 小时，请重新登录。")
+        if session["method"] == "统一身份认证" and _sso_user_signed_in():
+            st.logout()  # otherwise the identity cookie would sign the next page load straight back in
         return None
     account = accounts.get_account(store(), session["username"])
     roles = load_roles()
@@ -114,6 +123,18 @@ def require(permission: str) -> SignedIn:
         st.error("您的账号没有这项权限。" if me else "请先登录。")
         st.stop()
     return me
+
+
+def unit_label(me: SignedIn) -> str:
+    """单位账号所属单位的名称（取自专项整治配置；找不到时为单位编号）。"""
+    from etl.config import list_campaigns, load_campaign
+
+    ids = [me.account.campaign_id] if me.account.campaign_id else list_campaigns()
+    for cid in ids:
+        for u in load_campaign(cid).units:
+            if u.id == me.account.unit_id:
+                return u.name
+    return me.account.unit_id or ""
 
 
 def current_scope() -> str | None:
