@@ -82,9 +82,21 @@ def server(sample_db, tmp_path_factory, request) -> str:
                         request)
 
 
+OFFICE_USER = "browser-office"  # a 专班 account start_server creates when the caller brings no state store
+
+
 def start_server(env_extra: dict[str, str], log: Path, request) -> str:
     """`streamlit run app.py` on a free loopback port with these environment variables; stopped at the
-    end of the requesting fixture's scope. Returns the base URL once /_stcore/health answers."""
+    end of the requesting fixture's scope. Returns the base URL once /_stcore/health answers.
+    Without DASHBOARD_STATE_URL a fresh state store beside the log holds one 专班 account, OFFICE_USER."""
+    if "DASHBOARD_STATE_URL" not in env_extra:
+        from state import accounts
+        from state.store import open_store
+        from tests.signed_in import PASSWORD
+
+        url = f"sqlite:///{log.parent / 'state.db'}"
+        accounts.add_account(open_store(url), OFFICE_USER, "office", password=PASSWORD, actor="测试")
+        env_extra = {**env_extra, "DASHBOARD_STATE_URL": url}
     port = _free_port()
     env = dict(os.environ, PYTHONUNBUFFERED="1", **env_extra)
     with log.open("wb") as out:
@@ -120,6 +132,17 @@ def browser():
             yield b
         finally:
             b.close()
+
+
+def sign_in(page, server: str, username: str = OFFICE_USER, password: str | None = None) -> None:
+    """Open the app and sign in through the form (each page load is a new Streamlit session)."""
+    from tests.signed_in import PASSWORD
+
+    page.goto(server + "/", wait_until="domcontentloaded")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码", exact=True).fill(password or PASSWORD)
+    page.get_by_role("button", name="登录", exact=True).click()
+    page.get_by_role("button", name="退出登录").wait_for(timeout=30_000)
 
 
 def _wait_idle(page, timeout: float = 30) -> None:
@@ -189,7 +212,7 @@ def test_every_page_in_chromium(server, browser, sample_db):
     console_errors: list[str] = []
     page.on("pageerror", lambda e: console_errors.append(str(e)))
     try:
-        page.goto(server + "/", wait_until="domcontentloaded")
+        sign_in(page, server)
         page.get_by_role("heading", name=PAGES[0][2]).first.wait_for(timeout=30_000)
         _wait_idle(page)
 

@@ -21,6 +21,7 @@ from tests.test_browser import (  # noqa: F401 — browser 是 pytest fixture
     _metric_value,
     _wait_idle,
     browser,
+    sign_in,
     start_server,
 )
 
@@ -131,7 +132,7 @@ def test_mapping_flow_in_chromium(server, browser, dirs):  # noqa: F811 — brow
     page_errors: list[str] = []
     page.on("pageerror", lambda e: page_errors.append(str(e)))
     try:
-        page.goto(server + "/", wait_until="domcontentloaded")
+        sign_in(page, server)
         page.get_by_role("heading", name="专项整治总览").first.wait_for(timeout=30_000)
         _wait_idle(page)
         campaign_id = parse_qs(urlparse(page.url).query)["campaign"][0]
@@ -220,5 +221,28 @@ def test_mapping_flow_in_chromium(server, browser, dirs):  # noqa: F811 — brow
         exc = page.locator('[data-testid="stException"]')
         assert exc.count() == 0, exc.first.inner_text()[:2000]
         assert not page_errors, page_errors
+        _audit_trail(dirs, first, second)
     finally:
         ctx.close()
+
+
+def _audit_trail(dirs, first, second) -> None:
+    """操作日志（状态库）记下了这一趟：谁上传了什么（大小、sha256）、保存了哪个导入方案、重建的结果；不含电话。"""
+    import hashlib
+    import json
+
+    from state import audit
+    from state.store import open_store
+    from tests.test_browser import OFFICE_USER
+
+    events = audit.list_events(open_store(f"sqlite:///{dirs['files'] / 'state.db'}"), actor=OFFICE_USER)
+    uploads = events[events["action"] == "upload"]
+    details = {r["target"]: json.loads(r["detail"]) for _, r in uploads.iterrows()}
+    for f in (first, second):
+        assert details[f.name]["sha256"] == hashlib.sha256(f.read_bytes()).hexdigest()
+        assert details[f.name]["大小"] == f.stat().st_size
+    assert list(events.loc[events["action"] == "mapping_saved", "target"]) == ["热线工单导出"]
+    rebuilds = events[events["action"] == "rebuild"]
+    assert len(rebuilds) == 1 and bool(rebuilds.iloc[0]["ok"])
+    assert json.loads(rebuilds.iloc[0]["detail"])["文件"] == [first.name]
+    assert "13912345678" not in events.to_string()
