@@ -15,7 +15,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from analytics.scope import restrict_to_unit
+from analytics.scope import UnitScope, restrict_to_unit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 QUERIES_DIR = PROJECT_ROOT / "queries"
@@ -114,7 +114,7 @@ class QueryRunner:
     def run(self, name: str, **params: Any) -> pd.DataFrame:
         return self.run_in_scope(name, None, params)
 
-    def run_in_scope(self, name: str, scope_unit: str | None, params: dict[str, Any]) -> pd.DataFrame:
+    def run_in_scope(self, name: str, scope_unit: UnitScope | str | None, params: dict[str, Any]) -> pd.DataFrame:
         """执行查询；scope_unit 不为 None 时只看得到该单位的数据（analytics/scope.py）。"""
         sql = self.sql(name)
         values = bind(sql, params)
@@ -131,7 +131,7 @@ class QueryRunner:
                 self._active -= 1
                 self._cond.notify_all()
 
-    def scoped(self, scope_unit: str | None) -> ScopedRunner:
+    def scoped(self, scope_unit: UnitScope | str | None) -> ScopedRunner:
         """同一个库、限定到一个单位（None 为全部）的 run()/sql()。"""
         return ScopedRunner(self, scope_unit)
 
@@ -153,7 +153,7 @@ class QueryRunner:
 class ScopedRunner:
     """QueryRunner 限定到一个单位：会议材料、导出用它，单位账号拿到的只有本单位的数据。"""
 
-    def __init__(self, runner: QueryRunner, scope_unit: str | None):
+    def __init__(self, runner: QueryRunner, scope_unit: UnitScope | str | None):
         self.runner = runner
         self.scope_unit = scope_unit
 

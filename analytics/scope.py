@@ -9,9 +9,12 @@
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import duckdb
 
 SCOPE_VARIABLE = "dashboard_scope_unit"
+CAMPAIGN_VARIABLE = "dashboard_scope_campaign"
 
 # 有 unit_id 的表：只留本单位的行
 BY_UNIT = ("units", "submissions", "ledger_snapshots", "leads", "survey_responses", "survey_unit_scores")
@@ -25,15 +28,28 @@ class ScopeError(RuntimeError):
     """无法限定数据范围（中文信息）：宁可不查，也不返回全部单位的数据。"""
 
 
+@dataclass(frozen=True)
+class UnitScope:
+    """单位账号的数据范围：一个单位；账号属于某个专项整治时只含该专项整治（各地的单位编号可能相同）。"""
+    unit_id: str
+    campaign_id: str | None = None
+
+
+def as_scope(scope: UnitScope | str | None) -> UnitScope | None:
+    return UnitScope(scope) if isinstance(scope, str) else scope
+
+
 def _quoted(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def restrict_to_unit(cur: duckdb.DuckDBPyConnection, unit_id: str) -> None:
-    """此后这个 cursor 上的查询只看得到 unit_id 的数据。"""
-    if not unit_id:
+def restrict_to_unit(cur: duckdb.DuckDBPyConnection, scope: UnitScope | str) -> None:
+    """此后这个 cursor 上的查询只看得到这个单位（及其专项整治）的数据。"""
+    scope = as_scope(scope)
+    if not scope.unit_id:
         raise ScopeError("单位账号没有所属单位，不能查询数据")
-    cur.execute(f"SET VARIABLE {SCOPE_VARIABLE} = ?", [unit_id])
+    cur.execute(f"SET VARIABLE {SCOPE_VARIABLE} = ?", [scope.unit_id])
+    cur.execute(f"SET VARIABLE {CAMPAIGN_VARIABLE} = ?", [scope.campaign_id])
     database = _quoted(cur.execute("SELECT current_database()").fetchone()[0])
     present = {r[0] for r in cur.execute(
         "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() AND NOT temporary"
@@ -41,13 +57,16 @@ def restrict_to_unit(cur: duckdb.DuckDBPyConnection, unit_id: str) -> None:
     unknown = present - set(BY_UNIT) - set(BY_SUBMISSION) - set(UNIT_FREE)
     if unknown:
         raise ScopeError("数据库中有未划定单位范围的表：" + "、".join(sorted(unknown)))
-    mine = f"getvariable('{SCOPE_VARIABLE}')"
+    campaign = f"getvariable('{CAMPAIGN_VARIABLE}')"
+    mine = f"unit_id = getvariable('{SCOPE_VARIABLE}') AND ({campaign} IS NULL OR campaign_id = {campaign})"
     for table in BY_UNIT:
         if table in present:
-            cur.execute(f"CREATE OR REPLACE TEMP VIEW {table} AS "
-                        f"SELECT * FROM {database}.main.{table} WHERE unit_id = {mine}")
+            cur.execute(f"CREATE OR REPLACE TEMP VIEW {table} AS SELECT * FROM {database}.main.{table} WHERE {mine}")
     for table in BY_SUBMISSION:
         if table in present:
             cur.execute(f"CREATE OR REPLACE TEMP VIEW {table} AS "
                         f"SELECT * FROM {database}.main.{table} WHERE submission_id IN "
-                        f"(SELECT submission_id FROM {database}.main.submissions WHERE unit_id = {mine})")
+                        f"(SELECT submission_id FROM {database}.main.submissions WHERE {mine})")
+    if "campaigns" in present:  # the other campaigns are not this account's business at all
+        cur.execute(f"CREATE OR REPLACE TEMP VIEW campaigns AS SELECT * FROM {database}.main.campaigns "
+                    f"WHERE {campaign} IS NULL OR campaign_id = {campaign}")

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from analytics.scope import UnitScope
 from state import accounts, audit
 from state.roles import Role, load_roles
 from state.security import load_security
@@ -27,6 +28,10 @@ class SignedIn:
     account: accounts.Account
     role: Role
     method: str  # 本地账号 / 统一身份认证
+
+    @property
+    def scope(self) -> UnitScope | None:
+        return UnitScope(self.account.unit_id, self.account.campaign_id) if self.role.scoped else None
 
     @property
     def scope_unit(self) -> str | None:
@@ -137,12 +142,12 @@ def unit_label(me: SignedIn) -> str:
     return me.account.unit_id or ""
 
 
-def current_scope() -> str | None:
-    """读数据时绑定的单位：单位账号为其单位编号，其他角色为 None（全部）；未登录时拒绝读数据。"""
+def current_scope() -> UnitScope | None:
+    """读数据时绑定的范围：单位账号为其单位（及专项整治），其他角色为 None（全部）；未登录时拒绝读数据。"""
     me = current()
     if me is None:
         raise PermissionError("未登录，不能读取数据")
-    return me.scope_unit
+    return me.scope
 
 
 def actor() -> tuple[str, str | None]:

@@ -29,6 +29,7 @@ from analytics.queries import (  # noqa: F401 — re-exported: pages, scripts an
     sql_params,
     to_date,
 )
+from analytics.scope import UnitScope
 
 
 def db_version(path: Path | None = None) -> tuple[int, int, int] | None:
@@ -69,7 +70,7 @@ def live_runner(path: Path | None = None) -> QueryRunner:
         return fresh
 
 
-def run_live(name: str, path: Path | None = None, scope_unit: str | None = None,
+def run_live(name: str, path: Path | None = None, scope_unit: UnitScope | None = None,
              **params: Any) -> pd.DataFrame:
     """执行 queries/<name>.sql 于当前库文件（scope_unit：只看该单位）；赶上换库的查询在新文件上重试一次。"""
     try:
@@ -81,7 +82,7 @@ def run_live(name: str, path: Path | None = None, scope_unit: str | None = None,
 class LiveDatabase:
     """get_runner() 的结果：run()/sql() 与 QueryRunner 相同，但总在当前库文件上、当前用户的数据范围内执行。"""
 
-    def __init__(self, path: Path, scope_unit: str | None):
+    def __init__(self, path: Path, scope_unit: UnitScope | None):
         self.path = path
         self.scope_unit = scope_unit
 
@@ -116,7 +117,7 @@ def _init_caches() -> None:
 
     @st.cache_data(max_entries=512, show_spinner=False)
     def query(path: str, version: tuple[int, int, int], sql_version: tuple[int, int],
-              name: str, params: tuple, scope_unit: str | None) -> pd.DataFrame:
+              name: str, params: tuple, scope_unit: UnitScope | None) -> pd.DataFrame:
         # version is only the cache key: the query runs on the file in place now
         return run_live(name, Path(path), scope_unit, **dict(params))
 
@@ -127,7 +128,7 @@ def db_exists() -> bool:
     return db_version() is not None
 
 
-def scope_unit() -> str | None:
+def scope_unit() -> UnitScope | None:
     """当前用户的数据范围（单位账号为其单位，其他角色 None）；未登录时 PermissionError，不读数据。"""
     from dashboard import auth
 

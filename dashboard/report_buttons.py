@@ -29,7 +29,7 @@ def brief_download_button(campaign_id: str, as_of: date) -> None:
     if not auth.has("brief"):
         return
     scope = db.scope_unit()  # 单位账号的简报只含本单位
-    key = f"brief_{campaign_id}_{as_of:%Y%m%d}_{scope or 'all'}"
+    key = f"brief_{campaign_id}_{as_of:%Y%m%d}_{scope.unit_id if scope else 'all'}"
     if st.button("生成本期工作简报", key=key + "_go", help="按当前统计日生成简报（Word）与表格（Excel）"):
         try:
             with st.spinner("正在生成简报……"):
@@ -73,7 +73,7 @@ def template_download_buttons(campaign_id: str) -> None:
 
     campaign = load_campaign(campaign_id)
     scope = db.scope_unit()
-    names = {u.id: u.name for u in campaign.units if scope is None or u.id == scope}
+    names = {u.id: u.name for u in campaign.units if scope is None or u.id == scope.unit_id}
     c1, c2 = st.columns(2)
     uid = c1.selectbox("单位", list(names), format_func=names.get, key=f"tpl_unit_{campaign_id}")
     when = c2.date_input("填报时间", value=date.today(), key=f"tpl_date_{campaign_id}")

@@ -132,3 +132,14 @@ def test_brief_and_ledger_export_of_a_unit(fixture_db):
     wb = openpyxl.load_workbook(io.BytesIO(export_ledger(fixture_db, CAMPAIGN_ID, S2, scope_unit=UNIT)))
     assert [_ids_by_name().get(n) for n in wb.sheetnames] == [UNIT]
     assert export_all["unit_id"].nunique() > 1  # the unscoped export has several units: the scope did the cut
+
+
+def test_a_unit_of_one_campaign_sees_nothing_of_another(runner):
+    """Unit ids may repeat between campaigns (a province has many 支队): the account's campaign is bound too."""
+    base = dict(campaign_id=CAMPAIGN_ID, as_of=S2, units=[], categories=[], channels=[])
+    same = runner.scoped(scope.UnitScope(UNIT, CAMPAIGN_ID)).run("kpi_overview", **base).iloc[0]
+    assert int(same["problems"]) == int(runner.scoped(UNIT).run("kpi_overview", **base).iloc[0]["problems"]) > 0
+    other = scope.UnitScope(UNIT, "another-2024")
+    assert int(runner.scoped(other).run("kpi_overview", **base).iloc[0]["problems"]) == 0
+    assert runner.scoped(other).run("campaigns").empty
+    assert runner.scoped(scope.UnitScope(UNIT, CAMPAIGN_ID)).run("campaigns")["campaign_id"].tolist() == [CAMPAIGN_ID]
