@@ -42,7 +42,8 @@ if me.account.must_change_password:
 else:
     allowed = {group: [page for perm, page in pages if perm in me.role.permissions] for group, pages in PAGES.items()}
     allowed = {group: pages for group, pages in allowed.items() if pages}
-    allowed["账号"] = [account_page]
+    if me.account.has_password:  # SSO-only accounts have no password of ours to change
+        allowed["账号"] = [account_page]
     nav = st.navigation(allowed)
 
 st.sidebar.markdown("### 专项整治工作专班看板")

@@ -42,9 +42,9 @@ def store():
     return open_store()
 
 
-def start_session(account: accounts.Account, method: str) -> None:
+def start_session(account: accounts.Account, method: str, since: float | None = None) -> None:
     now = time.time()
-    st.session_state[K_SESSION] = {"username": account.username, "since": now, "seen": now, "method": method}
+    st.session_state[K_SESSION] = {"username": account.username, "since": since or now, "seen": now, "method": method}
     st.session_state.pop(K_NOTICE, None)
 
 
@@ -66,22 +66,34 @@ def _sso_user_signed_in() -> bool:
     return sso_configured() and bool(getattr(st.user, "is_logged_in", False))
 
 
+def _last_session_end(username: str) -> float | None:
+    """该账号上次退出登录或会话超时的时刻（审计日志里，各副本共用）。"""
+    ev = audit.list_events(store(), actor=username, action=["sign_out", "session_expired"], limit=1)
+    return None if ev.empty else ev["at"].iloc[0].timestamp()
+
+
 def _session_from_sso() -> None:
-    """统一身份认证已回来（st.user 有登录），本系统还没有会话：按邮箱/标识找到开通的账号。"""
+    """统一身份认证已回来（st.user 有登录），本系统还没有会话：按邮箱/标识找到开通的账号。
+    拒绝时不调 st.logout()：它让浏览器跳到 /auth/logout 再开新会话，session_state 里的提示就丢了；
+    K_NOTICE 挡住本会话里的重试，刷新后同样的身份仍被同样拒绝。"""
     policy = load_security()
-    issued = st.user.get("iat")
-    # Trap: Streamlit's identity cookie lives 30 days; our session_max_hours applies to the IdP sign-in too
-    if issued is not None and time.time() - float(issued) > policy.session_max_hours * 3600:
+    issued = float(st.user.get("iat") or 0)
+    # Trap: Streamlit's identity cookie lives 30 days and is read by every new session (reload, new tab):
+    # the IdP sign-in time (iat) must be within session_max_hours and after the last sign-out/expiry.
+    if time.time() - issued > policy.session_max_hours * 3600:
         st.session_state[K_NOTICE] = f"统一身份认证登录已超过 {policy.session_max_hours} 小时，请重新登录。"
-        st.logout()
         return
     subject = str(st.user.get("email") or st.user.get("sub") or "")
+    bound = accounts.account_for_sso(store(), subject)
+    ended = _last_session_end(bound.username) if bound else None
+    if ended is not None and issued < int(ended):
+        st.session_state[K_NOTICE] = "上次登录已退出或超时，请重新登录。"
+        return
     result = accounts.authenticate_sso(store(), subject)  # writes sign_in / sign_in_failed
     if not result.ok:
         st.session_state[K_NOTICE] = f"{result.reason}（{subject}）"
-        st.logout()
         return
-    start_session(result.account, "统一身份认证")
+    start_session(result.account, "统一身份认证", since=issued)
 
 
 def gate() -> SignedIn | None:
@@ -98,9 +110,7 @@ def gate() -> SignedIn | None:
     if now - session["seen"] > policy.session_idle_minutes * 60 or now - session["since"] > policy.session_max_hours * 3600:
         audit.record(store(), session["username"], "session_expired")
         _end_session(f"已超过 {policy.session_idle_minutes} 分钟未操作或登录超过 {policy.session_max_hours} 小时，请重新登录。")
-        if session["method"] == "统一身份认证" and _sso_user_signed_in():
-            st.logout()  # otherwise the identity cookie would sign the next page load straight back in
-        return None
+        return None  # the identity cookie stays, but _session_from_sso refuses it (issued before this expiry)
     account = accounts.get_account(store(), session["username"])
     roles = load_roles()
     if account is None or not account.active or account.role not in roles:
@@ -168,5 +178,6 @@ def sign_out() -> None:
     _end_session("已退出登录。")
     if me is not None and me.method == "统一身份认证" and _sso_user_signed_in():
         st.logout()
+        st.stop()  # st.logout() only queues the redirect: the rest of app.py would read data as nobody
     else:
         st.rerun()

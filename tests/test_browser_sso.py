@@ -30,7 +30,7 @@ SIGN_IN_TITLE = "专项整治工作专班看板"
 OVERVIEW_TITLE = "专项整治总览"
 CLIENT_SECRET = "sso-test-client-secret-41c9"
 # 领导：查看各页面、下载简报；没有数据探索、数据管理、用户管理、操作日志（data/roles.toml）
-LEADER_NAV = ["总览", "县区进度", "问题热点", "反弹问题", "满意度", "线索办理", "修改密码"]
+LEADER_NAV = ["总览", "县区进度", "问题热点", "反弹问题", "满意度", "线索办理"]  # SSO-only: no password of ours to change
 
 ZHAO = {"sub": "zl-0001", "email": "zhao.ling@jtj.example.gov.cn", "name": "赵领导"}     # 领导，已开通
 QIAN = {"sub": "qw-0002", "email": "qian.wai@jtj.example.gov.cn", "name": "钱某"}       # 未开通
@@ -44,15 +44,6 @@ class App:
     url: str
     store: object  # state.store.StateStore
     log: Path      # the server's stdout/stderr
-
-
-# 已知缺陷（修复办法见提交说明 / 给 lead 的报告），修好后这些 xfail(strict) 会变成 XPASS 而失败，届时删掉标记。
-NOTICE_LOST = ("auth._session_from_sso 拒绝后调 st.logout()：浏览器跳到 /auth/logout 再回 /，是新会话，"
-               "session_state 里的中文提示丢了，登录页什么也不说")
-STALE_IDENTITY = ("Streamlit 的身份 cookie 有效 30 天，每个新会话（刷新、新标签页）里 gate() 见到 st.user 已登录就"
-                  "重新登录：退出登录或会话超时之前签发的身份仍能悄悄登录")
-SIGN_OUT_RUNS_ON = ("auth.sign_out 在 st.logout() 之后没有 st.stop()：app.py 接着以未登录身份读数据，"
-                    "服务器日志里 PermissionError: 未登录，不能读取数据")
 
 
 @pytest.fixture(scope="module")
@@ -171,7 +162,6 @@ def test_bound_user_signs_in_with_role_navigation(app, idp, page):
     assert json.loads(row["detail"]) == {"method": "sso"}
 
 
-@pytest.mark.xfail(strict=True, reason=NOTICE_LOST)
 def test_unbound_identity_is_refused(app, idp, page):
     idp.next_user = QIAN
     _open_sign_in(page, app.url)
@@ -190,7 +180,6 @@ def test_unbound_identity_is_refused(app, idp, page):
     assert (_events(app, "sign_in")["target"] == QIAN["email"]).sum() == 0
 
 
-@pytest.mark.xfail(strict=True, reason=NOTICE_LOST)
 def test_disabled_account_is_refused(app, idp, page):
     idp.next_user = SUN
     _open_sign_in(page, app.url)
@@ -238,7 +227,6 @@ def _assert_refused_stale_identity(page) -> None:
 
 
 
-@pytest.mark.xfail(strict=True, reason="auth.py 已拒绝 iat 超过 session_max_hours 的身份，但 " + NOTICE_LOST)
 def test_identity_older_than_session_max_hours_does_not_sign_in(app, idp, page, monkeypatch):
     """身份提供方 13 小时前签发的身份（iat），相当于 13 小时前登录后一直保存的 cookie：超过 session_max_hours（12）。"""
     from state.security import load_security
@@ -256,7 +244,6 @@ def test_identity_older_than_session_max_hours_does_not_sign_in(app, idp, page, 
     _assert_refused_stale_identity(page)
 
 
-@pytest.mark.xfail(strict=True, reason=STALE_IDENTITY)
 def test_identity_from_before_sign_out_does_not_sign_in_again(app, idp, page):
     """退出登录前的身份 cookie（复制保存的，或会话超时后仍留在浏览器里的）不能在新会话里重新登录。"""
     idp.next_user = WU
@@ -277,7 +264,6 @@ def test_identity_from_before_sign_out_does_not_sign_in_again(app, idp, page):
     _assert_refused_stale_identity(page)
 
 
-@pytest.mark.xfail(strict=True, reason=SIGN_OUT_RUNS_ON)
 def test_server_logged_no_uncaught_exception(app):
     """放在最后：上面各流程（登录、被拒、退出登录）都没有让脚本抛出异常。"""
     log = app.log.read_text(encoding="utf-8", errors="replace")
