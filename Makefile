@@ -36,7 +36,7 @@ sysdeps:
 	fi
 
 test: $(STAMP) sysdeps
-	$(PY) -m pytest -q -n 2 --dist loadfile
+	DASHBOARD_REQUIRE_POSTGRES=1 $(PY) -m pytest -q -n 2 --dist loadfile
 
 # 重新截取各页面截图到 docs/screenshots（README 中引用）
 screenshots: $(STAMP) sysdeps
