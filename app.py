@@ -2,7 +2,7 @@
 import duckdb
 import streamlit as st
 
-from dashboard import auth, db, filters, ui
+from dashboard import auth, browser_session, db, filters, ui
 from dashboard.sign_in import change_password_page, sign_in_page
 
 st.set_page_config(page_title="专项整治工作专班看板", page_icon="🚦", layout="wide",
@@ -46,6 +46,7 @@ else:
         allowed["账号"] = [account_page]
     nav = st.navigation(allowed)
 
+browser_session.write_cookie()  # the sign-in token, once, after a local sign-in
 st.sidebar.markdown("### 专项整治工作专班看板")
 st.sidebar.caption(f"{me.account.display_name or me.account.username}（{me.role.label}"
                    f"{' · ' + auth.unit_label(me) if me.role.scoped else ''}）")

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from analytics.scope import UnitScope
+from dashboard import browser_session
 from state import accounts, audit
 from state.roles import Role, load_roles
 from state.security import load_security
@@ -96,24 +97,40 @@ def _session_from_sso() -> None:
     start_session(result.account, "统一身份认证", since=issued)
 
 
+def _resume_session() -> None:
+    """新的 Streamlit 会话：先看本地账号的会话 cookie，再看统一身份认证。"""
+    found = browser_session.recall()
+    if found is not None:
+        account = accounts.get_account(store(), found.username)
+        if account is not None and account.active:
+            start_session(account, "本地账号", since=found.created_at.timestamp())
+            return
+        browser_session.forget()
+    if _sso_user_signed_in():
+        _session_from_sso()
+
+
 def gate() -> SignedIn | None:
     """每次运行开头调用一次：核对会话（超时、账号停用或删除），返回当前用户，未登录为 None。"""
     st.session_state.pop(K_ACCOUNT, None)
     session = st.session_state.get(K_SESSION)
-    if session is None and _sso_user_signed_in() and K_NOTICE not in st.session_state:
-        _session_from_sso()
+    if session is None and K_NOTICE not in st.session_state:
+        _resume_session()
         session = st.session_state.get(K_SESSION)
     if session is None:
         return None
     policy = load_security()
     now = time.time()
-    if now - session["seen"] > policy.session_idle_minutes * 60 or now - session["since"] > policy.session_max_hours * 3600:
+    if (now - session["seen"] > policy.session_idle_minutes * 60 or now - session["since"] > policy.session_max_hours * 3600
+            or not browser_session.still_valid()):
+        browser_session.forget()
         audit.record(store(), session["username"], "session_expired")
         _end_session(f"已超过 {policy.session_idle_minutes} 分钟未操作或登录超过 {policy.session_max_hours} 小时，请重新登录。")
         return None  # the identity cookie stays, but _session_from_sso refuses it (issued before this expiry)
     account = accounts.get_account(store(), session["username"])
     roles = load_roles()
     if account is None or not account.active or account.role not in roles:
+        browser_session.forget()
         _end_session("账号已停用或已删除，请联系专班管理员。")
         return None
     session["seen"] = now
@@ -175,6 +192,7 @@ def sign_out() -> None:
     me = current()
     if me is not None:
         record("sign_out")
+    browser_session.forget()
     _end_session("已退出登录。")
     if me is not None and me.method == "统一身份认证" and _sso_user_signed_in():
         st.logout()

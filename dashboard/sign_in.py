@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import auth
+from dashboard import auth, browser_session
 from state import accounts
 
 TITLE = "专项整治工作专班看板"
 
 
 def sign_in_page() -> None:
+    browser_session.write_cookie()  # clears the cookie after a sign-out
     st.title(TITLE)
     st.caption("交通运输执法领域突出问题专项整治 · 请登录后使用")
     notice = st.session_state.get(auth.K_NOTICE)
@@ -33,6 +34,7 @@ def sign_in_page() -> None:
             result = accounts.authenticate(auth.store(), username.strip(), password)
             if result.ok:
                 auth.start_session(result.account, "本地账号")
+                browser_session.remember(result.account.username)
                 st.rerun()
             st.error(result.reason)
         st.caption("忘记密码或账号被锁定：请联系专班管理员重置。")

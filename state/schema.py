@@ -85,3 +85,16 @@ audit_log = Table(
 )
 Index(None, audit_log.c.at)
 Index(None, audit_log.c.action)
+
+# A signed-in browser: the cookie holds a random token, the store only its SHA-256 (a leaked database
+# signs nobody in). Shared by every replica, so a reload on another replica stays signed in.
+sign_in_sessions = Table(
+    "sign_in_sessions",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("username", String(64), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("last_seen_at", UTCDateTime(), nullable=False),
+    Column("ended_at", UTCDateTime()),  # signed out, expired or replaced
+)
+Index(None, sign_in_sessions.c.username)
