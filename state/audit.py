@@ -37,6 +37,13 @@ ACTION_LABELS: dict[str, str] = {
     "session_expired": "会话过期",
     "upload_deleted": "删除上传文件",
     "upload_refused": "拒绝上传",
+    "supervision_created": "新建督办事项",
+    "supervision_feedback": "督办反馈",
+    "supervision_returned": "督办退回",
+    "supervision_verified": "督办核查",
+    "supervision_closed": "督办销号",
+    "supervision_noticed": "下发督办通知单",
+    "supervision_edited": "修改督办事项",
 }
 COLUMN_LABELS = {"at": "时间", "actor": "操作人", "role": "角色", "action": "操作", "target": "对象",
                  "detail": "详情", "ok": "成功"}

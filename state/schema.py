@@ -7,7 +7,9 @@ from datetime import UTC, datetime
 from sqlalchemy import (
     Boolean,
     Column,
+    Date,
     DateTime,
+    ForeignKey,
     Index,
     Integer,
     MetaData,
@@ -98,3 +100,69 @@ sign_in_sessions = Table(
     Column("ended_at", UTCDateTime()),  # signed out, expired or replaced
 )
 Index(None, sign_in_sessions.c.username)
+
+# 督办 (revision 0003): items the meeting assigns to a unit, followed until 销号. state/supervision.py.
+# Status is stored (督办中/已反馈/已核查/已销号); 逾期 and the colour are derived from the deadline.
+supervision_items = Table(
+    "supervision_items",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("campaign_id", String(64), nullable=False),
+    Column("unit_id", String(64), nullable=False),
+    Column("source", String(16), nullable=False),
+    Column("title", String(200), nullable=False),
+    Column("requirement", Text, nullable=False),
+    Column("owner", String(128), nullable=False),
+    Column("deadline", Date, nullable=False),
+    Column("deadline_rule", String(64)),  # e.g. "交办后5个工作日"; NULL: a date was given
+    Column("status", String(8), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("created_by", String(128), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+    Column("closed_at", UTCDateTime()),
+    Column("notice_number", String(64)),
+)
+Index(None, supervision_items.c.campaign_id)
+Index(None, supervision_items.c.unit_id)
+
+supervision_links = Table(
+    "supervision_links",
+    metadata,
+    Column("item_id", Integer, ForeignKey("supervision_items.id", name="fk_supervision_links_item_id"),
+           primary_key=True),
+    Column("kind", String(16), primary_key=True),  # problem | lead | unit
+    Column("ref", String(128), primary_key=True),
+    Column("label", String(255), nullable=False),
+)
+
+supervision_events = Table(
+    "supervision_events",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("item_id", Integer, ForeignKey("supervision_items.id", name="fk_supervision_events_item_id"),
+           nullable=False),
+    Column("at", UTCDateTime(), nullable=False),
+    Column("actor", String(128), nullable=False),
+    Column("action", String(16), nullable=False),  # created|feedback|returned|verified|closed|noticed|edited
+    Column("from_status", String(8)),
+    Column("to_status", String(8)),
+    Column("note", Text),  # feedback text, reason, check note (phones scrubbed)
+)
+Index(None, supervision_events.c.item_id)
+
+supervision_evidence = Table(
+    "supervision_evidence",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("item_id", Integer, ForeignKey("supervision_items.id", name="fk_supervision_evidence_item_id"),
+           nullable=False),
+    Column("event_id", Integer, ForeignKey("supervision_events.id", name="fk_supervision_evidence_event_id"),
+           nullable=False),
+    Column("file_name", String(255), nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("stored_as", String(512), nullable=False),  # relative to the evidence folder (DASHBOARD_EVIDENCE)
+    Column("at", UTCDateTime(), nullable=False),
+    Column("actor", String(128), nullable=False),
+)
+Index(None, supervision_evidence.c.item_id)

@@ -36,8 +36,9 @@ def test_migrated_schema_matches_metadata(state_db_url):
         version = conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
         tables = set(inspect(conn).get_table_names())
     assert diffs == []
-    assert version == ["0002"]  # the newest revision in state/migrations/versions
-    assert tables == {"accounts", "audit_log", "sign_in_sessions", "alembic_version"}
+    assert version == ["0003"]  # the newest revision in state/migrations/versions
+    assert tables == {"accounts", "audit_log", "sign_in_sessions", "supervision_items", "supervision_links",
+                      "supervision_events", "supervision_evidence", "alembic_version"}
 
 
 def test_open_store_is_cached_and_migrate_is_idempotent(state_db_url):
@@ -142,5 +143,5 @@ def test_processes_opening_a_new_store_at_once_migrate_it_once(tmp_path):
     assert [(p.wait(), p.stderr.read()) for p in procs] == [(0, "")] * 3
     store = open_store(url)
     with store.engine.connect() as conn:
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == ["0002"]
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == ["0003"]
     close_store(url)
