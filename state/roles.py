@@ -19,6 +19,8 @@ PERMISSIONS: dict[str, str] = {
     "console": "SQL 查询台",
     "admin": "账号管理",
     "audit": "审计日志",
+    "supervise": "督办（创建、核查、销号、通知单）",
+    "feedback": "反馈本单位的督办事项",
 }
 
 

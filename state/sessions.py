@@ -42,7 +42,7 @@ def open_session(store: StateStore, username: str, now: datetime | None = None) 
 
 def resume(store: StateStore, token: str | None, now: datetime | None = None) -> SignInSession | None:
     """The live session a cookie token belongs to, touched; None (and ended, if it was live) otherwise."""
-    if not token or len(token) > 200:
+    if not isinstance(token, str) or not token or len(token) > 200:
         return None
     now = now or utcnow()
     policy = load_security()
@@ -62,7 +62,7 @@ def resume(store: StateStore, token: str | None, now: datetime | None = None) ->
 
 
 def end(store: StateStore, token: str | None, now: datetime | None = None) -> None:
-    if token:
+    if isinstance(token, str) and token:
         with store.engine.begin() as conn:
             conn.execute(update(sign_in_sessions).where(sign_in_sessions.c.token_hash == _hash(token),
                                                         sign_in_sessions.c.ended_at.is_(None))
