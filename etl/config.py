@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from etl.lagging_config import LaggingRules, parse_lagging
+from etl.lagging_config import ConfigError, LaggingRules, parse_lagging
 from etl.normalize.workdays import parse_schedule
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -61,6 +61,34 @@ class Survey:
     min_responses: int
 
 
+# 红黑榜可用的指标：名称 → 中文名（analytics/page_data/supervision.py 按名称取值）
+SUPERVISION_METRICS = {"completion": "整改率"}
+
+
+@dataclass(frozen=True)
+class ListRule:
+    """红榜/黑榜的入榜条件：metric 的值 op（at_least ≥ / below <）bound。"""
+    metric: str
+    op: str
+    bound: float
+
+    @property
+    def metric_label(self) -> str:
+        return SUPERVISION_METRICS[self.metric]
+
+
+@dataclass(frozen=True)
+class Supervision:
+    """督办：默认期限、蓝黄红三色的界限（工作日）、连续红色期数、红黑榜、通知单编号前缀。"""
+    default_working_days: int
+    blue_within: int
+    yellow_within: int
+    red_streak_periods: int
+    honor_roll: ListRule
+    black_list: ListRule
+    notice_prefix: str
+
+
 @dataclass(frozen=True)
 class Campaign:
     id: str
@@ -82,6 +110,7 @@ class Campaign:
     units: tuple[Unit, ...]
     categories: tuple[Category, ...]
     lagging: LaggingRules
+    supervision: Supervision
     source: Path = field(default=Path(), compare=False)
     # Years of the holiday schedule entered in this file's [calendar] section; etl.normalize.workdays
     # reads them (with data/calendar.toml) for every campaign.
@@ -96,6 +125,44 @@ class Campaign:
 
     def manifestation(self, code: str) -> Manifestation:
         return next(m for m in self.manifestations if m.code == code)
+
+
+def _list_rule(raw: object, op: str, where: str) -> ListRule:
+    if not isinstance(raw, dict) or set(raw) != {"metric", op}:
+        raise ConfigError(f"{where}：须写成 {{ metric = 指标, {op} = 数值 }}，实际为 {raw}")
+    if raw["metric"] not in SUPERVISION_METRICS:
+        raise ConfigError(f"{where}：未知的指标 metric = {raw['metric']!r}（可用 {'、'.join(SUPERVISION_METRICS)}）")
+    bound = raw[op]
+    if isinstance(bound, bool) or not isinstance(bound, int | float) or not 0 <= bound <= 1:
+        raise ConfigError(f"{where}：{op} 须为 0～1 之间的比率（如 0.90 表示 90%），实际为 {bound!r}")
+    return ListRule(raw["metric"], op, float(bound))
+
+
+def parse_supervision(d: dict, source: Path) -> Supervision:
+    if "supervision" not in d:
+        raise ConfigError(f"{source}：缺少 [supervision]（督办默认期限、蓝黄红界限、红黑榜）")
+    sv, where = d["supervision"], f"{source} [supervision]"
+    counts = ("default_working_days", "blue_within", "yellow_within", "red_streak_periods")
+    for key in (*counts, "honor_roll", "black_list", "notice_prefix"):
+        if key not in sv:
+            raise ConfigError(f"{where}：缺少 {key}")
+    for key in counts:
+        if isinstance(sv[key], bool) or not isinstance(sv[key], int) or sv[key] < 0:
+            raise ConfigError(f"{where}：{key} 须为不小于 0 的整数（工作日数或期数），实际为 {sv[key]!r}")
+    if sv["default_working_days"] < 1 or sv["red_streak_periods"] < 1:
+        raise ConfigError(f"{where}：default_working_days 和 red_streak_periods 至少为 1")
+    if not sv["yellow_within"] < sv["blue_within"]:
+        raise ConfigError(f"{where}：须 yellow_within < blue_within（黄色比蓝色更近期限），"
+                          f"实际 yellow_within = {sv['yellow_within']}，blue_within = {sv['blue_within']}")
+    honor = _list_rule(sv["honor_roll"], "at_least", where + " honor_roll")
+    black = _list_rule(sv["black_list"], "below", where + " black_list")
+    if honor.metric == black.metric and black.bound > honor.bound:
+        raise ConfigError(f"{where}：黑榜界限（{black.bound}）不能高于红榜界限（{honor.bound}），否则同一单位会同时上红黑榜")
+    prefix = str(sv["notice_prefix"]).strip()
+    if not prefix:
+        raise ConfigError(f"{where}：notice_prefix（督办通知单编号前缀，如“督办”）不能为空")
+    return Supervision(sv["default_working_days"], sv["blue_within"], sv["yellow_within"], sv["red_streak_periods"],
+                       honor, black, prefix)
 
 
 def _campaign_from_dict(d: dict, source: Path) -> Campaign:
@@ -147,6 +214,7 @@ def _campaign_from_dict(d: dict, source: Path) -> Campaign:
         ),
         categories=categories,
         lagging=parse_lagging(d, source),
+        supervision=parse_supervision(d, source),
         source=source,
         calendar_years=tuple(sorted(parse_schedule(d.get("calendar", {}), f"{source} [calendar]"))),
     )
