@@ -3,6 +3,10 @@
 
 “上期”= 统计日之前最近的一个周报日（方案：每周四报送周报；配置 weekly_report_weekday），
 即上一期简报的统计日；简报覆盖期为 上期统计日次日 至 本期统计日。
+
+督办事项来自状态库（state.supervision.list_items，按简报的单位范围）：简报开头列出上次例会（上一个周报日）
+时在办的事项及其状态、颜色（上次例会以前已销号的不再列），和下次例会（下一个周报日）前到期的事项；
+“即将到期”为 N 个工作日内到期的问题、线索（analytics.page_data.supervision.early_warning）。
 """
 from __future__ import annotations
 
@@ -14,8 +18,10 @@ import pandas as pd
 
 from analytics.filters import Filters
 from analytics.page_data.overview import overview_data
+from analytics.page_data.supervision import EarlyWarning, early_warning, items_with_escalation, rules_for
 from analytics.page_data.unit_progress import units_with_lagging
 from analytics.queries import QueryRunner, to_date
+from etl.config import Supervision
 from etl.normalize.workdays import working_day_ages
 
 FLAGGED_STATES = ("红", "黄")
@@ -27,6 +33,21 @@ def previous_report_date(as_of: date, weekday: int) -> date:
     """统计日之前（不含当日）最近的周报日；weekday 1=周一 … 7=周日。"""
     delta = (as_of.isoweekday() - weekday) % 7 or 7
     return as_of - timedelta(days=delta)
+
+
+def next_report_date(as_of: date, weekday: int) -> date:
+    """统计日之后（不含当日）最近的周报日，即下次例会。"""
+    return as_of + timedelta(days=(weekday - as_of.isoweekday()) % 7 or 7)
+
+
+@dataclass
+class SupervisionTrack:
+    """督办事项跟踪（简报开头）。"""
+    items: pd.DataFrame      # 上次例会时在办或此后销号的事项 + colour、working_days_left、overdue、state_label
+    due_next: pd.DataFrame   # 其中下次例会前（统计日至 next_report）到期、未销号的事项
+    last_meeting: date       # 上次例会（上一个周报日）
+    next_report: date        # 下次例会（下一个周报日）
+    rules: Supervision
 
 
 @dataclass
@@ -53,6 +74,8 @@ class BriefData:
     satisfaction: pd.DataFrame         # brief_satisfaction_units（可能为空）
     stage: pd.Series                   # next_deadline
     followup: FollowUp | None
+    supervision: SupervisionTrack | None = None   # 督办事项（状态库）
+    warning: EarlyWarning | None = None           # 即将到期 / 已逾期的问题、线索
 
     @property
     def min_items(self) -> int:
@@ -100,9 +123,33 @@ def _followup(q: QueryRunner, cid: str, as_of: date, units: pd.DataFrame,
     return FollowUp(fu_units, fu_problems)
 
 
+def supervision_track(items: pd.DataFrame, as_of: date, weekday: int, rules: Supervision) -> SupervisionTrack:
+    """list_items 的结果 → 简报要列的事项：上次例会以前（含当日）已销号的不列；下次例会前到期的另列。
+    closed_at 是销号的实际时间（状态库），与统计日比较：简报在统计日前后生成时即“上次例会以来”。"""
+    last, nxt = previous_report_date(as_of, weekday), next_report_date(as_of, weekday)
+    closed_day = [None if pd.isna(t) else t.date() for t in items["closed_at"]]
+    keep = [s != "已销号" or (d is not None and d > last) for s, d in zip(items["status"], closed_day, strict=True)]
+    tracked = items_with_escalation(items[pd.Series(keep, index=items.index, dtype=bool)].reset_index(drop=True),
+                                    as_of, rules)
+    days = [to_date(d) for d in tracked["deadline"]]
+    due = [s != "已销号" and as_of <= d <= nxt for s, d in zip(tracked["status"], days, strict=True)]
+    due_next = tracked[pd.Series(due, index=tracked.index, dtype=bool)].reset_index(drop=True)
+    return SupervisionTrack(tracked, due_next, last, nxt, rules)
+
+
+def _supervision(store, campaign_id: str, as_of: date, weekday: int, scope_unit) -> SupervisionTrack:
+    from state.store import open_store
+    from state.supervision import list_items
+
+    store = store if store is not None else open_store()
+    items = list_items(store, campaign_id=campaign_id, scope=scope_unit)
+    return supervision_track(items, as_of, weekday, rules_for(campaign_id))
+
+
 def collect(db_path: str | Path, campaign_id: str, as_of: date, prev_as_of: date | None = None,
-            runner: QueryRunner | None = None, scope_unit: str | None = None) -> BriefData:
-    """一期简报的全部数字。prev_as_of 不给时取上一个周报日；scope_unit 给出时只含该单位（单位账号）。"""
+            runner: QueryRunner | None = None, scope_unit: str | None = None, store=None) -> BriefData:
+    """一期简报的全部数字。prev_as_of 不给时取上一个周报日；scope_unit 给出时只含该单位（单位账号），
+    督办事项也只含该单位的；store 为状态库（state.store.StateStore），不给时 open_store()。"""
     own = QueryRunner(db_path) if runner is None else None
     q = (runner or own).scoped(scope_unit)
     try:
@@ -140,6 +187,8 @@ def collect(db_path: str | Path, campaign_id: str, as_of: date, prev_as_of: date
             satisfaction=q.run("brief_satisfaction_units", **p),
             stage=ov.next_deadline,
             followup=followup,
+            supervision=_supervision(store, campaign_id, as_of, weekday, scope_unit),
+            warning=early_warning(q.run, f),
         )
     finally:
         if own is not None:

@@ -13,6 +13,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
+from reports import brief_supervision as bs
 from reports import brief_tables as bt
 from reports import brief_text as tx
 from reports.charts_png import brief_charts
@@ -21,8 +22,7 @@ from reports.output import save_document
 BODY_FONT = "仿宋"
 HEAD_FONT = "黑体"
 TITLE_FONT = "宋体"
-STATE_SHADE = {"红": "F4CCCC", "黄": "FFF2CC", "绿": "D9EAD3"}
-STATE_TEXT = {"红": "红", "黄": "黄", "绿": "绿"}
+STATE_SHADE = {"红": "F4CCCC", "黄": "FFF2CC", "绿": "D9EAD3", "蓝": "DDEBF7"}  # 蓝：督办等级
 HEADER_SHADE = "DCE6F1"
 TEXT_WIDTH_CM = 16.0
 
@@ -170,13 +170,13 @@ def add_table(doc, table: bt.Table) -> None:
                 text = text.replace("（", "\n（")
             if kind == "state" and value in STATE_SHADE:
                 _shade(cell, STATE_SHADE[value])
-                text = STATE_TEXT[value]
             _cell_text(cell, text, align=align)
     if table.note:
         _para(doc, "注：" + table.note, size=9, space_after=6)
 
 
-def build_document(data):
+def new_document():
+    """A4 纵向、公文页边距、页脚页码、正文仿宋的空文档（简报、督办通知单共用）。"""
     doc = Document()
     sec = doc.sections[0]
     sec.orientation = WD_ORIENT.PORTRAIT
@@ -192,60 +192,80 @@ def build_document(data):
         rfonts = OxmlElement("w:rFonts")
         style.element.rPr.insert(0, rfonts)
     rfonts.set(qn("w:eastAsia"), BODY_FONT)
+    return doc
 
-    tb = tx.title_block(data)
-    _para(doc, tb["title"], TITLE_FONT, 20, True, WD_ALIGN_PARAGRAPH.CENTER, space_after=6, color="C00000")
-    _para(doc, tb["issue"], BODY_FONT, 14, False, WD_ALIGN_PARAGRAPH.CENTER, space_after=6)
-    p = _para(doc, f"{tb['office']}　　　　{tb['date']}", BODY_FONT, 12, False, WD_ALIGN_PARAGRAPH.CENTER,
-              space_after=2)
-    # 红色分隔线（版头下横线）
-    ppr = p._p.get_or_add_pPr()
+
+def red_rule(paragraph) -> None:
+    """段落下的红色分隔线（版头下横线）。"""
+    ppr = paragraph._p.get_or_add_pPr()
     bdr = OxmlElement("w:pBdr")
     bottom = OxmlElement("w:bottom")
     for k, v in (("w:val", "single"), ("w:sz", "12"), ("w:space", "4"), ("w:color", "C00000")):
         bottom.set(qn(k), v)
     bdr.append(bottom)
     ppr.append(bdr)
+
+
+def build_document(data):
+    doc = new_document()
+    tb = tx.title_block(data)
+    _para(doc, tb["title"], TITLE_FONT, 20, True, WD_ALIGN_PARAGRAPH.CENTER, space_after=6, color="C00000")
+    _para(doc, tb["issue"], BODY_FONT, 14, False, WD_ALIGN_PARAGRAPH.CENTER, space_after=6)
+    red_rule(_para(doc, f"{tb['office']}　　　　{tb['date']}", BODY_FONT, 12, False, WD_ALIGN_PARAGRAPH.CENTER,
+                   space_after=2))
     _para(doc, tb["period"], BODY_FONT, 11, False, WD_ALIGN_PARAGRAPH.CENTER, space_after=2)
     _para(doc, tb["doc"], BODY_FONT, 10, False, WD_ALIGN_PARAGRAPH.CENTER, space_after=8)
+    number = iter(range(1, 100))
 
-    _heading(doc, "一、总体情况")
+    def section(title: str) -> None:
+        _heading(doc, f"{_cn(next(number))}、{title}")
+
+    section("督办事项跟踪")
+    _para(doc, bs.supervision_summary(data), size=12, indent=True)
+    for t in bs.opening_tables(data):
+        add_table(doc, t)
+
+    section("总体情况")
     _para(doc, tx.opening_paragraph(data), size=14, indent=True)
     add_table(doc, bt.kpi_table(data))
     charts = brief_charts(data)
 
-    _heading(doc, "二、各单位整改进度")
+    section("各单位整改进度")
     add_table(doc, bt.unit_table(data))
     for title, png in charts[:2]:
         _add_picture(doc, title, png)
 
-    _heading(doc, "三、滞后单位及原因")
+    section("滞后单位及原因")
     _para(doc, tx.lagging_summary(data), size=12, indent=True)
     add_table(doc, bt.lagging_table(data))
     for title, png in charts[2:]:
         _add_picture(doc, title, png)
 
-    _heading(doc, "四、逾期问题")
+    section("逾期问题")
     _para(doc, f"截至{tx.md(data.as_of)}，逾期未整改问题共{len(data.overdue)}个，清单如下。", size=12, indent=True)
     add_table(doc, bt.overdue_table(data))
 
-    _heading(doc, "五、超期未办结线索")
+    section("超期未办结线索")
     _para(doc, f"超过办理时限仍未办结的线索共{len(data.leads_overdue)}件，清单如下，请承办单位抓紧办结并反馈投诉人。",
           size=12, indent=True)
     add_table(doc, bt.leads_overdue_table(data))
 
-    _heading(doc, "六、反弹问题")
+    if data.warning is not None:
+        section("即将到期")
+        _para(doc, bs.due_soon_summary(data), size=12, indent=True)
+        for t in bs.due_soon_tables(data):
+            add_table(doc, t)
+
+    section("反弹问题")
     _para(doc, f"截至{tx.md(data.as_of)}，发现“死灰复燃”“重复反弹”问题{len(data.relapses)}个。", size=12,
           indent=True)
     add_table(doc, bt.relapse_table(data))
 
-    n = 7
     sat = bt.satisfaction_table(data)
     if sat is not None:
-        _heading(doc, f"{_cn(n)}、执法满意度")
+        section("执法满意度")
         add_table(doc, sat)
-        n += 1
-    _heading(doc, f"{_cn(n)}、上期督办事项跟踪")
+    section("上期通报事项跟踪")
     _para(doc, tx.followup_summary(data), size=12, indent=True)
     for t in (bt.followup_units_table(data), bt.followup_problems_table(data)):
         if t is not None:

@@ -237,8 +237,11 @@ def followup_problems_table(data) -> Table | None:
 
 
 def all_tables(data) -> list[Table]:
-    ts = [kpi_table(data), unit_table(data), lagging_table(data), overdue_table(data),
-          leads_overdue_table(data), relapse_table(data), satisfaction_table(data),
+    """简报的全部表格，与 .docx 同序：督办事项跟踪在前，即将到期在超期线索之后。"""
+    from reports import brief_supervision as bs  # it builds on Table / Column above
+
+    ts = [*bs.opening_tables(data), kpi_table(data), unit_table(data), lagging_table(data), overdue_table(data),
+          leads_overdue_table(data), *bs.due_soon_tables(data), relapse_table(data), satisfaction_table(data),
           followup_units_table(data), followup_problems_table(data)]
     return [t for t in ts if t is not None]
 

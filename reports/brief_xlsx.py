@@ -5,8 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from openpyxl import Workbook
+from openpyxl.styles import PatternFill
 from openpyxl.utils import get_column_letter
 
+from reports import brief_supervision as bs
 from reports import brief_tables as bt
 from reports import brief_text as tx
 from reports import xlsx_style as xs
@@ -15,7 +17,10 @@ from reports.safe_cells import clean_value, set_cell
 
 PP_FMT = '+0.0"个百分点";-0.0"个百分点";"持平"'
 DINT_FMT = '+0;-0;"持平"'
-SHEET_NAMES = {"kpi": "关键指标", "units": "各单位进度", "lagging": "滞后单位", "overdue": "逾期问题",
+STATE_FILLS = {**xs.STATE_FILLS, "蓝": PatternFill("solid", fgColor="DDEBF7")}  # 蓝：督办等级
+SHEET_NAMES = {"supervision_items": "督办事项", "supervision_due": "例会前到期",
+               "due_soon_units": "到期预警-单位", "due_soon_problems": "即将到期-问题",
+               "due_soon_leads": "即将到期-线索", "kpi": "关键指标", "units": "各单位进度", "lagging": "滞后单位", "overdue": "逾期问题",
                "leads_overdue": "超期线索", "relapses": "反弹问题", "satisfaction": "满意度排名",
                "followup_units": "上期督办-单位", "followup_problems": "上期督办-问题"}
 
@@ -85,8 +90,8 @@ def write_table_sheet(ws, table: bt.Table) -> None:
                 set_cell(cell, value)
             cell.border, cell.font = xs.BORDER, xs.BODY_FONT
             cell.alignment = xs.LEFT if kind == "text" else xs.CENTER
-            if kind == "state" and value in xs.STATE_FILLS:
-                cell.fill = xs.STATE_FILLS[value]
+            if kind == "state" and value in STATE_FILLS:
+                cell.fill = STATE_FILLS[value]
     if not rows:
         set_cell(ws.cell(2, 1), table.empty_text)
     if table.note:
@@ -102,15 +107,19 @@ def build_workbook(data) -> Workbook:
     ws.title = "简报"
     tb = tx.title_block(data)
     lines = [tb["title"], tb["issue"], f"{tb['office']}　{tb['date']}", tb["period"], tb["doc"], "",
-             tx.opening_paragraph(data), "", tx.followup_summary(data), "", tb["basis"]]
+             "督办事项跟踪：" + bs.supervision_summary(data), "", tx.opening_paragraph(data), "",
+             tx.followup_summary(data), "", tb["basis"]]
+    if data.warning is not None:
+        lines += ["", "即将到期：" + bs.due_soon_summary(data)]
     for i, line in enumerate(lines, 1):
         c = set_cell(ws.cell(i, 1), line or None)
         c.alignment = xs.LEFT_TOP
         if i == 1:
             c.font = xs.TITLE_FONT
     ws.column_dimensions["A"].width = 120
-    ws.row_dimensions[7].height = 120
-    ws.row_dimensions[9].height = 40
+    ws.row_dimensions[7].height = 40
+    ws.row_dimensions[9].height = 120
+    ws.row_dimensions[11].height = 40
     for t in bt.all_tables(data):
         write_table_sheet(wb.create_sheet(SHEET_NAMES.get(t.key, t.key)[:31]), t)
     return wb

@@ -43,11 +43,14 @@ def _colours(values: pd.Series) -> pd.Series:
 def add_escalation(df: pd.DataFrame, date_col: str, as_of: date, rules: Supervision) -> pd.DataFrame:
     """线索、台账问题（都未办结）加列 working_days_left（逾期为负）、overdue（期限早于统计日）、colour（红/黄/蓝/None），
     颜色按未办结的督办事项算（analytics/supervision_rules.escalation_columns）。"""
-    rows = df.rename(columns={date_col: "deadline"}).assign(status=OPEN_ITEM)
-    out = sr.escalation_columns(rows, as_of, rules) if len(rows) else rows.assign(
+    rows = pd.DataFrame({"deadline": df[date_col], "status": OPEN_ITEM}, index=df.index)
+    esc = sr.escalation_columns(rows, as_of, rules) if len(rows) else rows.assign(
         colour=None, working_days_left=0, overdue=False)
-    out["colour"] = _colours(out["colour"])
-    return out.drop(columns=["status"]).rename(columns={"deadline": date_col})
+    out = df.copy()
+    out["colour"] = _colours(esc["colour"])
+    out["working_days_left"] = esc["working_days_left"].astype(int)
+    out["overdue"] = esc["overdue"].astype(bool)
+    return out
 
 
 @dataclass
