@@ -3,6 +3,7 @@
     python -m reports brief --campaign fuyang-2023 --as-of 2023-09-21 --out brief.docx [--db PATH] [--xlsx brief.xlsx]
     python -m reports export-ledger --campaign fuyang-2023 --as-of 2023-09-21 [--units 临泉,太和] --out x.xlsx
     python -m reports template --campaign fuyang-2023 --unit 临泉 --out DIR_or_file.xlsx [--date 2023-09-21]
+    python -m reports notice --campaign fuyang-2023 --as-of 2023-09-21 (--unit 临泉 | --red) --out DIR [--db PATH]
 """
 from __future__ import annotations
 
@@ -42,11 +43,46 @@ def template_main(argv: list[str] | None = None) -> int:
     return main(argv)
 
 
+def notice_main(argv: list[str] | None = None) -> int:
+    import getpass
+
+    from analytics.queries import QueryRunner
+    from etl.config import load_campaign
+    from reports.cli_common import add_common, resolve_unit_id
+    from reports.notice import issue_notice, red_units
+    from state.store import open_store
+
+    ap = argparse.ArgumentParser(prog="python -m reports notice",
+                                 description="生成督办通知单（.docx，一个单位一份），并在督办事项和审计日志中记录下发")
+    add_common(ap)
+    who = ap.add_mutually_exclusive_group(required=True)
+    who.add_argument("--unit", help="单位编号或名称（可为简称）")
+    who.add_argument("--red", action="store_true", help="统计日滞后评分为红色的全部单位")
+    ap.add_argument("--out", required=True, help="输出文件夹")
+    a = ap.parse_args(argv)
+    runner = QueryRunner(a.db)
+    try:
+        units = [resolve_unit_id(load_campaign(a.campaign), a.unit)] if a.unit else red_units(runner, a.campaign,
+                                                                                            a.as_of)
+        if not units:
+            print(f"{a.as_of:%Y-%m-%d} 没有滞后评分为红色的单位，未生成督办通知单。")
+            return 0
+        store, actor = open_store(), f"命令行:{getpass.getuser()}"
+        for unit_id in units:
+            d, path = issue_notice(runner, store, a.campaign, unit_id, a.as_of, actor, out_dir=a.out)
+            print(f"督办通知单已生成：{path}（{d.number}，{d.unit_name}：逾期问题{len(d.problems)}个、"
+                  f"超期线索{len(d.leads)}件、督办事项{len(d.items)}项）")
+    finally:
+        runner.close()
+    return 0
+
+
 # Each sub-command parses the rest of the command line itself.
 COMMANDS = {
     "brief": (brief_main, "生成工作简报（.docx，另可输出 .xlsx）"),
     "export-ledger": (export_ledger_main, "按方案样表导出汇总整改台账（.xlsx）"),
     "template": (template_main, "生成各单位填报模板（台账、线索登记表）"),
+    "notice": (notice_main, "生成督办通知单（.docx，指定单位或全部红色单位）并记录下发"),
 }
 
 

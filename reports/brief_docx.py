@@ -53,7 +53,7 @@ def _run(paragraph, text: str):
     return paragraph.add_run(_XML_ILLEGAL.sub("", text))
 
 
-def _para(doc_or_cell, text: str = "", font: str = BODY_FONT, size: float = 14, bold: bool = False,
+def para(doc_or_cell, text: str = "", font: str = BODY_FONT, size: float = 14, bold: bool = False,
           align=None, indent: bool = False, space_after: float = 4, color=None):
     p = doc_or_cell.add_paragraph()
     if text:
@@ -69,8 +69,8 @@ def _para(doc_or_cell, text: str = "", font: str = BODY_FONT, size: float = 14, 
     return p
 
 
-def _heading(doc, text: str) -> None:
-    p = _para(doc, text, HEAD_FONT, 15, False, space_after=6)
+def heading(doc, text: str) -> None:
+    p = para(doc, text, HEAD_FONT, 15, False, space_after=6)
     p.paragraph_format.space_before = Pt(10)
     p.paragraph_format.keep_with_next = True
 
@@ -137,9 +137,9 @@ def _fixed_layout(t, widths) -> None:
 
 
 def add_table(doc, table: bt.Table) -> None:
-    _para(doc, table.title, HEAD_FONT, 12, space_after=3).paragraph_format.keep_with_next = True
+    para(doc, table.title, HEAD_FONT, 12, space_after=3).paragraph_format.keep_with_next = True
     if not table.rows:
-        _para(doc, table.empty_text, size=12, indent=True)
+        para(doc, table.empty_text, size=12, indent=True)
         return
     ncol = len(table.columns)
     t = doc.add_table(rows=1, cols=ncol)
@@ -172,7 +172,7 @@ def add_table(doc, table: bt.Table) -> None:
                 _shade(cell, STATE_SHADE[value])
             _cell_text(cell, text, align=align)
     if table.note:
-        _para(doc, "注：" + table.note, size=9, space_after=6)
+        para(doc, "注：" + table.note, size=9, space_after=6)
 
 
 def new_document():
@@ -209,24 +209,24 @@ def red_rule(paragraph) -> None:
 def build_document(data):
     doc = new_document()
     tb = tx.title_block(data)
-    _para(doc, tb["title"], TITLE_FONT, 20, True, WD_ALIGN_PARAGRAPH.CENTER, space_after=6, color="C00000")
-    _para(doc, tb["issue"], BODY_FONT, 14, False, WD_ALIGN_PARAGRAPH.CENTER, space_after=6)
-    red_rule(_para(doc, f"{tb['office']}　　　　{tb['date']}", BODY_FONT, 12, False, WD_ALIGN_PARAGRAPH.CENTER,
+    para(doc, tb["title"], TITLE_FONT, 20, True, WD_ALIGN_PARAGRAPH.CENTER, space_after=6, color="C00000")
+    para(doc, tb["issue"], BODY_FONT, 14, False, WD_ALIGN_PARAGRAPH.CENTER, space_after=6)
+    red_rule(para(doc, f"{tb['office']}　　　　{tb['date']}", BODY_FONT, 12, False, WD_ALIGN_PARAGRAPH.CENTER,
                    space_after=2))
-    _para(doc, tb["period"], BODY_FONT, 11, False, WD_ALIGN_PARAGRAPH.CENTER, space_after=2)
-    _para(doc, tb["doc"], BODY_FONT, 10, False, WD_ALIGN_PARAGRAPH.CENTER, space_after=8)
+    para(doc, tb["period"], BODY_FONT, 11, False, WD_ALIGN_PARAGRAPH.CENTER, space_after=2)
+    para(doc, tb["doc"], BODY_FONT, 10, False, WD_ALIGN_PARAGRAPH.CENTER, space_after=8)
     number = iter(range(1, 100))
 
     def section(title: str) -> None:
-        _heading(doc, f"{_cn(next(number))}、{title}")
+        heading(doc, f"{_cn(next(number))}、{title}")
 
     section("督办事项跟踪")
-    _para(doc, bs.supervision_summary(data), size=12, indent=True)
+    para(doc, bs.supervision_summary(data), size=12, indent=True)
     for t in bs.opening_tables(data):
         add_table(doc, t)
 
     section("总体情况")
-    _para(doc, tx.opening_paragraph(data), size=14, indent=True)
+    para(doc, tx.opening_paragraph(data), size=14, indent=True)
     add_table(doc, bt.kpi_table(data))
     charts = brief_charts(data)
 
@@ -236,28 +236,28 @@ def build_document(data):
         _add_picture(doc, title, png)
 
     section("滞后单位及原因")
-    _para(doc, tx.lagging_summary(data), size=12, indent=True)
+    para(doc, tx.lagging_summary(data), size=12, indent=True)
     add_table(doc, bt.lagging_table(data))
     for title, png in charts[2:]:
         _add_picture(doc, title, png)
 
     section("逾期问题")
-    _para(doc, f"截至{tx.md(data.as_of)}，逾期未整改问题共{len(data.overdue)}个，清单如下。", size=12, indent=True)
+    para(doc, f"截至{tx.md(data.as_of)}，逾期未整改问题共{len(data.overdue)}个，清单如下。", size=12, indent=True)
     add_table(doc, bt.overdue_table(data))
 
     section("超期未办结线索")
-    _para(doc, f"超过办理时限仍未办结的线索共{len(data.leads_overdue)}件，清单如下，请承办单位抓紧办结并反馈投诉人。",
+    para(doc, f"超过办理时限仍未办结的线索共{len(data.leads_overdue)}件，清单如下，请承办单位抓紧办结并反馈投诉人。",
           size=12, indent=True)
     add_table(doc, bt.leads_overdue_table(data))
 
     if data.warning is not None:
         section("即将到期")
-        _para(doc, bs.due_soon_summary(data), size=12, indent=True)
+        para(doc, bs.due_soon_summary(data), size=12, indent=True)
         for t in bs.due_soon_tables(data):
             add_table(doc, t)
 
     section("反弹问题")
-    _para(doc, f"截至{tx.md(data.as_of)}，发现“死灰复燃”“重复反弹”问题{len(data.relapses)}个。", size=12,
+    para(doc, f"截至{tx.md(data.as_of)}，发现“死灰复燃”“重复反弹”问题{len(data.relapses)}个。", size=12,
           indent=True)
     add_table(doc, bt.relapse_table(data))
 
@@ -266,7 +266,7 @@ def build_document(data):
         section("执法满意度")
         add_table(doc, sat)
     section("上期通报事项跟踪")
-    _para(doc, tx.followup_summary(data), size=12, indent=True)
+    para(doc, tx.followup_summary(data), size=12, indent=True)
     for t in (bt.followup_units_table(data), bt.followup_problems_table(data)):
         if t is not None:
             add_table(doc, t)
@@ -282,7 +282,7 @@ def _add_picture(doc, title: str, png: bytes) -> None:
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
     p.paragraph_format.keep_with_next = True
     p.add_run().add_picture(io.BytesIO(png), width=Cm(TEXT_WIDTH_CM))
-    _para(doc, title, BODY_FONT, 10.5, False, WD_ALIGN_PARAGRAPH.CENTER, space_after=8)
+    para(doc, title, BODY_FONT, 10.5, False, WD_ALIGN_PARAGRAPH.CENTER, space_after=8)
 
 
 def write_docx(data, out: str | Path | None = None) -> bytes | Path:
