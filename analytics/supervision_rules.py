@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 BLUE, YELLOW, RED = "蓝", "黄", "红"
 COLOURS = (BLUE, YELLOW, RED)
-CLOSED = "已销号"  # the only stored status that ends escalation (state.supervision.STATUSES)
+
 
 
 def _day(value: date | datetime) -> date:
@@ -40,14 +40,18 @@ def working_days_left(deadline: date | datetime, as_of: date | datetime) -> int:
     return -working_days_between(deadline, as_of)
 
 
+WAITING = "督办中"  # only an item the unit has not answered yet runs against its deadline
+
+
 def is_overdue(deadline: date | datetime, as_of: date | datetime, status: str) -> bool:
-    """逾期：统计日已过期限且未销号（逾期只由期限推出，不存入状态库）。"""
-    return status != CLOSED and _day(as_of) > _day(deadline)
+    """逾期：统计日已过期限、单位仍未反馈（督办中，含被退回的）。逾期只由期限推出，不存入状态库；
+    已反馈、已核查的事项在等专班，不算单位逾期。"""
+    return status == WAITING and _day(as_of) > _day(deadline)
 
 
 def escalation(deadline: date | datetime, as_of: date | datetime, status: str, rules: Supervision) -> str | None:
-    """督办等级 "蓝" / "黄" / "红"，或 None（离期限尚远或已销号）。"""
-    if status == CLOSED:
+    """督办等级 "蓝" / "黄" / "红"，或 None（离期限尚远，或单位已反馈、已核查、已销号）。"""
+    if status != WAITING:
         return None
     if _day(as_of) > _day(deadline):
         return RED

@@ -88,6 +88,7 @@ def test_action_ids_are_checked(store):
 
 
 def test_every_action_has_a_chinese_label():
-    assert list(ACTION_LABELS) == CONTRACT_ACTIONS + ["session_expired", "upload_deleted", "upload_refused"]
+    assert list(ACTION_LABELS) == CONTRACT_ACTIONS + ["session_expired", "upload_deleted", "upload_refused"] + [
+        f"supervision_{a}" for a in ("created", "feedback", "returned", "verified", "closed", "noticed", "edited")]
     assert ACTION_LABELS["console_query"] == "查询台查询"
     assert audit.ANONYMOUS == "匿名"

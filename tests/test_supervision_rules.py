@@ -62,7 +62,7 @@ def test_colours_for_a_deadline_after_the_national_day_holiday():
 def test_first_day_of_each_colour():
     def first(deadline: date, colour: str) -> date:
         return next(d for d in _days(deadline - timedelta(days=30), deadline + timedelta(days=5))
-                    if escalation(deadline, d, "已反馈", RULES) == colour)
+                    if escalation(deadline, d, "督办中", RULES) == colour)
 
     assert [first(date(2023, 10, 10), c) for c in ("蓝", "黄", "红")] == \
         [date(2023, 10, 7), date(2023, 10, 9), date(2023, 10, 11)]
@@ -71,9 +71,9 @@ def test_first_day_of_each_colour():
         [date(2023, 9, 26), date(2023, 9, 28), date(2023, 10, 8)]
 
 
-def test_closed_items_have_no_colour_and_are_not_overdue():
+def test_only_unanswered_items_have_a_colour_and_can_be_overdue():
     late = date(2023, 10, 20)
-    for status, colour, overdue in (("督办中", "红", True), ("已反馈", "红", True), ("已核查", "红", True),
+    for status, colour, overdue in (("督办中", "红", True), ("已反馈", None, False), ("已核查", None, False),
                                     ("已销号", None, False)):
         assert escalation(date(2023, 10, 10), late, status, RULES) == colour
         assert is_overdue(date(2023, 10, 10), late, status) is overdue
@@ -96,9 +96,9 @@ def test_escalation_columns_on_a_list():
     items = pd.DataFrame({"id": [1, 2, 3, 4], "deadline": [date(2023, 10, 10)] * 3 + [date(2023, 10, 20)],
                           "status": ["督办中", "已反馈", "已销号", "督办中"]})
     out = escalation_columns(items, date(2023, 10, 11), RULES)
-    assert out["colour"].tolist() == ["红", "红", None, None]
+    assert out["colour"].tolist() == ["红", None, None, None]
     assert out["working_days_left"].tolist() == [-1, -1, -1, 7]  # 12、13、16、17、18、19、20
-    assert out["overdue"].tolist() == [True, True, False, False]
+    assert out["overdue"].tolist() == [True, False, False, False]  # 已反馈: waiting for the office, not late
     assert "colour" not in items.columns
 
 
