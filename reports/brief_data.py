@@ -21,6 +21,7 @@ from analytics.page_data.overview import overview_data
 from analytics.page_data.supervision import EarlyWarning, early_warning, items_with_escalation, rules_for
 from analytics.page_data.unit_progress import units_with_lagging
 from analytics.queries import QueryRunner, to_date
+from analytics.supervision_rules import WAITING
 from etl.config import Supervision
 from etl.normalize.workdays import working_day_ages
 
@@ -44,7 +45,7 @@ def next_report_date(as_of: date, weekday: int) -> date:
 class SupervisionTrack:
     """督办事项跟踪（简报开头）。"""
     items: pd.DataFrame      # 上次例会时在办或此后销号的事项 + colour、working_days_left、overdue、state_label
-    due_next: pd.DataFrame   # 其中下次例会前（统计日至 next_report）到期、未销号的事项
+    due_next: pd.DataFrame   # 其中下次例会前（统计日至 next_report）到期、单位尚未反馈（督办中）的事项
     last_meeting: date       # 上次例会（上一个周报日）
     next_report: date        # 下次例会（下一个周报日）
     rules: Supervision
@@ -132,7 +133,7 @@ def supervision_track(items: pd.DataFrame, as_of: date, weekday: int, rules: Sup
     tracked = items_with_escalation(items[pd.Series(keep, index=items.index, dtype=bool)].reset_index(drop=True),
                                     as_of, rules)
     days = [to_date(d) for d in tracked["deadline"]]
-    due = [s != "已销号" and as_of <= d <= nxt for s, d in zip(tracked["status"], days, strict=True)]
+    due = [s == WAITING and as_of <= d <= nxt for s, d in zip(tracked["status"], days, strict=True)]
     due_next = tracked[pd.Series(due, index=tracked.index, dtype=bool)].reset_index(drop=True)
     return SupervisionTrack(tracked, due_next, last, nxt, rules)
 

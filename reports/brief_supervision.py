@@ -3,7 +3,7 @@
 数据来自 BriefData.supervision（状态库）与 BriefData.warning（analytics.page_data.supervision）。"""
 from __future__ import annotations
 
-from analytics.supervision_rules import rules_text
+from analytics.supervision_rules import WAITING, rules_text
 from reports.brief_tables import Column, Table
 from reports.brief_text import md
 from reports.safe_cells import clean_value
@@ -12,8 +12,9 @@ STATUS_ORDER = ("督办中", "已反馈", "已核查", "已销号")
 
 
 def days_text(left, status: str) -> str | None:
-    """剩余工作日：'3'、期限当天 '0（今日到期）'、已过期限 '逾期2'；已销号不写。"""
-    if status == "已销号" or clean_value(left) is None:
+    """剩余工作日：'3'、期限当天 '0（今日到期）'、已过期限 '逾期2'；只对单位尚未反馈的（督办中）写，
+    已反馈、已核查、已销号的期限不再计。"""
+    if status != WAITING or clean_value(left) is None:
         return None
     left = int(left)
     if left < 0:
@@ -32,7 +33,7 @@ def supervision_summary(data) -> str:
                       if (items["status"] == s).any())
     colour = items["colour"]
     return (f"上次例会（{md(t.last_meeting)}）以来督办事项{len(items)}项：{counts}；"
-            f"其中逾期未销号（红色）{int(items['overdue'].sum())}项，临近期限黄色{int((colour == '黄').sum())}项、"
+            f"其中逾期未反馈（红色）{int(items['overdue'].sum())}项，临近期限黄色{int((colour == '黄').sum())}项、"
             f"蓝色{int((colour == '蓝').sum())}项。下次例会（{md(t.next_report)}）前到期{len(t.due_next)}项。")
 
 

@@ -139,7 +139,7 @@ def opening_text(d: NoticeData) -> str:
     overdue_items = int(d.items["overdue"].sum()) if not d.items.empty else 0
     return (f"根据{c['name']}（{c['doc_number']}）工作安排，经专班核查，截至{ymd(d.as_of)}，你单位尚有"
             f"逾期未整改问题{len(d.problems)}个、超期未办结线索{len(d.leads)}件、未销号的督办事项{len(d.items)}项"
-            f"（其中已逾期{overdue_items}项）。现予督办，请对照下列清单逐项整改落实。")
+            f"（其中逾期未反馈{overdue_items}项）。现予督办，请对照下列清单逐项整改落实。")
 
 
 def closing_text(d: NoticeData) -> str:

@@ -187,6 +187,10 @@ def test_items_get_colour_and_derived_overdue():
                                                            date(2023, 6, 19)],
                           "status": ["督办中", "已反馈", "已销号", "已核查"]})
     out = items_with_escalation(items, date(2023, 6, 20), RULES)
-    assert list(out["colour"]) == ["黄", "蓝", None, "红"]
-    assert list(out["state_label"]) == ["督办中", "已反馈", "已销号", "已核查（逾期）"]
+    # 只有单位尚未反馈的（督办中）按期限标色、算逾期
+    assert list(out["colour"]) == ["黄", None, None, None]
+    assert list(out["state_label"]) == ["督办中", "已反馈", "已销号", "已核查"]
     assert list(out["working_days_left"]) == [1, 3, -1, -1]
+    late = items_with_escalation(items, date(2023, 6, 27), RULES)
+    assert list(late["colour"]) == ["红", None, None, None]
+    assert list(late["state_label"]) == ["督办中（逾期）", "已反馈", "已销号", "已核查"]

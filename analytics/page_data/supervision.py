@@ -23,7 +23,7 @@ from etl.normalize.workdays import is_provisional
 
 # 红黑榜指标 → (分子列, 分母列)：queries/unit_progress.sql 的列（中文名见 etl.config.SUPERVISION_METRICS）
 METRIC_COLUMNS = {"completion": ("done", "problems")}
-OPEN_ITEM = "督办中"    # 线索、台账问题按“未办结的督办事项”定颜色
+OPEN_ITEM = sr.WAITING  # 线索、台账问题按“单位尚未反馈的督办事项”定颜色
 UNIT_COLUMNS = ["unit_id", "unit_name", "sort_order", "problems_overdue", "problems_due_soon",
                 "leads_overdue", "leads_due_soon", "next_deadline"]
 
