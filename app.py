@@ -19,6 +19,7 @@ PAGES = {
         ("view", st.Page("pages/relapse.py", title="反弹问题", icon=":material/replay:")),
         ("view", st.Page("pages/satisfaction.py", title="满意度", icon=":material/sentiment_satisfied:")),
         ("view", st.Page("pages/leads.py", title="线索办理", icon=":material/call:")),
+        ("view", st.Page("pages/supervision.py", title="督办", icon=":material/flag:")),
     ],
     "数据": [
         ("console", st.Page("pages/explore.py", title="数据探索", icon=":material/terminal:")),

@@ -10,7 +10,7 @@ from datetime import date
 
 import pandas as pd
 
-SOURCES = ("周例会", "约谈", "挂牌督办", "领导批示", "专班交办")
+from state.supervision import SOURCES  # noqa: F401 — one home for the sources; re-exported for pages
 
 
 @dataclass(frozen=True)

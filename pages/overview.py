@@ -3,10 +3,12 @@
 import streamlit as st
 
 from analytics import lagging
+from analytics import supervision_drafts as drafts
 from analytics.page_data.overview import LAGGING_TOP, overview_data
 from dashboard import db, ui
 from dashboard.charts import progress as progress_charts
 from dashboard.report_buttons import brief_download_button
+from dashboard.supervise_button import pick_and_supervise
 
 f = ui.require_filters()
 ui.page_header("专项整治总览", f)
@@ -65,6 +67,9 @@ else:
     st.success("当前没有红色或黄色单位（各单位滞后评分均低于黄色线）。", icon=":material/check_circle:")
 st.caption(f"红色（建议挂牌督办或约谈）{d.n_red} 个、黄色（重点关注）{d.n_yellow} 个；图中最多列出 {LAGGING_TOP} 个。"
            "绿色单位（按计划推进）不列出，完整名单见“县区进度”。")
+pick_and_supervise("对滞后单位发起督办", {f"{r['unit_name']}（{r['lagging_state']}色，{int(r['lagging_score'])}分）":
+                                  drafts.from_lagging_unit(r, f.campaign_id, f.as_of)
+                                  for _, r in d.lagging.iterrows()}, "ov_sup")
 with st.expander("滞后评分规则（红 / 黄 / 绿）"):
     st.markdown("\n".join(f"{i + 1}. {t}" for i, t in enumerate(d.lagging_rules)))
 ui.explain("problems", "done", "closed", "completion", "overdue", "leads_received", "ontime",

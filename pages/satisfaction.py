@@ -4,9 +4,11 @@
 import streamlit as st
 
 from analytics import metrics
+from analytics import supervision_drafts as drafts
 from analytics.page_data.satisfaction import MAX_CHART_UNITS, sample_text, satisfaction_data, survey_years
 from dashboard import db, labels, ui
 from dashboard.charts import satisfaction as satisfaction_charts
+from dashboard.supervise_button import pick_and_supervise
 
 f = ui.require_filters()
 ui.page_header("执法满意度测评", f)
@@ -54,6 +56,9 @@ else:
         st.error(f"**{r['unit_name']}**：{r['score']:.1f}分（{sample_text(r)}，"
                  f"第{int(r['rank'])}名/共{int(r['n_rankable'])}个可排名单位）——{r['low_reason']}",
                  icon=":material/warning:")
+    pick_and_supervise("对满意度低的单位发起督办（约谈）", {
+        f"{r['unit_name']}（{r['score']:.1f}分）": drafts.from_low_satisfaction(r, f.campaign_id, year)
+        for _, r in low.iterrows()}, "sat_sup")
 if not d.weak_small.empty:
     st.caption(f"另有样本不足、得分低于{low_below:g}分的单位（仅供参考，不据此约谈）："
                + "、".join(f"{r['unit_name']} {r['score']:.1f}分（{sample_text(r)}）" for _, r in d.weak_small.iterrows()))

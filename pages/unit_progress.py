@@ -3,10 +3,12 @@
 import streamlit as st
 
 from analytics import lagging, metrics
+from analytics import supervision_drafts as drafts
 from analytics.page_data.unit_progress import unit_detail, unit_progress_data
 from dashboard import db, ui
 from dashboard.charts import progress as progress_charts
 from dashboard.labels import REPORT_DUE_LABELS
+from dashboard.supervise_button import pick_and_supervise
 
 f = ui.require_filters()
 ui.page_header("县区进度", f)
@@ -63,6 +65,11 @@ detail = unit_detail(db.run_query, f, unit_id)
 tab_p, tab_h, tab_l = st.tabs(["问题清单", "状态变化", "问题线索"])
 with tab_p:
     ui.table(detail.problems, f"{row['unit_name']}_问题清单", "unit_problems", hide=("problem_id", "relapse_of"))
+    overdue = detail.problems[detail.problems["is_overdue"].fillna(False).astype(bool)]
+    pick_and_supervise("对逾期问题发起督办", {
+        f"序号{p['serial_no']}：{p['manifestation']}（期限 {str(p['deadline'])[:10]}）":
+            drafts.from_overdue_problem(p, unit_id, row["unit_name"], f.campaign_id, f.as_of)
+        for _, p in overdue.iterrows()}, "up_sup")
 with tab_h:
     ui.chart(lambda: progress_charts.status_history(detail.history), detail.history,
              f"{row['unit_name']}_问题状态变化", "unit_history")
