@@ -121,8 +121,10 @@ def gate() -> SignedIn | None:
         return None
     policy = load_security()
     now = time.time()
-    if (now - session["seen"] > policy.session_idle_minutes * 60 or now - session["since"] > policy.session_max_hours * 3600
-            or not browser_session.still_valid()):
+    if not browser_session.still_valid():  # signed out (or timed out) in another tab of this browser
+        _end_session("已在其他页面退出登录或登录已超时，请重新登录。")
+        return None
+    if now - session["seen"] > policy.session_idle_minutes * 60 or now - session["since"] > policy.session_max_hours * 3600:
         browser_session.forget()
         audit.record(store(), session["username"], "session_expired")
         _end_session(f"已超过 {policy.session_idle_minutes} 分钟未操作或登录超过 {policy.session_max_hours} 小时，请重新登录。")
