@@ -213,3 +213,30 @@ def _leads(frame: pd.DataFrame) -> pd.DataFrame:
                          "线索编号": frame["lead_id"], "来源渠道": frame["channel"], "问题摘要": frame["summary"],
                          "受理日期": pd.to_datetime(frame["received_date"]).dt.strftime("%Y-%m-%d"),
                          "办结期限": pd.to_datetime(frame["due_date"]).dt.strftime("%Y-%m-%d"), "剩余": _left(frame)})
+
+
+def notice_button(store, f, names: dict, actor: str) -> None:
+    """为一个单位生成督办通知单（.docx）：编号、记在该单位未销号的事项上和操作日志里，然后下载。"""
+    from analytics.queries import QueryRunner
+    from dashboard.report_buttons import DOCX_MIME
+    from reports.notice import issue_notice, notice_file_name, red_units
+
+    st.subheader("督办通知单")
+    runner = QueryRunner(db.db_path())
+    try:
+        red = red_units(runner, f.campaign_id, f.as_of)
+        c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
+        ids = red + [u for u in names if u not in red]
+        unit = c1.selectbox("单位（红色单位在前）", ids, key="sup_notice_unit",
+                            format_func=lambda u: names.get(u, u) + ("（红色）" if u in red else ""))
+        if c2.button("生成通知单", key="sup_notice_go", icon=":material/description:"):
+            d, data = issue_notice(runner, store, f.campaign_id, unit, f.as_of, actor)
+            st.session_state["sup_notice_doc"] = (notice_file_name(d), data)
+    finally:
+        runner.close()
+    made = st.session_state.get("sup_notice_doc")
+    if made:
+        audited_download.download_button(f"下载 {made[0]}", made[1], made[0], what="督办通知单",
+                                         permission="supervise", mime=DOCX_MIME, key="sup_notice_dl")
+    st.caption("通知单列出该单位截至统计日的逾期问题、超期未办结线索和未销号的督办事项，编号按年度顺延；"
+               "生成即记入该单位未销号事项的历史。命令行可一次为全部红色单位生成：`python -m reports notice --red`。")

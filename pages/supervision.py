@@ -58,6 +58,8 @@ else:
     if pick is not None:
         supervision_panel.item_detail(store, int(pick), scope, names, f.as_of, cfg, me)
 
-# ------------------------------------------------------------------ early warning, 红黑榜
+# ------------------------------------------------------------------ early warning, 红黑榜, notices
 supervision_panel.early_warning(f, cfg)
+if auth.has("supervise"):
+    supervision_panel.notice_button(store, f, names, me.account.username)
 st.caption("来源：" + "、".join(SOURCES) + "。状态：督办中 → 已反馈（单位）→ 已核查 → 已销号（专班）；专班可退回重新反馈。")

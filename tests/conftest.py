@@ -10,6 +10,15 @@ if str(ROOT) not in sys.path:
 from tests.fixtures.fixture_db import build_fixture_db  # noqa: E402
 
 
+@pytest.fixture(scope="session", autouse=True)
+def throwaway_state_store(tmp_path_factory):
+    """No test touches the installation's data/state/state.db: the default state store is a temp file
+    (tests that need their own set DASHBOARD_STATE_URL themselves)."""
+    import os
+
+    os.environ.setdefault("DASHBOARD_STATE_URL", f"sqlite:///{tmp_path_factory.mktemp('state') / 'state.db'}")
+
+
 @pytest.fixture(scope="session")
 def fixture_db(tmp_path_factory) -> Path:
     return build_fixture_db(tmp_path_factory.mktemp("db") / "fixture.duckdb")
