@@ -3,7 +3,7 @@ import duckdb
 import streamlit as st
 
 from dashboard import auth, browser_session, db, filters, ui
-from dashboard.sign_in import change_password_page, sign_in_page
+from dashboard.sign_in import change_password_page, no_permission_page, sign_in_page
 
 st.set_page_config(page_title="专项整治工作专班看板", page_icon="🚦", layout="wide",
                    initial_sidebar_state="expanded")
@@ -31,23 +31,35 @@ PAGES = {
     ],
 }
 
+account_page = st.Page(change_password_page, title="修改密码", icon=":material/password:", url_path="password")
+ALL_PAGES = [page for pages in PAGES.values() for _, page in pages] + [account_page]
+
+
+def stand_ins(pages, render) -> list:
+    """Hidden pages at the same addresses: a link to a page this visitor may not open shows `render` (sign-in
+    or 没有权限) instead of Streamlit's English "Page not found"; after signing in the link opens the page."""
+    return [st.Page(render, title=p.title, url_path=p.url_path, visibility="hidden") for p in pages if p.url_path]
+
+
 me = auth.gate()
 if me is None:
-    st.navigation([st.Page(sign_in_page, title="登录", icon=":material/login:", url_path="login",
-                           default=True)]).run()
+    st.navigation([st.Page(sign_in_page, title="登录", icon=":material/login:", url_path="login", default=True),
+                   *stand_ins(ALL_PAGES, sign_in_page)]).run()
     st.stop()
 
-account_page = st.Page(change_password_page, title="修改密码", icon=":material/password:", url_path="password")
 if me.account.must_change_password:
-    nav = st.navigation([account_page])
+    nav = st.navigation([st.Page(change_password_page, title="修改密码", icon=":material/password:", default=True),
+                         *stand_ins(ALL_PAGES, change_password_page)])
 else:
     allowed = {group: [page for perm, page in pages if perm in me.role.permissions] for group, pages in PAGES.items()}
     allowed = {group: pages for group, pages in allowed.items() if pages}
-    if me.account.has_password:  # SSO-only accounts have no password of ours to change
-        allowed["账号"] = [account_page]
-    nav = st.navigation(allowed)
+    allowed["账号"] = [account_page] if me.account.has_password else []  # SSO-only: no password of ours
+    shown = {p.url_path for pages in allowed.values() for p in pages}
+    allowed["账号"] += stand_ins([p for p in ALL_PAGES if p.url_path not in shown], no_permission_page)
+    nav = st.navigation(allowed, expanded=True)
 
-browser_session.write_cookie()  # the sign-in token, once, after a local sign-in
+cookie_slot = st.sidebar.empty()  # always there, so writing the cookie never shifts the page's widgets
+browser_session.write_cookie(cookie_slot)  # the sign-in token, once, after a local sign-in
 st.sidebar.markdown("### 专项整治工作专班看板")
 st.sidebar.caption(f"{me.account.display_name or me.account.username}（{me.role.label}"
                    f"{' · ' + auth.unit_label(me) if me.role.scoped else ''}）")

@@ -43,8 +43,9 @@ def forget() -> None:
     st.session_state[K_PENDING] = "clear"
 
 
-def write_cookie() -> None:
-    """把待写的令牌写进（或清出）cookie；每次运行调用，没有待写的就什么也不做。"""
+def write_cookie(slot) -> None:
+    """把待写的令牌写进（或清出）cookie；每次运行调用（slot 是一个总在同一位置的 st.empty()），
+    没有待写的就什么也不做。"""
     pending = st.session_state.pop(K_PENDING, None)
     token = st.session_state.get(K_TOKEN)
     if pending == "set" and token:
@@ -54,5 +55,5 @@ def write_cookie() -> None:
     else:
         return
     # token_urlsafe: only [A-Za-z0-9_-], safe inside the quoted script string
-    st.html(f"<script>document.cookie = '{COOKIE}={value}; Path=/; Max-Age={age}; SameSite=Strict'"
+    slot.html(f"<script>document.cookie = '{COOKIE}={value}; Path=/; Max-Age={age}; SameSite=Strict'"
             f" + (location.protocol === 'https:' ? '; Secure' : '');</script>", unsafe_allow_javascript=True)

@@ -10,7 +10,7 @@ TITLE = "专项整治工作专班看板"
 
 
 def sign_in_page() -> None:
-    browser_session.write_cookie()  # clears the cookie after a sign-out
+    browser_session.write_cookie(st.empty())  # clears the cookie after a sign-out
     st.title(TITLE)
     st.caption("交通运输执法领域突出问题专项整治 · 请登录后使用")
     notice = st.session_state.get(auth.K_NOTICE)
@@ -38,6 +38,13 @@ def sign_in_page() -> None:
                 st.rerun()
             st.error(result.reason)
         st.caption("忘记密码或账号被锁定：请联系专班管理员重置。")
+
+
+def no_permission_page() -> None:
+    me = auth.current()
+    st.title("没有权限")
+    st.error(f"您的账号（{me.role.label}）不能使用这个页面。请从左侧选择其他页面；需要这项权限请联系专班。"
+             if me else "请先登录。", icon=":material/block:")
 
 
 def change_password_page() -> None:

@@ -14,7 +14,7 @@ st.title("操作日志")
 SHOW = 2000
 
 c1, c2, c3 = st.columns([2, 1, 2])
-period = c1.date_input("日期", value=(date.today() - timedelta(days=30), date.today()), key="aud_period",
+period = c1.date_input("日期", value=(date.today() - timedelta(days=30), date.today()), key="aud_period", format="YYYY-MM-DD",
                        max_value=date.today())
 who = c2.text_input("操作人", key="aud_actor", max_chars=64).strip()
 actions = c3.multiselect("操作", list(audit.ACTION_LABELS), key="aud_actions", format_func=audit.ACTION_LABELS.get,
@@ -30,6 +30,7 @@ table = events.assign(
     role=events["role"].map(lambda r: roles[r].label if r in roles else (r or "")),
     action=events["action"].map(lambda a: audit.ACTION_LABELS.get(a, a)),
     ok=events["ok"].map({True: "是", False: "否"}),
+    detail=events["detail"].map(audit.detail_text),
 ).rename(columns=audit.COLUMN_LABELS)
 st.caption(f"共 {len(table)} 条" + (f"（只显示最近的 {SHOW} 条，请缩小日期范围）" if more else "") + "，最新的在前。")
 st.dataframe(table, hide_index=True, key="aud_table", column_config={"详情": st.column_config.TextColumn(width="large")})

@@ -131,3 +131,35 @@ def list_events(store: StateStore, *, since: date | datetime | None = None, unti
     for col in ("role", "target", "detail"):
         df[col] = df[col].fillna("")
     return df
+
+
+# The detail JSON keeps short ASCII keys and codes where code wrote them; the log page and its export
+# show them in Chinese.
+DETAIL_KEYS = {"method": "方式", "reason": "原因", "failed_count": "连续失败次数", "role": "角色", "unit_id": "单位",
+               "campaign_id": "专项整治", "sso": "统一身份认证", "from": "原角色", "to": "新角色",
+               "from_unit_id": "原单位", "items": "事项", "unit_ids": "单位", "sha256": "SHA-256"}
+DETAIL_VALUES = {"password": "本地密码", "sso": "统一身份认证", "disabled": "账号已停用", "unbound": "未开通",
+                 "locked": "账号已锁定", "locked_now": "本次锁定", "unknown_user": "无此用户",
+                 "wrong_password": "密码错误", "wrong_old": "原密码错误", True: "是", False: "否",
+                 "office": "专班", "leader": "领导", "unit": "单位", "analyst": "分析员"}
+
+
+def detail_text(detail: str | None) -> str:
+    """操作日志的详情（JSON）→ “键：值；…”的中文，页面和导出用。"""
+    if not detail:
+        return ""
+    try:
+        data = json.loads(detail)
+    except ValueError:
+        return str(detail)
+    if not isinstance(data, dict):
+        return str(data)
+
+    def show(v) -> str:
+        if isinstance(v, list):
+            return "、".join(show(x) for x in v) or "（无）"
+        if v is None:
+            return "—"
+        return str(DETAIL_VALUES.get(v, v)) if isinstance(v, str | bool) else str(v)
+
+    return "；".join(f"{DETAIL_KEYS.get(k, k)}：{show(v)}" for k, v in data.items())

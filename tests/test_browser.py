@@ -101,7 +101,7 @@ def start_server(env_extra: dict[str, str], log: Path, request) -> str:
     env = dict(os.environ, PYTHONUNBUFFERED="1", **env_extra)
     with log.open("wb") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+            [sys.executable, "-m", "dashboard.serve", "--server.headless", "true",
              "--server.port", str(port), "--server.address", "127.0.0.1",
              "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
             cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)

@@ -329,7 +329,7 @@ def test_office_sees_every_page_including_users_and_audit_log(server, page):
 
 
 def test_leader_has_no_console_and_no_upload_even_by_url(server, page):
-    """领导在地址栏输入 /explore 或 /data_admin（登录保持在 cookie 里）：到总览，没有查询台、没有上传，
+    """领导在地址栏输入 /explore 或 /data_admin（登录保持在 cookie 里）：中文的“没有权限”页，没有查询台、没有上传，
     也没有 Streamlit 的英文“Page not found”对话框。"""
     _signed_in(page, server, "leader")
     _assert_navigation(page, "leader")
@@ -338,8 +338,9 @@ def test_leader_has_no_console_and_no_upload_even_by_url(server, page):
     for path in ("/explore", "/data_admin"):
         _open(page, server + path)
         _dismiss_dialogs(page)
-        page.get_by_role("heading", name="专项整治总览").first.wait_for(timeout=30_000)
+        page.get_by_role("heading", name="没有权限").first.wait_for(timeout=30_000)
         _wait_idle(page)
+        assert "您的账号（领导）不能使用这个页面" in _main_text(page), path
         assert page.locator("textarea").count() == 0, path
         assert page.locator('[data-testid="stFileUploader"], input[type=file]').count() == 0, path
         text = _main_text(page)
