@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from playwright import sync_api
 
 from tests.test_browser import (  # noqa: F401 — browser、sample_db 是 pytest fixture
     SHOTS,
@@ -87,23 +88,34 @@ def _main(page):
     return page.locator('[data-testid="stMainBlockContainer"]')
 
 
-def _choose(page, label: str, option: str) -> None:
-    """主区域里标签为 label 的下拉框选 option（点开下拉框，点选项）。"""
+def _open_list(page, label: str):
+    """点开主区域里标签为 label 的下拉框，返回其选项。刚登录时页面可能再跑一遍（写登录 cookie），
+    把刚打开的下拉框关上：没看到选项就再点一次。"""
     box = _main(page).locator('[data-testid="stSelectbox"]').filter(has_text=label).first
     box.scroll_into_view_if_needed()
-    box.locator("input").click()
-    page.get_by_role("option", name=option).first.click()
+    options = page.get_by_role("option")
+    for attempt in range(3):
+        box.locator("input").click()
+        try:
+            options.first.wait_for(timeout=3_000)
+            return options
+        except sync_api.TimeoutError:
+            if attempt == 2:
+                raise
+            page.keyboard.press("Escape")
+            _wait_idle(page)
+    return options
+
+
+def _choose(page, label: str, option: str) -> None:
+    """主区域里标签为 label 的下拉框选 option。"""
+    _open_list(page, label).filter(has_text=option).first.click()
     _wait_idle(page)
 
 
 def _options(page, label: str) -> list[str]:
     """主区域里标签为 label 的下拉框的全部选项（点开读，按 Esc 关上）。"""
-    box = _main(page).locator('[data-testid="stSelectbox"]').filter(has_text=label).first
-    box.scroll_into_view_if_needed()
-    box.locator("input").click()
-    options = page.get_by_role("option")
-    options.first.wait_for(timeout=10_000)
-    texts = [t.strip() for t in options.all_inner_texts()]
+    texts = [t.strip() for t in _open_list(page, label).all_inner_texts()]
     page.keyboard.press("Escape")
     return texts
 
@@ -296,6 +308,9 @@ def test_one_item_from_overview_to_closed(app, target, browser):  # noqa: F811
         _shots(page, "warning", page.get_by_role("heading", name="到期预警").first)
         _shots(page, "roll", page.get_by_role("heading", name="红黑榜").first)
         assert not errors, errors
+    except Exception:
+        page.screenshot(path=str(SHOTS / "supervision_failure.png"))
+        raise
     finally:
         ctx.close()
         print("督办浏览器测试用时（秒）：", {k: round(v, 1) for k, v in timings.items()},
