@@ -39,7 +39,7 @@ def new_item_form(store, f, campaign, draft: dict | None, actor: str) -> None:
         c3, c4 = st.columns(2)
         owner = c3.text_input("责任人（单位负责人或具体承办人）", value=draft.get("owner", ""), max_chars=100)
         default = rules.default_deadline(created, campaign.supervision)
-        deadline = c4.date_input("办理期限", value=default, min_value=created,
+        deadline = c4.date_input("办理期限", value=default, min_value=created, format="YYYY-MM-DD",
                                  help=f"默认 {campaign.supervision.default_working_days} 个工作日（按法定节假日和调休计算）")
         links = [tuple(x) for x in draft.get("links", ())]
         if links:
@@ -66,14 +66,15 @@ def items_table(items: pd.DataFrame, names: dict) -> pd.DataFrame:
     left = [("—" if s != "督办中" else (f"逾期{-n}个工作日" if n < 0 else f"{n}个工作日"))
             for s, n in zip(items["status"], items["working_days_left"], strict=True)]
     return pd.DataFrame({
-        "编号": items["id"], "等级": items["colour"].map(lambda c: COLOUR_ICON.get(c, "")),
-        "单位": items["unit_id"].map(lambda u: names.get(u, u)), "来源": items["source"], "事项": items["title"],
-        "责任人": items["owner"], "期限": pd.to_datetime(items["deadline"]).dt.strftime("%Y-%m-%d"), "剩余": left,
-        "状态": items["state_label"], "最近反馈": items["last_feedback"], "通知单": items["notice_number"]})
+        "编号": items["id"], "等级": items["colour"].map(lambda c: COLOUR_ICON.get(c, "")), "状态": items["state_label"],
+        "单位": items["unit_id"].map(lambda u: names.get(u, u)), "事项": items["title"],
+        "期限": pd.to_datetime(items["deadline"]).dt.strftime("%Y-%m-%d"), "剩余": left, "来源": items["source"],
+        "责任人": items["owner"], "最近反馈": items["last_feedback"], "通知单": items["notice_number"]})
 
 
 def item_label(row: pd.Series, names: dict) -> str:
-    return f"第{row.name}号 {names.get(row['unit_id'], row['unit_id'])}：{row['title']}（{row['state_label']}）"
+    # no status in the label: it changes with each step, and a changed label would drop the selection
+    return f"第{row.name}号 {names.get(row['unit_id'], row['unit_id'])}：{row['title']}"
 
 
 def _history(item: dict) -> pd.DataFrame:
@@ -82,8 +83,8 @@ def _history(item: dict) -> pd.DataFrame:
         return ev
     return pd.DataFrame({"时间": pd.to_datetime(ev["at"]).dt.strftime("%Y-%m-%d %H:%M"), "操作人": ev["actor"],
                          "操作": ev["action"].map(ACTION_TEXT).fillna(ev["action"]),
-                         "状态": [f"{a or ''} → {b or ''}" if a != b else (b or "") for a, b in
-                                zip(ev["from_status"], ev["to_status"], strict=True)],
+                         "状态": [f"{a} → {b}" if a and b and a != b else (b or a or "") for a, b in
+                                zip(ev["from_status"].fillna(""), ev["to_status"].fillna(""), strict=True)],
                          "说明": ev["note"].fillna("")})
 
 
@@ -110,10 +111,14 @@ def item_detail(store, item_id: int, scope, names: dict, as_of: date, cfg, me) -
         st.dataframe(_history(item), hide_index=True, key="sup_history")
         for ev in item["evidence"]:
             audited_download.download_button(
-                f"佐证：{ev['file_name']}（{ev['size'] / 1024:.0f} KB）",
+                f"佐证：{ev['file_name']}（{_size(ev['size'])}）",
                 lambda e=ev["id"]: supervision.evidence_bytes(store, e, scope)[1], ev["file_name"],
                 what=f"督办佐证材料（第{item_id}号）", permission="view", key=f"sup_ev_{ev['id']}")
         _actions(store, item, scope, me)
+
+
+def _size(n: int) -> str:
+    return f"{n} 字节" if n < 1024 else f"{n / 1024:.1f} KB" if n < 2**20 else f"{n / 2**20:.1f} MB"
 
 
 def _actions(store, item: dict, scope, me) -> None:
@@ -132,7 +137,7 @@ def _actions(store, item: dict, scope, me) -> None:
                 st.error(str(exc))
                 return
             _done("success", f"第{item_id}号已反馈，等待专班核查。")
-    if not auth.has("supervise"):
+    if not auth.has("supervise") or status not in ("已反馈", "已核查"):
         return
     note = st.text_input("核查意见 / 退回理由 / 销号说明", key=f"sup_note_{item_id}", max_chars=1000)
     b1, b2, b3, _ = st.columns([1, 1, 1, 2])
@@ -148,7 +153,8 @@ def _actions(store, item: dict, scope, me) -> None:
             except supervision.SupervisionError as exc:
                 st.error(str(exc))
                 return
-            _done("success", f"第{item_id}号{result}。")
+            _done("success", f"第{item_id}号{result}。" + ("（已销号的事项在“状态”中选“已销号”可再查看。）"
+                                                        if result == "已销号" else ""))
 
 
 def early_warning(f, cfg) -> None:
@@ -161,7 +167,7 @@ def early_warning(f, cfg) -> None:
     tabs = st.tabs([f"按单位（{len(w.by_unit)}）", f"即将到期问题（{len(w.problems_due_soon)}）",
                     f"即将到期线索（{len(w.leads_due_soon)}）", f"逾期问题（{len(w.problems_overdue)}）",
                     f"超期线索（{len(w.leads_overdue)}）"])
-    shown = [(w.by_unit, "到期预警_按单位", "sup_w_units"),
+    shown = [(_by_unit(w.by_unit), "到期预警_按单位", "sup_w_units"),
              (_problems(w.problems_due_soon), "即将到期问题", "sup_w_ps"),
              (_leads(w.leads_due_soon), "即将到期线索", "sup_w_ls"),
              (_problems(w.problems_overdue), "逾期问题", "sup_w_po"),
@@ -186,9 +192,16 @@ def early_warning(f, cfg) -> None:
     if d.streaks.empty:
         st.caption("没有。")
     else:
-        st.dataframe(d.streaks.rename(columns={"unit_name": "单位", "streak": "连续红色期数", "since": "最早一期",
+        st.dataframe(d.streaks.rename(columns={"unit_name": "单位", "streak": "连续红色期数", "since": "连续红色起始期",
                                                 "lagging_reasons": "本期扣分项"}).drop(columns=["unit_id"]),
                      hide_index=True, key="sup_streaks")
+
+
+def _by_unit(frame: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame({"单位": frame["unit_name"], "逾期问题": frame["problems_overdue"],
+                         "即将到期问题": frame["problems_due_soon"], "超期线索": frame["leads_overdue"],
+                         "即将到期线索": frame["leads_due_soon"],
+                         "最近到期日": pd.to_datetime(frame["next_deadline"]).dt.strftime("%Y-%m-%d").fillna("—")})
 
 
 def _roll(frame: pd.DataFrame) -> pd.DataFrame:
@@ -239,4 +252,4 @@ def notice_button(store, f, names: dict, actor: str) -> None:
         audited_download.download_button(f"下载 {made[0]}", made[1], made[0], what="督办通知单",
                                          permission="supervise", mime=DOCX_MIME, key="sup_notice_dl")
     st.caption("通知单列出该单位截至统计日的逾期问题、超期未办结线索和未销号的督办事项，编号按年度顺延；"
-               "生成即记入该单位未销号事项的历史。命令行可一次为全部红色单位生成：`python -m reports notice --red`。")
+               "生成即记入该单位未销号事项的历史。")

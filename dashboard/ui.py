@@ -128,6 +128,8 @@ BASE_CSS = (
     # 侧栏的专项整治下拉框：名称较长时换行显示完整（不截断成“…突出问…”）
     ".st-key-flt_campaign [data-baseweb='select'] div{white-space:normal !important;"
     "overflow:visible !important;text-overflow:clip !important;line-height:1.3;}"
+    # Streamlit's English hint under text boxes ("Press Ctrl+Enter to submit form", "Press Enter to apply")
+    "[data-testid='InputInstructions']{display:none;}"
     "</style>")
 EQUAL_KPI_CSS = "<style>[data-testid='stMetric']{min-height:9.2rem;}</style>"
 

@@ -1,6 +1,8 @@
 """督办：专班交办、约谈、挂牌督办的事项，从发起到单位反馈、专班核查、销号；按期限在工作日历上标蓝/黄/红。
 事项存在状态库（state/supervision.py），重建数据库不影响；单位账号只看到、只反馈本单位的事项。
 即将到期的线索和台账问题、红黑榜在 analytics/page_data/supervision.py；规则文字与颜色在 analytics/supervision_rules.py。"""
+from datetime import date
+
 import streamlit as st
 
 from analytics import supervision_rules as rules
@@ -37,7 +39,8 @@ if items.empty:
     st.info("还没有督办事项。" + ("在总览、县区进度、满意度页点“发起督办”，或在上方新建。" if auth.has("supervise") else ""),
             icon=":material/inbox:")
 else:
-    items = supervision_panel.with_colour(items, f.as_of, cfg)
+    # live items run against today's calendar (the 统计日 is a data date; the early warning below uses it)
+    items = supervision_panel.with_colour(items, date.today(), cfg)
     c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
     statuses = c1.multiselect("状态", list(supervision.STATUSES), default=[s for s in supervision.STATUSES
                                                                         if s != "已销号"], key="sup_status")
@@ -50,13 +53,13 @@ else:
                 f"蓝色 **{int(counts.get('蓝', 0))}**，已销号 **{int((items['status'] == '已销号').sum())}**。")
     table = supervision_panel.items_table(shown, names)
     st.dataframe(table, hide_index=True, key="sup_table", column_config={
-        "事项": st.column_config.TextColumn(width="large"), "最近反馈": st.column_config.TextColumn(width="medium")})
+        "事项": st.column_config.TextColumn(width="medium"), "最近反馈": st.column_config.TextColumn(width="medium")})
     ui.download(table, f"督办事项_{f.campaign_id}", "sup_items")
     pick = st.selectbox("查看、反馈或核查一项", shown["id"].tolist(), index=None, key="sup_pick",
                         format_func=lambda i: supervision_panel.item_label(shown.set_index("id").loc[i], names),
                         placeholder="选择事项…")
     if pick is not None:
-        supervision_panel.item_detail(store, int(pick), scope, names, f.as_of, cfg, me)
+        supervision_panel.item_detail(store, int(pick), scope, names, date.today(), cfg, me)
 
 # ------------------------------------------------------------------ early warning, 红黑榜, notices
 supervision_panel.early_warning(f, cfg)

@@ -213,11 +213,11 @@ def test_one_item_from_overview_to_closed(app, target, browser):  # noqa: F811
         assert target["name"] in item["title"] and "整改滞后" in item["title"]
         label = f"第{item_id}号 {target['name']}：{item['title']}"
         _shots(page, "list", _main(page).locator('[data-testid="stMultiSelect"]').filter(has_text="状态").first)
-        # the list (a canvas grid) keeps an accessible copy of its visible cells (状态 is off to the right)
+        # the list (a canvas grid) keeps an accessible copy of its visible cells: 编号, 等级 (none yet), 状态, 单位, 事项
         cells = _main(page).locator('[data-testid="stDataFrame"]').first.locator("[id^='glide-cell']")
         cells.first.wait_for(state="attached", timeout=10_000)
         texts = cells.all_inner_texts()
-        assert [str(item_id), target["name"], "挂牌督办", item["title"]] == [t for t in texts if t][:4], texts
+        assert [str(item_id), "督办中", target["name"], item["title"]] == [t for t in texts if t][:4], texts
         assert [o[:len(label)] for o in _options(page, "查看、反馈或核查一项")] == [label]
         _sign_out(page)
 
