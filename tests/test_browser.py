@@ -85,11 +85,13 @@ def server(sample_db, tmp_path_factory, request) -> str:
 OFFICE_USER = "browser-office"  # a 专班 account start_server creates when the caller brings no state store
 
 
-def start_server(env_extra: dict[str, str], log: Path, request) -> str:
-    """`streamlit run app.py` on a free loopback port with these environment variables; stopped at the
-    end of the requesting fixture's scope. Returns the base URL once /_stcore/health answers.
-    Without DASHBOARD_STATE_URL a fresh state store beside the log holds one 专班 account, OFFICE_USER."""
-    if "DASHBOARD_STATE_URL" not in env_extra:
+def start_server(env_extra: dict[str, str], log: Path, request, script: Path | None = None,
+                 cwd: Path = ROOT, extra_args: tuple[str, ...] = ()) -> str:
+    """The dashboard as `make run` starts it (or `streamlit run <script>`) on a free loopback port with these
+    environment variables; stopped at the end of the requesting fixture's scope. Returns the base URL once
+    /_stcore/health answers. Without DASHBOARD_STATE_URL a fresh state store beside the log holds one 专班
+    account, OFFICE_USER."""
+    if script is None and "DASHBOARD_STATE_URL" not in env_extra:
         from state import accounts
         from state.store import open_store
         from tests.signed_in import PASSWORD
@@ -101,10 +103,10 @@ def start_server(env_extra: dict[str, str], log: Path, request) -> str:
     env = dict(os.environ, PYTHONUNBUFFERED="1", **env_extra)
     with log.open("wb") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "dashboard.serve", "--server.headless", "true",
-             "--server.port", str(port), "--server.address", "127.0.0.1",
-             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+            [sys.executable, "-m", *(("streamlit", "run", str(script)) if script else ("dashboard.serve",)),
+             "--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1",
+             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none", *extra_args],
+            cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
 
     def stop() -> None:
         if proc.poll() is None:

@@ -8,9 +8,6 @@ redirect_uri 用 Streamlit 自己替换的 `{port}` 占位符。无头 Chromium 
 """
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -20,11 +17,10 @@ from tests.test_browser import (  # noqa: F401 — browser 是 pytest fixture
     ROOT,
     SHOTS,
     VIEWPORT,
-    _free_port,
     _full_page_screenshot,
-    _wait_healthy,
     _wait_idle,
     browser,
+    start_server,
 )
 
 APP = ROOT / "tests" / "fixtures" / "oidc_app.py"
@@ -46,28 +42,8 @@ def _start_oidc_app(idp: OidcProvider, workdir: Path, request, client_secret: st
     # Streamlit replaces {port} with server.port in redirect_uri (auth_util.get_redirect_uri).
     secrets.write_text(idp.secrets_toml("http://127.0.0.1:{port}/oauth2callback", client_secret=client_secret),
                        encoding="utf-8")
-    port = _free_port()
-    env = dict(os.environ, PYTHONUNBUFFERED="1", STREAMLIT_SECRETS_FILES=str(secrets))
-    log = workdir / "streamlit.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(APP), "--server.headless", "true",
-             "--server.port", str(port), "--server.address", "127.0.0.1",
-             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
-             "--client.toolbarMode", "viewer"],
-            cwd=workdir, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-
-    def stop() -> None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
-
-    request.addfinalizer(stop)
-    url = f"http://127.0.0.1:{port}"
-    _wait_healthy(url, proc, log)
+    url = start_server({"STREAMLIT_SECRETS_FILES": str(secrets)}, workdir / "streamlit.log", request, script=APP,
+                       cwd=workdir, extra_args=("--client.toolbarMode", "viewer"))
     # The provider only redirects to registered URIs; the browser must use the same host (127.0.0.1,
     # not localhost), or the session cookie holding the OAuth state is not sent to /oauth2callback.
     idp.redirect_uris.add(url + "/oauth2callback")

@@ -6,24 +6,8 @@ import pytest
 from analytics import supervision_drafts as drafts
 from analytics.page_data.unit_progress import unit_detail, units_with_lagging
 from analytics.queries import QueryRunner
+from dashboard.filters import Filters
 from tests.fixtures.fixture_db import CAMPAIGN_ID, S2
-
-
-class F:  # the page filters the view models need
-    def __init__(self, campaign):
-        self.campaign_id, self.as_of, self.prev_as_of, self.units = CAMPAIGN_ID, S2, None, ()
-        self.categories = self.channels = ()
-        self.campaign, self.unit_names = campaign, {}
-
-    @property
-    def min_items(self):
-        return 0
-
-    def params(self, **extra):
-        return {"campaign_id": CAMPAIGN_ID, "as_of": S2, "units": [], "categories": [], "channels": [], **extra}
-
-    def prev_params(self, **extra):
-        return None
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +20,8 @@ def run(fixture_db):
 @pytest.fixture(scope="module")
 def f(run):
     camps = run("campaigns")
-    return F(camps[camps["campaign_id"] == CAMPAIGN_ID].iloc[0].to_dict())
+    return Filters(campaign_id=CAMPAIGN_ID, as_of=S2, prev_as_of=None,
+                   campaign=camps[camps["campaign_id"] == CAMPAIGN_ID].iloc[0].to_dict())
 
 
 def test_lagging_unit_prefills_source_title_and_figures(run, f):
