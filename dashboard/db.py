@@ -45,7 +45,8 @@ def db_version(path: Path | None = None) -> tuple[int, int, int] | None:
 # ---------------------------------------------------------------- the live database file
 _LIVE: dict[str, QueryRunner] = {}
 _LIVE_LOCK = threading.Lock()
-_RETRYABLE = (RunnerClosed, duckdb.ConnectionException)  # "Connection already closed" after a forced close
+_RETRYABLE = (RunnerClosed, duckdb.ConnectionException)
+RETRIES = 3  # "Connection already closed" after a forced close
 
 
 def live_runner(path: Path | None = None) -> QueryRunner:
@@ -72,11 +73,15 @@ def live_runner(path: Path | None = None) -> QueryRunner:
 
 def run_live(name: str, path: Path | None = None, scope_unit: UnitScope | None = None,
              **params: Any) -> pd.DataFrame:
-    """执行 queries/<name>.sql 于当前库文件（scope_unit：只看该单位）；赶上换库的查询在新文件上重试一次。"""
-    try:
-        return live_runner(path).run_in_scope(name, scope_unit, params)
-    except _RETRYABLE:
-        return live_runner(path).run_in_scope(name, scope_unit, params)
+    """执行 queries/<name>.sql 于当前库文件（scope_unit：只看该单位）；赶上换库的查询在新文件上重试
+    （两次重建紧挨着时，重试也可能赶上下一次换库：最多 RETRIES 次）。"""
+    for attempt in range(RETRIES):
+        try:
+            return live_runner(path).run_in_scope(name, scope_unit, params)
+        except _RETRYABLE:
+            if attempt == RETRIES - 1:
+                raise
+    raise AssertionError("unreachable")
 
 
 class LiveDatabase:
