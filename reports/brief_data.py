@@ -77,6 +77,7 @@ class BriefData:
     followup: FollowUp | None
     supervision: SupervisionTrack | None = None   # 督办事项（状态库）
     warning: EarlyWarning | None = None           # 即将到期 / 已逾期的问题、线索
+    scope_name: str | None = None                 # 单位账号的简报：该单位名称（简报只含该单位）
 
     @property
     def min_items(self) -> int:
@@ -147,6 +148,14 @@ def _supervision(store, campaign_id: str, as_of: date, weekday: int, scope_unit)
     return supervision_track(items, as_of, weekday, rules_for(campaign_id))
 
 
+def _scope_name(units: pd.DataFrame, scope_unit) -> str | None:
+    if scope_unit is None:
+        return None
+    uid = getattr(scope_unit, "unit_id", scope_unit)
+    names = units.loc[units["unit_id"] == uid, "unit_name"]
+    return str(names.iloc[0]) if len(names) else uid
+
+
 def collect(db_path: str | Path, campaign_id: str, as_of: date, prev_as_of: date | None = None,
             runner: QueryRunner | None = None, scope_unit: str | None = None, store=None) -> BriefData:
     """一期简报的全部数字。prev_as_of 不给时取上一个周报日；scope_unit 给出时只含该单位（单位账号），
@@ -190,6 +199,7 @@ def collect(db_path: str | Path, campaign_id: str, as_of: date, prev_as_of: date
             followup=followup,
             supervision=_supervision(store, campaign_id, as_of, weekday, scope_unit),
             warning=early_warning(q.run, f),
+            scope_name=_scope_name(ov.units, scope_unit),
         )
     finally:
         if own is not None:

@@ -74,7 +74,7 @@ def title_block(data) -> dict[str, str]:
     c = data.campaign
     period_start = data.prev_as_of + timedelta(days=1) if data.prev_as_of else to_date(c["start_date"])
     return {
-        "title": f"{c['short_name']}工作简报",
+        "title": f"{c['short_name']}工作简报" + (f"（{data.scope_name}）" if data.scope_name else ""),
         "issue": f"第{issue_number(data)}期",
         "office": c["office"],
         "date": ymd(data.as_of),
@@ -88,7 +88,7 @@ def title_block(data) -> dict[str, str]:
 def opening_paragraph(data) -> str:
     """“截至9月21日，全市共查摆问题N个，已整改M个……” 全部数字来自 kpi_overview / unit_progress。"""
     k = data.kpi
-    region = data.campaign.get("region_label") or "全市"
+    region = data.scope_name or data.campaign.get("region_label") or "全市"  # a unit's brief speaks of the unit
     parts = [
         f"截至{md(data.as_of)}，{region}共查摆问题{int(k['problems'])}个，"
         f"已整改{int(k['done'])}个（其中已销号{int(k['closed'])}个），"

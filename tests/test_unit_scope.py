@@ -143,3 +143,24 @@ def test_a_unit_of_one_campaign_sees_nothing_of_another(runner):
     assert int(runner.scoped(other).run("kpi_overview", **base).iloc[0]["problems"]) == 0
     assert runner.scoped(other).run("campaigns").empty
     assert runner.scoped(scope.UnitScope(UNIT, CAMPAIGN_ID)).run("campaigns")["campaign_id"].tolist() == [CAMPAIGN_ID]
+
+
+def test_a_units_brief_names_the_unit_not_the_city(fixture_db):
+    from reports.brief_data import collect
+    from reports.brief_text import opening_paragraph, title_block
+
+    data = collect(fixture_db, CAMPAIGN_ID, S2, scope_unit=UNIT)
+    name = _ids_by_name_inverse()[UNIT]
+    assert data.scope_name == name
+    assert title_block(data)["title"].endswith(f"工作简报（{name}）")
+    assert opening_paragraph(data).startswith(f"截至6月25日，{name}共查摆问题{int(data.kpi['problems'])}个")
+    everyone = collect(fixture_db, CAMPAIGN_ID, S2)
+    region = everyone.campaign.get("region_label") or "全市"
+    assert everyone.scope_name is None and region != name
+    assert opening_paragraph(everyone).startswith(f"截至6月25日，{region}共查摆问题{int(everyone.kpi['problems'])}个")
+
+
+def _ids_by_name_inverse() -> dict[str, str]:
+    from etl.config import load_campaign
+
+    return {u.id: u.name for u in load_campaign(CAMPAIGN_ID).units}
