@@ -63,7 +63,7 @@ def sso_configured() -> bool:
         return False
 
 
-def _sso_user_signed_in() -> bool:
+def sso_user_signed_in() -> bool:
     return sso_configured() and bool(getattr(st.user, "is_logged_in", False))
 
 
@@ -106,7 +106,7 @@ def _resume_session() -> None:
             start_session(account, "本地账号", since=found.created_at.timestamp())
             return
         browser_session.forget()
-    if _sso_user_signed_in():
+    if sso_user_signed_in():
         _session_from_sso()
 
 
@@ -161,14 +161,10 @@ def require(permission: str) -> SignedIn:
 
 def unit_label(me: SignedIn) -> str:
     """单位账号所属单位的名称（取自专项整治配置；找不到时为单位编号）。"""
-    from etl.config import list_campaigns, load_campaign
+    from state.units import unit_choices
 
-    ids = [me.account.campaign_id] if me.account.campaign_id else list_campaigns()
-    for cid in ids:
-        for u in load_campaign(cid).units:
-            if u.id == me.account.unit_id:
-                return u.name
-    return me.account.unit_id or ""
+    return next((u.name for u in unit_choices(me.account.campaign_id) if u.unit_id == me.account.unit_id),
+                me.account.unit_id or "")
 
 
 def current_scope() -> UnitScope | None:
@@ -196,7 +192,7 @@ def sign_out() -> None:
         record("sign_out")
     browser_session.forget()
     _end_session("已退出登录。")
-    if me is not None and me.method == "统一身份认证" and _sso_user_signed_in():
+    if me is not None and me.method == "统一身份认证" and sso_user_signed_in():
         st.logout()
         st.stop()  # st.logout() only queues the redirect: the rest of app.py would read data as nobody
     else:

@@ -51,7 +51,6 @@ def brief_download_button(campaign_id: str, as_of: date) -> None:
 
 def ledger_download_button(campaign_id: str, as_of: date, units=(), categories=(), channels=()) -> None:
     """按当前筛选导出合并台账（方案版式，每单位一张表）。"""
-
     from reports.ledger_export import export_ledger
 
     scope = db.scope_unit()

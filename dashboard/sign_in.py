@@ -22,7 +22,7 @@ def sign_in_page() -> None:
             if st.button("使用统一身份认证登录", type="primary", key="sso_login"):
                 st.session_state.pop(auth.K_NOTICE, None)
                 st.login(auth.SSO_PROVIDER)
-            if notice and auth._sso_user_signed_in():
+            if notice and auth.sso_user_signed_in():
                 if st.button("换用其他统一身份认证账号", key="sso_logout"):
                     st.logout()
             st.caption("或使用本系统账号：")

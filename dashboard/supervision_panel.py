@@ -9,7 +9,7 @@ import streamlit as st
 
 from analytics import supervision_rules as rules
 from analytics.page_data.supervision import items_with_escalation, supervision_data
-from dashboard import audited_download, auth, db, ui
+from dashboard import audited_download, auth, db, ui, upload
 from dashboard.supervise_button import K_DRAFT
 from state import supervision
 
@@ -63,8 +63,7 @@ def with_colour(items: pd.DataFrame, as_of: date, cfg) -> pd.DataFrame:
 
 
 def items_table(items: pd.DataFrame, names: dict) -> pd.DataFrame:
-    left = [("—" if s != "督办中" else (f"逾期{-n}个工作日" if n < 0 else f"{n}个工作日"))
-            for s, n in zip(items["status"], items["working_days_left"], strict=True)]
+    left = [text if s == "督办中" else "—" for s, text in zip(items["status"], _left(items), strict=True)]
     return pd.DataFrame({
         "编号": items["id"], "等级": items["colour"].map(lambda c: COLOUR_ICON.get(c, "")), "状态": items["state_label"],
         "单位": items["unit_id"].map(lambda u: names.get(u, u)), "事项": items["title"],
@@ -118,7 +117,7 @@ def item_detail(store, item_id: int, scope, names: dict, as_of: date, cfg, me) -
 
 
 def _size(n: int) -> str:
-    return f"{n} 字节" if n < 1024 else f"{n / 1024:.1f} KB" if n < 2**20 else f"{n / 2**20:.1f} MB"
+    return f"{n} 字节" if n < 1024 else upload.size_text(n)  # evidence may be a few bytes
 
 
 def _actions(store, item: dict, scope, me) -> None:

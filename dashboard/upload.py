@@ -68,7 +68,7 @@ def sanitize_filename(name: str) -> str:
     return stem + suffix
 
 
-def _size(n: int) -> str:
+def size_text(n: int) -> str:
     unit, scale = ("GB", 2**30) if n >= 2**30 else ("MB", 2**20) if n >= 2**20 else ("KB", 1024)
     return f"{n / scale:.1f}".removesuffix(".0") + f" {unit}"
 
@@ -88,12 +88,12 @@ def check_quota(campaign_id: str, name: str, size: int, staging: Path | None = N
                 uploads: Path | None = None) -> None:
     """Refuses (UploadError) a file over MAX_FILE_BYTES, or one that takes the campaign over MAX_CAMPAIGN_BYTES."""
     if size > MAX_FILE_BYTES:
-        raise UploadError(f"“{name}”有 {_size(size)}，超过单个文件 {_size(MAX_FILE_BYTES)} 的上限，未上传。"
+        raise UploadError(f"“{name}”有 {size_text(size)}，超过单个文件 {size_text(MAX_FILE_BYTES)} 的上限，未上传。"
                           "请删除多余的工作表、图片或空行后另存，或拆成几个文件分别上传。")
     held = _campaign_bytes(campaign_id, staging, uploads, sanitize_filename(name))
     if held + size > MAX_CAMPAIGN_BYTES:
-        raise UploadError(f"“{name}”未上传：本专项整治已上传和暂存的文件共 {_size(held)}，再加这个文件（{_size(size)}）"
-                          f"超过上限 {_size(MAX_CAMPAIGN_BYTES)}。请先在“已上传的文件”中删除不再需要的文件。")
+        raise UploadError(f"“{name}”未上传：本专项整治已上传和暂存的文件共 {size_text(held)}，再加这个文件（{size_text(size)}）"
+                          f"超过上限 {size_text(MAX_CAMPAIGN_BYTES)}。请先在“已上传的文件”中删除不再需要的文件。")
 
 
 def uploads_root() -> Path:

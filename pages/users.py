@@ -7,10 +7,12 @@ from dashboard import auth, filters
 from etl.config import list_campaigns, load_campaign
 from state import accounts
 from state.roles import load_roles
+from state.security import load_security
 
 me = auth.require("admin")
 store = auth.store()
 roles = load_roles()
+TZ = load_security().tz  # data/security.toml display_timezone, as the audit log uses
 f = filters.current()
 campaign_id = f.campaign_id if f is not None else (list_campaigns() or [None])[0]
 units = {u.id: u.name for u in load_campaign(campaign_id).units} if campaign_id else {}
@@ -31,12 +33,12 @@ def _state(a: accounts.Account) -> str:
     if not a.active:
         return "已停用"
     if a.locked():
-        return f"已锁定（至 {pd.Timestamp(a.locked_until).tz_convert('Asia/Shanghai'):%H:%M}）"
+        return f"已锁定（至 {pd.Timestamp(a.locked_until).tz_convert(TZ):%H:%M}）"
     return "正常"
 
 
 def _time(t) -> str:
-    return "" if t is None else f"{pd.Timestamp(t).tz_convert('Asia/Shanghai'):%Y-%m-%d %H:%M}"
+    return "" if t is None else f"{pd.Timestamp(t).tz_convert(TZ):%Y-%m-%d %H:%M}"
 
 
 rows = accounts.list_accounts(store)

@@ -9,7 +9,6 @@ import duckdb
 import pytest
 
 from analytics.page_data import data_admin, hotspots, leads, overview, relapse, satisfaction, unit_progress
-from analytics.queries import QueryRunner
 from dashboard.filters import Filters
 from tests.fixtures.fixture_db import CAMPAIGN_ID, S2
 
@@ -17,10 +16,8 @@ PREV = date(2023, 5, 28)
 
 
 @pytest.fixture(scope="module")
-def run(fixture_db):
-    r = QueryRunner(fixture_db)
-    yield r.run
-    r.close()
+def run(q):  # conftest's runner on the fixture database
+    return q.run
 
 
 @pytest.fixture(scope="module")

@@ -5,16 +5,13 @@ import pytest
 
 from analytics import supervision_drafts as drafts
 from analytics.page_data.unit_progress import unit_detail, units_with_lagging
-from analytics.queries import QueryRunner
 from dashboard.filters import Filters
 from tests.fixtures.fixture_db import CAMPAIGN_ID, S2
 
 
 @pytest.fixture(scope="module")
-def run(fixture_db):
-    r = QueryRunner(fixture_db)
-    yield r.run
-    r.close()
+def run(q):  # conftest's runner on the fixture database
+    return q.run
 
 
 @pytest.fixture(scope="module")
