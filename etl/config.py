@@ -50,6 +50,7 @@ class Reporting:
     monthly_brief_day: int
     ledger_due_dates: tuple[date, ...]
     grace_days: int
+    compare_with: str = "report_period"   # “上期”规则：weekly | report_period（analytics/comparison.py）
 
 
 @dataclass(frozen=True)
@@ -165,6 +166,17 @@ def parse_supervision(d: dict, source: Path) -> Supervision:
                        honor, black, prefix)
 
 
+COMPARE_RULES = ("weekly", "report_period")
+
+
+def _compare_with(rep: dict, source: Path) -> str:
+    rule = rep.get("compare_with", "report_period")
+    if rule not in COMPARE_RULES:
+        raise ConfigError(f"{source} [reporting]：compare_with 须为 {' 或 '.join(COMPARE_RULES)}"
+                          f"（weekly = 上一个周报日，report_period = 上一个台账报送日），实际为 {rule!r}")
+    return rule
+
+
 def _campaign_from_dict(d: dict, source: Path) -> Campaign:
     rep, sv = d["reporting"], d["survey"]
     categories = tuple(
@@ -195,6 +207,7 @@ def _campaign_from_dict(d: dict, source: Path) -> Campaign:
             monthly_brief_day=rep["monthly_brief_day"],
             ledger_due_dates=tuple(rep["ledger_due_dates"]),
             grace_days=rep.get("grace_days", 0),
+            compare_with=_compare_with(rep, source),
         ),
         lead_working_days=d["leads"]["working_days_limit"],
         survey=Survey(

@@ -90,6 +90,7 @@ def _config_rows(campaigns: list[Campaign]) -> dict[str, list[dict]]:
             "survey_min_responses": c.survey.min_responses,
             "weekly_report_weekday": c.reporting.weekly_report_weekday,
             "monthly_brief_day": c.reporting.monthly_brief_day, "grace_days": c.reporting.grace_days,
+            "compare_with": c.reporting.compare_with,
         })
         rows["stages"] += [{"campaign_id": c.id, "stage_no": i, "name": s.name, "start_date": s.start,
                             "deadline": s.deadline, "long_term": s.long_term}
