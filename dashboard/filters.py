@@ -10,6 +10,7 @@ from datetime import date, timedelta
 
 import pandas as pd
 
+from analytics import comparison
 from analytics.filters import Filters  # noqa: F401 — pages and tests import it from here
 from dashboard import db
 
@@ -94,10 +95,10 @@ def sidebar() -> Filters | None:
     as_of = sb.date_input("统计日（截至）", key=K_AS_OF, min_value=lo, max_value=hi,
                           format="YYYY-MM-DD",
                           help="每个问题取该日及以前最近一期台账中的状态；默认最近一次台账快照日期。")
-    prev = prev_snapshot_date(snaps, as_of)
+    prev = comparison.previous_date(camp, as_of, snaps)  # 与简报同一条“上期”规则（配置 compare_with）
     if snaps:
         sb.caption("台账快照：" + "、".join(f"{d:%m-%d}" for d in snaps[-6:])
-                   + (f"　上期：{prev:%Y-%m-%d}" if prev else "　（无上期）"))
+                   + "　" + comparison.sentence(camp, as_of, prev))
 
     units = db.run_query("units", campaign_id=cid)
     unit_names = dict(zip(units["unit_id"], units["name"], strict=True))
