@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import shapely
+import shapely.ops
 from shapely.geometry import mapping, shape
 
 HERE = Path(__file__).resolve().parent
@@ -37,6 +38,13 @@ def area_km2(geom) -> float:
                for p in polys)
 
 
+def label_point(geom) -> list[float]:
+    """县区名称标注的位置：最大一块多边形内离边界最远的点（不落在凹形县区的外面）。"""
+    largest = max(geom.geoms, key=lambda g: g.area) if geom.geom_type == "MultiPolygon" else geom
+    p = shapely.ops.polylabel(largest, tolerance=0.001)
+    return [round(p.x, DIGITS), round(p.y, DIGITS)]
+
+
 def rounded(coords):
     if isinstance(coords[0], (int, float)):
         return [round(coords[0], DIGITS), round(coords[1], DIGITS)]
@@ -54,7 +62,7 @@ def main(district_geojson: str) -> None:
             code = f["properties"]["gb"].removeprefix("156")
             out.append({"type": "Feature", "id": code,
                         "properties": {"code": code, "name": f["properties"]["name"],
-                                       "area_km2": round(area_km2(geom), 1)},
+                                       "area_km2": round(area_km2(geom), 1), "label": label_point(small)},
                         "geometry": {"type": small.geom_type, "coordinates": rounded(mapping(small)["coordinates"])}})
         text = json.dumps({"type": "FeatureCollection", "features": out}, ensure_ascii=False, separators=(",", ":"))
         (HERE / f"{campaign_id}.geojson").write_text(text + "\n", encoding="utf-8")
