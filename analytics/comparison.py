@@ -2,8 +2,10 @@
 
 规则由专项整治配置 [reporting] compare_with 选定（campaigns 表的 compare_with 列）：
 - weekly：统计日之前（不含当日）最近的周报日（weekly_report_weekday，1=周一 … 7=周日）；
-- report_period：统计日之前（不含当日）最近的一个台账快照日期（上一个台账报送日）。
-上期那天及以前还没有任何台账时不比较（None）。
+- report_period：统计日之前（不含当日）最近的一期（queries/snapshot_dates.sql 的统计日选项：
+  每个台账报送节点加宽限天数截止为一期）。
+snapshot_dates 即那张查询的日期（看板侧栏的统计日选项）。上期那天及以前还没有一期台账时不比较（None）：
+只有部分单位报了首份台账时比较，“较上期”全是新增，没有意义。
 """
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
 
 WEEKLY, REPORT_PERIOD = "weekly", "report_period"
-RULE_NAMES = {WEEKLY: "上一个周报日", REPORT_PERIOD: "上一个台账报送日"}
+RULE_NAMES = {WEEKLY: "上一个周报日", REPORT_PERIOD: "上一个台账报送期"}
 DEFAULT_WEEKDAY = 4  # 周四
 
 
@@ -31,11 +33,11 @@ def previous_weekday(as_of: date, weekday: int) -> date:
 
 
 def previous_date(campaign: Mapping, as_of: date, snapshot_dates: Iterable[date]) -> date | None:
-    """与统计日 as_of 比较的“上期”日期；没有上期数据时 None。snapshot_dates：该专项整治的台账快照日期。"""
+    """与统计日 as_of 比较的“上期”日期；没有上期数据时 None。snapshot_dates：该专项整治各期的统计日。"""
     snaps = [d for d in snapshot_dates if d is not None]
     if rule_of(campaign) == WEEKLY:
         prev = previous_weekday(as_of, weekday_of(campaign))
-        return prev if any(d <= prev for d in snaps) else None  # 上个周报日及以前没有台账：不比较
+        return prev if any(d <= prev for d in snaps) else None  # 上个周报日及以前还没有一期台账：不比较
     earlier = [d for d in snaps if d < as_of]
     return max(earlier) if earlier else None
 
@@ -47,6 +49,6 @@ def sentence(campaign: Mapping, as_of: date, prev: date | None, given: bool = Fa
     if prev is None:
         if rule == WEEKLY:
             wanted = previous_weekday(as_of, weekday_of(campaign))
-            return f"上一个周报日（{wanted:%Y-%m-%d}）及以前没有台账数据，不与上期比较"
-        return "统计日之前没有更早的台账报送，不与上期比较"
+            return f"上一个周报日（{wanted:%Y-%m-%d}）及以前还没有一期台账，不与上期比较"
+        return "统计日之前没有更早的一期台账，不与上期比较"
     return f"与上期（{prev:%Y-%m-%d}，{'指定的对比日' if given else RULE_NAMES[rule]}）相比"

@@ -1,4 +1,4 @@
-"""The view's filters as data: campaign, 统计日 (and the previous snapshot), units, categories, channels.
+"""The view's filters as data: campaign, 统计日 (and 上期, analytics/comparison.py), units, categories, channels.
 
 The sidebar (dashboard/filters.py) builds one from widgets and the URL; the meeting documents build one
 for the whole campaign (no filter); page-data functions (analytics/page_data) take either.
@@ -13,7 +13,7 @@ from datetime import date
 class Filters:
     campaign_id: str
     as_of: date
-    prev_as_of: date | None              # 上一个快照日期（< as_of），无则 None
+    prev_as_of: date | None              # 上期（< as_of，analytics.comparison 的规则），无则 None
     units: tuple[str, ...] = ()           # 空 = 全部单位
     categories: tuple[str, ...] = ()      # 空 = 全部问题方面
     channels: tuple[str, ...] = ()        # 空 = 全部来源渠道
@@ -34,7 +34,7 @@ class Filters:
         return p
 
     def prev_params(self, **extra) -> dict | None:
-        """同样的筛选、统计日换成上一个快照日期；没有上期时 None。"""
+        """同样的筛选、统计日换成上期；没有上期时 None。"""
         if self.prev_as_of is None:
             return None
         return self.params(**extra) | {"as_of": self.prev_as_of}

@@ -173,7 +173,7 @@ def _compare_with(rep: dict, source: Path) -> str:
     rule = rep.get("compare_with", "report_period")
     if rule not in COMPARE_RULES:
         raise ConfigError(f"{source} [reporting]：compare_with 须为 {' 或 '.join(COMPARE_RULES)}"
-                          f"（weekly = 上一个周报日，report_period = 上一个台账报送日），实际为 {rule!r}")
+                          f"（weekly = 上一个周报日，report_period = 上一个台账报送期），实际为 {rule!r}")
     return rule
 
 

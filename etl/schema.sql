@@ -6,7 +6,7 @@ CREATE TABLE campaigns (
     lead_working_days INTEGER, min_items INTEGER,
     survey_low_score_below DOUBLE, survey_low_rank_bottom INTEGER, survey_min_responses INTEGER,
     weekly_report_weekday INTEGER, monthly_brief_day INTEGER, grace_days INTEGER,
-    compare_with VARCHAR  -- “上期”规则：weekly（上一个周报日）| report_period（上一个台账报送日）
+    compare_with VARCHAR  -- “上期”规则：weekly（上一个周报日）| report_period（上一个台账报送期）
 );
 CREATE TABLE stages (
     campaign_id VARCHAR, stage_no INTEGER, name VARCHAR, start_date DATE, deadline DATE, long_term BOOLEAN

@@ -5,7 +5,7 @@ import html
 import pandas as pd
 import streamlit as st
 
-from analytics import metrics
+from analytics import comparison, metrics
 from analytics.page_data.relapse import relapse_data
 from dashboard import db, ui
 from dashboard.charts import relapse as relapse_charts
@@ -18,8 +18,9 @@ counts, lst = d.counts, d.relapses
 c = st.columns(4)
 ui.kpi(c[0], "relapse", d.total)
 c[1].metric("当期新发现", d.new_this_period, border=True,
-            help=(f"首次报送日期在上期快照（{f.prev_as_of:%Y-%m-%d}）之后、统计日（{f.as_of:%Y-%m-%d}）及以前的反弹问题数。"
-                  if f.prev_as_of else "统计日之前没有更早的台账快照：截至统计日的全部反弹问题。"))
+            help=(f"首次报送日期在上期之后、统计日（{f.as_of:%Y-%m-%d}）及以前的反弹问题数；"
+                  f"{comparison.sentence(f.campaign, f.as_of, f.prev_as_of)}。"
+                  if f.prev_as_of else f"{comparison.sentence(f.campaign, f.as_of, None)}：截至统计日的全部反弹问题。"))
 c[2].metric("涉及单位", d.units, border=True)
 c[3].metric("其中已整改或销号", d.done, border=True)
 ui.explain("relapse")

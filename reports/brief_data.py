@@ -1,8 +1,8 @@
 """简报数据：全部数字经 analytics.queries.QueryRunner 执行 queries/*.sql（与看板同一批查询）取得，
 口径（整改率、滞后评分、红黄绿）用 analytics.metrics。
 
-“上期”= 统计日之前最近的一个周报日（方案：每周四报送周报；配置 weekly_report_weekday），
-即上一期简报的统计日；简报覆盖期为 上期统计日次日 至 本期统计日。
+“上期”与看板同一条规则（analytics/comparison.py，配置 [reporting] compare_with：上一个周报日或
+上一个台账报送日），简报印出同一句对比说明；简报覆盖期为 上期统计日次日 至 本期统计日。
 
 督办事项来自状态库（state.supervision.list_items，按简报的单位范围）：简报开头列出上次例会（上一个周报日）
 时在办的事项及其状态、颜色（上次例会以前已销号的不再列），和下次例会（下一个周报日）前到期的事项；
@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from analytics import comparison
 from analytics.filters import Filters
 from analytics.page_data.overview import overview_data
 from analytics.page_data.supervision import EarlyWarning, early_warning, items_with_escalation, rules_for
@@ -31,9 +32,8 @@ FOLLOWUP_OUTCOME = {"已整改": "已整改", "已销号": "已销号", "长期�
 
 
 def previous_report_date(as_of: date, weekday: int) -> date:
-    """统计日之前（不含当日）最近的周报日；weekday 1=周一 … 7=周日。"""
-    delta = (as_of.isoweekday() - weekday) % 7 or 7
-    return as_of - timedelta(days=delta)
+    """统计日之前（不含当日）最近的周报日（上次例会）；weekday 1=周一 … 7=周日。"""
+    return comparison.previous_weekday(as_of, weekday)
 
 
 def next_report_date(as_of: date, weekday: int) -> date:
@@ -63,7 +63,7 @@ class BriefData:
     campaign_id: str
     campaign: dict                     # campaigns 表一行：简报用到的方案设置都从这里取（与页面同源）
     as_of: date
-    prev_as_of: date | None            # 上期简报统计日；没有上期数据时 None
+    prev_as_of: date | None            # 上期（analytics.comparison 的规则，与看板相同）；没有上期数据时 None
     kpi: pd.Series
     kpi_prev: pd.Series | None
     units: pd.DataFrame                # unit_progress + add_lagging
@@ -78,6 +78,12 @@ class BriefData:
     supervision: SupervisionTrack | None = None   # 督办事项（状态库）
     warning: EarlyWarning | None = None           # 即将到期 / 已逾期的问题、线索
     scope_name: str | None = None                 # 单位账号的简报：该单位名称（简报只含该单位）
+    prev_given: bool = False                      # 上期日期由使用者指定（命令行 --prev），不按规则
+
+    @property
+    def compared(self) -> str:
+        """“与上期（2023-11-02，上一个周报日）相比”：与看板侧栏、总览印的同一句。"""
+        return comparison.sentence(self.campaign, self.as_of, self.prev_as_of, self.prev_given)
 
     @property
     def min_items(self) -> int:
@@ -158,7 +164,7 @@ def _scope_name(units: pd.DataFrame, scope_unit) -> str | None:
 
 def collect(db_path: str | Path, campaign_id: str, as_of: date, prev_as_of: date | None = None,
             runner: QueryRunner | None = None, scope_unit: str | None = None, store=None) -> BriefData:
-    """一期简报的全部数字。prev_as_of 不给时取上一个周报日；scope_unit 给出时只含该单位（单位账号），
+    """一期简报的全部数字。prev_as_of 不给时按专项整治的“上期”规则（与看板相同）；scope_unit 给出时只含该单位（单位账号），
     督办事项也只含该单位的；store 为状态库（state.store.StateStore），不给时 open_store()。"""
     own = QueryRunner(db_path) if runner is None else None
     q = (runner or own).scoped(scope_unit)
@@ -168,13 +174,13 @@ def collect(db_path: str | Path, campaign_id: str, as_of: date, prev_as_of: date
         if row.empty:
             raise ValueError(f"数据库中没有专项整治：{campaign_id}")
         camp = row.iloc[0].to_dict()
-        weekday = int(camp.get("weekly_report_weekday") or 4)
-        if prev_as_of is None:
-            prev_as_of = previous_report_date(as_of, weekday)
-        snaps = q.run("snapshot_dates", campaign_id=campaign_id)
-        first_snap = to_date(snaps["as_of_date"].min()) if not snaps.empty else None
-        if first_snap is None or prev_as_of < first_snap:
-            prev_as_of = None  # 上期时还没有任何台账：不比较
+        weekday = comparison.weekday_of(camp)
+        snaps = [to_date(d) for d in q.run("snapshot_dates", campaign_id=campaign_id)["as_of_date"]]
+        given = prev_as_of is not None
+        if given:
+            prev_as_of = prev_as_of if any(d is not None and d <= prev_as_of for d in snaps) else None
+        else:
+            prev_as_of = comparison.previous_date(camp, as_of, snaps)
         # The brief states what the overview shows: the same page-data function, campaign-wide.
         f = Filters(campaign_id, as_of, prev_as_of, campaign=camp)
         p = f.params()
@@ -200,6 +206,7 @@ def collect(db_path: str | Path, campaign_id: str, as_of: date, prev_as_of: date
             supervision=_supervision(store, campaign_id, as_of, weekday, scope_unit),
             warning=early_warning(q.run, f),
             scope_name=_scope_name(ov.units, scope_unit),
+            prev_given=given,
         )
     finally:
         if own is not None:

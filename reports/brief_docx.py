@@ -214,6 +214,7 @@ def build_document(data):
     red_rule(para(doc, f"{tb['office']}　　　　{tb['date']}", BODY_FONT, 12, False, WD_ALIGN_PARAGRAPH.CENTER,
                    space_after=2))
     para(doc, tb["period"], BODY_FONT, 11, False, WD_ALIGN_PARAGRAPH.CENTER, space_after=2)
+    para(doc, tb["compared"], BODY_FONT, 11, False, WD_ALIGN_PARAGRAPH.CENTER, space_after=2)
     para(doc, tb["doc"], BODY_FONT, 10, False, WD_ALIGN_PARAGRAPH.CENTER, space_after=8)
     number = iter(range(1, 100))
 

@@ -112,7 +112,7 @@ def due_soon_problems_table(data) -> Table:
 def due_soon_leads_table(data) -> Table:
     t = Table("due_soon_leads", f"{data.warning.within_days}个工作日内到期的线索", [
         Column("线索编号", "text", 3.4), Column("承办单位", "text", 2.8), Column("线索来源", "text", 1.8),
-        Column("问题类别", "text", 2.0), Column("问题摘要", "text", 4.2), Column("办理期限", "date", 2.0),
+        Column("问题方面", "text", 2.0), Column("问题摘要", "text", 4.2), Column("办理期限", "date", 2.0),
         Column("剩余工作日", "int", 1.3), Column("等级", "state", 1.0)], empty_text="没有即将到期的线索。")
     for _, r in data.warning.leads_due_soon.iterrows():
         t.rows.append([r["lead_id"], r["unit_name"], r["channel"], r["category"], r["summary"], r["due_date"],

@@ -85,8 +85,7 @@ def kpi_table(data) -> Table:
         t.rows.append([("text", f"满意度得分（{int(s['survey_year'].iloc[0])}年测评，按样本加权）"),
                        ("score", w), ("text", None), ("text", None)])
     t.note = "“已整改”含已销号；整改率 =（已整改＋已销号）÷ 查摆问题数；口径见看板“指标说明”。"
-    if p is not None:
-        t.note += f"上期为{data.prev_as_of:%Y-%m-%d}。"
+    t.note += tx.compared_note(data)
     return t
 
 
@@ -102,8 +101,7 @@ def _kpi_rate(label, num, den, k, p):
     prev = None if p is None else (int(p[num]), int(p[den]))
     pp = None
     if p is not None:
-        pp = metrics.pp_change(metrics.rate(*cur), metrics.rate(*prev))
-        pp = None if pp is None else round(pp, 1)
+        pp = tx.pp_rounded(metrics.pp_change(metrics.rate(*cur), metrics.rate(*prev)))
     return [("text", label), ("rate", cur), ("rate", prev), ("dpp", pp)]
 
 
@@ -131,7 +129,7 @@ def lagging_table(data) -> Table:
             if data.units_prev is not None else None)
     for _, r in data.lagging.iterrows():
         d = None if prev is None else int(r["lagging_score"]) - int(prev.get(r["unit_id"], 0))
-        advice = "挂牌督办或约谈主要负责人" if r["lagging_state"] == "红" else "重点关注、督促整改"
+        advice = lagging.STATE_ADVICE[r["lagging_state"]]  # 与规则说明同一措辞
         t.rows.append([r["unit_name"], r["lagging_state"], int(r["lagging_score"]), d,
                        r["lagging_reasons"], advice])
     return t
@@ -153,7 +151,7 @@ def leads_overdue_table(data) -> Table:
     wd = int(data.campaign.get("lead_working_days") or 5)
     t = Table("leads_overdue", f"超过办理时限（{wd}个工作日）未办结的线索", [
         Column("线索编号", "text", 3.4), Column("承办单位", "text", 2.8), Column("线索来源", "text", 1.8),
-        Column("问题类别", "text", 2.0), Column("问题摘要", "text", 4.6), Column("交办日期", "date", 2.0),
+        Column("问题方面", "text", 2.0), Column("问题摘要", "text", 4.6), Column("交办日期", "date", 2.0),
         Column("办理期限", "date", 2.0), Column("超期工作日", "int", 1.4)],
         empty_text="本期无超期未办结线索。")
     for _, r in data.leads_overdue.iterrows():
@@ -172,7 +170,8 @@ def relapse_table(data) -> Table:
         earlier = None
         if bool(clean_value(r.get("earlier_found"))):
             earlier = f"{r['earlier_case_text']}（{r['earlier_status']}）"
-        t.rows.append([r["unit_name"], r["category"], r["case_text"], r["relapse_basis"], r["status"],
+        t.rows.append([r["unit_name"], r["category"], r["case_text"], metrics.relapse_basis_text(r["relapse_basis"]),
+                       r["status"],
                        r["first_reported"], earlier])
     return t
 

@@ -21,13 +21,17 @@ def pct1(num, den) -> str:
     return "—" if r is None else f"{r * 100:.1f}%"
 
 
+def pp_rounded(pp: float | None) -> float | None:
+    """百分点变化四舍五入到一位小数（与看板 metrics.fmt_pp 同一舍入，不用银行家舍入）。"""
+    return None if pp is None else float(metrics.round_half_up(pp, 1))
+
+
 def pp_value(data, num: str, den: str) -> float | None:
     """本期与上期比率之差（百分点），保留一位小数。"""
     if data.kpi_prev is None:
         return None
-    pp = metrics.pp_change(metrics.rate(data.kpi[num], data.kpi[den]),
-                           metrics.rate(data.kpi_prev[num], data.kpi_prev[den]))
-    return None if pp is None else round(pp, 1)
+    return pp_rounded(metrics.pp_change(metrics.rate(data.kpi[num], data.kpi[den]),
+                                        metrics.rate(data.kpi_prev[num], data.kpi_prev[den])))
 
 
 def lagging_thresholds(short: bool = False, rules: LaggingRules | None = None) -> str:
@@ -79,10 +83,18 @@ def title_block(data) -> dict[str, str]:
         "office": c["office"],
         "date": ymd(data.as_of),
         "period": f"统计期间：{ymd(period_start)}至{ymd(data.as_of)}",
+        "compared": compared_note(data),
         "basis": (f"数据来源：截至{ymd(data.as_of)}各单位报送的整改工作台账、问题线索登记表"
                   "和执法满意度测评结果；口径与专班看板一致。"),
         "doc": f"依据：{c['name']}（{c['doc_number']}）",
     }
+
+
+def compared_note(data) -> str:
+    """简报印出的对比说明，与看板同一句（analytics.comparison.sentence）。"""
+    if data.prev_as_of is None:
+        return f"{data.compared}。"
+    return f"本简报的“较上期”变化均为{data.compared}。"
 
 
 def opening_paragraph(data) -> str:
@@ -120,15 +132,20 @@ def opening_paragraph(data) -> str:
     return "".join(parts)
 
 
+def lagging_rule_sentence(data) -> str:
+    """滞后评分规则（各扣分项与红黄绿分数线）：与看板“滞后评分规则”同一段文字，由专项整治配置 [lagging] 生成。"""
+    return "".join(lagging.rules_text(lagging.for_campaign(data.campaign_id), data.min_items))
+
+
 def lagging_summary(data) -> str:
     lag = data.lagging
     if lag.empty:
-        return "本期无红色、黄色滞后单位。"
-    red = int((lag["lagging_state"] == "红").sum())
-    yellow = int((lag["lagging_state"] == "黄").sum())
-    return (f"本期滞后评分红色单位{red}个、黄色单位{yellow}个。红色单位建议挂牌督办或约谈主要负责人，"
-            "黄色单位列为重点关注。扣分规则："
-            + "".join(lagging.rules_text(lagging.for_campaign(data.campaign_id), data.min_items)))
+        head = "本期无红色、黄色滞后单位。"
+    else:
+        red = int((lag["lagging_state"] == "红").sum())
+        yellow = int((lag["lagging_state"] == "黄").sum())
+        head = f"本期滞后评分红色单位{red}个、黄色单位{yellow}个。"
+    return head + "评分规则：" + lagging_rule_sentence(data)
 
 
 def followup_summary(data) -> str:

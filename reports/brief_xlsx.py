@@ -106,7 +106,7 @@ def build_workbook(data) -> Workbook:
     ws = wb.active
     ws.title = "简报"
     tb = tx.title_block(data)
-    lines = [tb["title"], tb["issue"], f"{tb['office']}　{tb['date']}", tb["period"], tb["doc"], "",
+    lines = [tb["title"], tb["issue"], f"{tb['office']}　{tb['date']}", f"{tb['period']}　{tb['compared']}", tb["doc"], "",
              "督办事项跟踪：" + bs.supervision_summary(data), "", tx.opening_paragraph(data), "",
              tx.followup_summary(data), "", tb["basis"]]
     if data.warning is not None:

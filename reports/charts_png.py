@@ -83,7 +83,7 @@ def lagging_bar(df: pd.DataFrame, campaign_id: str) -> bytes:
     ax.set_xlabel("滞后评分（分）")
     rules = lagging.for_campaign(campaign_id)
     ax.set_title(f"各单位滞后评分（越高越滞后；{lagging_thresholds(short=True, rules=rules)}）", loc="left")
-    ax.set_xlim(0, max(6, float(d["lagging_score"].max() if len(d) else 0) + 1.5))
+    ax.set_xlim(0, max(rules.red, float(d["lagging_score"].max() if len(d) else 0) + 1.5))
     ax.grid(axis="x", color="#eee")
     return _png(fig)
 

@@ -21,7 +21,7 @@ def test_weekly_compares_with_the_previous_thursday():
     assert cmp.previous_date(WEEKLY | {"weekly_report_weekday": 5}, date(2023, 11, 6), SNAPS) == date(2023, 11, 3)
 
 
-def test_report_period_compares_with_the_previous_snapshot():
+def test_report_period_compares_with_the_previous_period():
     assert cmp.previous_date(PERIOD, date(2023, 11, 6), SNAPS) == date(2023, 11, 5)
     assert cmp.previous_date(PERIOD, date(2023, 11, 4), SNAPS) == date(2023, 11, 3)
     assert cmp.previous_date(PERIOD, date(2023, 10, 23), SNAPS) == date(2023, 10, 20)
@@ -38,10 +38,10 @@ def test_no_data_at_the_previous_date_means_no_comparison():
 
 def test_sentence_states_the_dates_compared_and_why_none():
     assert cmp.sentence(WEEKLY, date(2023, 11, 6), date(2023, 11, 2)) == "与上期（2023-11-02，上一个周报日）相比"
-    assert cmp.sentence(PERIOD, date(2023, 11, 6), date(2023, 11, 5)) == "与上期（2023-11-05，上一个台账报送日）相比"
+    assert cmp.sentence(PERIOD, date(2023, 11, 6), date(2023, 11, 5)) == "与上期（2023-11-05，上一个台账报送期）相比"
     assert cmp.sentence(PERIOD, date(2023, 11, 6), date(2023, 9, 1), given=True) == "与上期（2023-09-01，指定的对比日）相比"
-    assert cmp.sentence(WEEKLY, date(2023, 10, 23), None) == "上一个周报日（2023-10-19）及以前没有台账数据，不与上期比较"
-    assert cmp.sentence(PERIOD, date(2023, 10, 20), None) == "统计日之前没有更早的台账报送，不与上期比较"
+    assert cmp.sentence(WEEKLY, date(2023, 10, 23), None) == "上一个周报日（2023-10-19）及以前还没有一期台账，不与上期比较"
+    assert cmp.sentence(PERIOD, date(2023, 10, 20), None) == "统计日之前没有更早的一期台账，不与上期比较"
 
 
 def test_an_old_database_without_the_column_keeps_the_snapshot_rule():

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date
 
 import openpyxl
 import pytest
@@ -14,6 +14,12 @@ from reports.brief_xlsx import write_xlsx
 from tests._reports_common import AS_OF, CAMPAIGNS, build_sample_db, truth_kpi, truth_overdue, truth_status
 
 CASES = [(cid, d) for cid in CAMPAIGNS for d in AS_OF[cid]]
+# 上期 (analytics/comparison.py, [reporting] compare_with): Haixi reports weekly → the previous Thursday;
+# Fuyang by report periods → the previous period: ledger due date + grace_days 3 (06-25 → 06-28, 08-25 → 08-28)
+PREV = {("fuyang-2023", "2023-07-27"): "2023-06-28", ("fuyang-2023", "2023-09-21"): "2023-08-28",
+        ("haixi-2023", "2023-08-31"): "2023-08-24", ("haixi-2023", "2023-09-21"): "2023-09-14"}
+# how the brief names 上期 in its sentences: 7 days back is 上周, otherwise 上期 with the date
+PREV_WORD = r"(?:上周|上期（\d+月\d+日）)"
 
 
 @pytest.fixture(scope="module")
@@ -49,23 +55,26 @@ def test_previous_report_date_is_previous_thursday():
 @pytest.mark.parametrize("cid,d", CASES)
 def test_opening_paragraph_numbers(briefs, db, cid, d):
     data, doc, _ = briefs[(cid, d)]
-    prev = (date.fromisoformat(d) - timedelta(days=7)).isoformat()
+    prev = PREV[(cid, d)]
     t, tp = truth_kpi(db, cid, d), truth_kpi(db, cid, prev)
     text = next(p.text for p in doc.paragraphs if p.text.startswith("截至"))
     dd = date.fromisoformat(d)
     region = "全市" if cid.startswith("fuyang") else "全州"
     m = re.search(r"截至(\d+)月(\d+)日，(全[市州])共查摆问题(\d+)个，已整改(\d+)个（其中已销号(\d+)个），"
-                  r"整改率([\d.]+)%(?:，较上周(提高|下降)([\d.]+)个百分点|，与上周持平)；", text)
+                  rf"整改率([\d.]+)%(?:，较{PREV_WORD}(提高|下降)([\d.]+)个百分点|，与{PREV_WORD}持平)；", text)
     assert m, text
     assert (int(m[1]), int(m[2]), m[3]) == (dd.month, dd.day, region)
     assert (int(m[4]), int(m[5]), int(m[6])) == (t["problems"], t["done"], t["closed"])
+    p = date.fromisoformat(prev)
+    if t["problems"] != tp["problems"]:  # a change is worded against 上周 (weekly) or 上期（date）
+        assert ("较上周" if cid.startswith("haixi") else f"较上期（{p.month}月{p.day}日）") in text
     assert float(m[7]) == _pct(t["done"], t["problems"])
     pp = _pp(t, tp, "done", "problems")
     if pp == 0:
         assert "整改率" in text and m[8] is None
     else:
         assert m[8] == ("提高" if pp > 0 else "下降") and float(m[9]) == abs(pp)
-    m = re.search(r"逾期未整改问题(\d+)个(?:，较上周(增加|减少)(\d+)个|，与上周持平)", text)
+    m = re.search(rf"逾期未整改问题(\d+)个(?:，较{PREV_WORD}(增加|减少)(\d+)个|，与{PREV_WORD}持平)", text)
     assert int(m[1]) == t["overdue"]
     delta = t["overdue"] - tp["overdue"]
     assert (m[2] is None) if delta == 0 else (m[2] == ("增加" if delta > 0 else "减少") and int(m[3]) == abs(delta))
@@ -84,7 +93,7 @@ def _kpi_rows(doc) -> dict[str, list[str]]:
 @pytest.mark.parametrize("cid,d", CASES)
 def test_docx_kpi_table(briefs, db, cid, d):
     _, doc, _ = briefs[(cid, d)]
-    prev = (date.fromisoformat(d) - timedelta(days=7)).isoformat()
+    prev = PREV[(cid, d)]
     t, tp = truth_kpi(db, cid, d), truth_kpi(db, cid, prev)
     rows = _kpi_rows(doc)
     assert rows["查摆问题数"][:2] == [str(t["problems"]), str(tp["problems"])]
@@ -102,7 +111,7 @@ def test_docx_kpi_table(briefs, db, cid, d):
 @pytest.mark.parametrize("cid,d", CASES)
 def test_xlsx_kpi_and_lists(briefs, db, cid, d):
     _, _, wb = briefs[(cid, d)]
-    prev = (date.fromisoformat(d) - timedelta(days=7)).isoformat()
+    prev = PREV[(cid, d)]
     t, tp = truth_kpi(db, cid, d), truth_kpi(db, cid, prev)
     ws = wb["关键指标"]
     assert ws.freeze_panes == "A2"
@@ -126,7 +135,7 @@ def test_xlsx_kpi_and_lists(briefs, db, cid, d):
 @pytest.mark.parametrize("cid,d", CASES)
 def test_followup_of_previous_brief(briefs, db, cid, d):
     data, doc, wb = briefs[(cid, d)]
-    prev = (date.fromisoformat(d) - timedelta(days=7)).isoformat()
+    prev = PREV[(cid, d)]
     assert data.prev_as_of == date.fromisoformat(prev)
     prev_over = truth_overdue(db, cid, prev)
     now = truth_status(db, cid, d)
@@ -185,3 +194,100 @@ def test_lagging_thresholds_printed_are_the_ones_the_states_follow(briefs, cid, 
     assert note in [p.text for p in doc.paragraphs]
     states = [("红" if s >= 6 else "黄" if s >= 4 else "绿") for s in data.units["lagging_score"]]
     assert states == data.units["lagging_state"].tolist()
+
+
+def _docx_text(doc) -> str:
+    cells = [c.text for t in doc.tables for r in t.rows for c in r.cells]
+    return "\n".join([p.text for p in doc.paragraphs] + cells)
+
+
+@pytest.mark.parametrize("cid,d", CASES)
+def test_brief_prints_the_dates_compared(briefs, cid, d):
+    data, doc, wb = briefs[(cid, d)]
+    rule = "上一个周报日" if cid.startswith("haixi") else "上一个台账报送期"
+    line = f"本简报的“较上期”变化均为与上期（{PREV[(cid, d)]}，{rule}）相比。"
+    paras = [p.text for p in doc.paragraphs]
+    assert line in paras                                  # under the title
+    assert any(p.endswith(line) and p.startswith("注：") for p in paras)  # the KPI table's note
+    assert line in wb["简报"]["A4"].value
+
+
+def test_no_previous_period_is_said_not_hidden(db):
+    # Haixi's first ledgers are 5-10…; its first report period closes 05-18 (05-15 + 3): on Thursday 05-18
+    # the previous Thursday (05-11) has no period yet → no comparison, and the brief says why
+    data = collect(db, "haixi-2023", date(2023, 5, 18))
+    assert data.prev_as_of is None and data.kpi_prev is None
+    doc = Document(_docx(data))
+    assert "上一个周报日（2023-05-11）及以前还没有一期台账，不与上期比较。" in [p.text for p in doc.paragraphs]
+
+
+def _docx(data):
+    import io
+
+    return io.BytesIO(write_docx(data))
+
+
+def _rule_paragraph(doc) -> str:
+    return next(p.text for p in doc.paragraphs if "评分规则：" in p.text)
+
+
+@pytest.mark.parametrize("cid,d", CASES)
+def test_rule_sentence_is_the_dashboards(briefs, cid, d):
+    """The brief's rule text is the text the dashboard prints beside the same scores (unit_progress.rules_text)."""
+    from analytics.filters import Filters
+    from analytics.page_data.unit_progress import rules_text
+
+    data, doc, _ = briefs[(cid, d)]
+    dashboard = "".join(rules_text(Filters(cid, data.as_of, data.prev_as_of, campaign=data.campaign)))
+    assert _rule_paragraph(doc).split("评分规则：", 1)[1] == dashboard
+    assert dashboard.endswith("合计 ≥ 6 分为红色（建议挂牌督办或约谈），4～5 分为黄色（重点关注），3 分及以下为绿色（按计划推进）。")
+    text = _docx_text(doc)
+    assert "普遍存在" not in text and "明显偏低" not in text  # the config's internal reasoning stays out
+    lag = next(t for t in doc.tables if t.rows[0].cells[-1].text == "建议")
+    assert {r.cells[-1].text for r in lag.rows[1:]} <= {"建议挂牌督办或约谈", "重点关注"}
+
+
+def test_changed_thresholds_change_the_brief(db, tmp_path, monkeypatch):
+    """red = 7 / yellow = 5 in a temporary copy of the config: scores, states and every printed rule follow."""
+    import matplotlib.axes
+
+    from analytics import lagging
+    from etl.config import load_campaign
+    from reports.charts_png import brief_charts
+
+    cid = "haixi-2023"
+    text = load_campaign(cid).source.read_text(encoding="utf-8")
+    assert text.count("red = 6\nyellow = 4\n") == 1
+    (tmp_path / f"{cid}.toml").write_text(text.replace("red = 6\nyellow = 4\n", "red = 7\nyellow = 5\n"),
+                                          encoding="utf-8")
+    rules = load_campaign(cid, tmp_path).lagging
+    monkeypatch.setattr(lagging, "for_campaign", lambda c: rules)
+    data = collect(db, cid, date(2023, 9, 21))
+    states = [("红" if s >= 7 else "黄" if s >= 5 else "绿") for s in data.units["lagging_score"]]
+    assert states == data.units["lagging_state"].tolist()
+    doc = Document(_docx(data))
+    paras = [p.text for p in doc.paragraphs]
+    assert "注：状态按滞后评分：≥7分红色，5～6分黄色，其余绿色。" in paras
+    rule = _rule_paragraph(doc)
+    assert rule.endswith("合计 ≥ 7 分为红色（建议挂牌督办或约谈），5～6 分为黄色（重点关注），4 分及以下为绿色（按计划推进）。")
+    assert rule.split("评分规则：", 1)[1] == "".join(lagging.rules_text(rules, data.min_items))
+    titles = []
+    monkeypatch.setattr(matplotlib.axes.Axes, "set_title", lambda ax, t, *a, **k: titles.append(t))
+    brief_charts(data)
+    assert "各单位滞后评分（越高越滞后；红≥7，黄5～6）" in titles
+
+
+@pytest.mark.parametrize("cid,d", CASES)
+def test_no_raw_codes_and_the_plans_words(briefs, cid, d):
+    from analytics.metrics import RELAPSE_BASIS
+
+    data, doc, _ = briefs[(cid, d)]
+    text = _docx_text(doc)
+    assert "问题类别" not in text
+    leads = next(t for t in doc.tables if t.rows[0].cells[0].text == "线索编号")
+    assert [c.text for c in leads.rows[0].cells][3] == "问题方面"
+    rel = next((t for t in doc.tables if t.rows[0].cells[3].text == "判定依据"), None)
+    if rel is not None and len(rel.rows) > 1:
+        basis = {r.cells[3].text for r in rel.rows[1:]}
+        assert basis <= set(RELAPSE_BASIS.values()), basis
+        assert len(data.relapses) == len(rel.rows) - 1
