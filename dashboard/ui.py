@@ -90,9 +90,16 @@ def explain(*keys: str, title: str = "指标口径") -> None:
 def kpi(col, key: str, value: str | int, delta: str | None = None, inverse: bool = False,
         label: str | None = None) -> None:
     """一个 KPI 指标卡：中文名 + 口径提示 + 与上期相比的变化。inverse=True 表示增加是坏事（如逾期）。"""
+    flat = delta in (None, "持平")  # 持平不画箭头（st.metric 对任何变化文字都画箭头）
     col.metric(label or metrics.label(key), value, delta=delta,
-               delta_color="off" if delta in (None, "持平") else ("inverse" if inverse else "normal"),
-               help=metrics.help_text(key), border=True)
+               delta_color="off" if flat else ("inverse" if inverse else "normal"),
+               delta_arrow="off" if flat else "auto", help=metrics.help_text(key), border=True)
+
+
+def drill_button(col, key: str, on_click, args: tuple = (), label: str = "查看清单", help: str | None = None) -> None:
+    """指标卡下的“查看清单”按钮：打开这个数字背后的清单（dashboard/drill_view.py）。"""
+    col.button(label, key=f"drill_btn_{key}", on_click=on_click, args=args, icon=":material/list:",
+               type="tertiary", help=help or "列出这个数字背后的每一行，可下载")
 
 
 def kpi_rate(col, key: str, num, den, delta: str | None = None, inverse: bool = False) -> None:
@@ -116,6 +123,8 @@ def page_header(title: str, f: filters.Filters) -> None:
     st.title(title)
     st.caption(f"{f.campaign.get('short_name') or f.campaign_id}（{f.campaign.get('doc_number', '')}）"
                f"　|　{f.describe()}")
+    for w in filters.url_warnings(f):  # 链接里的无效日期、单位等：说明改用了什么
+        st.warning(w, icon=":material/link_off:")
 
 
 BASE_CSS = (

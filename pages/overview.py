@@ -2,10 +2,11 @@
 数据在 analytics/page_data/overview.py。"""
 import streamlit as st
 
-from analytics import lagging
+from analytics import lagging, metrics
 from analytics import supervision_drafts as drafts
+from analytics.page_data import drill
 from analytics.page_data.overview import LAGGING_TOP, overview_data
-from dashboard import db, ui
+from dashboard import db, drill_url, drill_view, ui
 from dashboard.charts import progress as progress_charts
 from dashboard.report_buttons import brief_download_button
 from dashboard.supervise_button import pick_and_supervise
@@ -18,20 +19,63 @@ with st.expander("会议材料：本期工作简报（Word / Excel）"):
 
 d = overview_data(db.run_query, f)
 cur, delta = d.kpi, d.deltas
+has_data = int(cur["problems"]) + int(cur["leads_received"]) > 0
+
+# 下钻：ov=kpi.<指标> 或 unit.<滞后单位>（链接里，见 dashboard/drill_url.py）
+url = drill_url.PageUrl("overview")
+K_DRILL = "ov_drill"
+if url.from_url and url.get("ov"):
+    raw = url.get("ov")
+    kind, _, what = raw.partition(".")
+    ok = (kind == "kpi" and what in drill.KPI) or (kind == "unit" and what in d.lagging["unit_id"].tolist())
+    st.session_state[K_DRILL] = raw if ok else None
+    if not ok:
+        drill_url.bad_value("清单选择", raw, "不打开清单" if kind != "unit" else
+                            "不打开清单（该单位在所选统计日不是红色或黄色单位）")
+
+
+def open_drill(value: str | None) -> None:
+    st.session_state[K_DRILL] = value
+
+
+def kpi_card(col, key: str, *args, **kw) -> None:
+    (ui.kpi_rate if key in ("completion", "ontime", "feedback") else ui.kpi)(col, key, *args, **kw)
+    if key in drill.KPI:
+        ui.drill_button(col, f"ov_{key}", open_drill, (f"kpi.{key}",))
+
 
 c = st.columns(5)
-ui.kpi(c[0], "problems", int(cur["problems"]), delta["problems"])
-ui.kpi(c[1], "done", int(cur["done"]), delta["done"])
-ui.kpi(c[2], "closed", int(cur["closed"]), delta["closed"])
-ui.kpi_rate(c[3], "completion", cur["done"], cur["problems"], delta["completion"])
-ui.kpi(c[4], "overdue", int(cur["overdue"]), delta["overdue"], inverse=True)
+kpi_card(c[0], "problems", int(cur["problems"]), delta["problems"])
+kpi_card(c[1], "done", int(cur["done"]), delta["done"])
+kpi_card(c[2], "closed", int(cur["closed"]), delta["closed"])
+kpi_card(c[3], "completion", cur["done"], cur["problems"], delta["completion"])
+kpi_card(c[4], "overdue", int(cur["overdue"]), delta["overdue"], inverse=True)
 
 c = st.columns(5)
-ui.kpi(c[0], "leads_received", int(cur["leads_received"]), delta["leads_received"])
-ui.kpi_rate(c[1], "ontime", cur["leads_ontime"], cur["leads_ontime_den"], delta["ontime"])
-ui.kpi_rate(c[2], "feedback", cur["leads_feedback"], cur["leads_concluded"], delta["feedback"])
-ui.kpi(c[3], "leads_open_overdue", int(cur["leads_open_overdue"]), delta["leads_open_overdue"], inverse=True)
+kpi_card(c[0], "leads_received", int(cur["leads_received"]), delta["leads_received"])
+kpi_card(c[1], "ontime", cur["leads_ontime"], cur["leads_ontime_den"], delta["ontime"])
+kpi_card(c[2], "feedback", cur["leads_feedback"], cur["leads_concluded"], delta["feedback"])
+kpi_card(c[3], "leads_open_overdue", int(cur["leads_open_overdue"]), delta["leads_open_overdue"], inverse=True)
 ui.kpi(c[4], "satisfaction", d.satisfaction.value, d.satisfaction.delta, label=d.satisfaction.label)
+
+picked = st.session_state.get(K_DRILL) or ""
+
+
+def only_for(m: drill.Measure) -> tuple[str, ...]:
+    opts = (drill.ONLY_OVERDUE, drill.ONLY_RED) if m.kind == "problems" else \
+        (drill.ONLY_OVERDUE, drill.ONLY_LATE, drill.ONLY_RED)
+    return drill_url.only_toggles(url, opts, "ov_only")
+
+
+only: tuple[str, ...] = ()
+if picked.startswith("kpi."):
+    key = picked.removeprefix("kpi.")
+    m = drill.KPI[key]
+    with st.container(key="ov_kpi_drill"):
+        only = only_for(m)
+        drill_view.show_list(drill.drill_list(db.run_query, f, m, only=only,
+                                              title=f"{metrics.label(key)}_{m.title}"),
+                             "ov_kpi", on_close=lambda: open_drill(None))
 
 if f.prev_as_of:
     st.caption(f"箭头为与上期（{f.prev_as_of:%Y-%m-%d} 台账快照）相比的变化；比率的变化以百分点计，"
@@ -59,12 +103,37 @@ with right:
 
 ui.chart(lambda: progress_charts.completion_trend(d.trend), d.trend, "整改率、销号率随时间变化", "trend")
 
-if d.show_lagging_chart:
-    ui.chart(lambda: progress_charts.lagging_bar(d.lagging, top=LAGGING_TOP,
-                                                      rules=lagging.for_campaign(f.campaign_id)), d.lagging, "滞后单位", "lagging")
+if not has_data:
+    st.markdown("**滞后单位**")
+    st.info("所选统计日没有数据：还没有台账问题和线索，不评滞后单位。请换一个统计日（侧栏）。",
+            icon=":material/event_busy:")
+elif d.show_lagging_chart:
+    ev = ui.chart(lambda: progress_charts.lagging_bar(d.lagging, top=LAGGING_TOP,
+                                                      rules=lagging.for_campaign(f.campaign_id)), d.lagging,
+                  "滞后单位", "lagging", on_select=True)
+    ids_by_name = dict(zip(d.lagging["unit_name"], d.lagging["unit_id"], strict=False))
+    pts = drill_view.chart_points(ev)
+    new = drill_view.new_pick("ov_lag_sig", ids_by_name.get(pts[0].get("y")) if pts else None)
+    if new:
+        open_drill(f"unit.{new}")
+        st.rerun()  # 清单在横条下方；上方若开着指标卡的清单，重跑后就关掉了
+    st.caption("点一根横条，列出该单位尚未完成的问题和超期未办结的线索。")
 else:
     st.markdown("**滞后单位**")
     st.success("当前没有红色或黄色单位（各单位滞后评分均低于黄色线）。", icon=":material/check_circle:")
+if picked.startswith("unit.") and has_data:
+    unit_id = picked.removeprefix("unit.")
+    row = d.lagging[d.lagging["unit_id"] == unit_id]
+    if not row.empty:
+        r = row.iloc[0]
+        with st.container(key="ov_unit_drill"):
+            st.markdown(f"**{r['unit_name']}**：{lagging.STATE_ICON[r['lagging_state']]}，滞后评分 "
+                        f"{int(r['lagging_score'])} 分（{r['lagging_reasons']}）")
+            only = drill_url.only_toggles(url, (drill.ONLY_OVERDUE,), "ov_only")
+            lists = drill.lagging_unit_lists(db.run_query, f, unit_id, only)
+            for i, lst in enumerate(lists):
+                drill_view.show_list(lst, f"ov_unit_{i}", on_close=(lambda: open_drill(None)) if i == 0 else None)
+url.write(ov=st.session_state.get(K_DRILL), only=[o for o in only])
 st.caption(f"红色（建议挂牌督办或约谈）{d.n_red} 个、黄色（重点关注）{d.n_yellow} 个；图中最多列出 {LAGGING_TOP} 个。"
            "绿色单位（按计划推进）不列出，完整名单见“县区进度”。")
 pick_and_supervise("对滞后单位发起督办", {f"{r['unit_name']}（{r['lagging_state']}色，{int(r['lagging_score'])}分）":
