@@ -1,73 +1,87 @@
-"""问题热点：问题方面 × 单位热力图、表现形式帕累托、来源渠道构成；点选图形查看背后的问题。
-数据在 analytics/page_data/hotspots.py。"""
+"""问题热点：问题方面 × 单位格子图、表现形式帕累托、来源渠道构成；点选图形查看背后的问题。
+数据在 analytics/page_data/hotspots.py，问题清单在 analytics/page_data/drill.py。热力图显示方式、下钻选择和
+“只看…”开关在链接里（mode=share&hs=unit=linquan~category=逐利执法&only=overdue，见 dashboard/drill_url.py）。"""
 import streamlit as st
 
-from analytics.page_data.hotspots import hotspot_problems, hotspots_data
-from dashboard import db, ui
+from analytics.page_data import drill
+from analytics.page_data.hotspots import hotspots_data
+from dashboard import db, drill_url, drill_view, ui
 from dashboard.charts import hotspots as hotspot_charts
 
 f = ui.require_filters()
 ui.page_header("问题热点", f)
 
 DRILL = {"unit": "hs_unit", "category": "hs_category", "manifestation": "hs_manif", "channel": "hs_channel"}
-
-
-def points(event):
-    try:
-        return list(event.selection.points) if event else []
-    except AttributeError:
-        return []
-
-
-def apply_selection(sig_key: str, values: dict) -> None:
-    """图上新的点选 → 写入下钻选择框（只在选择变化时，以免覆盖手动选择）。"""
-    sig = repr(sorted(values.items()))
-    if values and st.session_state.get(sig_key) != sig:
-        st.session_state[sig_key] = sig
-        for k in DRILL.values():
-            st.session_state[k] = ""
-        for k, v in values.items():
-            st.session_state[DRILL[k]] = v
-
-
+MODES = {"count": "问题数", "share": "占该单位比例"}
+url = drill_url.PageUrl("hotspots")
 d = hotspots_data(db.run_query, f)
 matrix, par, mix = d.matrix, d.pareto, d.channels
-mode = st.radio("热力图显示", ["问题数", "占该单位比例"], horizontal=True, key="hs_mode")
-ev = ui.chart(lambda: hotspot_charts.category_unit_heatmap(matrix, share=mode != "问题数"), matrix,
+OPTIONS = {"unit": d.unit_options, "category": d.category_options, "manifestation": d.manifestation_options,
+           "channel": d.channel_options}
+WHAT = {"unit": "单位", "category": "问题方面", "manifestation": "表现形式", "channel": "问题来源"}
+
+
+def set_selection(values: dict) -> None:
+    """下钻选择（单位、问题方面、表现形式、来源；"" = 不限）写入下面的选择框。"""
+    for k in DRILL.values():
+        st.session_state[k] = ""
+    for k, v in values.items():
+        st.session_state[DRILL[k]] = v
+
+
+if url.from_url:
+    raw_mode = url.get("mode")
+    if raw_mode and raw_mode not in MODES:
+        drill_url.bad_value("热力图显示方式", raw_mode, "“问题数”")
+    st.session_state["hs_mode"] = MODES.get(raw_mode or "count", MODES["count"])
+    if url.get("hs"):
+        picked = dict(p.partition("=")[::2] for p in url.get("hs").split("~") if "=" in p)
+        good = {k: v for k, v in picked.items() if k in DRILL and v in OPTIONS[k]}
+        for k, v in picked.items():
+            if k not in good:
+                drill_url.bad_value(f"下钻选择（{WHAT.get(k, k)}）", v, "不限")
+        set_selection(good)
+
+mode = st.radio("热力图显示", list(MODES.values()), horizontal=True, key="hs_mode")
+ev = ui.chart(lambda: hotspot_charts.category_unit_heatmap(matrix, share=mode != MODES["count"]), matrix,
               "问题方面 × 单位", "heatmap", on_select=True)
-pts = points(ev)
-if pts:
-    p = pts[0]
-    apply_selection("hs_sig_heat", {"unit": d.unit_ids_by_name.get(p.get("x"), ""), "category": p.get("y", "")})
+pts = drill_view.chart_points(ev)
+cell = pts[0].get("customdata") if pts else None
+if drill_view.new_pick("hs_sig_heat", f"{cell[0]}~{cell[1]}" if cell else None):
+    set_selection({"unit": cell[0], "category": cell[1]})
 
 left, right = st.columns([3, 2])
 with left:
     ev = ui.chart(lambda: hotspot_charts.pareto(par), par, "表现形式帕累托图", "pareto", on_select=True)
-    pts = points(ev)
-    if pts and isinstance(pts[0].get("x"), str):
-        apply_selection("hs_sig_par", {"manifestation": pts[0]["x"].split(" ", 1)[0]})
+    pts = drill_view.chart_points(ev)
+    code = pts[0]["x"].split(" ", 1)[0] if pts and isinstance(pts[0].get("x"), str) else None
+    if drill_view.new_pick("hs_sig_par", code):
+        set_selection({"manifestation": code})
 with right:
     ev = ui.chart(lambda: hotspot_charts.channel_mix(mix), mix, "来源渠道构成", "channels", on_select=True)
-    pts = points(ev)
-    if pts and isinstance(pts[0].get("y"), str):
-        apply_selection("hs_sig_ch", {"channel": pts[0]["y"]})
+    pts = drill_view.chart_points(ev)
+    ch = pts[0]["y"] if pts and isinstance(pts[0].get("y"), str) else None
+    if drill_view.new_pick("hs_sig_ch", ch):
+        set_selection({"channel": ch})
 
 st.subheader("问题清单")
 st.caption("点选上面图中的格子或柱子，或在这里选择：")
-unit_opts, cat_opts, man_opts, ch_opts = (d.unit_options, d.category_options, d.manifestation_options,
-                                          d.channel_options)
 man_names = d.manifestation_names
-for k, opts in ((DRILL["unit"], unit_opts), (DRILL["category"], cat_opts),
-                (DRILL["manifestation"], man_opts), (DRILL["channel"], ch_opts)):
-    if st.session_state.get(k) not in opts:
-        st.session_state[k] = ""
+for k, key in DRILL.items():
+    if st.session_state.get(key) not in OPTIONS[k]:
+        st.session_state[key] = ""
 c = st.columns(4)
-sel_unit = c[0].selectbox("单位", unit_opts, key=DRILL["unit"],
+sel_unit = c[0].selectbox("单位", OPTIONS["unit"], key=DRILL["unit"],
                           format_func=lambda u: f.unit_names.get(u, u) if u else "不限")
-sel_cat = c[1].selectbox("问题方面", cat_opts, key=DRILL["category"], format_func=lambda v: v or "不限")
-sel_man = c[2].selectbox("表现形式", man_opts, key=DRILL["manifestation"],
+sel_cat = c[1].selectbox("问题方面", OPTIONS["category"], key=DRILL["category"], format_func=lambda v: v or "不限")
+sel_man = c[2].selectbox("表现形式", OPTIONS["manifestation"], key=DRILL["manifestation"],
                          format_func=lambda v: f"{v} {man_names.get(v, '')}" if v else "不限")
-sel_ch = c[3].selectbox("问题来源", ch_opts, key=DRILL["channel"], format_func=lambda v: v or "不限")
-lst = hotspot_problems(db.run_query, f, sel_unit, sel_cat, sel_man, sel_ch)
-st.markdown(f"共 **{len(lst)}** 个问题")
-ui.table(lst, "热点问题清单", "hotspot_list", hide=("problem_id",))
+sel_ch = c[3].selectbox("问题来源", OPTIONS["channel"], key=DRILL["channel"], format_func=lambda v: v or "不限")
+only = drill_url.only_toggles(url, (drill.ONLY_OVERDUE, drill.ONLY_RED), "hs_only")
+chosen = {"unit": sel_unit, "category": sel_cat, "manifestation": sel_man, "channel": sel_ch}
+title = "热点问题清单" + "".join(f"_{f.unit_names.get(v, v) if k == 'unit' else v}" for k, v in chosen.items() if v)
+lst = drill.drill_list(db.run_query, f, drill.Measure("problems", "problems", title), [sel_unit] if sel_unit else [],
+                       only, category=sel_cat, manifestation=sel_man, channel=sel_ch)
+drill_view.show_list(lst, "hs_list")
+url.write(mode=None if mode == MODES["count"] else next(k for k, v in MODES.items() if v == mode),
+          hs="~".join(f"{k}={v}" for k, v in chosen.items() if v) or None, only=list(only))

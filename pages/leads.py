@@ -7,7 +7,9 @@
 import streamlit as st
 
 from analytics import metrics
+from analytics.page_data import drill
 from analytics.page_data.leads import (
+    FUNNEL_STEPS,
     OD_SHOW,
     OD_TOP_UNITS,
     ONTIME_TOP_UNITS,
@@ -16,7 +18,7 @@ from analytics.page_data.leads import (
     overdue_table,
     repeat_complainants,
 )
-from dashboard import audited_download, db, labels, ui
+from dashboard import audited_download, db, drill_url, drill_view, labels, ui
 from dashboard.charts import leads as lead_charts
 
 f = ui.require_filters()
@@ -41,15 +43,44 @@ c[2].metric("重复投诉人", f"{int(s['repeat_complainants'])}人", border=Tru
             delta=f"涉及{int(s['repeat_leads'])}件线索", delta_color="off", delta_arrow="off",
             help="同一投诉人（按姓名/电话加盐摘要归并，不可还原）反映 2 件及以上线索的人数。")
 
+# 漏斗的环节 → 线索清单；环节和“只看…”在链接里（stage=concluded&only=late，见 dashboard/drill_url.py）
+url = drill_url.PageUrl("leads")
+K_STAGE = "ld_stage"
+STEP_KEYS = [k for k, _ in FUNNEL_STEPS]
+STEP_BY_LABEL = {label: k for k, label in FUNNEL_STEPS}
+if url.from_url and url.get("stage"):
+    raw = url.get("stage")
+    st.session_state[K_STAGE] = raw if raw in STEP_KEYS else None
+    if raw not in STEP_KEYS:
+        drill_url.bad_value("漏斗环节", raw, "不打开线索清单")
+
 left, right = st.columns(2)
 with left:
-    ui.chart(lambda: lead_charts.leads_funnel(d.funnel), labels.chart_download(d.funnel), "线索办理漏斗",
-             "leads_funnel")
+    ev = ui.chart(lambda: lead_charts.leads_funnel(d.funnel), labels.chart_download(d.funnel), "线索办理漏斗",
+                  "leads_funnel", on_select=True)
+    pts = drill_view.chart_points(ev)
+    new = drill_view.new_pick("ld_funnel_sig", STEP_BY_LABEL.get(pts[0].get("y")) if pts else None)
+    if new:
+        st.session_state[K_STAGE] = new
     st.caption(f"受理 {int(s['received'])} 件 → 交办 {int(s['assigned'])} 件 → 办结 {int(s['concluded'])} 件 → "
-               f"已反馈 {int(s['fed_back'])} 件；尚未办结 {int(s['open_leads'])} 件。")
+               f"已反馈 {int(s['fed_back'])} 件；尚未办结 {int(s['open_leads'])} 件。点漏斗的一层列出这些线索。")
 with right:
     ui.chart(lambda: lead_charts.channel_mix(d.channels), labels.chart_download(d.channels), "线索来源渠道构成",
              "leads_mix")
+
+st.subheader("线索清单")
+stage = st.segmented_control("办理环节", STEP_KEYS, key=K_STAGE, format_func=lambda k: dict(FUNNEL_STEPS)[k],
+                             help="也可以点上面漏斗的一层。")
+only = drill_url.only_toggles(url, (drill.ONLY_OVERDUE, drill.ONLY_LATE, drill.ONLY_RED), "ld_only")
+if stage:
+    drill_view.show_list(drill.drill_list(db.run_query, f, drill.FUNNEL[stage], only=only,
+                                          title=f"线索清单_{drill.FUNNEL[stage].title}"), "ld_stage")
+elif only:
+    drill_view.show_list(drill.drill_list(db.run_query, f, drill.FUNNEL["received"], only=only,
+                                          title="线索清单_受理的线索"), "ld_stage")
+else:
+    st.caption("选择一个办理环节，或打开“只看超期办结”等开关，列出线索。")
+url.write(stage=stage, only=list(only))
 
 # ------------------------------------------------------------------ by unit
 st.subheader("各单位按时办结率")

@@ -4,8 +4,9 @@ import streamlit as st
 
 from analytics import lagging, metrics
 from analytics import supervision_drafts as drafts
+from analytics.page_data import drill
 from analytics.page_data.unit_progress import unit_detail, unit_progress_data
-from dashboard import db, ui
+from dashboard import db, drill_url, drill_view, ui
 from dashboard.charts import progress as progress_charts
 from dashboard.labels import REPORT_DUE_LABELS
 from dashboard.supervise_button import pick_and_supervise
@@ -17,6 +18,26 @@ d = unit_progress_data(db.run_query, f)
 if d.units.empty:
     ui.no_data()
     st.stop()
+
+# 链接里的状态（dashboard/drill_url.py）：focus=单位明细的单位，up=done.<单位>（整改率/销号率的柱），only=red…
+url = drill_url.PageUrl("unit_progress")
+K_BAR = "up_bar"
+if url.from_url:
+    raw_focus = url.get("focus")
+    if raw_focus and raw_focus not in d.detail_unit_ids:
+        first = f.unit_names.get(d.detail_unit_ids[0], d.detail_unit_ids[0]) if d.detail_unit_ids else "无"
+        drill_url.bad_value("单位", raw_focus, f"“{first}”（所选统计日有问题或线索的第一个单位）")
+    elif raw_focus:
+        st.session_state["up_unit"] = raw_focus
+    raw_bar = url.get("up")
+    if raw_bar:
+        rate, _, unit = raw_bar.partition(".")
+        ok = rate in drill.UNIT_RATES and unit in d.with_problems["unit_id"].tolist()
+        st.session_state[K_BAR] = raw_bar if ok else None
+        if not ok:
+            drill_url.bad_value("柱的选择", raw_bar, "不打开清单")
+only = drill_url.only_toggles(url, (drill.ONLY_RED, drill.ONLY_OVERDUE, drill.ONLY_LATE), "up_only")
+red_only = drill.ONLY_RED in only
 
 c = st.columns(4)
 c[0].metric("单位数", len(d.units), border=True)
@@ -32,7 +53,10 @@ if not d.lowest.empty:
                                       for r in d.highest.itertuples())
         + f"　（查摆问题少于 {f.min_items} 个的单位不参与排名）")
 
-ui.table(d.table, "县区进度", "unit_table", download_data=d.table,
+table = d.table[d.table["状态"] == lagging.STATE_ICON["红"]] if red_only else d.table
+if red_only:
+    st.caption(f"只看红色单位：{len(table)} 个（共 {len(d.units)} 个单位）。")
+ui.table(table, "县区进度" + ("_红色单位" if red_only else ""), "unit_table", download_data=table,
          column_config={
              "单位": st.column_config.TextColumn("单位", width="medium", pinned=True),
              "状态": st.column_config.TextColumn("状态", width="small"),
@@ -45,7 +69,24 @@ with st.expander("滞后评分规则（红 / 黄 / 绿）", expanded=False):
     st.markdown("\n".join(f"{i + 1}. {t}" for i, t in enumerate(d.lagging_rules)))
 ui.explain("completion", "closure", "overdue", "ontime", "feedback", "reports_missed", "lagging")
 
-ui.chart(lambda: progress_charts.unit_rates(d.units), d.with_problems, "各单位整改率与销号率", "unit_rates")
+rated = d.with_problems[d.with_problems["lagging_state"] == "红"] if red_only else d.with_problems
+ev = ui.chart(lambda: progress_charts.unit_rates(rated), rated, "各单位整改率与销号率", "unit_rates", on_select=True)
+pts = drill_view.chart_points(ev)
+ids_by_name = dict(zip(rated["unit_name"], rated["unit_id"], strict=False))
+bar = f"{['done', 'closed'][pts[0].get('curve_number', 0)]}.{ids_by_name.get(pts[0].get('x'))}" \
+    if pts and pts[0].get("x") in ids_by_name else None
+if drill_view.new_pick("up_bar_sig", bar):
+    st.session_state[K_BAR] = bar
+picked = st.session_state.get(K_BAR) or ""
+if picked:
+    rate, _, bar_unit = picked.partition(".")
+    m = drill.UNIT_RATES[rate]
+    name = f.unit_names.get(bar_unit, bar_unit)
+    drill_view.show_list(drill.drill_list(db.run_query, f, m, [bar_unit], only, title=f"{name}_{m.title}_问题清单"),
+                         "up_bar", on_close=lambda: st.session_state.update({K_BAR: None}),
+                         caption=f"{name}的全部查摆问题（{m.title}的分母），“{m.numerator_label}”一列为分子。")
+else:
+    st.caption("点一根柱，列出该单位的问题（整改率 / 销号率的分母，标出计入分子的）。")
 ui.chart(lambda: progress_charts.unit_trend(d.trend, d.trend_note), d.trend, "各单位整改率趋势", "unit_trend")
 st.caption(f"各单位整改率趋势：{d.trend_note}。")
 
@@ -55,6 +96,7 @@ with st.expander("台账报送明细（按报送节点）"):
 st.subheader("单位明细")
 if not d.detail_unit_ids:
     ui.no_data()
+    url.write(up=st.session_state.get(K_BAR), only=list(only))
     st.stop()
 unit_id = st.selectbox("选择单位", d.detail_unit_ids, key="up_unit",
                        format_func=lambda u: f.unit_names.get(u, u))
@@ -64,7 +106,11 @@ st.markdown(f"**{row['unit_name']}**：{lagging.STATE_ICON[row['lagging_state']]
 detail = unit_detail(db.run_query, f, unit_id)
 tab_p, tab_h, tab_l = st.tabs(["问题清单", "状态变化", "问题线索"])
 with tab_p:
-    ui.table(detail.problems, f"{row['unit_name']}_问题清单", "unit_problems", hide=("problem_id", "relapse_of"))
+    if drill.ONLY_OVERDUE in only:   # “只看逾期”：同一口径的下钻清单（drill_problems.sql）
+        drill_view.show_list(drill.drill_list(db.run_query, f, drill.KPI["problems"], [unit_id], (drill.ONLY_OVERDUE,),
+                                              title=f"{row['unit_name']}_逾期问题"), "up_unit_problems")
+    else:
+        ui.table(detail.problems, f"{row['unit_name']}_问题清单", "unit_problems", hide=("problem_id", "relapse_of"))
     overdue = detail.problems[detail.problems["is_overdue"].fillna(False).astype(bool)]
     pick_and_supervise("对逾期问题发起督办", {
         f"序号{p['serial_no']}：{p['manifestation']}（期限 {str(p['deadline'])[:10]}）":
@@ -75,4 +121,10 @@ with tab_h:
              f"{row['unit_name']}_问题状态变化", "unit_history")
 with tab_l:
     st.caption("投诉人姓名、电话已脱敏显示。")
-    ui.table(detail.leads, f"{row['unit_name']}_问题线索", "unit_leads")
+    lead_only = tuple(o for o in only if o in (drill.ONLY_OVERDUE, drill.ONLY_LATE))
+    if lead_only:
+        drill_view.show_list(drill.drill_list(db.run_query, f, drill.KPI["leads_received"], [unit_id], lead_only,
+                                              title=f"{row['unit_name']}_问题线索"), "up_unit_leads")
+    else:
+        ui.table(detail.leads, f"{row['unit_name']}_问题线索", "unit_leads")
+url.write(focus=unit_id, up=st.session_state.get(K_BAR), only=list(only))

@@ -13,10 +13,13 @@ def app(fixture_db, monkeypatch):
 
     def make(page: str = "pages/overview.py", **query):
         at = app_as(monkeypatch, timeout=90)
-        for k, v in {"campaign": CAMPAIGN_ID, **query}.items():
+        sidebar = {k: v for k, v in query.items() if k in ("as_of", "unit")}
+        for k, v in ({"campaign": CAMPAIGN_ID, **(sidebar if page != "pages/overview.py" else query)}).items():
             at.query_params[k] = v
         at.run()
-        if page != "pages/overview.py":
+        if page != "pages/overview.py":  # 页面的键在该页面第一次运行时读（总览会去掉别的页面的键）
+            for k, v in query.items():
+                at.query_params[k] = v
             at.switch_page(page).run()
         assert not at.exception, [e.value for e in at.exception]
         return at
@@ -88,3 +91,30 @@ def test_a_date_without_data_says_so(app):
     at = app(as_of="2023-04-01")
     assert not at.success
     assert any("所选统计日没有数据" in i.value for i in at.info)
+
+
+def test_leads_stage_and_late_toggle_from_the_url(app):
+    at = app("pages/leads.py", as_of="2023-06-25", stage="concluded", only="late")
+    t = texts(at)
+    assert "清单：线索清单_已办结的线索**　共 3 件（只看超期办结）" in t, t[-600:]
+    assert qp(at, "stage") == "concluded" and qp(at, "only") == "late"
+    at.toggle(key="ld_only_late").set_value(False).run()
+    assert "共 14 件" in texts(at)   # 已办结 14 件（TRUTH）
+    assert "only" not in at.query_params
+
+
+def test_hotspots_selection_and_mode_from_the_url(app):
+    at = app("pages/hotspots.py", as_of="2023-06-25", mode="share", hs="unit=taihe", only="overdue")
+    assert at.radio(key="hs_mode").value == "占该单位比例"
+    assert at.selectbox(key="hs_unit").value == "taihe"
+    assert "共 1 个（只看逾期）" in texts(at)      # 太和的逾期问题 1 个
+    assert qp(at, "mode") == "share" and qp(at, "hs") == "unit=taihe"
+
+
+def test_unit_progress_focus_bar_and_bad_unit(app):
+    at = app("pages/unit_progress.py", as_of="2023-06-25", focus="funan", up="done.linquan")
+    assert at.selectbox(key="up_unit").value == "funan"
+    assert "共 6 个，其中计入整改率 3 个" in texts(at)     # 临泉 6 个问题，已整改+已销号 3 个
+    assert qp(at, "focus") == "funan" and qp(at, "up") == "done.linquan"
+    bad = app("pages/unit_progress.py", as_of="2023-06-25", focus="atlantis")
+    assert any("“atlantis”" in w.value and "已改用" in w.value for w in bad.warning)

@@ -5,20 +5,52 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from analytics.palette import BLUE, ORANGE
-from dashboard.charts.base import heatmap
+
+GRID_PLOT_WIDTH = 900   # 1366×768 宽屏布局下绘图区约这么宽（像素），用来估每格的方块大小
+ROW_PX = 52             # 每个问题方面一行的高度（像素）
+
+
+def _cell_text_color(v: float, top: float) -> str:
+    return "white" if top and v / top > 0.55 else "#222"   # 深色格子上用白字
 
 
 def category_unit_heatmap(df: pd.DataFrame, share: bool = False) -> go.Figure:
-    """hotspot_matrix.sql → 问题方面 × 单位。share=True 显示各方面占该单位问题数的比例。"""
+    """hotspot_matrix.sql → 问题方面 × 单位的格子图。share=True 显示各方面占该单位问题数的比例。
+
+    Trap: Streamlit 的图上点选对 go.Heatmap 不起作用，所以每个格子是一个方形散点（颜色同热力图的色阶），
+    点一下格子，选择里就有它的单位编码、问题方面（customdata）。"""
     cats = df.sort_values("category_no")["category"].drop_duplicates().tolist()
-    units = df.sort_values("sort_order")["unit_name"].drop_duplicates().tolist()
-    counts = df.pivot_table(index="category", columns="unit_name", values="problems",
-                            aggfunc="sum", fill_value=0).reindex(index=cats, columns=units).fillna(0)
-    if share:
-        m = counts / counts.sum(axis=0).replace(0, 1)
-        return heatmap(m, "问题方面 × 单位（占该单位问题数比例）", "单位", "问题方面", "占比",
-                       percent=True, counts=counts)
-    return heatmap(counts, "问题方面 × 单位（问题数）", "单位", "问题方面", "问题数")
+    units = df.sort_values("sort_order")[["unit_id", "unit_name"]].drop_duplicates("unit_id")
+    counts = df.pivot_table(index="category", columns="unit_id", values="problems",
+                            aggfunc="sum", fill_value=0).reindex(index=cats, columns=units["unit_id"]).fillna(0)
+    values = counts / counts.sum(axis=0).replace(0, 1) if share else counts
+    names = dict(zip(units["unit_id"], units["unit_name"], strict=True))
+    cells = values.stack().rename("v").reset_index()              # category, unit_id, v
+    cells["n"] = counts.stack().to_numpy()
+    cells["unit_name"] = cells["unit_id"].map(names)
+    top = float(cells["v"].max() or 0)
+    label = "占比" if share else "问题数"
+    size = max(14, min(0.85 * ROW_PX, 0.85 * GRID_PLOT_WIDTH / max(len(units), 1)))
+    fig = go.Figure(go.Scatter(
+        x=cells["unit_name"], y=cells["category"], mode="markers+text",
+        marker=dict(symbol="square", size=size, color=cells["v"], colorscale=[[0, "#f4f7fb"], [1, BLUE]],
+                    cmin=0, cmax=top or 1, line=dict(width=1, color="#d0d7e2"),
+                    colorbar=dict(title=label, tickformat=".0%" if share else None)),
+        text=[f"{v * 100:.0f}%" if share else f"{v:.0f}" for v in cells["v"]],
+        textfont=dict(color=[_cell_text_color(v, top) for v in cells["v"]]),
+        customdata=cells[["unit_id", "category", "n"]].to_numpy(),
+        hovertemplate=("问题方面：%{y}<br>单位：%{x}<br>" + ("占比：%{marker.color:.1%}<br>" if share else "")
+                       + "问题数：%{customdata[2]:.0f}<br>点击列出这些问题<extra></extra>"),
+        selected=dict(marker=dict(opacity=1)), unselected=dict(marker=dict(opacity=0.45)),
+    ))
+    title = "问题方面 × 单位（占该单位问题数比例）" if share else "问题方面 × 单位（问题数）"
+    fig.update_layout(title=title, xaxis_title="单位", yaxis_title="问题方面", height=140 + ROW_PX * len(cats),
+                      clickmode="event+select", dragmode=False)
+    fig.update_xaxes(type="category", categoryorder="array", categoryarray=units["unit_name"].tolist(),
+                     showgrid=False)
+    fig.update_yaxes(type="category", categoryorder="array", categoryarray=cats, autorange="reversed",
+                     showgrid=False)
+    return fig
 
 
 def pareto(df: pd.DataFrame) -> go.Figure:
