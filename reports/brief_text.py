@@ -145,7 +145,7 @@ def lagging_summary(data) -> str:
         red = int((lag["lagging_state"] == "红").sum())
         yellow = int((lag["lagging_state"] == "黄").sum())
         head = f"本期滞后评分红色单位{red}个、黄色单位{yellow}个。"
-    return head + "评分规则：" + lagging_rule_sentence(data)
+    return head + "扣分规则：" + lagging_rule_sentence(data)
 
 
 def followup_summary(data) -> str:

@@ -140,7 +140,7 @@ def test_the_brief_prints_the_campaigns_rules():
     ({"{ below = 0.5, points = 2 }, { below = 0.7, points = 1 }":
       "{ below = 0.7, points = 1 }, { below = 0.5, points = 2 }"}, "由低到高"),
     ({'columns = ["reports_missed"]': 'columns = ["reports_missed", "x"]'}, "需要 1 个列名"),
-    ({"bands = [{ below = 0.6, points = 1 }]\nnote": "bands = [{ under = 0.6, points = 1 }]\nnote"},
+    ({"bands = [{ below = 0.6, points = 1 }]\n# note": "bands = [{ under = 0.6, points = 1 }]\n# note"},
      "below = 数值, points = 分数"),
 ])
 def test_config_errors_name_the_rule(tmp_path, edit, message):

@@ -228,7 +228,7 @@ def _docx(data):
 
 
 def _rule_paragraph(doc) -> str:
-    return next(p.text for p in doc.paragraphs if "评分规则：" in p.text)
+    return next(p.text for p in doc.paragraphs if "扣分规则：" in p.text)
 
 
 @pytest.mark.parametrize("cid,d", CASES)
@@ -239,7 +239,7 @@ def test_rule_sentence_is_the_dashboards(briefs, cid, d):
 
     data, doc, _ = briefs[(cid, d)]
     dashboard = "".join(rules_text(Filters(cid, data.as_of, data.prev_as_of, campaign=data.campaign)))
-    assert _rule_paragraph(doc).split("评分规则：", 1)[1] == dashboard
+    assert _rule_paragraph(doc).split("扣分规则：", 1)[1] == dashboard
     assert dashboard.endswith("合计 ≥ 6 分为红色（建议挂牌督办或约谈），4～5 分为黄色（重点关注），3 分及以下为绿色（按计划推进）。")
     text = _docx_text(doc)
     assert "普遍存在" not in text and "明显偏低" not in text  # the config's internal reasoning stays out
@@ -270,7 +270,7 @@ def test_changed_thresholds_change_the_brief(db, tmp_path, monkeypatch):
     assert "注：状态按滞后评分：≥7分红色，5～6分黄色，其余绿色。" in paras
     rule = _rule_paragraph(doc)
     assert rule.endswith("合计 ≥ 7 分为红色（建议挂牌督办或约谈），5～6 分为黄色（重点关注），4 分及以下为绿色（按计划推进）。")
-    assert rule.split("评分规则：", 1)[1] == "".join(lagging.rules_text(rules, data.min_items))
+    assert rule.split("扣分规则：", 1)[1] == "".join(lagging.rules_text(rules, data.min_items))
     titles = []
     monkeypatch.setattr(matplotlib.axes.Axes, "set_title", lambda ax, t, *a, **k: titles.append(t))
     brief_charts(data)
