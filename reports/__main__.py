@@ -1,6 +1,7 @@
-"""命令行：python -m reports brief|export-ledger|template …
+"""命令行：python -m reports brief|deck|export-ledger|template …
 
     python -m reports brief --campaign fuyang-2023 --as-of 2023-09-21 --out brief.docx [--db PATH] [--xlsx brief.xlsx]
+    python -m reports deck --campaign fuyang-2023 --as-of 2023-11-06 --out deck.pptx [--unit 临泉] [--db PATH]
     python -m reports export-ledger --campaign fuyang-2023 --as-of 2023-09-21 [--units 临泉,太和] --out x.xlsx
     python -m reports template --campaign fuyang-2023 --unit 临泉 --out DIR_or_file.xlsx [--date 2023-09-21]
     python -m reports notice --campaign fuyang-2023 --as-of 2023-09-21 (--unit 临泉 | --red) --out DIR [--db PATH]
@@ -28,6 +29,25 @@ def brief_main(argv: list[str] | None = None) -> int:
     print(f"简报已生成：{write_docx(data, a.out)}")
     if a.xlsx:
         print(f"简报表格已生成：{write_xlsx(data, a.xlsx)}")
+    return 0
+
+
+def deck_main(argv: list[str] | None = None) -> int:
+    from etl.config import load_campaign
+    from reports.brief_data import collect
+    from reports.cli_common import add_common, parse_day, resolve_unit_id
+    from reports.deck import write_deck
+
+    ap = argparse.ArgumentParser(prog="python -m reports deck",
+                                 description="生成会议幻灯片（.pptx，16:9，一页一个议题，与工作简报同一份数据）")
+    add_common(ap)
+    ap.add_argument("--prev", type=parse_day, default=None, help="上期统计日（默认与工作简报相同）")
+    ap.add_argument("--unit", default=None, help="只含这个单位（单位编号或名称，可为简称），同单位账号所见")
+    ap.add_argument("--out", required=True, help="输出 .pptx 文件")
+    a = ap.parse_args(argv)
+    scope = resolve_unit_id(load_campaign(a.campaign), a.unit) if a.unit else None
+    data = collect(a.db, a.campaign, a.as_of, prev_as_of=a.prev, scope_unit=scope)
+    print(f"会议幻灯片已生成：{write_deck(data, a.out)}")
     return 0
 
 
@@ -80,6 +100,7 @@ def notice_main(argv: list[str] | None = None) -> int:
 # Each sub-command parses the rest of the command line itself.
 COMMANDS = {
     "brief": (brief_main, "生成工作简报（.docx，另可输出 .xlsx）"),
+    "deck": (deck_main, "生成会议幻灯片（.pptx，一页一个议题）"),
     "export-ledger": (export_ledger_main, "按方案样表导出汇总整改台账（.xlsx）"),
     "template": (template_main, "生成各单位填报模板（台账、线索登记表）"),
     "notice": (notice_main, "生成督办通知单（.docx，指定单位或全部红色单位）并记录下发"),
