@@ -127,3 +127,21 @@ def test_fuyang_2023_11_06_no_longer_contradicts(pairs):
     rows = _kpi_rows(doc)
     assert [rows[k][2] for k in ("整改率", "线索按时办结率", "逾期问题")] == \
         [ov.deltas["completion"], ov.deltas["ontime"], ov.deltas["overdue"]]
+
+
+@pytest.mark.parametrize("cid,d", [("haixi-2023", "2023-10-16"), ("fuyang-2023", "2023-11-06")])
+def test_sidebar_prints_the_briefs_sentence(pairs, db, monkeypatch, cid, d):
+    """The running dashboard (sidebar from the URL) compares with the brief's date and prints the same sentence."""
+    from tests.signed_in import app_as
+
+    monkeypatch.setenv("DASHBOARD_DB", str(db))
+    at = app_as(monkeypatch, timeout=90)
+    at.query_params["campaign"] = cid
+    at.query_params["as_of"] = d
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    brief = pairs[(cid, d)][0]
+    f = at.session_state["flt_state"]
+    assert (f.as_of, f.prev_as_of) == (brief.as_of, brief.prev_as_of)
+    sentence = comparison.sentence(brief.campaign, brief.as_of, brief.prev_as_of)
+    assert any(c.value.endswith("　" + sentence) for c in at.sidebar.caption), [c.value for c in at.sidebar.caption]
