@@ -18,6 +18,7 @@ from analytics.page_data.relapse import relapse_data
 from analytics.page_data.satisfaction import satisfaction_data, survey_years
 from analytics.page_data.supervision import early_warning, items_with_escalation, rules_for
 from analytics.page_data.unit_progress import count_state, units_with_lagging
+from analytics.queries import to_date
 from analytics.supervision_rules import WAITING
 
 TOPICS = ("整体进度", "滞后单位", "逾期未办", "反弹问题", "满意度靠后", "督办事项")
@@ -25,7 +26,7 @@ LAGGING_ROWS = 8        # 一屏最多列出的滞后单位
 OVERDUE_ROWS = 8        # 逾期最多的单位
 RELAPSE_ROWS = 6
 SATISFACTION_ROWS = 6   # 得分最低的可排名单位
-SUPERVISION_ROWS = 6    # 逾期、即将到期的督办事项
+SUPERVISION_ROWS = 5    # 逾期、即将到期的督办事项
 TITLE_CHARS = 22        # 督办事项标题在幻灯片上最多显示的字数
 
 
@@ -50,6 +51,24 @@ def _figure(label: str, value: str, note: str, delta: str | None, inverse: bool 
 
 # ------------------------------------------------------------------ 1 整体进度
 @dataclass
+class StageStep:
+    name: str
+    start: date | None
+    end: date | None             # 方案规定的截止日；长期阶段 None
+    state: str                   # 已过 / 当前 / 未到
+
+
+def stage_steps(stages: pd.DataFrame, current: str | None) -> list[StageStep]:
+    """stage_timeline 的工作阶段（不含报送节点）→ 阶段条：所处阶段之前的“已过”，之后的“未到”。"""
+    steps = stages[stages["kind"] == "工作阶段"].sort_values("seq")
+    names = steps["name"].tolist()
+    at = names.index(current) if current in names else -1
+    return [StageStep(r.name, to_date(r.start_date), None if r.long_term else to_date(r.deadline),
+                      "当前" if i == at else ("已过" if i < at else "未到"))
+            for i, r in enumerate(steps.itertuples())]
+
+
+@dataclass
 class StageSlide:
     stage: str                   # 所处阶段（尚未开始时“尚未开始”）
     stage_end: date | None
@@ -59,6 +78,7 @@ class StageSlide:
     figures: list[Figure]        # 查摆问题、整改率、线索按时办结率
     completion: str              # 整改率文字（标题句用）
     completion_delta: str | None
+    steps: list[StageStep] = field(default_factory=list)
 
 
 def stage_slide(run: Run, f: PageFilters) -> StageSlide:
@@ -77,7 +97,8 @@ def stage_slide(run: Run, f: PageFilters) -> StageSlide:
     return StageSlide(stage=nxt["current_stage"] or "尚未开始", stage_end=d.stage_end, next_due=d.next_due,
                       next_what=nxt["next_what"] if d.next_due else None,
                       days_to_next=None if pd.isna(days) else int(days),
-                      figures=figures, completion=completion, completion_delta=dl["completion"])
+                      figures=figures, completion=completion, completion_delta=dl["completion"],
+                      steps=stage_steps(d.stages, nxt["current_stage"]))
 
 
 # ------------------------------------------------------------------ 2 滞后单位
@@ -227,6 +248,7 @@ class SupervisionSlide:
     leads_due_soon: int
     problems_overdue: int
     leads_overdue: int
+    figures: list[Figure] = field(default_factory=list)  # 督办逾期、临近期限、待核查；N 日内到期的问题、线索
 
 
 def days_text(left: int) -> str:
@@ -263,8 +285,13 @@ def supervision_slide(run: Run, f: PageFilters, items: pd.DataFrame, today: date
         overdue = int((esc["colour"] == "红").sum())
         due_soon = int(esc["colour"].isin(["黄", "蓝"]).sum())
         answered = int((esc["status"] == "已反馈").sum())
+    n = w.within_days
+    figures = [Figure("督办逾期未反馈", f"{overdue}项"), Figure("督办临近期限", f"{due_soon}项"),
+               Figure("单位已反馈待核查", f"{answered}项"),
+               Figure(f"{n}个工作日内到期问题", f"{len(w.problems_due_soon)}个"),
+               Figure(f"{n}个工作日内到期线索", f"{len(w.leads_due_soon)}件")]
     return SupervisionSlide(
-        today=today, open_items=len(esc), overdue=overdue, due_soon=due_soon, answered=answered,
+        figures=figures, today=today, open_items=len(esc), overdue=overdue, due_soon=due_soon, answered=answered,
         rows=rows.head(SUPERVISION_ROWS).reset_index(drop=True), more=max(0, len(rows) - SUPERVISION_ROWS),
         within_days=w.within_days, problems_due_soon=len(w.problems_due_soon), leads_due_soon=len(w.leads_due_soon),
         problems_overdue=len(w.problems_overdue), leads_overdue=len(w.leads_overdue))
