@@ -213,8 +213,7 @@ def build_document(data):
     para(doc, tb["issue"], BODY_FONT, 14, False, WD_ALIGN_PARAGRAPH.CENTER, space_after=6)
     red_rule(para(doc, f"{tb['office']}　　　　{tb['date']}", BODY_FONT, 12, False, WD_ALIGN_PARAGRAPH.CENTER,
                    space_after=2))
-    para(doc, tb["period"], BODY_FONT, 11, False, WD_ALIGN_PARAGRAPH.CENTER, space_after=2)
-    para(doc, tb["compared"], BODY_FONT, 11, False, WD_ALIGN_PARAGRAPH.CENTER, space_after=2)
+    para(doc, f"{tb['period']}　{tb['compared']}", BODY_FONT, 11, False, WD_ALIGN_PARAGRAPH.CENTER, space_after=2)
     para(doc, tb["doc"], BODY_FONT, 10, False, WD_ALIGN_PARAGRAPH.CENTER, space_after=8)
     number = iter(range(1, 100))
 

@@ -79,7 +79,8 @@ def test_same_compared_date_and_sentence(pairs, cid, d):
     sentence = comparison.sentence(f.campaign, f.as_of, f.prev_as_of)  # what the sidebar prints
     rule = "上一个周报日" if cid.startswith("haixi") else "上一个台账报送期"
     assert sentence == f"与上期（{EXPECTED_PREV[(cid, d)]:%Y-%m-%d}，{rule}）相比"
-    assert f"本简报的“较上期”变化均为{sentence}。" in [p.text for p in doc.paragraphs]
+    assert any(p.text.startswith("统计期间：") and p.text.endswith(f"　本简报的“较上期”变化均为{sentence}。")
+               for p in doc.paragraphs)
 
 
 @pytest.mark.parametrize("cid,d", CASES)

@@ -118,6 +118,6 @@ def test_due_soon_section_equals_independent_computation(scenario):
     _, problems = _truth(db, OPEN_PROBLEMS, NEXT_WEEK, 3)
     _, leads = _truth(db, OPEN_LEADS, NEXT_WEEK, 3)
     assert paras[head + 1].startswith(f"截至9月28日，3个工作日内到期的问题{len(problems)}个、线索{len(leads)}件")
-    shown = _rows(doc, ["线索编号", "承办单位", "线索来源", "问题类别", "问题摘要", "办理期限", "剩余工作日", "等级"])
+    shown = _rows(doc, ["线索编号", "承办单位", "线索来源", "问题方面", "问题摘要", "办理期限", "剩余工作日", "等级"])
     assert {r[0]: int(r[6]) for r in shown} == {k: v for k, (_, v) in leads.items()}
     assert not any("*" in c for r in shown for c in r)
