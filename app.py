@@ -2,11 +2,12 @@
 import duckdb
 import streamlit as st
 
-from dashboard import auth, browser_session, db, filters, ui
+from dashboard import auth, browser_session, chrome, db, filters, ui
 from dashboard.sign_in import change_password_page, no_permission_page, sign_in_page
 
 st.set_page_config(page_title="专项整治工作专班看板", page_icon="🚦", layout="wide",
                    initial_sidebar_state="expanded")
+chrome.apply()  # Streamlit 自带的英文菜单、工具栏、上传框说明：隐藏或换成中文（登录页也是）
 
 # 每页所需的权限（角色与权限见 data/roles.toml）；没有权限的页面不进导航，页面里再核对一次。
 PAGES = {

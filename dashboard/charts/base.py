@@ -9,6 +9,11 @@ from analytics.palette import BLUE, PALETTE
 
 FONT = "Noto Sans CJK SC, Microsoft YaHei, sans-serif"
 
+# st.plotly_chart 的 config：不显示 plotly 工具栏。Streamlit 不带 plotly 的 zh-CN 语言包，工具栏提示
+# （Download plot as a PNG、Zoom、Pan…）和 Streamlit 加的 Fullscreen 都是英文；下载 PNG 也绕过审计过的下载。
+# 缩放仍可在图上拖动、双击复原；每张图下面有中文的数据下载按钮。
+PLOTLY_CONFIG = {"displayModeBar": False, "displaylogo": False, "locale": "zh-CN", "scrollZoom": False}
+
 
 def style(fig: go.Figure, big: bool = False, height: int | None = None) -> go.Figure:
     """统一字体、字号、边距、白底。big=True 用于会议投影。"""
