@@ -36,7 +36,39 @@ def style(fig: go.Figure, big: bool = False, height: int | None = None) -> go.Fi
                      automargin=True)
     if height:
         fig.update_layout(height=height)
+    _fit_side_legend(fig, base)
     return fig
+
+
+def _fit_side_legend(fig: go.Figure, font_size: int) -> None:
+    """右侧竖排图例的每一项都要放得下：图不够高时加高（否则图例出滚动条，投影大字号时藏住后几个单位）。"""
+    if fig.layout.legend.orientation != "v" or fig.layout.showlegend is False:
+        return
+    entries = sum(1 for t in fig.data if t.showlegend is not False and t.name)
+    margin = fig.layout.margin
+    need = (margin.t or 0) + (margin.b or 0) + 90 + round(font_size * 1.75) * entries
+    if (fig.layout.height or 450) < need:
+        fig.update_layout(height=need)
+
+
+def count_axis(vmax) -> dict:
+    """件数/个数坐标轴：只有整数刻度（不出现 0.5），间隔取 1、2、5、10、20、50…，最多约 6 格。"""
+    top = 0.0 if vmax is None or pd.isna(vmax) else float(vmax)
+    step = 1
+    while top / step > 6:
+        step = step * 5 // 2 if str(step)[0] == "2" else step * 2   # 1 → 2 → 5 → 10 → 20 → 50 …
+    return dict(tickformat="d", dtick=step, tick0=0, rangemode="tozero")
+
+
+def date_ticks(labels: list[str], most: int = 8) -> dict:
+    """类别型日期横轴（每期台账快照一格，标签“2023-06-25”）：最多 most 个刻度文字、水平不旋转，
+    最后一期总标出；同一年内的只写“06-25”。"""
+    labels = list(labels)
+    same_year = len({v[:4] for v in labels}) <= 1
+    step = max(1, -(-len(labels) // most))
+    shown = labels[::-1][::step][::-1]   # 从最后一期往前每隔 step 期取一个
+    return dict(tickangle=0, tickmode="array", tickvals=shown,
+                ticktext=[v[5:] if same_year and len(v) == 10 else v for v in shown])
 
 
 def pct_text(v) -> str:

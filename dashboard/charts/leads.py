@@ -5,7 +5,8 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from analytics.metrics import fmt_rate
-from analytics.palette import BLUE, GREEN, GREY, LIGHT_BLUE, ORANGE, RED, YELLOW
+from analytics.palette import BLUE, GREEN, GREY, LIGHT_BLUE, ORANGE, RED
+from dashboard.charts.base import count_axis
 
 
 def leads_funnel(fd: pd.DataFrame) -> go.Figure:
@@ -33,8 +34,8 @@ def ontime_by_unit(df: pd.DataFrame, min_items: int, top: int | None = None) -> 
         d = d[d["leads_ontime_den"] >= min_items].head(top)
         title = f"线索按时办结率最低的 {len(d)} 个单位（工作日规则）"
     ok = d["leads_ontime_den"] >= min_items
-    colors = [(RED if r < 0.6 else YELLOW if r < 0.8 else GREEN) if k else GREY
-              for r, k in zip(d["rate"], ok, strict=True)]
+    # 不用红黄绿：那是单位滞后状态的颜色，按时办结率低的单位可能是绿色单位（见 analytics/lagging.py）
+    colors = [BLUE if k else GREY for k in ok]
     fig = go.Figure(go.Bar(
         x=d["rate"], y=d["unit_name"], orientation="h", marker_color=colors,
         text=[fmt_rate(a, b) + ("" if k else " 件数少，不排名")
@@ -65,6 +66,7 @@ def channel_mix(df: pd.DataFrame) -> go.Figure:
     ))
     fig.update_layout(title="线索来源渠道构成", xaxis_title="线索件数（件）", yaxis_title="来源渠道",
                       height=max(280, 90 + 34 * len(d)))
+    fig.update_xaxes(**count_axis(d["received"].max()))
     fig.update_yaxes(autorange="reversed", type="category")
     return fig
 
@@ -83,5 +85,6 @@ def overdue_age(df: pd.DataFrame, top: int | None = None) -> go.Figure:
     title = "超期未办结线索（按单位）" if top is None or len(g) < top else f"超期未办结线索最多的 {top} 个单位"
     fig.update_layout(title=title, xaxis_title="线索件数（件）", yaxis_title="",
                       height=max(260, 90 + 36 * len(g)))
+    fig.update_xaxes(**count_axis(g["leads"].max()))
     fig.update_yaxes(autorange="reversed", type="category")
     return fig

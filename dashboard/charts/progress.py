@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 
 from analytics import lagging
 from analytics.palette import BLUE, GREEN, GREY, LIGHT_BLUE, ORANGE, PALETTE, RED, STATE_COLORS, STATUS_COLORS, YELLOW
-from dashboard.charts.base import date_text, pct_text
+from dashboard.charts.base import count_axis, date_text, date_ticks, pct_text
 from etl.lagging_config import LaggingRules
 
 
@@ -32,10 +32,10 @@ def completion_trend(df: pd.DataFrame) -> go.Figure:
         title="整改率、销号率随时间变化（悬停查看每期数字）", xaxis_title="台账快照日期",
         margin=dict(r=70),
         yaxis=dict(title="比率", tickformat=".0%", range=[0, 1.08]),
-        yaxis2=dict(title="逾期问题（个）", overlaying="y", side="right", rangemode="tozero",
-                    showgrid=False, tickformat="d",
-                    range=[0, max(4, float(df["overdue"].max() or 0) * 1.15)]),
-        xaxis=dict(type="category"),
+        yaxis2=dict(title="逾期问题（个）", overlaying="y", side="right", showgrid=False,
+                    range=[0, max(4, float(df["overdue"].max() or 0) * 1.15)],
+                    **count_axis(max(4, float(df["overdue"].max() or 0)))),
+        xaxis=dict(type="category", **date_ticks(x)),   # 每日快照时 37 个日期：只标约 8 个，不旋转
     )
     return fig
 
@@ -51,8 +51,10 @@ def unit_trend(df: pd.DataFrame, note: str = "") -> go.Figure:
             hovertemplate=(f"{name}<br>%{{x}}<br>整改率：%{{y:.1%}}（%{{customdata[0]}}/%{{customdata[1]}}）"
                            "<br>逾期：%{customdata[2]} 个<extra></extra>")))
     n = df["unit_name"].nunique()
+    dates = sorted({date_text(v) for v in df["snap_date"]})
     fig.update_layout(title="各单位整改率趋势" + (f"（{note}）" if note else ""),
-                      xaxis_title="台账快照日期", yaxis_title="整改率", xaxis=dict(type="category"),
+                      xaxis_title="台账快照日期", yaxis_title="整改率",
+                      xaxis=dict(type="category", categoryorder="array", categoryarray=dates, **date_ticks(dates)),
                       legend=dict(orientation="v", x=1.02, xanchor="left", y=1, yanchor="top"),
                       height=max(420, 120 + 26 * n))
     fig.update_yaxes(tickformat=".0%", range=[0, 1.05])
@@ -176,6 +178,7 @@ def status_history(hist: pd.DataFrame) -> go.Figure:
     n = hist["problem_id"].nunique()
     fig.update_layout(title="问题状态变化（每次台账报送）", xaxis_title="台账快照日期",
                       yaxis_title="问题编号", height=max(260, 110 + 30 * n))
-    fig.update_xaxes(type="category", categoryorder="category ascending")
+    dates = sorted({date_text(v) for v in hist["as_of_date"]})
+    fig.update_xaxes(type="category", categoryorder="array", categoryarray=dates, **date_ticks(dates))
     fig.update_yaxes(type="category", autorange="reversed")
     return fig

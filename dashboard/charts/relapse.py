@@ -5,7 +5,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from analytics.palette import ORANGE, PALETTE, RED
-from dashboard.charts.base import bar, date_text
+from dashboard.charts.base import bar, count_axis, date_text, date_ticks
 
 
 def relapse_by_unit(df: pd.DataFrame) -> go.Figure:
@@ -20,7 +20,7 @@ def relapse_by_unit(df: pd.DataFrame) -> go.Figure:
     fig.update_layout(title="各单位反弹问题数（按问题方面）", xaxis_title="单位",
                       yaxis_title="反弹问题数（个）", barmode="stack")
     fig.update_xaxes(categoryorder="array", categoryarray=units)
-    fig.update_yaxes(dtick=1 if df["relapses"].sum() <= 10 else None)
+    fig.update_yaxes(**count_axis(df.groupby("unit_name")["relapses"].sum().max()))
     return fig
 
 
@@ -34,8 +34,8 @@ def relapse_trend(df: pd.DataFrame) -> go.Figure:
                              line=dict(color=RED, width=3),
                              hovertemplate="%{x}<br>累计反弹问题：%{y} 个<extra></extra>"))
     fig.update_layout(title="反弹问题随时间变化", xaxis_title="台账快照日期",
-                      yaxis_title="问题数（个）", xaxis=dict(type="category"))
-    fig.update_yaxes(rangemode="tozero")
+                      yaxis_title="问题数（个）", xaxis=dict(type="category", **date_ticks(x)))
+    fig.update_yaxes(**count_axis(max(df["relapses"].max(), df["new_relapses"].max())))
     return fig
 
 
@@ -46,4 +46,5 @@ def relapse_by_category(df: pd.DataFrame) -> go.Figure:
     fig = bar(g, "category", "relapses", "各问题方面反弹问题数", "问题方面", "反弹问题数（个）",
               horizontal=True, color=RED, hover=[("relapses_done", "已整改或销号")], text="relapses")
     fig.update_layout(height=max(260, 100 + 50 * len(g)))
+    fig.update_xaxes(**count_axis(g["relapses"].max()))
     return fig
