@@ -66,9 +66,9 @@ def overdue(d: md.OverdueSlide) -> str:
             f"最多的是{mc.short_unit(top['unit_name'])}（{int(top['total'])}件）")
     rows = [(mc.short_unit(r.unit_name), [int(r.overdue), int(r.leads_open_overdue)],
              f"问题{int(r.overdue)} · 线索{int(r.leads_open_overdue)}") for r in d.by_unit.itertuples()]
-    more = _small(f"另有{d.more_units}个单位共{d.more_items}件未列出，见“县区进度”。") if d.more_units else ""
+    more = f"另有{d.more_units}个单位共{d.more_items}件未列出，见“县区进度”。" if d.more_units else ""
     return _wrap(_head(head), mc.cards(d.figures, compact=True),
-                 mc.stacked_bars(rows, mc.OVERDUE_COLOURS, ["逾期未整改问题（个）", "超期未办结线索（件）"]), more)
+                 mc.stacked_bars(rows, mc.OVERDUE_COLOURS, ["逾期未整改问题（个）", "超期未办结线索（件）"], more))
 
 
 def relapse(d: md.RelapseSlide) -> str:

@@ -55,6 +55,7 @@ CSS = f"""
 .mt .seg{{height:100%;}}
 .mt .mark{{position:absolute;top:-0.35rem;bottom:-0.35rem;border-left:0.2rem dashed #222;}}
 .mt .legend{{font-size:1.15rem;color:#333;display:flex;gap:1.6rem;}}
+.mt .legend .aside{{margin-left:auto;}}
 .mt .key{{display:inline-block;width:1.1rem;height:1.1rem;margin-right:0.4rem;vertical-align:-0.1rem;}}
 .mt .empty{{font-size:1.8rem;color:#333;padding:2rem 0;}}
 """
@@ -117,8 +118,9 @@ def table(headers: list[tuple[str, str]], rows: list[list[tuple[str, str]]]) -> 
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def stacked_bars(rows: list[tuple[str, list[int], str]], colours: list[str], names: list[str]) -> str:
-    """横向堆积条形：rows 为 (单位, [各段数值], 右侧文字)；条长按最大合计缩放。"""
+def stacked_bars(rows: list[tuple[str, list[int], str]], colours: list[str], names: list[str],
+                 note: str = "") -> str:
+    """横向堆积条形：rows 为 (单位, [各段数值], 右侧文字)；条长按最大合计缩放；note 写在图例同一行右侧。"""
     top = max((sum(v) for _, v, _ in rows), default=0) or 1
     out = []
     for label, values, text in rows:
@@ -128,6 +130,8 @@ def stacked_bars(rows: list[tuple[str, list[int], str]], colours: list[str], nam
                    f"<div>{escape(text)}</div></div>")
     keys = "".join(f'<span><span class="key" style="background:{c}"></span>{escape(n)}</span>'
                    for c, n in zip(colours, names, strict=True))
+    if note:
+        keys += f'<span class="aside">{escape(note)}</span>'
     return f'<div class="bars">{"".join(out)}</div><div class="legend">{keys}</div>'
 
 
