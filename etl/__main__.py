@@ -61,7 +61,8 @@ def _run_build(sources, args) -> int:
 
     try:
         result = build(sources, Path(args.db), progress=None if args.quiet else _print_progress,
-                       profiles=_profiles(args), allow_empty=args.allow_empty, lock_timeout=args.wait)
+                       profiles=_profiles(args), allow_empty=args.allow_empty, lock_timeout=args.wait,
+                       cache=not args.no_cache, workers=args.workers)
     except BuildRefused as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return REFUSED_EXIT
@@ -97,6 +98,11 @@ def _build_options(p: argparse.ArgumentParser) -> None:
                    help="允许生成空数据库（源文件夹中没有文件，或一条记录也没读到时仍替换现有数据库）")
     p.add_argument("--wait", type=float, default=LOCK_WAIT_SECONDS, metavar="SECONDS",
                    help=f"另一个重建正在进行时最多等待的秒数（默认 {LOCK_WAIT_SECONDS:g}）")
+    p.add_argument("--no-cache", action="store_true",
+                   help="不用重建缓存，重新读取全部文件（默认只重新读取新增或改动过的文件，缓存在数据库旁的 cache/ 下，"
+                        "可用环境变量 DASHBOARD_BUILD_CACHE 另指文件夹）")
+    p.add_argument("--workers", type=int, metavar="N",
+                   help="读取文件的进程数（默认每个 CPU 核一个；1 = 不另起进程）")
 
 
 def main(argv: list[str] | None = None) -> int:

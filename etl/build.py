@@ -2,13 +2,17 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from etl.build_result import BuildResult
+from etl import read_pool
+from etl.build_result import BuildResult, FileResult
 from etl.config import PROJECT_ROOT, Campaign, load_campaign
+from etl.file_cache import FileCache, cache_dir
+from etl.fingerprint import entry_key, result_fingerprint
 from etl.installation_secret import installation_secret
 from etl.load import BuildRefused, build_lock, existing_records, remove_stale_temp_files, write_database
 from etl.read import CellError, ReadError, read_file
@@ -159,33 +163,55 @@ def unreadable_reason(exc: Exception) -> str:
     return "文件内容无法解析（可能已损坏、被加密，或与扩展名不符），请用 Excel 打开确认后另存为 .xlsx 再上传"
 
 
+def _screen(campaign: Campaign, path: Path, seen_sha: dict[tuple[str, str], str]) -> tuple[str | None, LoadError | None]:
+    """(content sha256, None) for a file to read; (…, the 警告) for a lock/hidden file or a file whose
+    content equals an earlier one's (the first by name is read, as seen_sha records)."""
+    reason = _skip_reason(path)
+    if reason:
+        return None, LoadError(campaign.id, None, path.name, "", None, None, None, reason, WARNING)
+    file_sha = hashlib.sha256(path.read_bytes()).hexdigest()
+    first = seen_sha.setdefault((campaign.id, file_sha), path.name)
+    if first != path.name:
+        return file_sha, LoadError(campaign.id, None, path.name, "", None, None, None,
+                                   f"文件内容与“{first}”完全相同，已跳过，不重复计入", WARNING)
+    return file_sha, None
+
+
+def _failed_outside_the_file(exc: Exception) -> bool:
+    """Out of memory, a disk or permission error: the next build tries the file again (not cached)."""
+    return isinstance(exc, (MemoryError, OSError)) and not isinstance(exc, ReadError)
+
+
+def read_one(campaign: Campaign, path: Path, file_sha: str, salt: str, profiles: list[ImportProfile],
+             memo: dict, overrides: dict[str, ImportProfile] | None = None, sheets: list | None = None) -> FileResult:
+    """Read and validate one file on its own (no cross-file step): what the build cache stores.
+    sheets: the file's sheets when the caller has read it already (the upload preview)."""
+    part = BuildResult()
+    try:
+        if sheets is None:
+            sheets = read_file(path, campaign, profiles, overrides)
+    except Exception as exc:  # a broken file must not stop the others
+        error = LoadError(campaign.id, None, path.name, "", None, None, None,
+                          f"无法读取文件，整个文件未导入：{unreadable_reason(exc)}")
+        return FileResult(errors=[error], cacheable=not _failed_outside_the_file(exc))
+    for sheet in sheets:
+        if sheet.error == EMPTY_SHEET:
+            continue  # blank Sheet2/Sheet3 tabs: nothing in them to load or to lose
+        _load_sheet(campaign, path, file_sha, sheet, part, salt, memo)
+    return FileResult(part.submissions, part.errors, {c.table: c.arrow() for c in part.tables() if len(c)})
+
+
 def collect_file(campaign: Campaign, path: Path, result: BuildResult, salt: str, memo: dict,
                  profiles: list[ImportProfile], seen_sha: dict[tuple[str, str], str],
                  overrides: dict[str, ImportProfile] | None = None, sheets: list | None = None) -> None:
     """Read and validate one file into result (its submissions, records and load errors).
     sheets: the file's sheets when the caller has read it already (the upload preview)."""
     result.files += 1
-    reason = _skip_reason(path)
-    if reason:
-        result.errors.append(LoadError(campaign.id, None, path.name, "", None, None, None, reason, WARNING))
+    file_sha, skipped = _screen(campaign, path, seen_sha)
+    if skipped:
+        result.errors.append(skipped)
         return
-    file_sha = hashlib.sha256(path.read_bytes()).hexdigest()
-    first = seen_sha.setdefault((campaign.id, file_sha), path.name)
-    if first != path.name:
-        result.errors.append(LoadError(campaign.id, None, path.name, "", None, None, None,
-                                       f"文件内容与“{first}”完全相同，已跳过，不重复计入", WARNING))
-        return
-    try:
-        if sheets is None:
-            sheets = read_file(path, campaign, profiles, overrides)
-    except Exception as exc:  # a broken file must not stop the others
-        result.errors.append(LoadError(campaign.id, None, path.name, "", None, None, None,
-                                       f"无法读取文件，整个文件未导入：{unreadable_reason(exc)}"))
-        return
-    for sheet in sheets:
-        if sheet.error == EMPTY_SHEET:
-            continue  # blank Sheet2/Sheet3 tabs: nothing in them to load or to lose
-        _load_sheet(campaign, path, file_sha, sheet, result, salt, memo)
+    result.add_file(read_one(campaign, path, file_sha, salt, profiles, memo, overrides, sheets))
 
 
 def finish(result: BuildResult) -> None:
@@ -196,10 +222,59 @@ def finish(result: BuildResult) -> None:
     _count_loaded(result)
 
 
+@dataclass
+class _Planned:
+    campaign: Campaign
+    path: Path
+    file_sha: str | None = None
+    skipped: LoadError | None = None  # a lock/hidden file or a duplicate: reported, not read
+    key: str | None = None  # its cache entry
+    cached: bool = False  # an entry exists (checked again when it is loaded)
+
+
+def _plan(jobs: list[tuple[Campaign, Path]], cache: FileCache | None, profiles: list[ImportProfile],
+          salt: str) -> list[_Planned]:
+    """Every file in build order, screened; the duplicate check is made here, over the whole build
+    (never inside the cache), so a cached build skips exactly the files a cold build skips."""
+    seen_sha: dict[tuple[str, str], str] = {}
+    fingerprints: dict[str, str] = {}
+    plan = []
+    for campaign, path in jobs:
+        file_sha, skipped = _screen(campaign, path, seen_sha)
+        item = _Planned(campaign, path, file_sha, skipped)
+        if cache is not None and skipped is None:
+            if campaign.id not in fingerprints:
+                fingerprints[campaign.id] = result_fingerprint(campaign, profiles, salt)
+            item.key = entry_key(file_sha, path.name, fingerprints[campaign.id])
+            item.cached = cache.has(item.key)
+        plan.append(item)
+    return plan
+
+
+def _read_files(items: list[_Planned], salt: str, profiles: list[ImportProfile], workers: int) -> Iterator[FileResult]:
+    """The files' results in the given order: in worker processes when there are enough files, else here;
+    whatever the processes could not deliver is read here."""
+    done = 0
+    if workers > 1 and len(items) >= read_pool.PARALLEL_MIN_FILES:
+        try:
+            for part in read_pool.read_in_processes([(i.campaign, i.path, i.file_sha) for i in items],
+                                                    profiles, salt, workers):
+                done += 1
+                yield part
+        except read_pool.PoolFailed:
+            pass
+    memo: dict = {}
+    for item in items[done:]:
+        yield read_one(item.campaign, item.path, item.file_sha, salt, profiles, memo)
+
+
 def collect(sources: list[CampaignSources], progress: Progress | None = None, salt: str | None = None,
-            profiles: list[ImportProfile] | None = None, profiles_folder: Path | None = None) -> BuildResult:
+            profiles: list[ImportProfile] | None = None, profiles_folder: Path | None = None,
+            cache: FileCache | None = None, workers: int | None = None) -> BuildResult:
     """profiles: import profiles to apply; default: every file in profiles_folder (default
-    $DASHBOARD_PROFILES or data/profiles), a file that cannot be read reported as a 警告."""
+    $DASHBOARD_PROFILES or data/profiles), a file that cannot be read reported as a 警告.
+    cache: results of files unchanged since the last build are taken from it, new ones stored;
+    workers: processes reading the files (default: one per core; 1 reads here)."""
     started = time.perf_counter()
     result = BuildResult()
     if profiles is None:
@@ -210,14 +285,29 @@ def collect(sources: list[CampaignSources], progress: Progress | None = None, sa
                           for msg in problems]
     salt = salt or complainant_salt()
     jobs = [(cs.campaign, path) for cs in sources for path in input_files(cs.source_dirs)]
-    seen_sha: dict[tuple[str, str], str] = {}
+    plan = _plan(jobs, cache, profiles, salt)
+    to_read = [i for i in plan if i.skipped is None and not i.cached]
+    fresh = _read_files(to_read, salt, profiles, workers or os.cpu_count() or 1)
     memo: dict = {}
-    for i, (campaign, path) in enumerate(jobs, 1):
-        before = result.record_count()
-        collect_file(campaign, path, result, salt, memo, profiles, seen_sha)
+    for n, item in enumerate(plan, 1):
+        result.files += 1
+        part = cache.get(item.key) if item.cached else None
+        from_cache = part is not None
+        if item.skipped:
+            result.errors.append(item.skipped)
+        elif from_cache:
+            result.files_from_cache += 1
+        else:
+            # an entry found unusable when loaded: the file is read here
+            part = read_one(item.campaign, item.path, item.file_sha, salt, profiles, memo) if item.cached \
+                else next(fresh)
+            if cache is not None and part.cacheable:
+                cache.put(item.key, part)
+        if part is not None:
+            result.add_file(part)
         if progress:
-            added = result.record_count() - before
-            progress(i, len(jobs), f"{path.name}：{added} 条记录")
+            same = "（未改动，沿用上次的读取结果）" if from_cache else ""
+            progress(n, len(plan), f"{item.path.name}：{part.record_count() if part else 0} 条记录{same}")
     finish(result)
     result.seconds = time.perf_counter() - started
     return result
@@ -250,19 +340,29 @@ def _refuse_losing_everything(db_path: Path, result: BuildResult) -> None:
 def build(sources: list[CampaignSources], db_path: Path, progress: Progress | None = None,
           salt: str | None = None, profiles: list[ImportProfile] | None = None,
           profiles_folder: Path | None = None, allow_empty: bool = False,
-          lock_timeout: float = LOCK_WAIT_SECONDS) -> BuildResult:
+          lock_timeout: float = LOCK_WAIT_SECONDS, cache: bool | Path = False,
+          workers: int | None = None) -> BuildResult:
     """Collect every file, then write a new database and swap it in; on failure the old file stays.
     Refused (BuildRefused, nothing written) when a folder is missing, or when nothing would be read
-    or loaded while the database in place has records, unless allow_empty; one build at a time."""
+    or loaded while the database in place has records, unless allow_empty; one build at a time.
+    cache: True keeps each file's result in etl.file_cache.cache_dir(db_path) (a folder: there) and
+    reads only files new or changed since the last build; entries this build did not use are removed
+    once the new database is in place. workers: see collect()."""
     started = time.perf_counter()
     db_path = Path(db_path)
     check_sources(sources, allow_empty)
+    salt = salt or complainant_salt()
+    file_cache = None
+    if cache:
+        file_cache = FileCache(cache_dir(db_path) if cache is True else Path(cache), salt)
     with build_lock(db_path, lock_timeout):
         remove_stale_temp_files(db_path)
-        result = collect(sources, progress, salt, profiles, profiles_folder)
+        result = collect(sources, progress, salt, profiles, profiles_folder, file_cache, workers)
         if not allow_empty:
             _refuse_losing_everything(db_path, result)
         write_database(db_path, [cs.campaign for cs in sources], result)
+        if file_cache is not None:
+            file_cache.prune()
     result.seconds = time.perf_counter() - started
     return result
 

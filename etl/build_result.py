@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import pyarrow as pa
+
 from etl.collected import Collected
 from etl.validate.context import ERROR, WARNING, LoadError, Submission
 
@@ -19,7 +21,19 @@ class BuildResult:
     submissions: list[Submission] = field(default_factory=list)
     errors: list[LoadError] = field(default_factory=list)
     files: int = 0
+    files_from_cache: int = 0  # files unchanged since the last build: their stored result was used
     seconds: float = 0.0
+
+    def add_file(self, part: FileResult) -> None:
+        """One file's submissions, load errors and rows, after the files before it."""
+        self.submissions += part.submissions
+        self.errors += part.errors
+        for collected in self.tables():
+            if collected.table in part.rows:
+                collected.add_arrow(part.rows[collected.table])
+
+    def tables(self) -> list[Collected]:
+        return [self.ledger, self.leads, self.survey, self.survey_scores]
 
     def record_count(self) -> int:
         return len(self.ledger) + len(self.leads) + len(self.survey) + len(self.survey_scores)
@@ -42,7 +56,9 @@ class BuildResult:
         return out
 
     def summary_text(self) -> str:
-        lines = [f"共处理文件 {self.files} 个，用时 {self.seconds:.1f} 秒"]
+        lines = [f"共处理文件 {self.files} 个，用时 {self.seconds:.1f} 秒"
+                 + (f"（其中 {self.files_from_cache} 个自上次重建以来未改动，沿用上次的读取结果）"
+                    if self.files_from_cache else "")]
         for label, n, read, loaded, rejected in self.summary_rows():
             lines.append(f"  {label}：{n} 张表，读取 {read} 行，导入 {loaded} 行，未导入 {rejected} 行")
         lost = self.sheets_not_loaded()
@@ -58,3 +74,17 @@ class BuildResult:
         n_warn = sum(1 for e in self.errors if e.severity == WARNING)
         lines.append(f"  问题记录：错误 {n_err} 条（该行或该表未导入），警告 {n_warn} 条（已导入，但有字段留空或需核对）")
         return "\n".join(lines)
+
+
+@dataclass
+class FileResult:
+    """What reading and validating one file gave, before the cross-file steps (duplicates, counts):
+    its submissions (rows_loaded not yet counted), load errors and validated rows per table.
+    cacheable: False when the file failed for a reason outside it (memory, disk), to be tried again."""
+    submissions: list[Submission] = field(default_factory=list)
+    errors: list[LoadError] = field(default_factory=list)
+    rows: dict[str, pa.Table] = field(default_factory=dict)  # table name → rows (tables with rows only)
+    cacheable: bool = True
+
+    def record_count(self) -> int:
+        return sum(t.num_rows for t in self.rows.values())

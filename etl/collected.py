@@ -40,6 +40,8 @@ class Collected:
     table: str
     chunks: list[pa.Table] = field(default_factory=list)
     pending: list[dict] = field(default_factory=list)
+    pending_tables: list[pa.Table] = field(default_factory=list)
+    pending_table_rows: int = 0
     keys: list[tuple] = field(default_factory=list)
     dropped: set[tuple[str, int]] = field(default_factory=set)  # (submission_id, source_row)
 
@@ -50,10 +52,32 @@ class Collected:
         if len(self.pending) >= CHUNK_ROWS:
             self._flush()
 
-    def _flush(self) -> None:
+    def add_arrow(self, rows: pa.Table) -> None:
+        """Rows already validated and converted (one file's, from the build cache or a reading process);
+        small tables are gathered into chunks of CHUNK_ROWS."""
+        if rows.num_rows == 0:
+            return
+        self._flush_records()  # keeps the rows in the order they were added
+        self.keys.extend(zip(*(rows.column(f).to_pylist() for f in KEY_FIELDS[self.table]), strict=True))
+        self.pending_tables.append(rows)
+        self.pending_table_rows += rows.num_rows
+        if self.pending_table_rows >= CHUNK_ROWS:
+            self._flush_tables()
+
+    def _flush_records(self) -> None:
         if self.pending:
+            self._flush_tables()
             self.chunks.append(pa.Table.from_pylist(self.pending, schema=arrow_schema(self.table)))
             self.pending = []
+
+    def _flush_tables(self) -> None:
+        if self.pending_tables:
+            self.chunks.append(pa.concat_tables(self.pending_tables).combine_chunks())
+            self.pending_tables, self.pending_table_rows = [], 0
+
+    def _flush(self) -> None:
+        self._flush_tables()
+        self._flush_records()
 
     def __len__(self) -> int:
         return len(self.keys)

@@ -1,0 +1,171 @@
+"""Reading and validating files in worker processes, one per core (a cold build's long part).
+
+Files go out in chunks and come back in the order given, so the merged result is the serial one.
+Workers are separate interpreters running this module (`python -m etl.read_pool`), talking over their
+stdin/stdout: never forked (the data page's rebuild runs inside a threaded server) and never re-running
+the caller's main script (multiprocessing's spawn would). A worker first checks that it would read files
+exactly as this process does (the same etl/fingerprint.py fingerprint: code, campaign settings, holiday
+schedule, vocabulary, import profiles, salt); if not, or if a worker dies, PoolFailed is raised and the
+caller reads the remaining files itself.
+"""
+from __future__ import annotations
+
+import math
+import os
+import pickle
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+from etl.build_result import FileResult
+from etl.config import PROJECT_ROOT, Campaign
+from etl.fingerprint import result_fingerprint
+from etl.read.profiles import ImportProfile
+
+PARALLEL_MIN_FILES = 200  # fewer files are read faster here than the workers take to start
+CHUNKS_PER_WORKER = 8  # enough chunks to even out large and small files
+MAX_CHUNK_FILES = 64
+_LENGTH = 8
+
+
+class PoolFailed(RuntimeError):
+    """The workers could not deliver every result (the caller reads the remaining files itself)."""
+
+
+def _send(stream: BinaryIO, message: object) -> None:
+    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    stream.write(len(data).to_bytes(_LENGTH, "little") + data)
+    stream.flush()
+
+
+def _receive(stream: BinaryIO) -> object:
+    """One message from our own worker or parent (a pipe between processes of this build, not a file)."""
+    head = stream.read(_LENGTH)
+    if len(head) < _LENGTH:
+        raise EOFError("the other side has ended")
+    size = int.from_bytes(head, "little")
+    data = stream.read(size)
+    if len(data) < size:
+        raise EOFError("message cut short")
+    return pickle.loads(data)  # noqa: S301 — written by the process at the other end of our own pipe
+
+
+def chunk_size(files: int, workers: int) -> int:
+    return max(1, min(MAX_CHUNK_FILES, math.ceil(files / (workers * CHUNKS_PER_WORKER))))
+
+
+class _Worker:
+    def __init__(self):
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(PROJECT_ROOT),
+                                                                          os.environ.get("PYTHONPATH")]))}
+        self.proc = subprocess.Popen([sys.executable, "-m", "etl.read_pool"], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, env=env)
+
+    def setup(self, setup: tuple) -> None:
+        _send(self.proc.stdin, setup)
+
+    def run(self, chunk: list) -> list[FileResult]:
+        _send(self.proc.stdin, chunk)
+        ok, out = _receive(self.proc.stdout)
+        if not ok:
+            raise PoolFailed(out)
+        return out
+
+    def stop(self) -> None:
+        self.proc.kill()
+        self.proc.wait()
+        for stream in (self.proc.stdin, self.proc.stdout):
+            try:
+                stream.close()
+            except OSError:
+                pass
+
+
+def read_in_processes(jobs: list[tuple[Campaign, Path, str]], profiles: list[ImportProfile], salt: str,
+                      workers: int) -> Iterator[FileResult]:
+    """Each (campaign, path, content sha256)'s result, in order; PoolFailed when the workers fail."""
+    campaigns: list[Campaign] = []
+    for campaign, _, _ in jobs:
+        if all(c is not campaign for c in campaigns):
+            campaigns.append(campaign)
+    index = {id(c): i for i, c in enumerate(campaigns)}
+    setup = (campaigns, [result_fingerprint(c, profiles, salt) for c in campaigns], profiles, salt)
+    size = chunk_size(len(jobs), workers)
+    chunks = [[(index[id(c)], str(p), sha) for c, p, sha in jobs[i:i + size]] for i in range(0, len(jobs), size)]
+    done: dict[int, list[FileResult]] = {}
+    failures: list[BaseException] = []
+    claimed = iter(range(len(chunks)))
+    turn = threading.Condition()
+
+    def feed(worker: _Worker) -> None:
+        try:
+            worker.setup(setup)
+            while True:
+                with turn:
+                    i = next(claimed, None)
+                if i is None:
+                    return
+                out = worker.run(chunks[i])
+                with turn:
+                    done[i] = out
+                    turn.notify_all()
+        except Exception as exc:  # noqa: BLE001 — reported to the reader below
+            with turn:
+                failures.append(exc)
+                turn.notify_all()
+
+    pool: list[_Worker] = []
+    threads: list[threading.Thread] = []
+    try:
+        for _ in range(min(workers, len(chunks))):
+            pool.append(_Worker())
+            threads.append(threading.Thread(target=feed, args=(pool[-1],), daemon=True))
+            threads[-1].start()
+        for i in range(len(chunks)):
+            with turn:
+                turn.wait_for(lambda i=i: i in done or failures)
+                if i not in done:
+                    raise PoolFailed(repr(failures[0]))
+                out = done.pop(i)
+            yield from out
+    except OSError as exc:  # no processes to be had: the caller reads serially
+        raise PoolFailed(repr(exc)) from exc
+    finally:
+        for worker in pool:
+            worker.stop()
+        for thread in threads:
+            thread.join()
+
+
+def _serve(inp: BinaryIO, out: BinaryIO) -> None:
+    """The worker: check the setup, then read chunk after chunk until the parent closes the pipe."""
+    from etl.build import read_one
+
+    campaigns, fingerprints, profiles, salt = _receive(inp)
+    mismatch = [c.id for c, expected in zip(campaigns, fingerprints, strict=True)
+                if result_fingerprint(c, profiles, salt) != expected]
+    memo: dict = {}  # as in a serial build: normalizer results shared by every file
+    while True:
+        try:
+            chunk = _receive(inp)
+        except EOFError:
+            return
+        if mismatch:
+            _send(out, (False, f"this worker would read {', '.join(mismatch)} differently"))
+            continue
+        try:
+            results = [read_one(campaigns[c], Path(path), sha, salt, profiles, memo) for c, path, sha in chunk]
+        except Exception as exc:  # noqa: BLE001 — the parent reads the files itself and shows the error
+            _send(out, (False, repr(exc)))
+            continue
+        _send(out, (True, results))
+
+
+if __name__ == "__main__":
+    # The pipe to the parent gets its own descriptor; anything else printed goes to stderr.
+    to_parent = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
+    _serve(sys.stdin.buffer, to_parent)
