@@ -19,11 +19,13 @@ from __future__ import annotations
 
 import json
 import pickle
+import re
 import struct
 import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -54,6 +56,7 @@ from dashboard.sql_guard import (  # noqa: F401
     HIDDEN_NAMES,
     ConsoleError,
     _first_line,
+    _first_word,
     check_statement,
     hide_paths,
 )
@@ -262,3 +265,111 @@ def run_console(sql: str, db_file: str | Path | None = None, params: dict[str, A
 # ------------------------------------------------------------------ export
 # 导出只走 reports.downloads（危险文字按文本写入、数字日期保持类型）；这里保留旧名字供调用方使用。
 from reports.downloads import csv_bytes, xlsx_bytes  # noqa: E402,F401
+
+# ------------------------------------------------------------------ which campaigns a result covers
+_FILTER_KEYS = ("where_clause", "condition", "having", "qualify")
+_CHINESE_COUNT = {2: "两", 3: "三", 4: "四", 5: "五", 6: "六", 7: "七", 8: "八", 9: "九"}
+
+
+def _parse_tree(sql: str) -> dict | None:
+    con = duckdb.connect(":memory:")
+    try:
+        tree = json.loads(con.execute("SELECT json_serialize_sql(?)", [sql]).fetchone()[0])
+    except duckdb.Error:
+        return None
+    finally:
+        con.close()
+    return None if tree.get("error") else tree
+
+
+def _mentions_campaign(node: Any) -> bool:
+    """子树里有 campaign_id 列或 $campaign_id 参数。"""
+    if isinstance(node, dict):
+        if node.get("class") == "COLUMN_REF" and (node.get("column_names") or [""])[-1].lower() == "campaign_id":
+            return True
+        if node.get("class") == "PARAMETER" and str(node.get("identifier", "")).lower() == "campaign_id":
+            return True
+        return any(_mentions_campaign(v) for v in node.values())
+    if isinstance(node, list):
+        return any(_mentions_campaign(v) for v in node)
+    return False
+
+
+def _filters_campaign(node: Any) -> bool:
+    """查询的 WHERE / JOIN … ON / HAVING / QUALIFY 里用到了 campaign_id（按专项整治筛选或关联）。"""
+    if isinstance(node, dict):
+        return any((k in _FILTER_KEYS and _mentions_campaign(v)) or _filters_campaign(v) for k, v in node.items())
+    if isinstance(node, list):
+        return any(_filters_campaign(v) for v in node)
+    return False
+
+
+def _tables_used(sql: str, tree: dict | None, tables: set[str]) -> set[str]:
+    if tree is not None:
+        found: set[str] = set()
+
+        def walk(n):
+            if isinstance(n, dict):
+                if n.get("type") == "BASE_TABLE" and isinstance(n.get("table_name"), str):
+                    found.add(n["table_name"].lower())
+                for v in n.values():
+                    walk(v)
+            elif isinstance(n, list):
+                for v in n:
+                    walk(v)
+        walk(tree)
+        return found & tables
+    words = set(re.findall(r"[a-z_][a-z0-9_]*", re.sub(r"'[^']*'", " ", sql.lower())))   # DESCRIBE/SHOW …
+    return words & tables
+
+
+def _count_word(n: int) -> str:
+    return f"{_CHINESE_COUNT.get(n, n)}个"
+
+
+def campaign_scope(sql: str, result: pd.DataFrame | None, campaign_tables: set[str],
+                   campaigns: dict[str, str], present: Callable[[set[str]], list[str]],
+                   selected: str | None = None) -> str | None:
+    """一句话说明查询结果包含哪些专项整治的数据；查询没用到带 campaign_id 的表时为 None。
+
+    campaign_tables：带 campaign_id 列的表；campaigns：编号 → 名称（按侧栏顺序）；present(tables)：这些表里有
+    数据的专项整治编号；selected：侧栏所选（$campaign_id 的取值）。
+    结果有 campaign_id 列时按结果说；否则看查询是否按 campaign_id 筛选（WHERE / JOIN … ON / HAVING）。"""
+    if _first_word(sql) in ("DESCRIBE", "SHOW", "EXPLAIN"):   # 结构或查询计划，不是数据
+        return None
+    tree = _parse_tree(sql)
+    used = _tables_used(sql, tree, {t.lower() for t in campaign_tables})
+    if not used:
+        return None
+
+    def names(ids):
+        return "、".join(campaigns.get(i, i) for i in ids)
+
+    if result is not None and "campaign_id" in result.columns:
+        have = set(result["campaign_id"].dropna().astype(str))
+        ids = [i for i in campaigns if i in have] + sorted(have - set(campaigns))
+        if len(ids) > 1:
+            return f"结果包含 {names(ids)} {_count_word(len(ids))}专项整治的数据（见 campaign_id 列）。"
+        return f"结果只含 {names(ids)} 的数据。" if ids else None
+    if tree is not None and _filters_campaign(tree):
+        if re.search(r"\$campaign_id\b", sql) and selected:
+            return f"本查询按侧栏所选的专项整治筛选：{names([selected])}。"
+        literal = [i for i in campaigns if re.search(rf"'{re.escape(i)}'", sql)]
+        return f"本查询按专项整治筛选：{names(literal)}。" if literal else "本查询按 campaign_id 筛选或关联专项整治。"
+    ids = [i for i in campaigns if i in set(present(used))]
+    if len(ids) > 1:
+        return (f"本查询未按专项整治筛选：结果包含 {names(ids)} {_count_word(len(ids))}专项整治的数据。"
+                "只看侧栏所选的一个，可加条件 WHERE campaign_id = $campaign_id。")
+    return f"本查询未按专项整治筛选；所查的表里只有 {names(ids)} 的数据。" if ids else None
+
+
+def campaigns_present(db_file: str | Path, tables: set[str]) -> list[str]:
+    """这些表里有数据的专项整治编号（表名来自数据库结构，不是用户输入）。"""
+    con = open_sandbox(db_file)
+    try:
+        ids: set[str] = set()
+        for t in sorted(tables):
+            ids |= {r[0] for r in con.execute(f'SELECT DISTINCT campaign_id FROM "{t}"').fetchall()}
+        return sorted(i for i in ids if i is not None)
+    finally:
+        con.close()

@@ -13,6 +13,10 @@ from dashboard import audited_download, auth, db, filters, sql_console
 from reports import downloads
 
 K_SQL, K_SAVED, K_RESULT = "exp_sql", "exp_saved", "exp_result"
+# 查询框是控件：换到别的页面时 streamlit 会清掉它的值，所以另存一份（K_KEEP）；链接里的 sql= 在会话里第一次
+# 打开本页时读（复制的链接打开即是同一条查询，不自动执行）
+K_KEEP, K_URL_READ, URL_KEY = "exp_sql_keep", "exp_sql_url_read", "sql"
+URL_MAX_CHARS = 2000             # 更长的查询不写进链接（浏览器和服务器对链接长度有限制）
 DEFAULT_SQL = "SELECT unit_id, status, count(*) AS 问题数\nFROM problems\nGROUP BY ALL\nORDER BY unit_id, status"
 
 auth.require("console")  # 单位账号、领导没有 SQL 控制台：控制台读的是整个库，不受单位范围限制
@@ -29,8 +33,13 @@ if not db.db_exists():
 f = filters.current()
 values = sql_console.filter_values(f)
 
+if not st.session_state.get(K_URL_READ):
+    st.session_state[K_URL_READ] = True
+    if st.query_params.get(URL_KEY):
+        st.session_state[K_KEEP] = st.query_params[URL_KEY]
+        st.session_state.pop(K_SQL, None)
 if K_SQL not in st.session_state:
-    st.session_state[K_SQL] = DEFAULT_SQL
+    st.session_state[K_SQL] = st.session_state.get(K_KEEP, DEFAULT_SQL)
 
 
 def _load_saved() -> None:
@@ -38,6 +47,19 @@ def _load_saved() -> None:
     if name:
         st.session_state[K_SQL] = sql_console.saved_query(name)
         st.session_state.pop(K_RESULT, None)
+
+
+def _scope(text: str, data: pd.DataFrame) -> str | None:
+    """结果包含哪些专项整治的数据（查询未按专项整治筛选时，两个专项整治的数据会混在一起）。"""
+    try:
+        camp = db.run_query("campaigns")
+        names = dict(zip(camp["campaign_id"], camp["short_name"].fillna(camp["campaign_id"]), strict=True))
+        tables = set(sch.loc[sch["column_name"] == "campaign_id", "table_name"])
+        return sql_console.campaign_scope(text, data, tables, names,
+                                          lambda t: sql_console.campaigns_present(db.db_path(), t),
+                                          values.get("campaign_id"))
+    except Exception:  # noqa: BLE001 — the note is a help, never a reason for the page to fail
+        return None
 
 
 left, right = st.columns([1, 3], gap="medium")
@@ -70,6 +92,14 @@ with right:
     sql = st.text_area("SQL", key=K_SQL, height=260,
                        help="可以用 `$campaign_id`、`$as_of`、`$units`、`$categories`、`$channels`、`$survey_year`，"
                             "执行时按侧栏筛选取值（`$survey_year` 取统计日所在年度）。")
+    st.session_state[K_KEEP] = sql
+    if sql and sql != DEFAULT_SQL and len(sql) <= URL_MAX_CHARS:
+        if st.query_params.get(URL_KEY) != sql:
+            st.query_params[URL_KEY] = sql
+    elif URL_KEY in st.query_params:
+        del st.query_params[URL_KEY]
+    if sql and len(sql) > URL_MAX_CHARS:
+        st.caption(f"查询超过 {URL_MAX_CHARS:,} 字，没有写进链接（本会话内换页面后仍保留）。")
     params = sql_console.sql_params(sql or "")
     extra: dict = {}
     if params:
@@ -91,7 +121,7 @@ with right:
             res = sql_console.run_console(sql, db.db_path(), params={**values, **extra},
                                           session=ctx.session_id if ctx else None)
             st.session_state[K_RESULT] = {"ok": True, "df": res.data, "notices": res.notices,
-                                          "seconds": res.seconds}
+                                          "seconds": res.seconds, "scope": _scope(sql, res.data)}
         except sql_console.ConsoleError as e:
             st.session_state[K_RESULT] = {"ok": False, "error": str(e)}
         except Exception as e:  # noqa: BLE001 — any other failure: plain Chinese, no traceback
@@ -110,6 +140,8 @@ with right:
             for note in result.get("notices", []):
                 st.warning(note, icon=":material/content_cut:")
             st.caption(f"共 {len(df):,} 行 × {len(df.columns)} 列，用时 {result['seconds']:.2f} 秒。")
+            if result.get("scope"):
+                st.info(result["scope"], icon=":material/filter_alt:")
             if df.empty:
                 st.info("查询没有返回任何行。", icon=":material/info:")
             else:
