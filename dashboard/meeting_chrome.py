@@ -17,7 +17,9 @@ CHROME_CSS = """
 html{font-size:min(2.1vh,1.18vw) !important;}
 header[data-testid="stHeader"],[data-testid="stDecoration"],[data-testid="stToolbar"]{display:none !important;}
 [data-testid="stMainBlockContainer"]{padding:0.7rem 2rem 0.4rem 2rem !important;max-width:none !important;}
-[data-testid="stMainBlockContainer"]>div>[data-testid="stVerticalBlock"]{gap:0.8rem;}
+/* 样式、脚本这类零高度的元素也占一个间距：主区域不留间距，标题栏自己留下边距 */
+[data-testid="stMainBlockContainer"]>div>[data-testid="stVerticalBlock"]{gap:0 !important;}
+.st-key-mt_bar{margin-bottom:0.9rem;}
 .st-key-mt_keys{display:none !important;}
 .st-key-mt_bar [data-testid="stButton"] button,.st-key-mt_bar [data-testid="stPageLink"] a{min-height:2.4rem;}
 .st-key-mt_bar [data-testid="stButton"] button p,.st-key-mt_bar [data-testid="stPageLink"] a p{font-size:1.15rem;}

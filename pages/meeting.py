@@ -6,10 +6,12 @@ from datetime import date
 import streamlit as st
 
 from analytics.page_data import meeting
-from dashboard import auth, db, meeting_chrome, meeting_slides, ui
+from dashboard import auth, db, filters, meeting_chrome, meeting_slides, ui
 from state import supervision
 
 f = ui.require_filters()
+for warning in filters.url_warnings(f):  # 链接里无效的统计日、单位等：说明改用了什么（其他页面写在标题下）
+    st.toast(warning, icon=":material/error:")
 topic = meeting_chrome.current_topic(len(meeting.TOPICS))
 meeting_chrome.apply_css()
 meeting_chrome.top_bar(topic, meeting.TOPICS, f)

@@ -112,8 +112,9 @@ def _title(page) -> str:
 
 
 def _wait_topic(page, t: int) -> None:
-    page.locator(".st-key-mt_bar h1", has_text=TOPICS[t - 1]).first.wait_for(timeout=30_000)
-    _wait_idle(page)
+    page.locator(".st-key-mt_bar h1", has_text=TOPICS[t - 1]).first.wait_for(timeout=60_000)
+    _wait_idle(page, timeout=60)
+    page.wait_for_function("() => typeof window.__meetingKeys === 'function'", timeout=30_000)  # 翻页脚本已装上
     page.wait_for_timeout(300)
 
 
