@@ -2,7 +2,7 @@
 数据在 analytics/page_data/overview.py。"""
 import streamlit as st
 
-from analytics import lagging, metrics
+from analytics import lagging
 from analytics import supervision_drafts as drafts
 from analytics.page_data import drill
 from analytics.page_data.overview import LAGGING_TOP, overview_data
@@ -73,8 +73,7 @@ if picked.startswith("kpi."):
     m = drill.KPI[key]
     with st.container(key="ov_kpi_drill"):
         only = only_for(m)
-        drill_view.show_list(drill.drill_list(db.run_query, f, m, only=only,
-                                              title=f"{metrics.label(key)}_{m.title}"),
+        drill_view.show_list(drill.drill_list(db.run_query, f, m, only=only),
                              "ov_kpi", on_close=lambda: open_drill(None))
 
 if f.prev_as_of:

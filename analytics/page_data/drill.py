@@ -123,6 +123,8 @@ def drill_list(run: Run, f: PageFilters, m: Measure, units=(), only: tuple[str, 
         flags = rows[m.numerator].fillna(False).astype(bool)
         counted = int(flags.sum())
         rows = rows.assign(**{m.numerator_label: flags.map({True: "是", False: "否"})})
+        first = ["unit_name", m.numerator_label]  # 计入分子与否放在单位后面，一眼看得到
+        rows = rows[first + [c for c in rows.columns if c not in first]]
     return DrillList(title or m.title, rows, counted, m.numerator_label, [ONLY_LABELS[k] for k in applied])
 
 
