@@ -56,12 +56,14 @@ kpi_card(c[0], "leads_received", int(cur["leads_received"]), delta["leads_receiv
 kpi_card(c[1], "ontime", cur["leads_ontime"], cur["leads_ontime_den"], delta["ontime"])
 kpi_card(c[2], "feedback", cur["leads_feedback"], cur["leads_concluded"], delta["feedback"])
 kpi_card(c[3], "leads_open_overdue", int(cur["leads_open_overdue"]), delta["leads_open_overdue"], inverse=True)
-ui.kpi(c[4], "satisfaction", d.satisfaction.value, d.satisfaction.delta, label=d.satisfaction.label)
+kpi_card(c[4], "satisfaction", d.satisfaction.value, d.satisfaction.delta, label=d.satisfaction.label)
 
 picked = st.session_state.get(K_DRILL) or ""
 
 
 def only_for(m: drill.Measure) -> tuple[str, ...]:
+    if m.kind == "satisfaction":   # 各单位一行：“只看…”不适用
+        return ()
     opts = (drill.ONLY_OVERDUE, drill.ONLY_RED) if m.kind == "problems" else \
         (drill.ONLY_OVERDUE, drill.ONLY_LATE, drill.ONLY_RED)
     return drill_url.only_toggles(url, opts, "ov_only")

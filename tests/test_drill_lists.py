@@ -186,3 +186,16 @@ def test_drill_queries_work_under_a_unit_scope(fixture_db):
 def test_lists_hold_no_clear_personal_data(q):
     rows = drill.drill_list(q.run, flt(S2), drill.KPI["leads_received"]).rows
     assert not {"complainant", "phone", "complainant_key"} & set(rows.columns)
+
+
+def test_satisfaction_card_lists_its_units(q):
+    """2023 年：临泉 2 份（(5+5+4+4+5 + 4+4+4+3+5)/10×20 = 86）、太和 2 份、阜南 1 份、支队 1 份，共 6 份 = 卡片的份数。"""
+    f = flt(S2)
+    lst = drill.drill_list(q.run, f, drill.KPI["satisfaction"])
+    card = q.run("satisfaction_overview", **f.params()).iloc[0]
+    assert int(lst.rows["responses"].sum()) == int(card["responses"]) == 6
+    assert dict(zip(lst.rows["unit_id"], lst.rows["responses"], strict=True)) == {
+        "linquan": 2, "taihe": 2, "funan": 1, "zhidui": 1}
+    assert lst.rows.set_index("unit_id").loc["linquan", "score"] == 86.0
+    assert lst.rows["score"].is_monotonic_increasing
+    assert lst.summary == "共 4 个单位，6 份"

@@ -118,3 +118,10 @@ def test_unit_progress_focus_bar_and_bad_unit(app):
     assert qp(at, "focus") == "funan" and qp(at, "up") == "done.linquan"
     bad = app("pages/unit_progress.py", as_of="2023-06-25", focus="atlantis")
     assert any("“atlantis”" in w.value and "已改用" in w.value for w in bad.warning)
+
+
+def test_satisfaction_card_opens_its_units(app):
+    at = app(as_of="2023-06-25")
+    at.button(key="drill_btn_ov_satisfaction").click().run()
+    assert "共 4 个单位，6 份" in texts(at)
+    assert qp(at, "ov") == "kpi.satisfaction"

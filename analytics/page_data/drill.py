@@ -39,6 +39,7 @@ KPI = {
     "ontime": Measure("leads", "ontime_due", "按时办结率的分母：已办结或期限已过的线索", "is_on_time", "按时办结"),
     "feedback": Measure("leads", "concluded", "反馈率的分母：已办结的线索", "is_fed_back", "已反馈"),
     "leads_open_overdue": Measure("leads", "overdue_open", "超期未办结的线索"),
+    "satisfaction": Measure("satisfaction", "", "各单位满意度得分（最近测评年度）"),
 }
 # 线索办理漏斗的环节（键同 analytics/page_data/leads.FUNNEL_STEPS）
 FUNNEL = {
@@ -67,6 +68,8 @@ class DrillList:
 
     @property
     def summary(self) -> str:
+        if "responses" in self.rows.columns:   # 满意度：单位数与问卷份数
+            return f"共 {len(self.rows)} 个单位，{int(self.rows['responses'].sum())} 份"
         unit = "件" if "lead_id" in self.rows.columns else "个"
         text = f"共 {len(self.rows)} {unit}"
         if self.counted is not None:
@@ -97,6 +100,13 @@ def lead_rows(run: Run, f: PageFilters, measure: str, units=(), only_overdue: bo
                                         only_late=bool(only_late)))
 
 
+def satisfaction_rows(run: Run, f: PageFilters) -> pd.DataFrame:
+    """满意度卡片的年度（统计日所在年度及以前最近的测评年度，同 satisfaction_overview.sql）各单位的份数与得分。"""
+    years = run("satisfaction_overview", **f.params())
+    year = int(years.iloc[0]["survey_year"]) if not years.empty else 0
+    return run("drill_satisfaction_units", **f.params(survey_year=year))
+
+
 def narrow_units(units, red: list[str] | None) -> list[str]:
     """下钻的单位与“只看红色单位”相交；red 为 None 时不限红色。结果为空而 red 给出时为 [NO_UNIT]（没有单位）。"""
     units = list(units)
@@ -109,6 +119,8 @@ def narrow_units(units, red: list[str] | None) -> list[str]:
 def drill_list(run: Run, f: PageFilters, m: Measure, units=(), only: tuple[str, ...] = (), title: str | None = None,
                **narrow) -> DrillList:
     """一个 Measure 的清单；only 中的“只看…”（ONLY_*）再缩小；比率的清单加一列“计入分子”（是/否）。"""
+    if m.kind == "satisfaction":
+        return DrillList(title or m.title, satisfaction_rows(run, f))
     red = red_unit_ids(run, f) if ONLY_RED in only else None
     sel = narrow_units(units, red)
     overdue = ONLY_OVERDUE in only
