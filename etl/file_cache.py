@@ -13,6 +13,7 @@ file is ever unpickled or executed.
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import hmac
@@ -188,9 +189,10 @@ class FileCache:
                 f.write(MAGIC + self._mac(key, payload) + payload)
             os.replace(tmp, path)
             self.writes += 1
-        except OSError:
+        except Exception:  # noqa: BLE001 — no cache next time, never a failed build
             self.write_failed = True
-            tmp.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                tmp.unlink(missing_ok=True)
 
     def _ensure_folder(self, folder: Path) -> None:
         if not folder.is_dir():

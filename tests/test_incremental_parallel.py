@@ -1,0 +1,106 @@
+"""Issue 13: a cold build reads files in worker processes; the result is the serial build's, merged in
+the same file order, with progress per file; workers that would read differently are not used."""
+from __future__ import annotations
+
+import dataclasses
+import shutil
+from pathlib import Path
+
+import pytest
+
+from etl import read_pool
+from etl.build import CampaignSources, build, collect
+from etl.config import load_campaign
+from etl.read import vocabulary
+from tests.test_incremental_build import SAMPLE, SAMPLE_FILES, tables, write_ledger
+
+SALT = "parallel-test-salt"
+
+
+@pytest.fixture()
+def src(tmp_path) -> Path:
+    folder = tmp_path / "src"
+    folder.mkdir()
+    for name in SAMPLE_FILES:
+        shutil.copyfile(SAMPLE / name, folder / name)
+    shutil.copyfile(SAMPLE / SAMPLE_FILES[0], folder / "a_copy.xlsx")  # a duplicate, reported at merge time
+    (folder / "~$临泉县_整改台账_20230413.xlsx").write_bytes(b"lock")
+    write_ledger(folder / "临泉_手写台账_20230601.xlsx", "临泉县交通运输局", "2023年6月1日",
+                 [["HW-01", "逐利执法", "乱罚款", "超限车辆罚款后未卸载", "自查自纠", "立即纠正", "2023年6月30日前", "法规股", "已完成整改"]])
+    return folder
+
+
+def sources(src: Path) -> list[CampaignSources]:
+    return [CampaignSources(load_campaign("fuyang-2023"), [src])]
+
+
+def comparable(result) -> tuple:
+    rows = {c.table: sorted(map(repr, c.rows())) for c in result.tables()}
+    return (rows, [dataclasses.astuple(s) for s in result.submissions], [dataclasses.astuple(e) for e in result.errors],
+            result.files)
+
+
+@pytest.fixture()
+def always_parallel(monkeypatch):
+    monkeypatch.setattr(read_pool, "PARALLEL_MIN_FILES", 1)
+    monkeypatch.setattr(read_pool, "MAX_CHUNK_FILES", 3)  # several chunks per worker, out of step
+
+
+def test_processes_give_the_serial_result_in_order(src, always_parallel):
+    serial_progress, parallel_progress = [], []
+    serial = collect(sources(src), lambda *a: serial_progress.append(a), salt=SALT, profiles=[], workers=1)
+    parallel = collect(sources(src), lambda *a: parallel_progress.append(a), salt=SALT, profiles=[], workers=2)
+    assert comparable(parallel) == comparable(serial)
+    # lists compared in order: submissions and errors are merged in the serial file order
+    assert parallel_progress == serial_progress
+    assert [i for i, _, _ in parallel_progress] == list(range(1, 15))
+    assert parallel_progress[0][2].startswith("a_copy.xlsx：")
+    assert len(serial.ledger) > 0 and len(serial.leads) > 0 and len(serial.survey) > 0
+
+
+def test_parallel_cold_build_fills_the_cache(tmp_path, src, always_parallel):
+    db = tmp_path / "inc" / "d.duckdb"
+    build(sources(src), db, salt=SALT, profiles=[], cache=True, workers=2)
+    again = build(sources(src), db, salt=SALT, profiles=[], cache=True, workers=2)
+    assert again.files_from_cache == 12  # every file read (the copy's original and the lock file are not)
+    cold = tmp_path / "cold.duckdb"
+    build(sources(src), cold, salt=SALT, profiles=[], workers=1)
+    assert tables(db) == tables(cold)
+
+
+def test_workers_that_would_read_differently_are_not_used(tmp_path, src, always_parallel, monkeypatch):
+    """Here the vocabulary is another file than the one a fresh process reads: the workers say so at
+    start and the build reads every file itself, with this process's vocabulary."""
+    changed = tmp_path / "vocabulary.toml"
+    changed.write_bytes(vocabulary.VOCABULARY_FILE.read_bytes() + "\n# 本地修改\n".encode())
+    monkeypatch.setattr(vocabulary, "VOCABULARY_FILE", changed)
+    failures = []
+    real = read_pool.read_in_processes
+
+    def watched(*args):
+        try:
+            yield from real(*args)
+        except read_pool.PoolFailed as exc:
+            failures.append(str(exc))
+            raise
+
+    monkeypatch.setattr(read_pool, "read_in_processes", watched)
+    parallel = collect(sources(src), salt=SALT, profiles=[], workers=2)
+    assert len(failures) == 1 and "differently" in failures[0]
+    serial = collect(sources(src), salt=SALT, profiles=[], workers=1)
+    assert comparable(parallel) == comparable(serial)
+
+
+def test_few_files_are_read_here(src, monkeypatch):
+    def no_processes(*args):
+        raise AssertionError("no worker processes for a handful of files")
+
+    monkeypatch.setattr(read_pool, "read_in_processes", no_processes)
+    assert collect(sources(src), salt=SALT, profiles=[], workers=2).files == 14
+
+
+def test_chunks_spread_over_the_workers():
+    assert read_pool.chunk_size(24_005, 2) == 64
+    assert read_pool.chunk_size(2_402, 2) == 64
+    assert read_pool.chunk_size(800, 2) == 50
+    assert read_pool.chunk_size(10, 4) == 1
