@@ -186,10 +186,10 @@ def test_link_reopens_the_topic(server, browser, campaigns):  # noqa: F811
         _wait_topic(page, 4)
         assert f"campaign={cid}" in page.url and "topic=4" in page.url
         assert f"数据截至 {campaigns[cid]['as_of']:%Y-%m-%d}" in page.locator(".mt-stamp").inner_text()
-        # 输入框里的方向键不翻页：打开筛选，在统计日输入框里按 →
+        # 输入框里的方向键不翻页：打开筛选，在“单位”选择框里按 →
         page.locator(".st-key-mt_filters button").click()
         page.locator('[data-testid="stSidebar"]').wait_for(state="visible", timeout=15_000)
-        box = page.locator('[data-testid="stSidebar"] [data-testid="stDateInput"] input').first
+        box = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"] input').first
         box.click()
         page.keyboard.press("ArrowRight")
         page.wait_for_timeout(800)
