@@ -12,6 +12,8 @@
 from __future__ import annotations
 
 import argparse
+import re
+import shutil
 import statistics
 import sys
 import time
@@ -222,6 +224,39 @@ def bench_db(path: Path, repeat: int) -> tuple[filters.Filters, dict, dict]:
         return f, med, med_steps
     finally:
         runner.close()
+
+
+# ------------------------------------------------------------------ with / without the precomputed tables
+SQL_DIR = ROOT / "etl" / "sql"
+PERIODS_TABLE = ("CREATE TABLE IF NOT EXISTS problem_periods AS "
+                 "SELECT *, CAST(NULL AS DATE) AS valid_to FROM ledger_snapshots LIMIT 0")
+
+
+def _or_replace(sql: str) -> str:
+    """views.sql again over an existing database: its macros and views replace the ones there."""
+    return re.sub(r"^CREATE (MACRO|VIEW) ", r"CREATE OR REPLACE \1 ", sql, flags=re.M)
+
+
+def db_variant(source: Path, target: Path, precomputed: bool) -> Path:
+    """A copy of source with this tree's views.sql macros, and either precompute.sql applied (what a build
+    writes now) or no precomputed rows (the macros as views.sql defines them: windows over all snapshots).
+    Lets one run time both on the same data, also on a database built before precompute.sql existed."""
+    import duckdb
+
+    target.unlink(missing_ok=True)
+    shutil.copyfile(source, target)
+    con = duckdb.connect(str(target))
+    try:
+        con.execute(PERIODS_TABLE)
+        con.execute(_or_replace((SQL_DIR / "views.sql").read_text(encoding="utf-8")))
+        if precomputed:
+            con.execute((SQL_DIR / "precompute.sql").read_text(encoding="utf-8"))
+        else:
+            con.execute("DELETE FROM problem_periods")
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+    return target
 
 
 def pad(text: str, width: int, right: bool = False) -> str:

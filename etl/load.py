@@ -190,6 +190,7 @@ def write_database(db_path: Path, campaigns: list[Campaign], result) -> None:
             # views.sql first: derive_relapse.sql uses its 口径 macros (status_is_done)
             con.execute((SQL_DIR / "views.sql").read_text(encoding="utf-8"))
             con.execute((SQL_DIR / "derive_relapse.sql").read_text(encoding="utf-8"))
+            con.execute((SQL_DIR / "precompute.sql").read_text(encoding="utf-8"))  # last: reads the derived flags
             con.executemany("INSERT INTO build_info VALUES (?, ?)", [
                 ("input_fingerprint", _fingerprint(campaigns, result)),
                 ("campaigns", ",".join(c.id for c in campaigns)),

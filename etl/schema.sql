@@ -36,6 +36,9 @@ CREATE TABLE ledger_snapshots (
     is_relapse BOOLEAN, relapse_basis VARCHAR, relapse_of VARCHAR,
     submission_id VARCHAR, source_row INTEGER
 );
+-- 预先算好的（etl/sql/precompute.sql 在建库最后填入，由 ledger_snapshots 推导，不是输入）：每行快照作为该问题
+-- “最新一期”的有效期 [as_of_date, valid_to)。同日被更晚报送顶替的行不在内；最后一期 valid_to = 9999-12-31。
+CREATE TABLE problem_periods AS SELECT *, CAST(NULL AS DATE) AS valid_to FROM ledger_snapshots LIMIT 0;
 CREATE TABLE leads (
     campaign_id VARCHAR, lead_id VARCHAR, unit_id VARCHAR, channel VARCHAR,
     received_date DATE, assigned_date DATE, due_date DATE, due_date_provisional BOOLEAN,

@@ -27,14 +27,16 @@ CREATE MACRO finding_is_found(finding_val) AS finding_val IN ('属实', '部分�
 -- 所以与只按 problem_id 分区结果相同；好处是外层按 unit_id / problem_id 的条件能下推到窗口之前。
 -- 输出 ledger_snapshots 全部列，另加口径标志 is_rectified、is_closed、is_done、is_open、is_long_term、
 -- is_overdue（截至 as_of）、is_self_inspection。
+-- 取最新一期的行由 latest_snapshots 宏完成：这里是它的定义（对全部快照开窗）；建库时 etl/sql/precompute.sql
+-- 用预先算好的 problem_periods 表重新定义它（同样的行，只是筛选一张表），problems_as_of 本身不变。
+CREATE MACRO latest_snapshots(cid, as_of) AS TABLE
+SELECT *
+FROM ledger_snapshots
+WHERE campaign_id = cid AND as_of_date <= CAST(as_of AS DATE)
+QUALIFY row_number() OVER (PARTITION BY unit_id, problem_id
+                           ORDER BY as_of_date DESC, submission_id DESC) = 1;
+
 CREATE MACRO problems_as_of(cid, as_of) AS TABLE
-WITH latest_snapshot AS (
-    SELECT *
-    FROM ledger_snapshots
-    WHERE campaign_id = cid AND as_of_date <= CAST(as_of AS DATE)
-    QUALIFY row_number() OVER (PARTITION BY unit_id, problem_id
-                               ORDER BY as_of_date DESC, submission_id DESC) = 1
-)
 SELECT *,
     status_is_rectified(status) AS is_rectified,
     status_is_closed(status) AS is_closed,
@@ -43,7 +45,7 @@ SELECT *,
     status_is_long_term(status) AS is_long_term,
     problem_is_overdue(deadline_kind, deadline, status, as_of) AS is_overdue,
     channel_is_self_inspection(source_channel) AS is_self_inspection
-FROM latest_snapshot;
+FROM latest_snapshots(cid, as_of);
 
 -- 侧栏公共筛选：单位、问题方面、问题来源（空列表 = 不限）。标量宏，filtered_problems 用它；
 -- 同一查询里既要筛过的又要未筛的最新一期时（如 relapse_list），对 problems_as_of 的结果直接用它，免得算两遍。
@@ -89,14 +91,18 @@ FROM received_leads;
 -- 按侧栏筛选，口径标志同 problems_as_of（is_overdue 按该快照日期）。每行快照有效到该问题下一期快照的日期（不含），与日期做区间连接，
 -- 等价于对每个日期分别取 problems_as_of，但只扫一遍。快照日期取全部单位的，各单位的趋势横轴一致。
 --   SELECT snap_date, count(*) FROM filtered_problems_by_date('fuyang-2023', DATE '2023-09-21', [], [], []) GROUP BY 1;
+-- snapshots_with_validity：每行快照及其有效期止（不含）；建库时 etl/sql/precompute.sql 同样用 problem_periods 重新定义它。
+CREATE MACRO snapshots_with_validity(cid, as_of, unit_list) AS TABLE
+SELECT *,
+    coalesce(lead(as_of_date) OVER (PARTITION BY problem_id ORDER BY as_of_date, submission_id),
+             DATE '9999-12-31') AS valid_until
+FROM ledger_snapshots
+WHERE campaign_id = cid AND as_of_date <= CAST(as_of AS DATE)
+  AND (len(unit_list) = 0 OR list_contains(unit_list, unit_id));
+
 CREATE MACRO filtered_problems_by_date(cid, as_of, unit_list, category_list, channel_list) AS TABLE
 WITH valid AS (
-    SELECT *,
-        coalesce(lead(as_of_date) OVER (PARTITION BY problem_id ORDER BY as_of_date, submission_id),
-                 DATE '9999-12-31') AS valid_until
-    FROM ledger_snapshots
-    WHERE campaign_id = cid AND as_of_date <= CAST(as_of AS DATE)
-      AND (len(unit_list) = 0 OR list_contains(unit_list, unit_id))
+    SELECT * FROM snapshots_with_validity(cid, as_of, unit_list)
 ), snapshot_dates AS (
     SELECT DISTINCT as_of_date AS snap_date
     FROM ledger_snapshots
