@@ -68,8 +68,9 @@ class Deck:
         note_h = L.text_height(1, 14) + 0.05
         end, shown = L.table(s, cols, texts, left, top, bottom - top - note_h, size, fills, name=source.key)
         if shown < len(rows):
-            L.paragraph_box(s, left, end + 0.05, sum(c.width for c in cols),
-                            f"另有 {len(rows) - shown} 个{noun}，见简报。", 14, 1, color=L.GREY, name="另有")
+            more = f"另有 {len(rows) - shown} 个{noun}" if shown else f"共 {len(rows)} 个{noun}，本页放不下"
+            L.paragraph_box(s, left, end + 0.05, sum(c.width for c in cols), f"{more}，见简报。", 14, 1,
+                            color=L.GREY, name="另有")
             end += note_h
         return end
 
@@ -136,7 +137,7 @@ class Deck:
                                                           strict=True))
         where = "" if d.scope_name else f"，涉及{len(by_unit)}个单位" + (f"；最多的是{most}" if most else "")
         text = (f"截至{tx.md(d.as_of)}，逾期未整改问题{int(k['overdue'])}个{tx.count_phrase(d, 'overdue', '个')}"
-                f"{where}。下表按逾期天数从多到少。")
+                + (f"{where}。下表按逾期天数从多到少。" if len(d.overdue) else "。"))
         top = L.paragraph_box(s, L.MARGIN, L.BODY_TOP, L.BODY_W, text, BODY_PT, 3, name="摘要")
         cols = [Col("单位", 2.3, 2), Col("问题方面", 2.0, 2), Col("具体问题", 4.45, 2),
                 Col("整改时限", 1.55, 1, "center"), Col("逾期天数", 1.1, 1, "center"),
@@ -158,11 +159,11 @@ class Deck:
     def relapse_slide(self) -> None:
         d = self.data
         s = self.slide("反弹问题", f"反弹问题 {len(d.relapses)} 个")
-        text = f"截至{tx.md(d.as_of)}，发现“死灰复燃”“重复反弹”问题{len(d.relapses)}个，须从严从重处理、挂牌整改。"
+        text = f"截至{tx.md(d.as_of)}，发现“死灰复燃”“重复反弹”问题{len(d.relapses)}个" + (
+            "，须从严从重处理、挂牌整改。" if len(d.relapses) else "。")
         top = L.paragraph_box(s, L.MARGIN, L.BODY_TOP, L.BODY_W, text, BODY_PT, 2, name="摘要")
-        cols = [Col("单位", 2.35, 2), Col("问题方面", 1.7, 2), Col("具体问题", 4.1, 2),
-                Col("判定依据", 1.6, 2, "center"), Col("当前状态", 1.1, 1, "center"),
-                Col("首次报告", 1.55, 1, "center")]
+        cols = [Col("单位", 2.3, 2), Col("问题方面", 1.7, 2), Col("具体问题", 3.5, 2),
+                Col("判定依据", 2.3, 2), Col("当前状态", 1.1, 1, "center"), Col("首次报告", 1.5, 1, "center")]
         self.table(s, bt.relapse_table(d), cols, top + 0.1, "反弹问题")
 
     def satisfaction_slide(self) -> None:
@@ -188,13 +189,13 @@ class Deck:
             soon = (f"即将到期：{w.within_days}个工作日内到期的问题{len(w.problems_due_soon)}个、"
                     f"线索{len(w.leads_due_soon)}件，请相关单位在期限前办结。")
             top = L.paragraph_box(s, L.MARGIN, top + 0.05, L.BODY_W, soon, 16, 2, name="即将到期")
-        cols = [Col("编号", 0.8, 1, "center"), Col("单位", 2.3, 2), Col("来源", 1.3, 1, "center"),
-                Col("督办事项", 3.5, 2), Col("期限", 1.5, 1, "center"), Col("剩余工作日", 1.25, 1, "center"),
-                Col("状态", 1.0, 1, "center"), Col("等级", 0.8, 1, "center")]
+        cols = [Col("编号", 0.75, 1, "center"), Col("单位", 2.2, 2), Col("来源", 1.2, 1, "center"),
+                Col("督办事项", 2.9, 2), Col("期限", 1.5, 1, "center"), Col("剩余工作日", 1.3, 1, "center"),
+                Col("状态", 1.75, 1, "center"), Col("等级", 0.8, 1, "center")]
         items = bs.supervision_items_table(d)
         if items.rows:  # 没有事项时摘要已写明，不再重复空表的说明
             top = self.table(s, items, cols, top + 0.1, "督办事项")
-        if d.warning is not None and L.BODY_BOTTOM - top > 1.5:
+        if d.warning is not None and L.BODY_BOTTOM - top > 2.0:
             source = bs.due_soon_units_table(d)
             source.rows = [r for r in source.rows if any(r[1:5])]  # 只列有逾期或即将到期的单位
             top = L.paragraph_box(s, L.MARGIN, top + 0.15, L.BODY_W, source.title, 16, 1, bold=True, name="表题")

@@ -29,7 +29,8 @@ def _card_paras(row, width: float) -> list[list[Run]]:
         frac = "（" + frac
     paras = [[Run(L.clip(label, width, LABEL_PT, 2), LABEL_PT, False, L.GREY)]]
     big = [Run(value, VALUE_PT, True, L.NAVY)]
-    if frac and L.text_em(value) * VALUE_PT + L.text_em(frac) * SMALL_PT < (width - 2 * L.PAD) * 72 * 0.94:
+    # 大号粗体数字比估算的宽：同一行放分子分母时多留余量
+    if frac and L.text_em(value) * VALUE_PT * 1.1 + L.text_em(frac) * SMALL_PT < (width - 2 * L.PAD) * 72 * 0.9:
         big.append(Run(frac, SMALL_PT, False, L.GREY))
         frac = ""
     paras.append(big)

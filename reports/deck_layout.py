@@ -56,6 +56,8 @@ def blank_slide(prs):
 
 # ------------------------------------------------------------------ 字宽估算
 def char_em(c: str) -> float:
+    if c in "%@MW":  # 比数字宽
+        return 0.9
     return 1.0 if unicodedata.east_asian_width(c) in "WFA" else 0.6
 
 
@@ -239,6 +241,8 @@ def table(slide, cols: list[Col], rows: list[list[str]], left, top, max_height, 
             break
         heights.append(h)
     n = len(heights) - 1
+    if n == 0:  # 一行也放不下：不画只有表头的空表
+        return top, 0
     shape = slide.shapes.add_table(n + 1, len(cols), Inches(left), Inches(top),
                                    Inches(sum(c.width for c in cols)), Inches(sum(heights)))
     shape.name = name
