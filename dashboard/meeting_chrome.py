@@ -27,7 +27,7 @@ header[data-testid="stHeader"],[data-testid="stDecoration"],[data-testid="stTool
   margin:0 !important;color:#1f4e79;}
 .st-key-mt_bar [data-testid="stVerticalBlock"]{gap:0.35rem;}
 .st-key-mt_bar [data-testid="stHeading"]{margin:0 !important;}
-.mt-stamp{font-size:0.95rem;color:#555;margin:0.45rem 0 0 0;line-height:1.3;}
+.mt-stamp{font-size:1rem;color:#555;margin:0.45rem 0 0 0;line-height:1.3;}
 .mt-page{font-size:1.5rem;font-weight:700;text-align:center;line-height:2.4rem;margin:0;}
 """
 HIDE_SIDEBAR_CSS = """

@@ -34,8 +34,11 @@ def _change_words(delta: str | None) -> str:
     return f"，较上期{verb}{delta.lstrip('+-')}"
 
 
+NO_DATA = "所选统计日没有数据"
+
+
 def stage(d: md.StageSlide) -> str:
-    head = f"整改率{d.completion}{_change_words(d.completion_delta)}"
+    head = f"整改率{d.completion}{_change_words(d.completion_delta)}" if d.has_problems else f"{NO_DATA}（没有台账问题）"
     where = f"所处阶段：{d.stage}" + (f"（至 {d.stage_end:%Y-%m-%d}）" if d.stage_end else "")
     if d.next_due:
         when = "今天" if d.days_to_next == 0 else f"还有{d.days_to_next}天"
@@ -47,7 +50,7 @@ def stage(d: md.StageSlide) -> str:
 
 def lagging(d: md.LaggingSlide) -> str:
     if not d.has_units:
-        return _wrap(_head("所选统计日没有单位数据"), _small(d.rule))
+        return _wrap(_head(NO_DATA), _small(d.rule))
     if not d.rows:
         return _wrap(_head("当前没有红色或黄色单位"), _line("各单位滞后评分均低于黄色线。"), _small(d.rule))
     head = f"红色{d.n_red}个、黄色{d.n_yellow}个单位滞后"
@@ -59,6 +62,8 @@ def lagging(d: md.LaggingSlide) -> str:
 
 
 def overdue(d: md.OverdueSlide) -> str:
+    if not d.has_data:
+        return _wrap(_head(NO_DATA))
     if d.by_unit.empty:
         return _wrap(_head("没有逾期未整改的问题和超期未办结的线索"), mc.cards(d.figures, compact=True))
     top = d.by_unit.iloc[0]

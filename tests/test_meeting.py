@@ -192,6 +192,19 @@ def test_supervision_slide_without_items(q, f):
     assert s.open_items == 0 and s.rows.empty
 
 
+def test_slides_before_any_data_say_so(q, f):
+    from dashboard import meeting_slides as ms
+
+    early = Filters(CAMPAIGN_ID, date(2023, 1, 2), None, campaign=f.campaign, unit_names=f.unit_names)
+    stage = md.stage_slide(q.run, early)
+    assert not stage.has_problems and "所选统计日没有数据" in ms.stage(stage)
+    assert all(x.state == "未到" for x in stage.steps) and stage.stage == "尚未开始"
+    overdue = md.overdue_slide(q.run, early)
+    assert not overdue.has_data and "所选统计日没有数据" in ms.overdue(overdue)
+    relapse = md.relapse_slide(q.run, early)
+    assert relapse.total == 0 and "没有反弹问题" in ms.relapse(relapse)
+
+
 # ------------------------------------------------------------------ 版块与页码
 def test_short_unit_names_and_topic_parsing():
     assert mc.short_unit("乌兰县建设和交通运输局") == "乌兰县"

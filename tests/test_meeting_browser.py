@@ -189,6 +189,8 @@ def test_link_reopens_the_topic(server, browser, campaigns):  # noqa: F811
         # 输入框里的方向键不翻页：打开筛选，在“单位”选择框里按 →
         page.locator(".st-key-mt_filters button").click()
         page.locator('[data-testid="stSidebar"]').wait_for(state="visible", timeout=15_000)
+        _wait_idle(page)
+        page.screenshot(path=str(SHOTS / "meeting_filters_open_1366.png"))
         box = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"] input').first
         box.click()
         page.keyboard.press("ArrowRight")

@@ -79,6 +79,7 @@ class StageSlide:
     completion: str              # 整改率文字（标题句用）
     completion_delta: str | None
     steps: list[StageStep] = field(default_factory=list)
+    has_problems: bool = True    # 统计日有台账问题（否则整改率无从谈起，标题句说明没有数据）
 
 
 def stage_slide(run: Run, f: PageFilters) -> StageSlide:
@@ -98,7 +99,7 @@ def stage_slide(run: Run, f: PageFilters) -> StageSlide:
                       next_what=nxt["next_what"] if d.next_due else None,
                       days_to_next=None if pd.isna(days) else int(days),
                       figures=figures, completion=completion, completion_delta=dl["completion"],
-                      steps=stage_steps(d.stages, nxt["current_stage"]))
+                      steps=stage_steps(d.stages, nxt["current_stage"]), has_problems=problems > 0)
 
 
 # ------------------------------------------------------------------ 2 滞后单位
@@ -149,6 +150,7 @@ class OverdueSlide:
     more_items: int              # 它们的逾期件数合计
     overdue: int
     leads_overdue: int
+    has_data: bool = True        # 统计日有台账问题或线索（unit_progress 对没有数据的单位也给一行 0）
 
 
 def overdue_slide(run: Run, f: PageFilters) -> OverdueSlide:
@@ -165,7 +167,8 @@ def overdue_slide(run: Run, f: PageFilters) -> OverdueSlide:
                                       kind="stable")
     top, rest = u.head(OVERDUE_ROWS), u.iloc[OVERDUE_ROWS:]
     return OverdueSlide(figures, top[["unit_name", "overdue", "leads_open_overdue", "total"]].reset_index(drop=True),
-                        len(rest), int(rest["total"].sum()), overdue, leads)
+                        len(rest), int(rest["total"].sum()), overdue, leads,
+                        bool(int(k["problems"]) or int(k["leads_received"])))
 
 
 # ------------------------------------------------------------------ 4 反弹问题
