@@ -28,7 +28,7 @@ header[data-testid="stHeader"],[data-testid="stDecoration"],[data-testid="stTool
 .st-key-mt_bar [data-testid="stVerticalBlock"]{gap:0.35rem;}
 .st-key-mt_bar [data-testid="stHeading"]{margin:0 !important;}
 .mt-stamp{font-size:1rem;color:#555;margin:0.45rem 0 0 0;line-height:1.3;}
-.mt-page{font-size:1.5rem;font-weight:700;text-align:center;line-height:2.4rem;margin:0;}
+.mt-page{font-size:1.5rem;font-weight:700;text-align:center;line-height:2.4rem;margin:0 0.6rem;white-space:nowrap;}
 """
 HIDE_SIDEBAR_CSS = """
 section[data-testid="stSidebar"],[data-testid="stSidebarCollapsedControl"],[data-testid="stExpandSidebarButton"]
@@ -117,18 +117,18 @@ def top_bar(topic: int, titles: tuple[str, ...], f: Filters) -> None:
     from html import escape
 
     n = len(titles)
-    with st.container(key="mt_bar"):
-        c = st.columns([7.2, 1.25, 0.75, 1.25, 1.0, 1.1], vertical_alignment="top", gap="small")
-        c[0].title(titles[topic - 1], anchor=False)
-        c[0].html(f'<p class="mt-stamp">{escape(stamp(f))}</p>')
-        c[1].button("上一页", key=K_PREV, icon=":material/chevron_left:", disabled=topic <= 1,
-                    on_click=_go, args=(topic - 1,), width="stretch")
-        c[2].html(f'<p class="mt-page">{topic}/{n}</p>')
-        c[3].button("下一页", key=K_NEXT, icon=":material/chevron_right:", disabled=topic >= n,
-                    on_click=_go, args=(topic + 1,), width="stretch")
-        c[4].button("筛选", key="mt_filters", icon=":material/filter_alt:", on_click=_toggle_filters,
-                    width="stretch")
-        c[5].page_link("pages/overview.py", label="退出", icon=":material/close:", width="stretch")
+    # 横排：标题块占剩余宽度，按钮按文字宽度（侧栏打开、正文变窄时按钮文字也不被截成“上…”）
+    with st.container(key="mt_bar", horizontal=True, vertical_alignment="top", gap="small", wrap=False):
+        with st.container(width="stretch", gap=None):
+            st.title(titles[topic - 1], anchor=False)
+            st.html(f'<p class="mt-stamp">{escape(stamp(f))}</p>')
+        st.button("上一页", key=K_PREV, icon=":material/chevron_left:", disabled=topic <= 1,
+                  on_click=_go, args=(topic - 1,), width="content")
+        st.html(f'<p class="mt-page">{topic}/{n}</p>', width="content")
+        st.button("下一页", key=K_NEXT, icon=":material/chevron_right:", disabled=topic >= n,
+                  on_click=_go, args=(topic + 1,), width="content")
+        st.button("筛选", key="mt_filters", icon=":material/filter_alt:", on_click=_toggle_filters, width="content")
+        st.page_link("pages/overview.py", label="退出", icon=":material/close:", width="content")
 
 
 def keyboard() -> None:
