@@ -55,8 +55,9 @@ class MapConfig:
     non_geographic: dict[str, str]    # unit_id → 说明（为什么没有辖区边界）
 
 
-def load_config(campaign_id: str, maps_dir: Path = MAPS_DIR) -> MapConfig | None:
-    """该专项整治的地图配置；没有配置文件时 None（不显示地图）。"""
+def load_config(campaign_id: str, maps_dir: Path | None = None) -> MapConfig | None:
+    """该专项整治的地图配置（默认在 MAPS_DIR）；没有配置文件时 None（不显示地图）。"""
+    maps_dir = maps_dir or MAPS_DIR
     path = maps_dir / f"{campaign_id}.toml"
     if not path.exists():
         return None
@@ -119,7 +120,7 @@ def split_units(units: pd.DataFrame, config: MapConfig, props: dict[str, dict]) 
     return _with_values(mapped).reset_index(drop=True), _with_values(others).reset_index(drop=True)
 
 
-def county_map_data(run: Run, f: PageFilters, maps_dir: Path = MAPS_DIR) -> CountyMapData:
+def county_map_data(run: Run, f: PageFilters, maps_dir: Path | None = None) -> CountyMapData:
     config = load_config(f.campaign_id, maps_dir)
     if config is None:
         return CountyMapData(None)
@@ -140,16 +141,21 @@ def metric_text(row, key: str) -> str:
     return "—" if v is None or pd.isna(v) else f"{v:.2f}（{int(row['leads_received'])}件）"
 
 
-def others_table(others: pd.DataFrame) -> pd.DataFrame:
-    """地图旁的表：不在地图上的单位及其各项数值（中文列名）。"""
-    return pd.DataFrame({
-        "单位": others["unit_name"].tolist(),
-        "说明": others["note"].tolist(),
+OTHERS_COLUMNS = {"lagging": "滞后状态", "completion": "整改率", "overdue": "逾期问题",
+                  "lead_density": "受理线索"}   # 没有辖区面积的单位不算线索密度，列受理线索件数
+
+
+def others_table(others: pd.DataFrame, key: str | None = None) -> pd.DataFrame:
+    """地图旁的表：不在地图上的单位及其数值（中文列名）；key 给定时只列该指标（窄栏），否则全部。"""
+    values = {
         "滞后状态": [metric_text(r, "lagging") for _, r in others.iterrows()],
         "整改率": [metric_text(r, "completion") for _, r in others.iterrows()],
         "逾期问题": [int(v) for v in others["overdue"]],
         "受理线索": [int(v) for v in others["leads_received"]],
-    })
+    }
+    if key is not None:
+        values = {OTHERS_COLUMNS[key]: values[OTHERS_COLUMNS[key]]}
+    return pd.DataFrame({"单位": others["unit_name"].tolist(), **values, "说明": others["note"].tolist()})
 
 
 def mapped_table(mapped: pd.DataFrame) -> pd.DataFrame:

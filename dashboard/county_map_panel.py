@@ -17,8 +17,8 @@ def county_map_panel(f) -> None:
                 "需要时在 data/maps/ 下为它添加地图配置。", icon=":material/map:")
         return
     key = st.radio("地图指标", list(MAP_METRICS), key=K_METRIC, horizontal=True,
-                   format_func=lambda k: MAP_METRICS[k].label)
-    st.caption(f"{MAP_METRICS[key].label}：{METRIC_HELP[key]}")
+                   format_func=lambda k: MAP_METRICS[k].label,
+                   help="\n\n".join(f"**{m.label}**：{METRIC_HELP[k]}" for k, m in MAP_METRICS.items()))
     left, right = st.columns([3, 2], gap="medium")
     with left:
         title = f"{d.config.title} {MAP_METRICS[key].label}"
@@ -28,7 +28,8 @@ def county_map_panel(f) -> None:
         if d.others.empty:
             st.caption("所有单位都在地图上。")
         else:
-            ui.table(others_table(d.others), "不在地图上的单位", "county_map_others")
+            ui.table(others_table(d.others, key), "不在地图上的单位", "county_map_others",
+                     download_data=others_table(d.others))
     if not d.mapped.empty:
         st.markdown("**各县区数值**")
         ui.table(mapped_table(d.mapped), "县区地图数值", "county_map_values")

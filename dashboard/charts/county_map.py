@@ -4,6 +4,10 @@
 所以浏览器不向任何地图或字体服务器发请求。不要换成 go.Choropleth——它即使隐藏底图也会从 CDN
 下载世界地图；也不要用 map_style="white-bg"——它带着外网字体地址。县区名称用悬停提示和图下表格，
 不在地图上画文字（MapLibre 画文字需要字体服务器）。
+
+已知现象：Streamlit 第二次渲染同一张图时，交给 plotly 的 map.style 少了 “sources”（前端保存的图状态
+丢了这一项），MapLibre 校验样式失败，浏览器控制台出现 “Map error.”；已画好的地图不受影响，
+切换指标时地图重建、着色正确（tests/test_county_map_browser.py 逐项核对像素）。
 """
 from __future__ import annotations
 
@@ -18,8 +22,8 @@ from analytics.palette import GREEN, RED, STATE_COLORS, YELLOW
 BLANK_STYLE = {"version": 8, "sources": {},
                "layers": [{"id": "blank", "type": "background", "paint": {"background-color": "#ffffff"}}]}
 NO_DATA_FILL = "#e6e9ed"   # 在地图范围内、但不在当前筛选里的县区
-HEIGHT = 520
-ASSUMED_WIDTH = 640        # 估计地图宽度（页面左栏），用于计算缩放级别使全境可见
+HEIGHT = 460
+ASSUMED_WIDTH = 420        # 估计地图绘图区宽度（页面左栏减去色标），用于计算缩放级别使全境可见
 STATE_Z = {"绿": 0, "黄": 1, "红": 2}
 # 颜色要表达“好/坏”：整改率低 = 红，高 = 绿；逾期和线索密度越多越深
 SCALES = {
@@ -49,7 +53,7 @@ def _mercator_y(lat: float) -> float:
     return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
 
 
-def view(geojson: dict, width: int = ASSUMED_WIDTH, height: int = HEIGHT) -> tuple[dict, float]:
+def view(geojson: dict, width: int = ASSUMED_WIDTH, height: int = HEIGHT - 90) -> tuple[dict, float]:
     """全境可见的中心点和缩放级别（MapLibre：缩放 z 时全球宽 512·2^z 像素）。"""
     x0, y0, x1, y1 = _bounds(geojson)
     zx = math.log2(width * 360 / (512 * max(x1 - x0, 1e-6)))
@@ -99,7 +103,7 @@ def county_map(geojson: dict, mapped: pd.DataFrame, key: str, title: str) -> go.
     z, color = _values(mapped, key)
     fig.add_trace(go.Choroplethmap(
         geojson=geojson, featureidkey="properties.code", locations=mapped["code"].tolist(), z=z,
-        marker=dict(line=dict(color="#ffffff", width=1.5), opacity=0.9), text=_hover(mapped),
+        marker=dict(line=dict(color="#ffffff", width=1.5), opacity=1), text=_hover(mapped),
         hovertemplate="%{text}<extra></extra>", name=MAP_METRICS[key].label, **color))
     center, zoom = view(geojson)
     fig.update_layout(title=title, height=HEIGHT, map=dict(style=BLANK_STYLE, center=center, zoom=zoom),
