@@ -1,10 +1,12 @@
 """页面基准：每个页面执行的查询 + 构造 Plotly 图表的耗时（不经过 streamlit，也不经过查询缓存）。
 
 每页调用该页的数据函数（analytics/page_data/，与页面同一批函数，查询经 QueryRunner、不经缓存），
-再构造该页的 dashboard/charts/ 图表；每页重复 N 次取中位数，示例库和大规模库并排打印。目标：示例库每页 < 300 ms，
-3000 个单位、100 万条线索的库每页 < 1 s。
+再构造该页的 dashboard/charts/ 图表；每页重复 N 次取中位数，示例库和大规模库并排打印。目标（含侧栏）：示例库每页 < 300 ms，
+3000 个单位、100 万条线索的库每页 < 300 ms。
 
-    .venv/bin/python -m bench.page_speed [--repeat 7] [--sample DB] [--large DB] [--detail]
+    .venv/bin/python -m bench.page_speed [--repeat 7] [--sample DB] [--large DB] [--detail] [--before-after]
+
+--before-after 把每个库复制两份（不用 / 用预计算表），同一次运行里并排打印前后。
 
 --detail 另外列出每页中每个查询、数据计算（py:）、图表的中位耗时，用来找出慢的查询。
 大规模库由 `python -m bench.import_speed` 生成（build/bench/bench.duckdb）。
@@ -16,6 +18,7 @@ import re
 import shutil
 import statistics
 import sys
+import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Callable
@@ -38,7 +41,11 @@ from dashboard.db import QueryRunner  # noqa: E402
 SAMPLE_DB = ROOT / "data" / "db" / "dashboard.duckdb"
 LARGE_DB = ROOT / "build" / "bench" / "bench.duckdb"
 SAMPLE_BUDGET_MS = 300
-LARGE_BUDGET_MS = 1000
+LARGE_BUDGET_MS = 300     # issue 13: every page under 300 ms at national scale, sidebar included
+
+
+# 计时用的钟：默认墙钟；--cpu 改用本进程的 CPU 时间（含 DuckDB 的线程），机器被别的进程占满时更能反映本页的服务器工作量。
+clock = time.perf_counter
 
 
 class Ctx:
@@ -55,25 +62,25 @@ class Ctx:
         self.steps[label] = dt
 
     def _timed(self, label: str, fn: Callable):
-        t0 = time.perf_counter()
+        t0 = clock()
         out = fn()
-        self._record(label, time.perf_counter() - t0)
+        self._record(label, clock() - t0)
         return out
 
     def q(self, name: str, **params):
         """页面数据函数的 run：执行查询并记下耗时。"""
-        t0 = time.perf_counter()
+        t0 = clock()
         out = self.runner.run(name, **params)
-        dt = time.perf_counter() - t0
+        dt = clock() - t0
         self._query_time += dt
         self._record(name, dt)
         return out
 
     def data(self, fn: Callable, *args):
         """调用页面数据函数 fn(run, f, *args)；查询各记一步，其余（pandas 计算）记为 py:<函数名>。"""
-        q0, t0 = self._query_time, time.perf_counter()
+        q0, t0 = self._query_time, clock()
         out = fn(self.q, self.f, *args)
-        self._record("py:" + fn.__name__, time.perf_counter() - t0 - (self._query_time - q0))
+        self._record("py:" + fn.__name__, clock() - t0 - (self._query_time - q0))
         return out
 
     def fig(self, label: str, fn: Callable, data=None):
@@ -204,26 +211,34 @@ def default_filters(runner: QueryRunner, campaign_id: str | None = None) -> filt
         snapshot_dates=tuple(snaps))
 
 
+def bench_dbs(paths: list[Path], repeat: int) -> list[tuple[filters.Filters, dict, dict]]:
+    """每个库 → (筛选, {页面: 中位毫秒}, {页面: {步骤: 中位毫秒}})。各库轮流跑（每轮每库一遍），
+    机器忙闲的起伏落在每个库上都一样，前后对比才公平。"""
+    runners = [QueryRunner(p) for p in paths]
+    try:
+        fs = [default_filters(r) for r in runners]      # 也打开了根连接（页面里由 st.cache_resource 缓存）
+        totals = [defaultdict(list) for _ in paths]
+        steps = [defaultdict(lambda: defaultdict(list)) for _ in paths]
+        for _ in range(repeat):
+            for i, (runner, f) in enumerate(zip(runners, fs, strict=True)):
+                for key, _label, fn in PAGES:
+                    c = Ctx(runner, f)
+                    t0 = clock()
+                    fn(c)
+                    totals[i][key].append((clock() - t0) * 1000)
+                    for s, dt in c.steps.items():
+                        steps[i][key][s].append(dt * 1000)
+        return [(f, {k: statistics.median(v) for k, v in tot.items()},
+                 {k: {s: statistics.median(v) for s, v in d.items()} for k, d in st.items()})
+                for f, tot, st in zip(fs, totals, steps, strict=True)]
+    finally:
+        for r in runners:
+            r.close()
+
+
 def bench_db(path: Path, repeat: int) -> tuple[filters.Filters, dict, dict]:
     """→ (筛选, {页面: 中位毫秒}, {页面: {步骤: 中位毫秒}})"""
-    runner = QueryRunner(path)
-    try:
-        f = default_filters(runner)      # 也打开了根连接（页面里由 st.cache_resource 缓存）
-        totals: dict[str, list[float]] = defaultdict(list)
-        steps: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
-        for _ in range(repeat):
-            for key, _label, fn in PAGES:
-                c = Ctx(runner, f)
-                t0 = time.perf_counter()
-                fn(c)
-                totals[key].append((time.perf_counter() - t0) * 1000)
-                for s, dt in c.steps.items():
-                    steps[key][s].append(dt * 1000)
-        med = {k: statistics.median(v) for k, v in totals.items()}
-        med_steps = {k: {s: statistics.median(v) for s, v in d.items()} for k, d in steps.items()}
-        return f, med, med_steps
-    finally:
-        runner.close()
+    return bench_dbs([path], repeat)[0]
 
 
 # ------------------------------------------------------------------ with / without the precomputed tables
@@ -286,7 +301,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--large", type=Path, default=LARGE_DB, help="大规模库（默认 build/bench/bench.duckdb）")
     ap.add_argument("--detail", action="store_true", help="列出每个查询/图表的中位耗时")
     ap.add_argument("--strict", action="store_true", help="有页面超出目标时退出码为 1")
+    ap.add_argument("--before-after", action="store_true",
+                    help="每个库测两遍并排打印：不用预计算表（views.sql 的窗口定义）与用预计算表（precompute.sql）")
+    ap.add_argument("--cpu", action="store_true", help="按本进程 CPU 时间计（机器繁忙时用；DuckDB 多线程时可能大于墙钟）")
     args = ap.parse_args(argv)
+    global clock
+    clock = time.process_time if args.cpu else time.perf_counter
 
     if not args.sample.exists():
         print(f"示例库 {args.sample} 不存在：先运行 .venv/bin/python -m etl build-sample --db {args.sample}")
@@ -298,13 +318,20 @@ def main(argv: list[str] | None = None) -> int:
         print(f"大规模库 {args.large} 不存在，只测示例库。生成方法：.venv/bin/python -m bench.import_speed"
               "（生成 3000 个单位、100 万条线索并导入到 build/bench/bench.duckdb）。\n")
 
-    results = []
-    for label, path, budget in dbs:
-        f, med, med_steps = bench_db(path, args.repeat)
-        print(f"{label}：{path}（{db_size(path)}）\n  专项整治 {f.campaign_id}，统计日 {f.as_of}，"
-              f"上期 {f.prev_as_of}，每页重复 {args.repeat} 次")
-        results.append((label, budget, med, med_steps))
+    with tempfile.TemporaryDirectory(prefix="page_speed-", dir=ROOT / "build") as tmp:
+        if args.before_after:   # same data, timed without and with the precomputed tables
+            dbs = [(f"{label}{tag}", db_variant(path, Path(tmp) / f"{i}-{tag}.duckdb", pre), budget)
+                   for i, (label, path, budget) in enumerate(dbs)
+                   for tag, pre in (("·前", False), ("·后", True))]
+        results = []
+        for (label, path, budget), (f, med, med_steps) in zip(dbs, bench_dbs([p for _, p, _ in dbs], args.repeat),
+                                                              strict=True):
+            print(f"{label}：{path}（{db_size(path)}）\n  专项整治 {f.campaign_id}，统计日 {f.as_of}，"
+                  f"上期 {f.prev_as_of}，每页重复 {args.repeat} 次")
+            results.append((label, budget, med, med_steps))
     print()
+    if args.before_after:
+        print("·前 = 不用预计算表（problems_as_of 等宏对全部台账快照开窗），·后 = 用 problem_periods（etl/sql/precompute.sql）。")
 
     head = pad("页面", 22) + "".join(pad(f"{lb}（ms）", 16, right=True) for lb, *_ in results)
     print(head)
@@ -319,7 +346,7 @@ def main(argv: list[str] | None = None) -> int:
                 over.append((lb, label, total, budget))
             cells += f"{ms:>15.1f}{flag}"
         print(pad(label, 22) + cells)
-    print("\n页面耗时不含侧栏；目标按“页面 + 侧栏”判断：示例库 < "
+    print("\n计时：" + ("本进程 CPU 时间（--cpu）" if args.cpu else "墙钟") + "。页面耗时不含侧栏；目标按“页面 + 侧栏”判断：示例库 < "
           f"{SAMPLE_BUDGET_MS} ms，大规模库 < {LARGE_BUDGET_MS} ms。带 ! 的超出目标。")
     for lb, label, total, budget in over:
         print(f"  超标：{lb} {label} {total:.0f} ms（目标 {budget} ms）")
