@@ -2,7 +2,8 @@
 
 文字不溢出：每个文字框、表格格子都先按字宽估算要占几行（汉字一个字宽，数字、字母约 0.6 个字宽），
 放不下的截断加“…”；表格只放得下的行数，其余在表下注明“另有 N 个，见简报”。
-行高按 1.38 倍字号估算（Noto Sans CJK 单倍行距在 LibreOffice 中约 1.33 倍字号，微软雅黑更紧）。
+行距固定为 1.3 倍字号（不随字体的行高而变：Noto Sans CJK 的单倍行距约 1.48 倍、微软雅黑约 1.32 倍），
+估算高度时按 1.35 倍留一点余量。
 """
 from __future__ import annotations
 
@@ -18,11 +19,12 @@ from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE, PP_ALIGN
 from pptx.oxml.ns import qn
 from pptx.util import Emu, Inches, Pt
 
-# 字体：Noto Sans CJK SC（看板、图表同一字体）。本机没有该字体时，PowerPoint/WPS 按 charset=GB2312、
-# 无衬线（pitchFamily 34）替换为系统的中文黑体（Windows 上即微软雅黑）。
+# 字体：Noto Sans CJK SC（看板、图表同一字体）。打开幻灯片的电脑没有该字体时，PowerPoint/WPS 按文件里的
+# PANOSE、charset=GB2312、无衬线（pitchFamily 34）替换为系统的中文无衬线字体（Windows 上即微软雅黑）。
 FONT = "Noto Sans CJK SC"
-FONT_CHARSET = "-122"       # GB2312
-FONT_PITCH_FAMILY = "34"    # variable pitch, swiss (sans-serif)
+FONT_PANOSE = "020B0500000000000000"   # NotoSansCJKsc-Regular.otf 的 OS/2 PANOSE
+FONT_CHARSET = "-122"                  # GB2312
+FONT_PITCH_FAMILY = "34"               # variable pitch, swiss (sans-serif)
 
 SLIDE_W, SLIDE_H = 13.333, 7.5          # 英寸，16:9
 MARGIN = 0.45
@@ -31,7 +33,8 @@ FOOTER_H = 0.42
 BODY_TOP = HEADER_H + 0.15
 BODY_BOTTOM = SLIDE_H - FOOTER_H - 0.1
 BODY_W = SLIDE_W - 2 * MARGIN
-LINE = 1.38                              # 行高 / 字号
+LINE_EXACT = 1.3                         # 段落的固定行距 / 字号
+LINE = 1.35                              # 估算高度用的行高 / 字号
 PAD = 0.05                               # 文字框、格子的内边距（英寸）
 
 NAVY = "1F3864"
@@ -112,6 +115,7 @@ def _font(run, size: float, bold: bool = False, color: str = "000000") -> None:
             rpr.append(el)
         el.set("typeface", FONT)
         if tag != "a:cs":
+            el.set("panose", FONT_PANOSE)
             el.set("charset", FONT_CHARSET)
             el.set("pitchFamily", FONT_PITCH_FAMILY)
     rpr.set("lang", "zh-CN")
@@ -137,7 +141,7 @@ def _paragraphs(tf, paras: list[list[Run]], align) -> None:
     for i, runs in enumerate(paras):
         p = tf.paragraphs[0] if i == 0 else tf.add_paragraph()
         p.alignment = align
-        p.line_spacing = 1.0
+        p.line_spacing = Pt(max(r.size for r in runs) * LINE_EXACT)
         p.space_before = p.space_after = Pt(0)
         for r in runs:
             run = p.add_run()
