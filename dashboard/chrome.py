@@ -7,7 +7,7 @@ Streamlit 1.67 的这些文字写死为英文、不能本地化：
 - 右上角主菜单（Print、Record screen、System/Light/Dark）：.streamlit/config.toml 的 client.toolbarMode =
   "minimal" 不显示，这里再用 CSS 隐藏（不经 make run 启动时也不出现）；
 - 上传框（Drag and drop files here、Upload、200MB per file、File must be 50.0MB or smaller.）：说明隐藏、按钮
-  写“选择文件”、错误提示换成中文，上限由页面在上传框旁用中文写明（见 upload_limits_text）；
+  写“选择文件”、拒收文件的提示换成中文（PATTERNS），上限由页面在上传框旁用中文写明（upload_limits_text）；
 - 屏幕阅读器读的英文标签（aria-label 如 “Help for 统计日”“Open”“Choose date”）、空下拉框的占位文字
   （“Choose an option”）、“Skip to main content”、运行中的“Running…/Stop”、表格列菜单（Sort ascending…）：
   由一小段脚本按 TRANSLATIONS 换成中文（CSS 改不了属性和文字）。
@@ -52,6 +52,10 @@ TRANSLATIONS = {
     "Pin column": "固定此列",
     "Unpin column": "取消固定",
     "Hide column": "隐藏此列",
+    "Error:": "",            # 上传框把“Error:”和错误原文分成两段文字；原文由 PATTERNS 译成“错误：…”
+    "Add files": "添加文件",
+    "add icon": "添加",
+    "Remove ": "移除 ",
     "Help for ": "说明：",
     "year, ": "年，",
     "month, ": "月，",
@@ -59,6 +63,14 @@ TRANSLATIONS = {
     "Selected date": "所选日期",
 }
 SUFFIXES = {" start date": "（开始日期）", " end date": "（结束日期）"}
+# 带变量的整句（上传框拒收文件时的提示等）：正则 → 中文（$1 为第一组）
+PATTERNS = [
+    (r"^(?:Error: )?(.+) files are not allowed\.?$", "错误：不接受这种类型的文件，请上传上传框旁说明的类型。"),
+    (r"^(?:Error: )?File must be (.+) or smaller\.?$", "错误：文件超过上限（$1），未上传。"),
+    (r"^(?:Error: )?File size is too small\.?$", "错误：文件太小，未上传。"),
+    (r"^(?:Error: )?Too many files\.?$", "错误：文件太多，未上传。"),
+    (r"^Error: (.+)$", "错误：$1"),
+]
 
 CHROME_CSS = """<style>
 /* 表格、图表上方的英文工具栏（含绕过审计的 Download as CSV）：每张表/图下面有中文下载按钮 */
@@ -66,17 +78,16 @@ CHROME_CSS = """<style>
 .stPlotlyChart .modebar-container,.js-plotly-plot .modebar{display:none !important;}
 /* 右上角英文主菜单（Print、Record screen、主题切换）与 Deploy 按钮 */
 [data-testid='stMainMenu'],[data-testid='stAppDeployButton']{display:none !important;}
-/* 上传框：英文说明（Drag and drop… / 200MB per file • XLSX）隐藏，按钮写“选择文件” */
+/* 上传框：英文说明（Drag and drop… / 200MB per file • XLSX）隐藏，“Upload”按钮写“选择文件”
+   （只改这个按钮：已选文件旁的删除、添加按钮不动） */
 [data-testid='stFileUploaderDropzoneInstructions']{display:none !important;}
-[data-testid='stFileUploaderDropzone'] button [data-testid='stMarkdownContainer'],
-[data-testid='stFileUploaderDropzone'] button p{display:none !important;}
-[data-testid='stFileUploaderDropzone'] button::after{content:'选择文件';margin-left:0.4rem;}
-/* 上传框里被拒的文件：英文错误（File must be 50.0MB or smaller. / xlsx files are not allowed.）换成中文 */
-[data-testid='stFileUploaderFileErrorMessage'],[data-testid='stFileUploaderFile'] .stFileUploaderFileErrorMessage
-{font-size:0 !important;}
-[data-testid='stFileUploaderFileErrorMessage']::after{content:'文件过大或类型不符，未上传（上限见上传框旁的说明）';
-font-size:0.875rem;}
-</style>"""
+[data-testid='stFileUploaderDropzone'] [data-testid='stBaseButton-secondary'] [data-testid='stMarkdownContainer'],
+[data-testid='stFileUploaderDropzone'] [data-testid='stBaseButton-secondary'] p{display:none !important;}
+[data-testid='stFileUploaderDropzone'] [data-testid='stBaseButton-secondary']::after{content:'选择文件';
+margin-left:0.4rem;}
+/* 本段 CSS 与脚本所在的元素不占位置（否则页面标题上方多出一行间距） */
+.stElementContainer:has(#zh-chrome),[data-testid='stElementContainer']:has(#zh-chrome){display:none !important;}
+</style><span id="zh-chrome"></span>"""
 
 _SCRIPT = """<script>
 (() => {
@@ -84,9 +95,11 @@ _SCRIPT = """<script>
   window.__zhChrome = true;
   const exact = __EXACT__, suffixes = __SUFFIXES__;
   const prefixes = Object.keys(exact).filter(k => / $|, $/.test(k));
+  const patterns = __PATTERNS__.map(([re, cn]) => [new RegExp(re), cn]);
   const zh = (s) => {
     if (!s || !/[A-Za-z]/.test(s)) return null;
     const t = s.trim();
+    for (const [re, cn] of patterns) if (re.test(t)) return t.replace(re, cn);
     if (exact[t] !== undefined && !prefixes.includes(t)) return s.replace(t, exact[t]);
     let out = null;
     for (const p of prefixes) if (t.startsWith(p)) { out = exact[p] + t.slice(p.length); break; }
@@ -131,7 +144,8 @@ _SCRIPT = """<script>
                         attributeFilter: ATTRS});
 })();
 </script>""".replace("__EXACT__", json.dumps(TRANSLATIONS, ensure_ascii=False)) \
-    .replace("__SUFFIXES__", json.dumps(SUFFIXES, ensure_ascii=False))
+    .replace("__SUFFIXES__", json.dumps(SUFFIXES, ensure_ascii=False)) \
+    .replace("__PATTERNS__", json.dumps(PATTERNS, ensure_ascii=False))
 
 
 def apply() -> None:

@@ -29,7 +29,7 @@ from tests.test_browser import (  # noqa: F401 — browser、sample_db 是 pytes
 VIEWPORTS = [(1366, 768), (1920, 1080)]
 
 # 允许的拉丁字母词：文件格式、单位、缩写与产品名（界面里本来就这样写）
-ALLOWED = {"CSV", "Excel", "SQL", "ID", "PNG", "PDF", "Word", "xlsx", "xls", "xlsm", "csv", "docx", "pptx",
+ALLOWED = {"B", "CSV", "Excel", "SQL", "ID", "PNG", "PDF", "Word", "xlsx", "xls", "xlsm", "csv", "docx", "pptx",
            "MB", "KB", "GB", "URL", "DuckDB", "SSO", "OIDC", "TOML", "toml", "make", "db", "md", "docs",
            "data", "model", "uploads", "queries", "LIMIT", "SELECT", "WITH", "DESCRIBE", "SHOW", "SUMMARIZE",
            "EXPLAIN", "FROM", "VALUES", "GROUP", "BY", "ALL", "ORDER", "COUNT", "AS", "SET", "RESET", "PRAGMA",
@@ -83,7 +83,8 @@ def english_words(found: list[list[str]], allowed: set[str]) -> list[tuple[str, 
     """(来源, 原文, 所在元素) 中含有不在 allowed 里的拉丁字母词的项。"""
     bad = []
     for kind, text, where in found:
-        words = re.findall(r"[A-Za-z][A-Za-z_0-9]*", re.sub(r"\$\w+|\w+\.(md|sql|toml|py)\b", " ", text))
+        text = re.sub(r"\$\w+|[\w\u4e00-\u9fff-]+\.[A-Za-z]{2,4}\b", " ", text)   # $参数、文件名（说明.txt）
+        words = re.findall(r"[A-Za-z][A-Za-z_0-9]*", text)
         words = [w for w in words if not re.search(r"\d", w)]  # 带数字的是数据里的编号（G105 国道、A1 代码）
         if any(w not in allowed for w in words):
             bad.append((kind, text[:120], where))
@@ -146,8 +147,10 @@ def _hover_table(page) -> bool:
 
 
 @pytest.mark.parametrize("size", VIEWPORTS, ids=lambda s: f"{s[0]}x{s[1]}")
-def test_no_english_on_any_page(server, browser, sample_db, size):  # noqa: F811
+def test_no_english_on_any_page(server, browser, sample_db, size, tmp_path):  # noqa: F811
     allowed = ALLOWED | _sql_names(sample_db)
+    bad_file = tmp_path / "说明.txt"
+    bad_file.write_text("不是报送文件", encoding="utf-8")
     ctx = browser.new_context(viewport={"width": size[0], "height": size[1]}, locale="zh-CN",
                               device_scale_factor=1)
     page = ctx.new_page()
@@ -179,10 +182,20 @@ def test_no_english_on_any_page(server, browser, sample_db, size):  # noqa: F811
                     page.wait_for_timeout(400)
                     _scan(page, allowed, "主菜单", problems)
                     page.keyboard.press("Escape")
-            if label == "数据管理":
-                page.locator('[data-testid="stFileUploader"]').first.scroll_into_view_if_needed()
+            if label == "数据管理":   # 上传一个不接受的文件：拒收的提示也是中文；上限用中文写在上传框旁
+                uploader = page.locator('[data-testid="stFileUploader"]').first
+                uploader.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(bad_file))
+                page.locator('[data-testid="stFileChip"]').first.wait_for(timeout=10_000)
+                page.locator('[data-testid="stFileChip"]').first.hover()
+                page.wait_for_timeout(500)
+                _scan(page, allowed, "数据管理（拒收文件）", problems)
+                assert "单个文件不超过 50MB" in page.locator('[data-testid="stMain"]').inner_text().replace(" MB", "MB")
+                uploader.scroll_into_view_if_needed()
                 page.screenshot(path=str(SHOTS / f"chrome_upload_{size[0]}x{size[1]}.png"))
         assert hovered >= 5, hovered
+    except Exception:
+        page.screenshot(path=str(SHOTS / f"chrome_failure_{size[0]}x{size[1]}.png"))
+        raise
     finally:
         ctx.close()
     assert not problems, "\n".join(f"{where}: {bad}" for where, bad in problems.items())
