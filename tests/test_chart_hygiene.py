@@ -13,7 +13,7 @@ from plotly.colors import hex_to_rgb
 from analytics.palette import GREEN, PALETTE, RED, STATE_COLORS, YELLOW
 from dashboard.charts import leads as lead_charts
 from dashboard.charts import progress, relapse
-from dashboard.charts.base import PLOTLY_CONFIG, count_axis, date_ticks, style
+from dashboard.charts.base import PLOTLY_CONFIG, count_axis, style, time_axis
 
 
 def _lab(hex_colour: str) -> tuple[float, float, float]:
@@ -87,17 +87,21 @@ def _completion_frame(n: int, overdue_max: int = 3) -> pd.DataFrame:
                          "problems": [10] * n})
 
 
-def test_daily_trend_shows_few_flat_date_ticks():
+def test_daily_trend_has_a_date_axis_with_few_flat_ticks():
     fig = progress.completion_trend(_completion_frame(37))   # 09-25 … 10-31，每日一期
     ax = fig.layout.xaxis
-    assert ax.tickangle == 0 and ax.tickmode == "array"
-    assert len(ax.tickvals) == 8 and ax.tickvals[-1] == "2023-10-31"   # 每隔 5 期一个，含最后一期
-    assert ax.tickvals[0] == "2023-09-26" and ax.ticktext[-1] == "10-31"
+    assert ax.type == "date" and ax.tickangle == 0 and ax.tickformat == "%m-%d"
+    assert ax.nticks == 8 and ax.tickmode == "auto"           # plotly 按日期取整选刻度，最多 8 个
+    assert ax.hoverformat == "%Y-%m-%d"
 
 
-def test_few_dates_are_all_labelled_and_years_kept_across_new_year():
-    assert date_ticks(["2023-06-01", "2023-06-08"])["tickvals"] == ["2023-06-01", "2023-06-08"]
-    assert date_ticks(["2023-12-28", "2024-01-04"])["ticktext"] == ["2023-12-28", "2024-01-04"]
+def test_few_snapshots_are_each_labelled_and_years_kept_across_new_year():
+    ax = time_axis([date(2023, 6, 1), date(2023, 6, 8)])
+    assert ax["tickmode"] == "array" and ax["ticktext"] == ["06-01", "06-08"]
+    ax = time_axis([date(2023, 12, 28), date(2024, 1, 4)])
+    assert ax["ticktext"] == ["2023-12-28", "2024-01-04"] and ax["tickformat"] == "%Y-%m-%d"
+    unit = progress.unit_trend(_unit_trend_frame(3, dates=3))
+    assert unit.layout.xaxis.type == "date" and list(unit.layout.xaxis.ticktext) == ["06-01", "06-08", "06-15"]
 
 
 # ------------------------------------------------------------------ colours mean the state

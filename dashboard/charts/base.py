@@ -60,15 +60,15 @@ def count_axis(vmax) -> dict:
     return dict(tickformat="d", dtick=step, tick0=0, rangemode="tozero")
 
 
-def date_ticks(labels: list[str], most: int = 8) -> dict:
-    """类别型日期横轴（每期台账快照一格，标签“2023-06-25”）：最多 most 个刻度文字、水平不旋转，
-    最后一期总标出；同一年内的只写“06-25”。"""
-    labels = list(labels)
-    same_year = len({v[:4] for v in labels}) <= 1
-    step = max(1, -(-len(labels) // most))
-    shown = labels[::-1][::step][::-1]   # 从最后一期往前每隔 step 期取一个
-    return dict(tickangle=0, tickmode="array", tickvals=shown,
-                ticktext=[v[5:] if same_year and len(v) == 10 else v for v in shown])
+def time_axis(dates, most: int = 8) -> dict:
+    """台账快照日期的横轴（日期型：间隔按实际天数）：最多 most 个水平的刻度文字，同一年内只写“06-25”；
+    快照不多于 most 期时正好标出每一期。每日快照的趋势（37 期）不再是 37 个旋转的日期。"""
+    ts = sorted(set(pd.to_datetime(pd.Series(list(dates))).dropna()))
+    fmt = "%m-%d" if len({t.year for t in ts}) <= 1 else "%Y-%m-%d"
+    axis = dict(type="date", tickformat=fmt, hoverformat="%Y-%m-%d", tickangle=0)
+    if len(ts) <= most:
+        return axis | dict(tickmode="array", tickvals=ts, ticktext=[t.strftime(fmt) for t in ts])
+    return axis | dict(tickmode="auto", nticks=most)
 
 
 def pct_text(v) -> str:

@@ -8,17 +8,17 @@ import plotly.graph_objects as go
 
 from analytics import lagging
 from analytics.palette import BLUE, GREEN, GREY, LIGHT_BLUE, ORANGE, PALETTE, RED, STATE_COLORS, STATUS_COLORS, YELLOW
-from dashboard.charts.base import count_axis, date_text, date_ticks, pct_text
+from dashboard.charts.base import count_axis, date_text, pct_text, time_axis
 from etl.lagging_config import LaggingRules
 
 
 def completion_trend(df: pd.DataFrame) -> go.Figure:
     """completion_trend.sql → 整改率、销号率折线 + 逾期数柱（次坐标）。"""
-    x = [date_text(v) for v in df["snap_date"]]
+    x = pd.to_datetime(df["snap_date"])
     fig = go.Figure()
     fig.add_trace(go.Bar(
         x=x, y=df["overdue"], name="逾期问题（个，右轴）", marker_color="rgba(192,57,43,0.35)",
-        yaxis="y2", hovertemplate="%{x}<br>逾期问题：%{y} 个<extra></extra>"))
+        yaxis="y2", hovertemplate="%{x|%Y-%m-%d}<br>逾期问题：%{y} 个<extra></extra>"))
     for col, name, color, num in (("completion", "整改率", BLUE, "done"),
                                   ("closure", "销号率", GREEN, "closed")):
         fig.add_trace(go.Scatter(
@@ -27,7 +27,8 @@ def completion_trend(df: pd.DataFrame) -> go.Figure:
             text=[""] * (len(df) - 1) + [pct_text(df[col].iloc[-1])],   # 只标最后一点，其余看悬停
             textposition="middle right", textfont=dict(color=color), cliponaxis=False,
             customdata=df[[num, "problems"]].to_numpy(),
-            hovertemplate=f"%{{x}}<br>{name}：%{{y:.1%}}（%{{customdata[0]}}/%{{customdata[1]}}）<extra></extra>"))
+            hovertemplate=f"%{{x|%Y-%m-%d}}<br>{name}：%{{y:.1%}}（%{{customdata[0]}}/%{{customdata[1]}}）"
+                          "<extra></extra>"))
     fig.update_layout(
         title="整改率、销号率随时间变化（悬停查看每期数字）", xaxis_title="台账快照日期",
         margin=dict(r=70),
@@ -35,7 +36,7 @@ def completion_trend(df: pd.DataFrame) -> go.Figure:
         yaxis2=dict(title="逾期问题（个）", overlaying="y", side="right", showgrid=False,
                     range=[0, max(4, float(df["overdue"].max() or 0) * 1.15)],
                     **count_axis(max(4, float(df["overdue"].max() or 0)))),
-        xaxis=dict(type="category", **date_ticks(x)),   # 每日快照时 37 个日期：只标约 8 个，不旋转
+        xaxis=time_axis(x),   # 每日快照时 37 个日期：只标约 8 个，不旋转
     )
     return fig
 
@@ -45,16 +46,14 @@ def unit_trend(df: pd.DataFrame, note: str = "") -> go.Figure:
     fig = go.Figure()
     for i, (name, g) in enumerate(df.groupby("unit_name", sort=False)):
         fig.add_trace(go.Scatter(
-            x=[date_text(v) for v in g["snap_date"]], y=g["completion"], name=str(name), mode="lines+markers",
+            x=pd.to_datetime(g["snap_date"]), y=g["completion"], name=str(name), mode="lines+markers",
             line=dict(color=PALETTE[i % len(PALETTE)], width=2.5),
             customdata=g[["done", "problems", "overdue"]].to_numpy(),
-            hovertemplate=(f"{name}<br>%{{x}}<br>整改率：%{{y:.1%}}（%{{customdata[0]}}/%{{customdata[1]}}）"
+            hovertemplate=(f"{name}<br>%{{x|%Y-%m-%d}}<br>整改率：%{{y:.1%}}（%{{customdata[0]}}/%{{customdata[1]}}）"
                            "<br>逾期：%{customdata[2]} 个<extra></extra>")))
     n = df["unit_name"].nunique()
-    dates = sorted({date_text(v) for v in df["snap_date"]})
     fig.update_layout(title="各单位整改率趋势" + (f"（{note}）" if note else ""),
-                      xaxis_title="台账快照日期", yaxis_title="整改率",
-                      xaxis=dict(type="category", categoryorder="array", categoryarray=dates, **date_ticks(dates)),
+                      xaxis_title="台账快照日期", yaxis_title="整改率", xaxis=time_axis(df["snap_date"]),
                       legend=dict(orientation="v", x=1.02, xanchor="left", y=1, yanchor="top"),
                       height=max(420, 120 + 26 * n))
     fig.update_yaxes(tickformat=".0%", range=[0, 1.05])
@@ -172,13 +171,12 @@ def status_history(hist: pd.DataFrame) -> go.Figure:
         if g.empty:
             continue
         fig.add_trace(go.Scatter(
-            x=[date_text(v) for v in g["as_of_date"]], y=g["label"], mode="markers", name=status,
+            x=pd.to_datetime(g["as_of_date"]), y=g["label"], mode="markers", name=status,
             marker=dict(symbol="square", size=18, color=color),
-            hovertemplate=f"%{{y}}<br>%{{x}}：{status}<extra></extra>"))
+            hovertemplate=f"%{{y}}<br>%{{x|%Y-%m-%d}}：{status}<extra></extra>"))
     n = hist["problem_id"].nunique()
     fig.update_layout(title="问题状态变化（每次台账报送）", xaxis_title="台账快照日期",
                       yaxis_title="问题编号", height=max(260, 110 + 30 * n))
-    dates = sorted({date_text(v) for v in hist["as_of_date"]})
-    fig.update_xaxes(type="category", categoryorder="array", categoryarray=dates, **date_ticks(dates))
+    fig.update_xaxes(**time_axis(hist["as_of_date"]))
     fig.update_yaxes(type="category", autorange="reversed")
     return fig

@@ -5,7 +5,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from analytics.palette import ORANGE, PALETTE, RED
-from dashboard.charts.base import bar, count_axis, date_text, date_ticks
+from dashboard.charts.base import bar, count_axis, time_axis
 
 
 def relapse_by_unit(df: pd.DataFrame) -> go.Figure:
@@ -26,15 +26,15 @@ def relapse_by_unit(df: pd.DataFrame) -> go.Figure:
 
 def relapse_trend(df: pd.DataFrame) -> go.Figure:
     """relapse_trend.sql → 累计反弹问题数折线 + 当期新发现柱。"""
-    x = [date_text(v) for v in df["snap_date"]]
+    x = pd.to_datetime(df["snap_date"])
     fig = go.Figure()
     fig.add_trace(go.Bar(x=x, y=df["new_relapses"], name="当期新发现", marker_color=ORANGE,
-                         hovertemplate="%{x}<br>当期新发现：%{y} 个<extra></extra>"))
+                         hovertemplate="%{x|%Y-%m-%d}<br>当期新发现：%{y} 个<extra></extra>"))
     fig.add_trace(go.Scatter(x=x, y=df["relapses"], name="累计反弹问题", mode="lines+markers",
                              line=dict(color=RED, width=3),
-                             hovertemplate="%{x}<br>累计反弹问题：%{y} 个<extra></extra>"))
+                             hovertemplate="%{x|%Y-%m-%d}<br>累计反弹问题：%{y} 个<extra></extra>"))
     fig.update_layout(title="反弹问题随时间变化", xaxis_title="台账快照日期",
-                      yaxis_title="问题数（个）", xaxis=dict(type="category", **date_ticks(x)))
+                      yaxis_title="问题数（个）", xaxis=time_axis(x))
     fig.update_yaxes(**count_axis(max(df["relapses"].max(), df["new_relapses"].max())))
     return fig
 
