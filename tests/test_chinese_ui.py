@@ -199,3 +199,44 @@ def test_no_english_on_any_page(server, browser, sample_db, size, tmp_path):  # 
     finally:
         ctx.close()
     assert not problems, "\n".join(f"{where}: {bad}" for where, bad in problems.items())
+
+
+LEGEND_SCROLLS_JS = """(chart) => [...chart.querySelectorAll('.legend .scrollbar')]
+    .some(r => parseFloat(r.getAttribute('height') || '0') > 0)"""
+XTICKS_JS = """(chart) => [...chart.querySelectorAll('.xaxislayer-above .xtick text')]
+    .map(t => [t.textContent, t.getAttribute('transform') || ''])"""
+
+
+def _chart_titled(page, title: str):
+    chart = page.locator(".js-plotly-plot").filter(has=page.locator(".gtitle", has_text=title)).first
+    chart.wait_for(timeout=30_000)
+    chart.scroll_into_view_if_needed()
+    page.wait_for_timeout(500)
+    return chart
+
+
+@pytest.mark.parametrize("size", VIEWPORTS, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_trend_ticks_and_big_font_legend_in_chromium(server, browser, size):  # noqa: F811
+    """总览的趋势图：日期刻度不多于 8 个、水平；投影大字号的县区进度：10 个单位的图例不出滚动条。"""
+    ctx = browser.new_context(viewport={"width": size[0], "height": size[1]}, locale="zh-CN", device_scale_factor=1)
+    page = ctx.new_page()
+    try:
+        sign_in(page, server, OFFICE_USER)
+        _wait_idle(page)
+        trend = _chart_titled(page, "整改率、销号率随时间变化")
+        ticks = trend.evaluate(XTICKS_JS)
+        assert 2 <= len(ticks) <= 8, ticks
+        assert not any("rotate" in t for _, t in ticks), ticks
+        assert all(re.fullmatch(r"\d\d-\d\d", label) for label, _ in ticks), ticks
+        page.screenshot(path=str(SHOTS / f"chrome_trend_{size[0]}x{size[1]}.png"))
+
+        page.goto(server + "/unit_progress?big=1", wait_until="domcontentloaded")
+        page.wait_for_timeout(800)
+        _wait_idle(page, timeout=60)
+        unit_trend = _chart_titled(page, "各单位整改率趋势")
+        names = unit_trend.locator(".legend .traces").count()
+        assert names >= 8, names
+        assert not unit_trend.evaluate(LEGEND_SCROLLS_JS)
+        page.screenshot(path=str(SHOTS / f"chrome_unit_trend_big_{size[0]}x{size[1]}.png"))
+    finally:
+        ctx.close()
