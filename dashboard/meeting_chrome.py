@@ -28,6 +28,7 @@ header[data-testid="stHeader"],[data-testid="stDecoration"],[data-testid="stTool
 .st-key-mt_bar [data-testid="stVerticalBlock"]{gap:0.35rem;}
 .st-key-mt_bar [data-testid="stHeading"]{margin:0 !important;}
 .mt-stamp{font-size:1rem;color:#555;margin:0.45rem 0 0 0;line-height:1.3;}
+.mt-stamp span{display:inline-block;}  /* 一项筛选尽量不拆到两行，太长时才在项内换行 */
 .mt-page{font-size:1.5rem;font-weight:700;text-align:center;line-height:2.4rem;margin:0 0.6rem;white-space:nowrap;}
 """
 HIDE_SIDEBAR_CSS = """
@@ -121,7 +122,8 @@ def top_bar(topic: int, titles: tuple[str, ...], f: Filters) -> None:
     with st.container(key="mt_bar", horizontal=True, vertical_alignment="top", gap="small", wrap=False):
         with st.container(width="stretch", gap=None):
             st.title(titles[topic - 1], anchor=False)
-            st.html(f'<p class="mt-stamp">{escape(stamp(f))}</p>')
+            parts = "　|　".join(f"<span>{escape(p)}</span>" for p in stamp(f).split("　|　"))
+            st.html(f'<p class="mt-stamp">{parts}</p>')
         st.button("上一页", key=K_PREV, icon=":material/chevron_left:", disabled=topic <= 1,
                   on_click=_go, args=(topic - 1,), width="content")
         st.html(f'<p class="mt-page">{topic}/{n}</p>', width="content")
