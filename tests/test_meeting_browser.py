@@ -220,3 +220,29 @@ def test_keyboard_listener_is_installed_once(server, browser, campaigns):  # noq
     finally:
         ctx.close()
 
+
+
+def test_filtered_view_still_fits(server, browser, campaigns):  # noqa: F811
+    """筛选了多个单位和问题方面时，筛选说明变长，一屏仍放得下、不截断。"""
+    cid = sorted(campaigns)[0]
+    c = campaigns[cid]
+    units = "&".join(f"unit={u}" for u in c["units"][:5])
+    cats = "&".join(f"category={x}" for x in ("逐利执法", "执法不规范", "执法方式简单僵化"))
+    ctx, page, errors = _open(browser, VIEWPORTS[0])
+    try:
+        sign_in(page, server, USER)
+        page.goto(f"{server}/meeting?campaign={cid}&topic=1&{units}&{cats}", wait_until="domcontentloaded")
+        _wait_topic(page, 1)
+        stamp = page.locator(".mt-stamp").inner_text()
+        assert "问题方面：逐利执法、执法不规范、执法方式简单僵化" in stamp and "等5个" in stamp, stamp
+        for t in (1, 2, 3):
+            if t > 1:
+                page.keyboard.press("ArrowRight")
+                _wait_topic(page, t)
+            fit = page.evaluate(FIT_JS)
+            assert fit["doc"] <= fit["view"] + 1 and fit["main"] <= fit["mainView"] + 1, (t, fit)
+            assert page.evaluate(CLIPPED_JS) == [], t
+        page.screenshot(path=str(SHOTS / "meeting_filtered_1366.png"))
+        assert not errors, errors
+    finally:
+        ctx.close()
