@@ -105,10 +105,16 @@ def shown_list(page, key: str, title: str = "") -> tuple[str, int]:
     m = re.search(r"共 (\d+) [个件]", head)
     assert m, head
     n = int(m.group(1))
-    if n:
-        grid = box.locator('[role="grid"][aria-rowcount]')
-        if grid.count():
-            assert int(grid.first.get_attribute("aria-rowcount")) == n + 1, head   # 表头 + n 行
+    if n:   # 表格：表头 + n 行（表格可能比标题行晚一点更新：等它）
+        grid = box.locator('[role="grid"][aria-rowcount]').first
+        grid.wait_for(state="attached", timeout=SLOW)   # glide 的无障碍表格是隐藏的
+        rows = None
+        for _ in range(200):
+            rows = int(grid.get_attribute("aria-rowcount"))
+            if rows == n + 1:
+                break
+            page.wait_for_timeout(250)
+        assert rows == n + 1, (head, rows)
     return head, n
 
 
@@ -147,6 +153,7 @@ def click_point(page, chart_key: str, trace: int, match: str, value) -> None:
 
 def scroll_chart(page, chart_key: str) -> None:
     page.locator(f".st-key-chart_{chart_key}").scroll_into_view_if_needed()
+    page.locator(f".st-key-chart_{chart_key} .js-plotly-plot .trace").first.wait_for(timeout=SLOW)
     page.wait_for_timeout(300)
 
 
@@ -242,9 +249,10 @@ def test_heatmap_cell_lists_its_problems(page, server, browser, sample_db):  # n
     qs = parse_qs(urlparse(page.url).query)
     assert qs["hs"] == [f"unit={unit_id}~category={category}"], qs
     # 显示方式也在链接里
-    page.get_by_text("占该单位比例").click()
+    page.locator(".st-key-hs_mode").get_by_text("占该单位比例").click()
+    page.wait_for_url(re.compile(r"mode=share"), timeout=SLOW)
     idle(page)
-    assert parse_qs(urlparse(page.url).query)["mode"] == ["share"]
+    assert parse_qs(urlparse(page.url).query)["hs"] == [f"unit={unit_id}~category={category}"]
     same_in_fresh_context(browser, server, page.url, "hs_list", n, "hotspots_cell")
 
 
