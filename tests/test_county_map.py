@@ -13,7 +13,7 @@ import pytest
 
 from analytics import county_map as cm
 from analytics.page_data.unit_progress import units_with_lagging
-from dashboard.charts.county_map import BLANK_STYLE, county_map
+from dashboard.charts.county_map import GLYPHS_NEVER_FETCHED, LABEL_STYLE, county_map, label_text
 from dashboard.filters import Filters
 from etl.config import list_campaigns, load_campaign
 from tests.fixtures.fixture_db import CAMPAIGN_ID, S2
@@ -143,9 +143,13 @@ def test_panel_says_so_without_a_config(monkeypatch, tmp_path):
 def test_chart_is_offline_choroplethmap(q, f):
     d = cm.county_map_data(q.run, f)
     fig = county_map(d.geojson, d.mapped, "lagging", "t")
-    assert [t.type for t in fig.data] == ["choroplethmap", "choroplethmap"]
-    assert fig.layout.map.style == BLANK_STYLE and "glyphs" not in BLANK_STYLE and not BLANK_STYLE["sources"]
-    assert "http" not in json.dumps(fig.layout.map.to_plotly_json()) + json.dumps([t.to_plotly_json() for t in fig.data])
+    assert [t.type for t in fig.data] == ["choroplethmap", "choroplethmap", "scattermap"]
+    assert fig.layout.map.style == LABEL_STYLE and not LABEL_STYLE["sources"]      # 没有瓦片源
+    urls = json.dumps(fig.layout.map.to_plotly_json()) + json.dumps([t.to_plotly_json() for t in fig.data])
+    assert urls.count("http") == 1 and GLYPHS_NEVER_FETCHED.startswith("https://glyphs.invalid/")
+    # 县区名称只有汉字：MapLibre 就地画汉字，不去请求 glyphs 地址
+    assert list(fig.data[2].text) == ["颍州区", "颍东区", "颍泉区", "临泉县", "太和县", "阜南县", "颍上县", "界首市"]
+    assert label_text("大柴旦行政委员会") == "大柴旦"
     data = fig.data[1]
     # 红黄绿 → 0/1/2，同一状态同一颜色
     states = dict(zip(data.locations, data.z, strict=True))

@@ -3,7 +3,8 @@
 看板（示例数据库）经一个测试用的 app 脚本启动：app.py 原样，只在导航里加上县区地图页（导航由负责人
 并入 app.py；已并入时不再重复加）。浏览器上下文拦截每个请求：非本机地址一律中止并记下，测试断言
 一个也没有——地图不取瓦片、字体或 CDN 上的世界地图。地图画布上按 data/maps 的配置着色的县区确实
-有像素（滞后状态的红、黄、绿各自出现在该有的县区数目上），截图保存为
+有像素（滞后状态的红、黄、绿各自出现在该有的县区数目上），县区名称（本机字体就地画的汉字）也画出来了，
+截图保存为
 build/screenshots/county_map_<campaign>_<宽>.png。
 """
 from __future__ import annotations
@@ -90,6 +91,11 @@ def _pixels(png: bytes, colors: dict[str, str]) -> dict[str, int]:
     return counts
 
 
+def _dark_pixels(png: bytes) -> int:
+    img = Image.open(io.BytesIO(png)).convert("RGB")
+    return sum(n for n, (r, g, b) in img.getcolors(img.width * img.height) if max(r, g, b) < 90)
+
+
 def _map_canvas(page):
     chart = page.locator('[data-testid="stPlotlyChart"]').first
     chart.wait_for(timeout=30_000)
@@ -131,7 +137,10 @@ def test_county_map_renders_offline(map_server, browser, sample_db):  # noqa: F8
                 _wait_idle(page)
                 exc = page.locator('[data-testid="stException"]')
                 assert exc.count() == 0, exc.first.inner_text()[:2000]
-                pixels = _pixels(_map_canvas(page).screenshot(), STATE_COLORS)
+                png = _map_canvas(page).screenshot()
+                # 县区名称：近黑色的像素（色标里最深的填充色也有一个通道 ≥ 120）
+                assert _dark_pixels(png) > 100, ("县区名称没有画出来", campaign_id, width, _dark_pixels(png))
+                pixels = _pixels(png, STATE_COLORS)
                 truth = _truth(sample_db, campaign_id)
                 for state in ("红", "黄", "绿"):
                     # 着色的县区确实画出来了：有该状态的县区就有该颜色的像素，没有就没有

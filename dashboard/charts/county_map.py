@@ -1,9 +1,10 @@
-"""县区地图（分级设色）：plotly go.Choroplethmap + 本地 GeoJSON + 空白底图。
+"""县区地图（分级设色）：plotly go.Choroplethmap + 本地 GeoJSON + 空白底图，县区名称标在地图上。
 
-离线的关键：底图样式是下面的 BLANK_STYLE（只有白色背景层，没有瓦片源，也没有字体地址），
-所以浏览器不向任何地图或字体服务器发请求。不要换成 go.Choropleth——它即使隐藏底图也会从 CDN
-下载世界地图；也不要用 map_style="white-bg"——它带着外网字体地址。县区名称用悬停提示和图下表格，
-不在地图上画文字（MapLibre 画文字需要字体服务器）。
+离线的关键：底图样式是下面的 BLANK_STYLE（只有白色背景层，没有瓦片源），浏览器不向任何地图服务器
+发请求。不要换成 go.Choropleth——它即使隐藏底图也会从 CDN 下载世界地图；也不要用 map_style="white-bg"
+——它带着外网字体地址。县区名称（go.Scattermap 文字）只用汉字：MapLibre 用本机字体就地画汉字，
+不下载字体；样式里的 glyphs 地址是一个永远解析不了的 .invalid 域名，只为通过样式校验（名称里若混入
+字母数字，浏览器会去请求它——浏览器测试拦截并断言没有任何外部请求）。
 
 已知现象：Streamlit 第二次渲染同一张图时，交给 plotly 的 map.style 少了 “sources”（前端保存的图状态
 丢了这一项），MapLibre 校验样式失败，浏览器控制台出现 “Map error.”；已画好的地图不受影响，
@@ -21,6 +22,8 @@ from analytics.palette import GREEN, RED, STATE_COLORS, YELLOW
 
 BLANK_STYLE = {"version": 8, "sources": {},
                "layers": [{"id": "blank", "type": "background", "paint": {"background-color": "#ffffff"}}]}
+GLYPHS_NEVER_FETCHED = "https://glyphs.invalid/{fontstack}/{range}.pbf"
+LABEL_STYLE = {**BLANK_STYLE, "glyphs": GLYPHS_NEVER_FETCHED}
 NO_DATA_FILL = "#e6e9ed"   # 在地图范围内、但不在当前筛选里的县区
 HEIGHT = 460
 ASSUMED_WIDTH = 420        # 估计地图绘图区宽度（页面左栏减去色标），用于计算缩放级别使全境可见
@@ -60,6 +63,18 @@ def view(geojson: dict, width: int = ASSUMED_WIDTH, height: int = HEIGHT - 90) -
     zy = math.log2(height * 2 * math.pi / (512 * max(_mercator_y(y1) - _mercator_y(y0), 1e-9)))
     center_lat = math.degrees(2 * math.atan(math.exp((_mercator_y(y0) + _mercator_y(y1)) / 2)) - math.pi / 2)
     return {"lon": (x0 + x1) / 2, "lat": center_lat}, min(zx, zy) - 0.25
+
+
+def label_text(name: str) -> str:
+    """地图上的县区名称：“大柴旦行政委员会” → “大柴旦”；只留汉字（见文件头：不下载字体）。"""
+    return "".join(ch for ch in name.removesuffix("行政委员会") if "\u4e00" <= ch <= "\u9fff")
+
+
+def _labels(geojson: dict) -> go.Scattermap:
+    props = [f["properties"] for f in geojson["features"]]
+    return go.Scattermap(lon=[p["label"][0] for p in props], lat=[p["label"][1] for p in props], mode="text",
+                         text=[label_text(p["name"]) for p in props], textfont=dict(size=13, color="#111111"),
+                         hoverinfo="skip", name="县区名称")
 
 
 def _hover(mapped: pd.DataFrame) -> list[str]:
@@ -105,7 +120,8 @@ def county_map(geojson: dict, mapped: pd.DataFrame, key: str, title: str) -> go.
         geojson=geojson, featureidkey="properties.code", locations=mapped["code"].tolist(), z=z,
         marker=dict(line=dict(color="#ffffff", width=1.5), opacity=1), text=_hover(mapped),
         hovertemplate="%{text}<extra></extra>", name=MAP_METRICS[key].label, **color))
+    fig.add_trace(_labels(geojson))
     center, zoom = view(geojson)
-    fig.update_layout(title=title, height=HEIGHT, map=dict(style=BLANK_STYLE, center=center, zoom=zoom),
+    fig.update_layout(title=title, height=HEIGHT, map=dict(style=LABEL_STYLE, center=center, zoom=zoom),
                       showlegend=False)
     return fig
