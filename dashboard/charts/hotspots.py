@@ -8,6 +8,7 @@ from analytics.palette import BLUE, ORANGE
 
 GRID_PLOT_WIDTH = 900   # 1366×768 宽屏布局下绘图区约这么宽（像素），用来估每格的方块大小
 ROW_PX = 52             # 每个问题方面一行的高度（像素）
+GRID_FRAME_PX = 250     # 标题、边距和斜排的单位名称占的高度：绘图区每行约 ROW_PX，方块不重叠
 
 
 def _cell_text_color(v: float, top: float) -> str:
@@ -30,7 +31,7 @@ def category_unit_heatmap(df: pd.DataFrame, share: bool = False) -> go.Figure:
     cells["unit_name"] = cells["unit_id"].map(names)
     top = float(cells["v"].max() or 0)
     label = "占比" if share else "问题数"
-    size = max(14, min(0.85 * ROW_PX, 0.85 * GRID_PLOT_WIDTH / max(len(units), 1)))
+    size = max(14, min(0.8 * ROW_PX, 0.8 * GRID_PLOT_WIDTH / max(len(units), 1)))
     fig = go.Figure(go.Scatter(
         x=cells["unit_name"], y=cells["category"], mode="markers+text",
         marker=dict(symbol="square", size=size, color=cells["v"], colorscale=[[0, "#f4f7fb"], [1, BLUE]],
@@ -44,7 +45,7 @@ def category_unit_heatmap(df: pd.DataFrame, share: bool = False) -> go.Figure:
         selected=dict(marker=dict(opacity=1)), unselected=dict(marker=dict(opacity=0.45)),
     ))
     title = "问题方面 × 单位（占该单位问题数比例）" if share else "问题方面 × 单位（问题数）"
-    fig.update_layout(title=title, xaxis_title="单位", yaxis_title="问题方面", height=140 + ROW_PX * len(cats),
+    fig.update_layout(title=title, xaxis_title="单位", yaxis_title="问题方面", height=GRID_FRAME_PX + ROW_PX * len(cats),
                       clickmode="event+select", dragmode=False)
     fig.update_xaxes(type="category", categoryorder="array", categoryarray=units["unit_name"].tolist(),
                      showgrid=False)
