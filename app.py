@@ -17,6 +17,7 @@ PAGES = {
     ],
     "督导分析": [
         ("view", st.Page("pages/unit_progress.py", title="县区进度", icon=":material/leaderboard:")),
+        ("view", st.Page("pages/county_map.py", title="县区地图", icon=":material/map:")),
         ("view", st.Page("pages/hotspots.py", title="问题热点", icon=":material/grid_on:")),
         ("view", st.Page("pages/relapse.py", title="反弹问题", icon=":material/replay:")),
         ("view", st.Page("pages/satisfaction.py", title="满意度", icon=":material/sentiment_satisfied:")),
