@@ -30,18 +30,19 @@ WITH leads AS (
       AND (NOT $only_overdue OR is_overdue_open)
       AND (NOT $only_late OR is_late)
 )
-SELECT
-    coalesce(units.name, picked.unit_id) AS unit_name, picked.lead_id, picked.channel, picked.category,
-    picked.summary, picked.received_date, picked.assigned_date, picked.due_date,
-    CASE WHEN picked.is_concluded THEN picked.concluded_date END AS concluded_date,
-    CASE WHEN picked.feedback_date <= CAST($as_of AS DATE) THEN picked.feedback_date END AS feedback_date,
-    CASE WHEN picked.is_concluded THEN picked.finding END AS finding,
+SELECT  -- 办理情况与期限、办结日期在前（超期办结、超期未办结一眼看得到）
+    coalesce(units.name, picked.unit_id) AS unit_name, picked.lead_id,
     CASE
         WHEN picked.is_on_time THEN '按时办结'
         WHEN picked.is_concluded THEN '超期办结'
         WHEN picked.is_overdue_open THEN '超期未办结'
         ELSE '办理中'
     END AS lead_status,
+    picked.due_date,
+    CASE WHEN picked.is_concluded THEN picked.concluded_date END AS concluded_date,
+    CASE WHEN picked.feedback_date <= CAST($as_of AS DATE) THEN picked.feedback_date END AS feedback_date,
+    picked.channel, picked.category, picked.summary, picked.received_date, picked.assigned_date,
+    CASE WHEN picked.is_concluded THEN picked.finding END AS finding,
     picked.is_on_time, picked.is_fed_back, picked.complainant_masked, picked.phone_masked, picked.unit_id
 FROM picked
 LEFT JOIN units ON units.campaign_id = picked.campaign_id AND units.unit_id = picked.unit_id

@@ -27,11 +27,11 @@ WITH problems AS (
       AND ($sel_channel = '' OR source_channel = $sel_channel)
       AND (NOT $only_overdue OR is_overdue)
 )
-SELECT
-    coalesce(units.name, picked.unit_id) AS unit_name, picked.serial_no, picked.category,
-    picked.manifestation_code, picked.manifestation, picked.case_text, picked.source_channel,
-    picked.measure, picked.deadline, picked.deadline_kind, picked.status,
-    picked.is_done, picked.is_closed, picked.is_overdue, picked.is_relapse,
+SELECT  -- 状态、整改时限、是否逾期在前
+    coalesce(units.name, picked.unit_id) AS unit_name, picked.serial_no, picked.status, picked.deadline,
+    picked.is_overdue, picked.category, picked.manifestation_code, picked.manifestation, picked.case_text,
+    picked.source_channel, picked.measure, picked.deadline_kind,
+    picked.is_done, picked.is_closed, picked.is_relapse,
     picked.as_of_date AS last_reported, picked.problem_id, picked.unit_id
 FROM picked
 LEFT JOIN units ON units.campaign_id = picked.campaign_id AND units.unit_id = picked.unit_id
