@@ -9,9 +9,9 @@ import streamlit as st
 
 from analytics import supervision_rules as rules
 from analytics.page_data.supervision import items_with_escalation, supervision_data
-from dashboard import audited_download, auth, db, ui, upload
+from dashboard import audited_download, auth, chrome, db, ui, upload
 from dashboard.supervise_button import K_DRAFT
-from state import supervision
+from state import evidence_files, supervision
 
 COLOUR_ICON = {"红": "🔴 红", "黄": "🟡 黄", "蓝": "🔵 蓝"}
 MAX_FILES = 5
@@ -126,7 +126,9 @@ def _actions(store, item: dict, scope, me) -> None:
         with st.form(f"sup_fb_{item_id}", clear_on_submit=True):
             text = st.text_area("反馈办理情况", max_chars=4000, height=120)
             files = st.file_uploader("佐证材料（可多选：图片、PDF、Word、Excel）", accept_multiple_files=True,
-                                     type=["pdf", "jpg", "jpeg", "png", "doc", "docx", "xls", "xlsx", "csv"])
+                                     type=list(evidence_files.SUFFIXES))
+            st.caption(chrome.upload_limits_text(evidence_files.MAX_FILE_BYTES, evidence_files.SUFFIXES)
+                       + f"每次最多 {evidence_files.MAX_FILES} 个文件。")
             go = st.form_submit_button("提交反馈", type="primary", icon=":material/reply:")
         if go:
             try:

@@ -24,14 +24,6 @@ K_UPLOADER, K_LAST_BUILD = "adm_uploader_n", "adm_last_build"
 K_NOTICE = mapping_panel.K_NOTICE
 UPLOADER_HINT = (f"拖放或点击选择文件；支持 xlsx、xls、xlsm、csv，单个文件不超过 {upload.MAX_FILE_BYTES // 2**20}MB，"
                  f"每个专项整治的文件合计不超过 {upload.MAX_CAMPAIGN_BYTES // 2**30}GB")
-_UP = "[class*='st-key-adm_files_'] [data-testid='stFileUploaderDropzone']"
-UPLOADER_CSS = (
-    "<style>"
-    f"{_UP} [data-testid='stFileUploaderDropzoneInstructions']{{display:none;}}"
-    # 按钮：隐藏英文“Upload”（图标保留），用伪元素写中文
-    f"{_UP} button [data-testid='stMarkdownContainer'],{_UP} button p{{display:none;}}"
-    f"{_UP} button::after{{content:'选择文件';margin-left:0.4rem;}}"
-    "</style>")
 
 me = auth.require("upload")
 unit_id = me.scope_unit  # 单位账号：只上传、列出、删除本单位的文件（暂存区和上传目录都是本单位的）
@@ -101,9 +93,7 @@ st.caption("上传的文件先暂存、逐表预览：识别的类型、表头�
            f"点“确认导入”后文件才移到 data/uploads/{campaign_id}/ 并重新生成数据库。"
            "接受 .xlsx、.xls、.xlsm、.csv；与已上传文件同名时，新文件替换旧文件。")
 n = st.session_state.setdefault(K_UPLOADER, 0)
-# streamlit 1.67 的上传框内文字（“Upload”“200MB per file • XLSX…”）写死为英文、不能本地化：
-# 只在这个上传框内（st-key-adm_files_*）隐藏英文说明，按钮文字换成中文，并在下面给出中文说明。
-st.markdown(UPLOADER_CSS, unsafe_allow_html=True)
+# 上传框内写死的英文（“Upload”“200MB per file • XLSX…”）由 dashboard/chrome.py 统一隐藏或换成中文，上限写在下面的说明里。
 files = st.file_uploader("选择文件（可多选）", type=["xlsx", "xls", "xlsm", "csv"], accept_multiple_files=True,
                          key=f"adm_files_{n}", help="可一次选择多个文件；上传后先预览，确认后才导入。")
 st.caption(UPLOADER_HINT)
