@@ -6,7 +6,8 @@
 
     .venv/bin/python -m bench.page_speed [--repeat 7] [--sample DB] [--large DB] [--detail] [--before-after]
 
---before-after 把每个库复制两份（不用 / 用预计算表），同一次运行里并排打印前后。
+--before-after 把每个库复制两份（不用 / 用预计算表），同一次运行里并排打印前后；--before-rev REV 另让“前”
+用 git 版本 REV 的 views.sql 与 queries/（预计算之前的代码，例如 a78b631~1），即真正的改动前后。
 
 --detail 另外列出每页中每个查询、数据计算（py:）、图表的中位耗时，用来找出慢的查询。
 大规模库由 `python -m bench.import_speed` 生成（build/bench/bench.duckdb）。
@@ -17,6 +18,7 @@ import argparse
 import re
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -211,10 +213,12 @@ def default_filters(runner: QueryRunner, campaign_id: str | None = None) -> filt
         snapshot_dates=tuple(snaps))
 
 
-def bench_dbs(paths: list[Path], repeat: int) -> list[tuple[filters.Filters, dict, dict]]:
+def bench_dbs(paths: list[Path], repeat: int,
+              queries_dirs: list[Path | None] | None = None) -> list[tuple[filters.Filters, dict, dict]]:
     """每个库 → (筛选, {页面: 中位毫秒}, {页面: {步骤: 中位毫秒}})。各库轮流跑（每轮每库一遍），
-    机器忙闲的起伏落在每个库上都一样，前后对比才公平。"""
-    runners = [QueryRunner(p) for p in paths]
+    机器忙闲的起伏落在每个库上都一样，前后对比才公平。queries_dirs：各库用的 queries/ 目录（None = 本仓库的）。"""
+    dirs = queries_dirs or [None] * len(paths)
+    runners = [QueryRunner(p, queries_dir=d) if d else QueryRunner(p) for p, d in zip(paths, dirs, strict=True)]
     try:
         fs = [default_filters(r) for r in runners]      # 也打开了根连接（页面里由 st.cache_resource 缓存）
         totals = [defaultdict(list) for _ in paths]
@@ -252,10 +256,11 @@ def _or_replace(sql: str) -> str:
     return re.sub(r"^CREATE (MACRO|VIEW) ", r"CREATE OR REPLACE \1 ", sql, flags=re.M)
 
 
-def db_variant(source: Path, target: Path, precomputed: bool) -> Path:
-    """A copy of source with this tree's views.sql macros, and either precompute.sql applied (what a build
-    writes now) or no precomputed rows (the macros as views.sql defines them: windows over all snapshots).
-    Lets one run time both on the same data, also on a database built before precompute.sql existed."""
+def db_variant(source: Path, target: Path, precomputed: bool, views_sql: str | None = None) -> Path:
+    """A copy of source with this tree's views.sql macros (or views_sql, e.g. an earlier revision's), and either
+    precompute.sql applied (what a build writes now) or no precomputed rows (the macros as views.sql defines
+    them: windows over all snapshots). Lets one run time both on the same data, also on a database built
+    before precompute.sql existed."""
     import duckdb
 
     target.unlink(missing_ok=True)
@@ -263,7 +268,7 @@ def db_variant(source: Path, target: Path, precomputed: bool) -> Path:
     con = duckdb.connect(str(target))
     try:
         con.execute(PERIODS_TABLE)
-        con.execute(_or_replace((SQL_DIR / "views.sql").read_text(encoding="utf-8")))
+        con.execute(_or_replace(views_sql or (SQL_DIR / "views.sql").read_text(encoding="utf-8")))
         if precomputed:
             con.execute((SQL_DIR / "precompute.sql").read_text(encoding="utf-8"))
         else:
@@ -271,6 +276,22 @@ def db_variant(source: Path, target: Path, precomputed: bool) -> Path:
         con.execute("CHECKPOINT")
     finally:
         con.close()
+    return target
+
+
+def files_at(rev: str, folder: str) -> dict[str, str]:
+    """{file name: text} of a folder at a git revision (the "before" side of --before-rev)."""
+    names = subprocess.run(["git", "ls-tree", "--name-only", f"{rev}:{folder}"], cwd=ROOT, check=True,
+                           capture_output=True, text=True).stdout.split()
+    return {n: subprocess.run(["git", "show", f"{rev}:{folder}/{n}"], cwd=ROOT, check=True, capture_output=True,
+                              text=True).stdout for n in names}
+
+
+def queries_at(rev: str, target: Path) -> Path:
+    """This tree's queries/ with every file that existed at rev replaced by its text there."""
+    shutil.copytree(ROOT / "queries", target)
+    for name, text in files_at(rev, "queries").items():
+        (target / name).write_text(text, encoding="utf-8")
     return target
 
 
@@ -303,6 +324,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--strict", action="store_true", help="有页面超出目标时退出码为 1")
     ap.add_argument("--before-after", action="store_true",
                     help="每个库测两遍并排打印：不用预计算表（views.sql 的窗口定义）与用预计算表（precompute.sql）")
+    ap.add_argument("--before-rev", metavar="REV",
+                    help="同 --before-after，且“前”用 git 版本 REV 的 views.sql 与 queries/（例如预计算之前的提交）")
     ap.add_argument("--cpu", action="store_true", help="按本进程 CPU 时间计（机器繁忙时用；DuckDB 多线程时可能大于墙钟）")
     args = ap.parse_args(argv)
     global clock
@@ -319,19 +342,26 @@ def main(argv: list[str] | None = None) -> int:
               "（生成 3000 个单位、100 万条线索并导入到 build/bench/bench.duckdb）。\n")
 
     with tempfile.TemporaryDirectory(prefix="page_speed-", dir=ROOT / "build") as tmp:
-        if args.before_after:   # same data, timed without and with the precomputed tables
-            dbs = [(f"{label}{tag}", db_variant(path, Path(tmp) / f"{i}-{tag}.duckdb", pre), budget)
+        dirs: list[Path | None] = [None] * len(dbs)
+        if args.before_after or args.before_rev:   # same data, timed without and with the precomputed tables
+            views_before = files_at(args.before_rev, "etl/sql")["views.sql"] if args.before_rev else None
+            before_dir = queries_at(args.before_rev, Path(tmp) / "queries-before") if args.before_rev else None
+            dbs = [(f"{label}{tag}", db_variant(path, Path(tmp) / f"{i}-{tag}.duckdb", pre,
+                                                None if pre else views_before), budget)
                    for i, (label, path, budget) in enumerate(dbs)
                    for tag, pre in (("·前", False), ("·后", True))]
+            dirs = [None if tag.endswith("后") else before_dir for tag, *_ in dbs]
         results = []
-        for (label, path, budget), (f, med, med_steps) in zip(dbs, bench_dbs([p for _, p, _ in dbs], args.repeat),
-                                                              strict=True):
+        for (label, path, budget), (f, med, med_steps) in zip(
+                dbs, bench_dbs([p for _, p, _ in dbs], args.repeat, dirs), strict=True):
             print(f"{label}：{path}（{db_size(path)}）\n  专项整治 {f.campaign_id}，统计日 {f.as_of}，"
                   f"上期 {f.prev_as_of}，每页重复 {args.repeat} 次")
             results.append((label, budget, med, med_steps))
     print()
-    if args.before_after:
-        print("·前 = 不用预计算表（problems_as_of 等宏对全部台账快照开窗），·后 = 用 problem_periods（etl/sql/precompute.sql）。")
+    if args.before_after or args.before_rev:
+        print("·前 = 不用预计算表（problems_as_of 等宏对全部台账快照开窗）"
+              + (f"，views.sql 与 queries/ 用 {args.before_rev} 版" if args.before_rev else "")
+              + "；·后 = 本仓库现在的 views.sql、queries/ 与 problem_periods（etl/sql/precompute.sql）。")
 
     head = pad("页面", 22) + "".join(pad(f"{lb}（ms）", 16, right=True) for lb, *_ in results)
     print(head)

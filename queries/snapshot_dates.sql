@@ -23,12 +23,22 @@ periods AS (
     WHERE closes.close_date <= latest.latest_date AND closes.close_date >= latest.first_date
     UNION
     SELECT latest_date FROM latest WHERE latest_date IS NOT NULL
+),
+first_reports AS (   -- 截至某期已报送 = 第一次出现在台账里的日期不晚于该期；按首次日期汇总，每期只加总几十行
+    SELECT first_date, count(problem_id) AS problems, 0 AS units
+    FROM (SELECT problem_id, min(as_of_date) AS first_date FROM ledger_snapshots
+          WHERE campaign_id = $campaign_id GROUP BY problem_id)
+    GROUP BY first_date
+    UNION ALL
+    SELECT first_date, 0, count(unit_id)
+    FROM (SELECT unit_id, min(as_of_date) AS first_date FROM ledger_snapshots
+          WHERE campaign_id = $campaign_id GROUP BY unit_id)
+    GROUP BY first_date
 )
 SELECT periods.as_of_date,
-       count(DISTINCT snapshot.unit_id) AS units_reporting,
-       count(DISTINCT snapshot.problem_id) AS problems
+       CAST(coalesce(sum(first_reports.units), 0) AS BIGINT) AS units_reporting,
+       CAST(coalesce(sum(first_reports.problems), 0) AS BIGINT) AS problems
 FROM periods
-LEFT JOIN ledger_snapshots AS snapshot
-       ON snapshot.campaign_id = $campaign_id AND snapshot.as_of_date <= periods.as_of_date
+LEFT JOIN first_reports ON first_reports.first_date <= periods.as_of_date
 GROUP BY periods.as_of_date
 ORDER BY periods.as_of_date

@@ -15,6 +15,10 @@ CREATE MACRO status_is_long_term(status_val) AS status_val = '长期推进';
 -- 逾期：整改时限是具体日期、早于 on_date，且仍未整改或整改中（“立行立改”“长期推进”不算逾期）。
 CREATE MACRO problem_is_overdue(kind_val, deadline_val, status_val, on_date) AS
     kind_val = 'date' AND deadline_val < CAST(on_date AS DATE) AND status_is_open(status_val);
+-- 逾期起始日：从这一天（时限次日）起 problem_is_overdue 为真；不会逾期的（非具体日期、已完成、长期推进）为 NULL。
+-- 趋势查询用它按区间累计逾期数，不必把每个问题展开到每个日期。
+CREATE MACRO problem_overdue_from(kind_val, deadline_val, status_val) AS
+    CASE WHEN problem_is_overdue(kind_val, deadline_val, status_val, DATE '9999-12-31') THEN deadline_val + 1 END;
 CREATE MACRO channel_is_self_inspection(channel_val) AS channel_val = '自查自纠';
 -- 线索核查结论“属实”：属实或部分属实。
 CREATE MACRO finding_is_found(finding_val) AS finding_val IN ('属实', '部分属实');
