@@ -247,8 +247,15 @@ def bench_db(path: Path, repeat: int) -> tuple[filters.Filters, dict, dict]:
 
 # ------------------------------------------------------------------ with / without the precomputed tables
 SQL_DIR = ROOT / "etl" / "sql"
-PERIODS_TABLE = ("CREATE TABLE IF NOT EXISTS problem_periods AS "
-                 "SELECT *, CAST(NULL AS DATE) AS valid_to FROM ledger_snapshots LIMIT 0")
+SCHEMA_SQL = ROOT / "etl" / "schema.sql"
+PRECOMPUTED_TABLES = ("problem_periods", "repeat_complainant_keys")
+
+
+def _precomputed_tables_sql() -> str:
+    """schema.sql's CREATE TABLE statements of the precomputed tables, as IF NOT EXISTS (older databases)."""
+    statements = (SCHEMA_SQL.read_text(encoding="utf-8")).split(";")
+    return ";\n".join(re.sub(r"CREATE TABLE (\w+)", r"CREATE TABLE IF NOT EXISTS \1", st) for st in statements
+                       if re.search(r"CREATE TABLE (" + "|".join(PRECOMPUTED_TABLES) + r")\b", st))
 
 
 def _or_replace(sql: str) -> str:
@@ -257,21 +264,22 @@ def _or_replace(sql: str) -> str:
 
 
 def db_variant(source: Path, target: Path, precomputed: bool, views_sql: str | None = None) -> Path:
-    """A copy of source with this tree's views.sql macros (or views_sql, e.g. an earlier revision's), and either
-    precompute.sql applied (what a build writes now) or no precomputed rows (the macros as views.sql defines
-    them: windows over all snapshots). Lets one run time both on the same data, also on a database built
-    before precompute.sql existed."""
+    """A copy of source with this tree's views.sql and precompute.sql applied (what a build writes now), or
+    for the "before" side the as-of macros as views.sql (or views_sql, an earlier revision's) defines them —
+    windows over all snapshots — and no problem_periods rows. Lets one run time both on the same data, also on
+    a database built before precompute.sql existed. (This tree's leads queries read repeat_complainant_keys,
+    so it stays filled; --before-rev takes the queries from before it existed.)"""
     import duckdb
 
     target.unlink(missing_ok=True)
     shutil.copyfile(source, target)
     con = duckdb.connect(str(target))
     try:
-        con.execute(PERIODS_TABLE)
-        con.execute(_or_replace(views_sql or (SQL_DIR / "views.sql").read_text(encoding="utf-8")))
-        if precomputed:
-            con.execute((SQL_DIR / "precompute.sql").read_text(encoding="utf-8"))
-        else:
+        con.execute(_precomputed_tables_sql())
+        con.execute(_or_replace((SQL_DIR / "views.sql").read_text(encoding="utf-8")))
+        con.execute((SQL_DIR / "precompute.sql").read_text(encoding="utf-8"))
+        if not precomputed:     # the as-of macros back to their window definitions; the other tables stay
+            con.execute(_or_replace(views_sql or (SQL_DIR / "views.sql").read_text(encoding="utf-8")))
             con.execute("DELETE FROM problem_periods")
         con.execute("CHECKPOINT")
     finally:

@@ -48,6 +48,8 @@ CREATE TABLE leads (
     handling_status VARCHAR, given_due_date DATE, visit_satisfaction VARCHAR,
     submission_id VARCHAR, source_row INTEGER
 );
+-- 预先算好的（etl/sql/precompute.sql）：全部线索中有 2 件及以上的投诉人摘要，每个单位、摘要一行（重复投诉人的候选）。
+CREATE TABLE repeat_complainant_keys (campaign_id VARCHAR, unit_id VARCHAR, complainant_key VARCHAR);
 CREATE TABLE survey_responses (
     campaign_id VARCHAR, survey_year INTEGER, unit_id VARCHAR, response_id VARCHAR,
     respondent_type VARCHAR, dimension VARCHAR, score INTEGER,

@@ -20,7 +20,7 @@ PRECOMPUTE_SQL = ROOT / "etl" / "sql" / "precompute.sql"
 QUERY_NAMES = sorted(p.stem for p in QUERIES_DIR.glob("*.sql"))
 
 # The independent computation: the two row-selecting macros exactly as views.sql defined them before
-# precompute.sql existed (the other macros build on these two).
+# precompute.sql existed (the other macros build on these two), and every complainant key as a repeat candidate.
 REFERENCE_MACROS = """
 CREATE OR REPLACE MACRO problems_as_of(cid, as_of) AS TABLE
 WITH latest_snapshot AS (
@@ -64,6 +64,11 @@ SELECT snapshot_dates.snap_date, valid.* EXCLUDE (valid_until),
 FROM valid
 JOIN snapshot_dates ON snapshot_dates.snap_date >= valid.as_of_date AND snapshot_dates.snap_date < valid.valid_until
 WHERE sidebar_match(valid.unit_id, valid.category, valid.source_channel, [], category_list, channel_list);
+
+-- every complainant key a candidate: the leads queries then count every key, as before the candidates existed
+DELETE FROM repeat_complainant_keys;
+INSERT INTO repeat_complainant_keys
+SELECT DISTINCT campaign_id, unit_id, complainant_key FROM leads WHERE complainant_key IS NOT NULL;
 """
 
 
