@@ -1,0 +1,238 @@
+"""重建基准：冷启动重建与增量重建（新增一份台账、改动一份台账、改专项整治配置）的用时与峰值内存，并排打印。
+
+    python -m bench.build_speed [--units 300] [--leads 100000] [--repeat 3] [--work build/bench] [--workers N]
+
+全国规模（3000 个单位、100 万条线索、约 2.4 万个文件）：--units 3000 --leads 1000000（生成约需数分钟，
+冷启动重建约 1–2 分钟一次）。数据由 samplegen 生成在 <work>/src-u<units>-l<leads>/（已有则直接用），
+每轮在其硬链接副本上依次重建：冷启动（不用缓存、单进程读取 = 以前唯一的做法）、冷启动（多进程读取并写缓存）、
+新增一份台账、改动一份台账、改配置（线索办理时限：影响每个文件的读取结果）、改配置（滞后阈值：不影响读取）。
+每次重建在新的子进程中运行：峰值内存为该进程的 ru_maxrss，另列读取子进程中最大的一个。
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+import unicodedata
+from pathlib import Path
+
+STEPS = [  # (name, label, use the cache, reading processes: None = one per core)
+    ("cold-serial", "冷启动：单进程、不用缓存（--no-cache --workers 1）", False, 1),
+    ("cold", "冷启动：多进程读取、写缓存", True, None),
+    ("add-ledger", "增量：新增一份台账", True, None),
+    ("change-ledger", "增量：改动一份台账", True, None),
+    ("config-leads", "增量：改配置（线索办理时限，影响全部文件）", True, None),
+    ("config-lagging", "增量：改配置（滞后阈值，不影响读取）", True, None),
+]
+
+
+def _worker(source: Path, campaign_file: Path, db: Path, cache: bool, workers: int | None) -> dict:
+    from etl.build import CampaignSources, build
+    from etl.config import load_campaign
+
+    started = time.perf_counter()  # after the imports: a running server has them loaded
+    campaign = load_campaign(campaign_file.stem, campaign_file.parent)
+    result = build([CampaignSources(campaign, [source])], db, cache=cache, workers=workers)
+    return {"seconds": time.perf_counter() - started, "files": result.files, "from_cache": result.files_from_cache,
+            "records": result.record_count(),
+            "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            "reader_peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}
+
+
+# The build of another checkout of this project (--before-code DIR: e.g. `git archive <commit> | tar -x -C DIR`),
+# cold, with that version's defaults: the figures before a change, measured in the same run.
+BEFORE = """
+import json, resource, sys, time
+from pathlib import Path
+from etl.build import CampaignSources, build
+from etl.config import load_campaign
+source, campaign_file, db = map(Path, sys.argv[1:4])
+started = time.perf_counter()
+result = build([CampaignSources(load_campaign(campaign_file.stem, campaign_file.parent), [source])], db)
+print(json.dumps({"seconds": time.perf_counter() - started, "files": result.files, "from_cache": 0,
+                  "records": result.record_count(),
+                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                  "reader_peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))
+"""
+
+
+def _measure_before(code: Path, source: Path, campaign_file: Path, db: Path) -> dict:
+    env = {**os.environ, "DASHBOARD_SALT": "bench", "PYTHONPATH": str(code)}
+    out = subprocess.run([sys.executable, "-c", BEFORE, str(source), str(campaign_file), str(db)], check=True,
+                         capture_output=True, text=True, env=env, cwd=code)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _measure(source: Path, campaign_file: Path, db: Path, cache: bool, workers: int | None) -> dict:
+    cmd = [sys.executable, "-m", "bench.build_speed", "--worker", "--source", str(source),
+           "--campaign-file", str(campaign_file), "--db", str(db)]
+    cmd += ["--cache"] if cache else []
+    cmd += ["--workers", str(workers)] if workers else []
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True, env={**os.environ, "DASHBOARD_SALT": "bench"})
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def generate(work: Path, units: int, leads: int) -> Path:
+    source = work / f"src-u{units}-l{leads}"
+    if not source.exists():
+        print(f"生成基准数据：{units} 个单位，{leads} 条线索 → {source}", flush=True)
+        t = time.perf_counter()
+        from samplegen import main as sample_main
+
+        sample_main(["--campaign", "fuyang-2023", "--out", str(source), "--units", str(units), "--leads", str(leads)])
+        print(f"  生成用时 {time.perf_counter() - t:.1f} 秒", flush=True)
+    return source
+
+
+def campaign_file_of(source: Path) -> Path:
+    found = sorted(source.rglob("*.toml"))
+    if not found:
+        raise SystemExit(f"{source} 下没有生成的专项整治配置（*.toml）")
+    return found[0]
+
+
+def _ledgers(src: Path) -> list[Path]:
+    return sorted(p for p in src.glob("*.xlsx") if "整改台账" in p.name)
+
+
+def _save_replacing(wb, path: Path) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    wb.save(tmp)
+    os.replace(tmp, path)  # a new file: the hard-linked original stays as generated
+
+
+def add_ledger(src: Path) -> None:
+    """The last ledger of the first unit, re-dated one month later, one problem marked done."""
+    import openpyxl
+
+    last = [p for p in _ledgers(src) if p.name.startswith(_ledgers(src)[0].name.split("_")[0])][-1]
+    wb = openpyxl.load_workbook(last)
+    ws = wb.worksheets[0]
+    for row in ws.iter_rows(min_row=1, max_row=3):
+        for cell in row:
+            if isinstance(cell.value, str) and cell.value.startswith("填报时间"):
+                cell.value = "填报时间：2023-11-28"
+    ws.cell(5, 9).value = "已完成整改"
+    wb.save(src / last.name.replace(last.name.rsplit("_", 1)[1], "20231128.xlsx"))
+
+
+def change_ledger(src: Path) -> None:
+    import openpyxl
+
+    path = _ledgers(src)[len(_ledgers(src)) // 2]
+    wb = openpyxl.load_workbook(path)
+    ws = wb.worksheets[0]
+    ws.cell(5, 9).value = "已完成整改" if ws.cell(5, 9).value != "已完成整改" else "正在整改"
+    _save_replacing(wb, path)
+
+
+def edited_config(campaign_file: Path, folder: Path, old: str, new: str) -> Path:
+    text = campaign_file.read_text(encoding="utf-8")
+    if old not in text:
+        raise SystemExit(f"{campaign_file} 中没有“{old}”")
+    folder.mkdir(parents=True, exist_ok=True)
+    out = folder / campaign_file.name
+    out.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return out
+
+
+def one_round(source: Path, campaign_file: Path, work: Path, workers: int | None,
+              before: Path | None = None) -> dict[str, dict]:
+    """Every step once, on a fresh hard-linked copy of the generated files."""
+    round_dir = work / "round"
+    shutil.rmtree(round_dir, ignore_errors=True)
+    src = round_dir / "src"
+    shutil.copytree(source, src, copy_function=os.link)
+    db = round_dir / "db" / "bench.duckdb"
+    out = {}
+    if before:
+        out["cold-before"] = _measure_before(before, src.resolve(), campaign_file.resolve(),
+                                             (round_dir / "db-before" / "bench.duckdb").resolve())
+    leads_config = edited_config(campaign_file, round_dir / "config-leads", "working_days_limit = 5",
+                                 "working_days_limit = 6")
+    lagging_config = edited_config(leads_config, round_dir / "config-lagging", "red = 6", "red = 7")
+    for name, _, cache, step_workers in STEPS:
+        config = campaign_file
+        if name == "add-ledger":
+            add_ledger(src)
+        elif name == "change-ledger":
+            change_ledger(src)
+        elif name == "config-leads":
+            config = leads_config
+        elif name == "config-lagging":
+            config = lagging_config
+        step_db = round_dir / "db-serial" / "bench.duckdb" if name == "cold-serial" else db
+        out[name] = _measure(src, config, step_db, cache, step_workers or workers)
+    return out
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _left(text: str, width: int) -> str:
+    return text + " " * max(0, width - _width(text))
+
+
+def _right(text: str, width: int) -> str:
+    return " " * max(0, width - _width(text)) + text
+
+
+COLUMNS = [("秒", 8), ("峰值MB", 9), ("读取进程MB", 12), ("文件", 8), ("沿用缓存", 10), ("记录", 10)]
+
+
+def print_table(runs: dict[str, list[dict]], repeat: int) -> None:
+    print(f"\n中位数（{repeat} 轮；峰值MB：重建进程的 ru_maxrss，读取进程MB：读取子进程中最大的一个，0 = 未另起进程）")
+    print(_left("步骤", 44) + "".join(_right(h, w) for h, w in COLUMNS))
+    steps = ([("cold-before", "冷启动：改动前的代码（--before-code）", False, 1)] if runs.get("cold-before") else []) + STEPS
+    for name, label, _, _ in steps:
+        rs = runs[name]
+        med = {k: statistics.median(r[k] for r in rs) for k in ("seconds", "peak_mb", "reader_peak_mb")}
+        first = rs[0]
+        cells = [f"{med['seconds']:.2f}", f"{med['peak_mb']:.0f}", f"{med['reader_peak_mb']:.0f}", str(first["files"]),
+                 str(first["from_cache"]), str(first["records"])]
+        print(_left(label, 44) + "".join(_right(c, w) for c, (_, w) in zip(cells, COLUMNS, strict=True)))
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m bench.build_speed", description=__doc__.splitlines()[0])
+    ap.add_argument("--units", type=int, default=300)
+    ap.add_argument("--leads", type=int, default=100_000)
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--work", default="build/bench")
+    ap.add_argument("--workers", type=int, help="读取文件的进程数（默认每个 CPU 核一个）")
+    ap.add_argument("--before-code", metavar="DIR", help="另测一份旧版本代码的冷启动重建（改动前后对比）")
+    ap.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--source", help=argparse.SUPPRESS)
+    ap.add_argument("--campaign-file", help=argparse.SUPPRESS)
+    ap.add_argument("--db", help=argparse.SUPPRESS)
+    ap.add_argument("--cache", action="store_true", help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+    if args.worker:
+        print(json.dumps(_worker(Path(args.source), Path(args.campaign_file), Path(args.db), args.cache, args.workers)))
+        return 0
+
+    work = Path(args.work)
+    source = generate(work, args.units, args.leads)
+    campaign_file = campaign_file_of(source)
+    runs: dict[str, list[dict]] = {name: [] for name in ["cold-before"] + [s[0] for s in STEPS]}
+    before = Path(args.before_code).resolve() if args.before_code else None
+    for i in range(args.repeat):
+        for name, r in one_round(source, campaign_file, work, args.workers, before).items():
+            runs[name].append(r)
+            print(f"  第{i + 1}轮 {name}: {r['seconds']:.2f} 秒 峰值 {r['peak_mb']:.0f} MB"
+                  f"（读取进程 {r['reader_peak_mb']:.0f} MB），沿用缓存 {r['from_cache']}/{r['files']} 个文件", flush=True)
+    print(f"重建基准：{source}（{args.units} 个单位，{args.leads} 条线索），CPU 核 {os.cpu_count()}")
+    print_table(runs, args.repeat)
+    shutil.rmtree(work / "round", ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
