@@ -5,10 +5,6 @@
 ——它带着外网字体地址。县区名称（go.Scattermap 文字）只用汉字：MapLibre 用本机字体就地画汉字，
 不下载字体；样式里的 glyphs 地址是一个永远解析不了的 .invalid 域名，只为通过样式校验（名称里若混入
 字母数字，浏览器会去请求它——浏览器测试拦截并断言没有任何外部请求）。
-
-已知现象：Streamlit 第二次渲染同一张图时，交给 plotly 的 map.style 少了 “sources”（前端保存的图状态
-丢了这一项），MapLibre 校验样式失败，浏览器控制台出现 “Map error.”；已画好的地图不受影响，
-切换指标时地图重建、着色正确（tests/test_county_map_browser.py 逐项核对像素）。
 """
 from __future__ import annotations
 
@@ -20,7 +16,8 @@ import plotly.graph_objects as go
 from analytics.county_map import MAP_METRICS, metric_text
 from analytics.palette import GREEN, RED, STATE_COLORS, YELLOW
 
-BLANK_STYLE = {"version": 8, "sources": {},
+# sources 不能是空字典：Streamlit 重绘图时丢掉空对象，MapLibre 便报 “Map error.”；一个空的本地 GeoJSON 源不发任何请求。
+BLANK_STYLE = {"version": 8, "sources": {"blank": {"type": "geojson", "data": {"type": "FeatureCollection", "features": []}}},
                "layers": [{"id": "blank", "type": "background", "paint": {"background-color": "#ffffff"}}]}
 GLYPHS_NEVER_FETCHED = "https://glyphs.invalid/{fontstack}/{range}.pbf"
 LABEL_STYLE = {**BLANK_STYLE, "glyphs": GLYPHS_NEVER_FETCHED}
