@@ -119,9 +119,11 @@ def shown_list(page, key: str, title: str = "") -> tuple[str, int]:
 
 
 def downloaded_ids(page, key: str, column: str) -> set[str]:
-    box = page.locator(f".st-key-drill_{key}")
+    idle(page)
+    button = page.locator(f".st-key-drill_{key}").get_by_role("button", name=re.compile("下载数据")).first
+    button.scroll_into_view_if_needed(timeout=SLOW)
     with page.expect_download(timeout=SLOW) as dl:
-        box.get_by_role("button", name=re.compile("下载数据")).click()
+        button.click()
     text = open(dl.value.path(), encoding="utf-8-sig").read()
     return {r[column] for r in csv.DictReader(io.StringIO(text))}
 
@@ -152,7 +154,7 @@ def click_point(page, chart_key: str, trace: int, match: str, value) -> None:
 
 
 def scroll_chart(page, chart_key: str) -> None:
-    page.locator(f".st-key-chart_{chart_key}").scroll_into_view_if_needed()
+    page.locator(f".st-key-chart_{chart_key}").scroll_into_view_if_needed(timeout=SLOW)
     page.locator(f".st-key-chart_{chart_key} .js-plotly-plot .trace").first.wait_for(timeout=SLOW)
     page.wait_for_timeout(300)
 
@@ -176,7 +178,7 @@ def same_in_fresh_context(browser, server: str, url: str, key: str, n: int, shot
             assert shown_list(p, key)[1] == n, (url, width)
             assert parse_qs(urlparse(p.url).query) == parse_qs(urlparse(url).query), (p.url, url)
             SHOTS.mkdir(parents=True, exist_ok=True)
-            p.locator(f".st-key-drill_{key}").scroll_into_view_if_needed()
+            p.locator(f".st-key-drill_{key}").scroll_into_view_if_needed(timeout=SLOW)
             p.wait_for_timeout(400)
             p.screenshot(path=str(SHOTS / f"drill_{shot}_{width}x{height}.png"))
         finally:
