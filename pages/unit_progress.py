@@ -18,6 +18,10 @@ d = unit_progress_data(db.run_query, f)
 if d.units.empty:
     ui.no_data()
     st.stop()
+if int(d.units["problems"].sum()) + int(d.units["leads_received"].sum()) == 0:
+    # 各单位都是 0：不列一张全是“绿色”的表，说明是所选统计日没有数据
+    st.info("所选统计日没有数据：还没有台账问题和线索，不评红黄绿。请换一个统计日（侧栏）。", icon=":material/event_busy:")
+    st.stop()
 
 # 链接里的状态（dashboard/drill_url.py）：focus=单位明细的单位，up=done.<单位>（整改率/销号率的柱），only=red…
 url = drill_url.PageUrl("unit_progress")

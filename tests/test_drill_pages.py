@@ -91,6 +91,9 @@ def test_a_date_without_data_says_so(app):
     at = app(as_of="2023-04-01")
     assert not at.success
     assert any("所选统计日没有数据" in i.value for i in at.info)
+    at = app("pages/unit_progress.py", as_of="2023-04-01")
+    assert any("所选统计日没有数据" in i.value for i in at.info)
+    assert not at.dataframe
 
 
 def test_leads_stage_and_late_toggle_from_the_url(app):
