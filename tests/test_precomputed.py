@@ -20,7 +20,8 @@ PRECOMPUTE_SQL = ROOT / "etl" / "sql" / "precompute.sql"
 QUERY_NAMES = sorted(p.stem for p in QUERIES_DIR.glob("*.sql"))
 
 # The independent computation: the two row-selecting macros exactly as views.sql defined them before
-# precompute.sql existed (the other macros build on these two), and every complainant key as a repeat candidate.
+# precompute.sql existed (the other macros build on these two), the helpers queries read directly as windows
+# over every snapshot too, and every complainant key as a repeat candidate.
 REFERENCE_MACROS = """
 CREATE OR REPLACE MACRO problems_as_of(cid, as_of) AS TABLE
 WITH latest_snapshot AS (
@@ -64,6 +65,19 @@ SELECT snapshot_dates.snap_date, valid.* EXCLUDE (valid_until),
 FROM valid
 JOIN snapshot_dates ON snapshot_dates.snap_date >= valid.as_of_date AND snapshot_dates.snap_date < valid.valid_until
 WHERE sidebar_match(valid.unit_id, valid.category, valid.source_channel, [], category_list, channel_list);
+
+-- the helpers the queries read directly (completion_trend), over every snapshot as well
+CREATE OR REPLACE MACRO latest_snapshots(cid, as_of) AS TABLE
+SELECT * EXCLUDE (is_rectified, is_closed, is_done, is_open, is_long_term, is_overdue, is_self_inspection)
+FROM problems_as_of(cid, as_of);
+
+CREATE OR REPLACE MACRO snapshots_with_validity(cid, as_of, unit_list) AS TABLE
+SELECT *,
+    coalesce(lead(as_of_date) OVER (PARTITION BY problem_id ORDER BY as_of_date, submission_id),
+             DATE '9999-12-31') AS valid_until
+FROM ledger_snapshots
+WHERE campaign_id = cid AND as_of_date <= CAST(as_of AS DATE)
+  AND (len(unit_list) = 0 OR list_contains(unit_list, unit_id));
 
 -- every complainant key a candidate: the leads queries then count every key, as before the candidates existed
 DELETE FROM repeat_complainant_keys;
