@@ -3,12 +3,12 @@
 -- 先找出 2 件及以上的摘要（绝大多数投诉人只有 1 件），只对这些投诉人的线索排序（SEMI JOIN）；
 -- 按件数、最近受理日期、首件线索编号排出名次后取前 $limit 位（NULL = 全部），再对这些人做字符串聚合。
 -- 脱敏姓名/电话取该投诉人最近一件线索上的非空值（按受理日期、线索编号取最大），结果确定、可复现。
--- 只看预计算的候选摘要（全部线索中有 2 件及以上的，etl/sql/precompute.sql），再按统计日与筛选重新计数。
+-- 只看预计算的候选摘要（全部线索中有 2 件及以上的，宏见 etl/sql/views.sql），再按统计日与筛选重新计数。
 WITH keyed_leads AS NOT MATERIALIZED (
     SELECT lead_id, unit_id, category, complainant_key, complainant_masked, phone_masked,
            coalesce(received_date, assigned_date) AS recv
     FROM leads_as_of($campaign_id, $as_of, $units, $categories, $channels) AS leads
-    SEMI JOIN repeat_complainant_keys AS candidate
+    SEMI JOIN repeat_complainant_candidates($campaign_id) AS candidate
            ON candidate.campaign_id = leads.campaign_id AND candidate.unit_id IS NOT DISTINCT FROM leads.unit_id
           AND candidate.complainant_key = leads.complainant_key
 ), repeat_keys AS (

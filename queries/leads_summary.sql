@@ -2,10 +2,10 @@
 -- 口径与 kpi_overview.sql / unit_progress.sql 一致（口径标志见 etl/sql/views.sql，指标见 dashboard/metrics.py）
 WITH leads AS NOT MATERIALIZED (   -- 下面用两次：不物化（百万行全列），每次只扫要用的列
     SELECT * FROM leads_as_of($campaign_id, $as_of, $units, $categories, $channels)
-), complainants AS (    -- 重复投诉人：同一加盐摘要（complainant_key）有 2 件及以上线索；只数预计算的候选摘要
-    SELECT complainant_key, count(*) AS n         -- （全部线索中有 2 件及以上的，etl/sql/precompute.sql）
+), complainants AS (    -- 重复投诉人：同一加盐摘要（complainant_key）有 2 件及以上线索；只数候选摘要
+    SELECT complainant_key, count(*) AS n         -- （全部线索中有 2 件及以上的，宏见 etl/sql/views.sql）
     FROM leads
-    SEMI JOIN repeat_complainant_keys AS candidate
+    SEMI JOIN repeat_complainant_candidates($campaign_id) AS candidate
            ON candidate.campaign_id = leads.campaign_id AND candidate.unit_id IS NOT DISTINCT FROM leads.unit_id
           AND candidate.complainant_key = leads.complainant_key
     GROUP BY complainant_key

@@ -80,9 +80,8 @@ WHERE campaign_id = cid AND as_of_date <= CAST(as_of AS DATE)
   AND (len(unit_list) = 0 OR list_contains(unit_list, unit_id));
 
 -- every complainant key a candidate: the leads queries then count every key, as before the candidates existed
-DELETE FROM repeat_complainant_keys;
-INSERT INTO repeat_complainant_keys
-SELECT DISTINCT campaign_id, unit_id, complainant_key FROM leads WHERE complainant_key IS NOT NULL;
+CREATE OR REPLACE MACRO repeat_complainant_candidates(cid) AS TABLE
+SELECT DISTINCT campaign_id, unit_id, complainant_key FROM leads WHERE campaign_id = cid AND complainant_key IS NOT NULL;
 """
 
 

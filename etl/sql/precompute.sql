@@ -32,13 +32,14 @@ FROM problem_periods
 WHERE campaign_id = cid AND as_of_date <= CAST(as_of AS DATE)
   AND (len(unit_list) = 0 OR list_contains(unit_list, unit_id));
 
--- repeat_complainant_keys：全部线索里同一摘要有 2 件及以上的投诉人（按单位各一行）。截至任何统计日、在任何筛选或
--- 单位范围下的重复投诉人都在其中（件数只会更少），所以查询先用它把百万条线索缩到几万条，再按统计日和筛选重新计数。
+-- repeat_complainant_keys：views.sql 的 repeat_complainant_candidates 对每个专项整治的结果（全部线索中同一摘要有
+-- 2 件及以上的投诉人，每个单位、摘要一行），宏改为读表。
 DELETE FROM repeat_complainant_keys;
 INSERT INTO repeat_complainant_keys
-SELECT DISTINCT leads.campaign_id, leads.unit_id, leads.complainant_key
-FROM leads
-SEMI JOIN (SELECT campaign_id, complainant_key FROM leads WHERE complainant_key IS NOT NULL
-           GROUP BY ALL HAVING count(*) >= 2) AS repeated
-       ON repeated.campaign_id = leads.campaign_id AND repeated.complainant_key = leads.complainant_key
+SELECT candidates.*
+FROM (SELECT DISTINCT campaign_id FROM leads) AS campaign,
+     repeat_complainant_candidates(campaign.campaign_id) AS candidates
 ORDER BY ALL;
+
+CREATE OR REPLACE MACRO repeat_complainant_candidates(cid) AS TABLE
+SELECT * FROM repeat_complainant_keys WHERE campaign_id = cid;

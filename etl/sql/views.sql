@@ -91,6 +91,17 @@ SELECT *,
     is_concluded AND finding IS NOT NULL AS has_finding
 FROM received_leads;
 
+-- 重复投诉人的候选：全部线索中同一摘要（complainant_key）有 2 件及以上的，每个单位、摘要一行。截至任何统计日、
+-- 在任何筛选下的重复投诉人都在其中（件数只会更少），查询先用它缩小范围，再按统计日与筛选重新计数。
+-- 建库时 etl/sql/precompute.sql 把它存成表 repeat_complainant_keys，并让这个宏读表。
+CREATE MACRO repeat_complainant_candidates(cid) AS TABLE
+SELECT DISTINCT leads.campaign_id, leads.unit_id, leads.complainant_key
+FROM leads
+SEMI JOIN (SELECT complainant_key FROM leads WHERE campaign_id = cid AND complainant_key IS NOT NULL
+           GROUP BY complainant_key HAVING count(*) >= 2) AS repeated
+       ON repeated.complainant_key = leads.complainant_key
+WHERE leads.campaign_id = cid;
+
 -- 按日期的口径（趋势图用）：campaign 在 as_of 及以前的每个台账快照日期 × 每个问题在该日及以前的最新一期，
 -- 按侧栏筛选，口径标志同 problems_as_of（is_overdue 按该快照日期）。每行快照有效到该问题下一期快照的日期（不含），与日期做区间连接，
 -- 等价于对每个日期分别取 problems_as_of，但只扫一遍。快照日期取全部单位的，各单位的趋势横轴一致。
