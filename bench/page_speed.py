@@ -267,8 +267,7 @@ def db_variant(source: Path, target: Path, precomputed: bool, views_sql: str | N
     """A copy of source with this tree's views.sql and precompute.sql applied (what a build writes now), or
     for the "before" side the as-of macros as views.sql (or views_sql, an earlier revision's) defines them —
     windows over all snapshots — and no problem_periods rows. Lets one run time both on the same data, also on
-    a database built before precompute.sql existed. (This tree's leads queries read repeat_complainant_keys,
-    so it stays filled; --before-rev takes the queries from before it existed.)"""
+    a database built before precompute.sql existed."""
     import duckdb
 
     target.unlink(missing_ok=True)
@@ -278,7 +277,7 @@ def db_variant(source: Path, target: Path, precomputed: bool, views_sql: str | N
         con.execute(_precomputed_tables_sql())
         con.execute(_or_replace((SQL_DIR / "views.sql").read_text(encoding="utf-8")))
         con.execute((SQL_DIR / "precompute.sql").read_text(encoding="utf-8"))
-        if not precomputed:     # the as-of macros back to their window definitions; the other tables stay
+        if not precomputed:     # the macros back to computing from the base tables (the tables stay, unread)
             con.execute(_or_replace(views_sql or (SQL_DIR / "views.sql").read_text(encoding="utf-8")))
             con.execute("DELETE FROM problem_periods")
         con.execute("CHECKPOINT")
