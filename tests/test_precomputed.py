@@ -1,7 +1,8 @@
 """The precomputed tables (etl/sql/precompute.sql) change no figure: every queries/*.sql file gives the same
-result on a database whose as-of macros read problem_periods as on the same database with the macros as
-they were before precomputing (kept below, verbatim: windows over every ledger snapshot), on the fixture
-database and on a built sample, at several dates, with sidebar filters and in a unit account's scope."""
+result on a database whose macros read the precomputed tables as on the same database with the macros as they
+were before precomputing (kept below, verbatim: windows over every ledger snapshot) and the query files that
+were rewritten for speed as they were before (tests/test_precomputed_before.py); on the fixture database and on
+a built sample, at several dates, with sidebar filters and in a unit account's scope."""
 from __future__ import annotations
 
 import math
@@ -14,6 +15,7 @@ import pytest
 
 from analytics.queries import QUERIES_DIR, QueryRunner, sql_params
 from tests._reports_common import build_sample_db
+from tests.test_precomputed_before import BEFORE
 
 ROOT = Path(__file__).resolve().parent.parent
 PRECOMPUTE_SQL = ROOT / "etl" / "sql" / "precompute.sql"
@@ -92,6 +94,14 @@ def _copy(source: Path, target: Path, sql: str) -> Path:
     return target
 
 
+def _queries_before(target: Path) -> Path:
+    """queries/ with the files precomputing rewrote as they were before (tests/test_precomputed_before.py)."""
+    shutil.copytree(QUERIES_DIR, target)
+    for name, sql in BEFORE.items():
+        (target / f"{name}.sql").write_text(sql, encoding="utf-8")
+    return target
+
+
 @pytest.fixture(scope="module")
 def sample_db(tmp_path_factory) -> Path:
     return build_sample_db(tmp_path_factory.mktemp("precomputed_sample"))
@@ -109,7 +119,7 @@ def pair(request, fixture_db, tmp_path_factory):
         sample_db = request.getfixturevalue("sample_db")   # built only when a sample test runs
         fast = sample_db
         slow = _copy(sample_db, d / "slow.duckdb", REFERENCE_MACROS + "DELETE FROM problem_periods;")
-    runners = QueryRunner(fast), QueryRunner(slow)
+    runners = QueryRunner(fast), QueryRunner(slow, queries_dir=_queries_before(d / "queries_before"))
     yield runners
     for r in runners:
         r.close()
