@@ -248,7 +248,7 @@ def bench_db(path: Path, repeat: int) -> tuple[filters.Filters, dict, dict]:
 # ------------------------------------------------------------------ with / without the precomputed tables
 SQL_DIR = ROOT / "etl" / "sql"
 SCHEMA_SQL = ROOT / "etl" / "schema.sql"
-PRECOMPUTED_TABLES = ("problem_periods", "repeat_complainant_keys")
+PRECOMPUTED_TABLES = ("problem_periods", "repeat_complainant_keys", "survey_response_scores")
 
 
 def _precomputed_tables_sql() -> str:

@@ -55,6 +55,11 @@ CREATE TABLE survey_responses (
     respondent_type VARCHAR, dimension VARCHAR, score INTEGER,
     submission_id VARCHAR, source_row INTEGER
 );
+-- 预先算好的（etl/sql/precompute.sql）：每份问卷一行的题数、有分题数、总分、平均分（views.sql 的 response_scores）。
+CREATE TABLE survey_response_scores (
+    campaign_id VARCHAR, survey_year INTEGER, unit_id VARCHAR, response_id VARCHAR,
+    answers BIGINT, scored BIGINT, total BIGINT, resp_mean DOUBLE
+);
 CREATE TABLE load_errors (
     campaign_id VARCHAR, submission_id VARCHAR, file_name VARCHAR, sheet_name VARCHAR,
     source_row INTEGER, column_name VARCHAR, raw_value VARCHAR, message VARCHAR, severity VARCHAR

@@ -2,14 +2,14 @@
 -- 逐份问卷部分：全部题目平均分 × 20。该年度还有只在满意度汇总表（survey_unit_scores）里的单位时，
 -- 总体得分 = 问卷部分得分与各汇总表单位得分（无得分时用满意率）按份数/样本量加权平均；未填样本量的汇总表单位
 -- 不计入（全年都没有样本量时取这些单位得分的简单平均）。responses 含汇总表样本量，summary_units 为汇总表单位数。
-WITH responses AS (
+WITH responses AS (      -- 每份问卷一行（宏见 etl/sql/views.sql）
     SELECT *
-    FROM survey_responses
-    WHERE campaign_id = $campaign_id
-      AND survey_year <= year(CAST($as_of AS DATE))
+    FROM response_scores($campaign_id)
+    WHERE survey_year <= year(CAST($as_of AS DATE))
       AND (len($units) = 0 OR unit_id IN (SELECT unnest($units)))
-), response_years AS (
-    SELECT survey_year, count(DISTINCT response_id) AS responses, count(*) AS answers, avg(score) * 20 AS score
+), response_years AS (  -- 得分 = 全部有分的题的平均分 × 20
+    SELECT survey_year, count(DISTINCT response_id) AS responses, CAST(sum(answers) AS BIGINT) AS answers,
+           sum(total) / sum(scored) * 20 AS score
     FROM responses
     GROUP BY survey_year
 ), summary_scores AS (

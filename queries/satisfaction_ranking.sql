@@ -13,11 +13,10 @@ WITH thresholds AS (
         survey_min_responses AS min_responses
     FROM campaigns
     WHERE campaign_id = $campaign_id
-), response_means AS (  -- 每份问卷：各维度平均分
-    SELECT unit_id, response_id, avg(score) AS resp_mean, count(*) AS answers, sum(score) AS total
-    FROM survey_responses
-    WHERE campaign_id = $campaign_id AND survey_year = $survey_year
-    GROUP BY unit_id, response_id
+), response_means AS (  -- 每份问卷：各维度平均分（宏见 etl/sql/views.sql）
+    SELECT unit_id, response_id, resp_mean, answers, total
+    FROM response_scores($campaign_id)
+    WHERE survey_year = $survey_year
 ), unit_responses AS (
     SELECT
         unit_id,

@@ -1,10 +1,9 @@
 -- 满意度测评年度：统计日所在年度及以前有测评数据的年度，各年度问卷份数与被测评单位数（最近年度在前）。
 -- 满意度汇总表（survey_unit_scores）中该年度没有逐份问卷的单位也算：份数加上其样本量，summary_units 为其单位数。
-WITH responses AS (
+WITH responses AS (      -- 每份问卷一行（宏见 etl/sql/views.sql）
     SELECT survey_year, unit_id, response_id
-    FROM survey_responses
-    WHERE campaign_id = $campaign_id
-      AND survey_year <= year(CAST($as_of AS DATE))
+    FROM response_scores($campaign_id)
+    WHERE survey_year <= year(CAST($as_of AS DATE))
       AND (len($units) = 0 OR unit_id IN (SELECT unnest($units)))
 ), summary_scores AS (
     SELECT survey_year, unit_id, sample_size

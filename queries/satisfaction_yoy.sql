@@ -6,11 +6,10 @@ WITH unit_years AS (
         survey_year,
         unit_id,
         count(DISTINCT response_id) AS respondents,
-        avg(score) * 20 AS score,
+        sum(total) / sum(scored) * 20 AS score,     -- 全部有分的题的平均分 × 20
         '问卷' AS source
-    FROM survey_responses
-    WHERE campaign_id = $campaign_id
-      AND survey_year <= year(CAST($as_of AS DATE))
+    FROM response_scores($campaign_id)                -- 每份问卷一行（宏见 etl/sql/views.sql）
+    WHERE survey_year <= year(CAST($as_of AS DATE))
       AND (len($units) = 0 OR unit_id IN (SELECT unnest($units)))
     GROUP BY survey_year, unit_id
     UNION ALL

@@ -23,7 +23,7 @@ QUERY_NAMES = sorted(p.stem for p in QUERIES_DIR.glob("*.sql"))
 
 # The independent computation: the two row-selecting macros exactly as views.sql defined them before
 # precompute.sql existed (the other macros build on these two), the helpers queries read directly as windows
-# over every snapshot too, and every complainant key as a repeat candidate.
+# over every snapshot too, every complainant key as a repeat candidate, and summary_only_scores as it was.
 REFERENCE_MACROS = """
 CREATE OR REPLACE MACRO problems_as_of(cid, as_of) AS TABLE
 WITH latest_snapshot AS (
@@ -80,6 +80,15 @@ SELECT *,
 FROM ledger_snapshots
 WHERE campaign_id = cid AND as_of_date <= CAST(as_of AS DATE)
   AND (len(unit_list) = 0 OR list_contains(unit_list, unit_id));
+
+-- the summary-table rows as before: units without questionnaires, looked up in every answer
+CREATE OR REPLACE MACRO summary_only_scores(cid, max_year, unit_list) AS TABLE
+SELECT x.*, coalesce(x.score, x.satisfaction_rate) AS score_or_rate
+FROM survey_unit_scores x
+WHERE x.campaign_id = cid AND x.survey_year <= max_year
+  AND (len(unit_list) = 0 OR list_contains(unit_list, x.unit_id))
+  AND NOT EXISTS (SELECT 1 FROM survey_responses y WHERE y.campaign_id = x.campaign_id
+                  AND y.survey_year = x.survey_year AND y.unit_id = x.unit_id);
 
 -- every complainant key a candidate: the leads queries then count every key, as before the candidates existed
 CREATE OR REPLACE MACRO repeat_complainant_candidates(cid) AS TABLE

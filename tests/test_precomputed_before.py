@@ -137,4 +137,217 @@ SELECT seq, complainant_masked, phone_masked, leads, units_involved, unit_names,
 FROM complainants
 ORDER BY seq
 """,
+    "satisfaction_overview": """\
+-- 满意度：统计日所在年度及以前各测评年度的总体得分，最近年度在前。
+-- 逐份问卷部分：全部题目平均分 × 20。该年度还有只在满意度汇总表（survey_unit_scores）里的单位时，
+-- 总体得分 = 问卷部分得分与各汇总表单位得分（无得分时用满意率）按份数/样本量加权平均；未填样本量的汇总表单位
+-- 不计入（全年都没有样本量时取这些单位得分的简单平均）。responses 含汇总表样本量，summary_units 为汇总表单位数。
+WITH responses AS (
+    SELECT *
+    FROM survey_responses
+    WHERE campaign_id = $campaign_id
+      AND survey_year <= year(CAST($as_of AS DATE))
+      AND (len($units) = 0 OR unit_id IN (SELECT unnest($units)))
+), response_years AS (
+    SELECT survey_year, count(DISTINCT response_id) AS responses, count(*) AS answers, avg(score) * 20 AS score
+    FROM responses
+    GROUP BY survey_year
+), summary_scores AS (
+    SELECT survey_year, score_or_rate AS score, sample_size
+    FROM summary_only_scores($campaign_id, year(CAST($as_of AS DATE)), $units)
+), summary_years AS (
+    SELECT
+        survey_year,
+        count(*) AS summary_units,
+        CAST(coalesce(sum(sample_size), 0) AS BIGINT) AS sample,
+        sum(score * sample_size) AS weighted,
+        avg(score) AS plain
+    FROM summary_scores
+    GROUP BY survey_year
+), years AS (
+    SELECT
+        survey_year,
+        coalesce(response_years.responses, 0) + coalesce(summary_years.sample, 0) AS responses,
+        coalesce(response_years.answers, 0) AS answers,
+        CASE
+            WHEN summary_years.survey_year IS NULL THEN response_years.score
+            WHEN coalesce(response_years.responses, 0) + summary_years.sample > 0
+                THEN (coalesce(response_years.score * response_years.responses, 0) + coalesce(summary_years.weighted, 0))
+                     / (coalesce(response_years.responses, 0) + summary_years.sample)
+            ELSE summary_years.plain
+        END AS score,
+        coalesce(summary_years.summary_units, 0) AS summary_units
+    FROM response_years
+    FULL JOIN summary_years USING (survey_year)
+)
+SELECT survey_year, responses, answers, score / 20 AS mean_score, score, summary_units
+FROM years
+ORDER BY survey_year DESC
+""",
+    "satisfaction_years": """\
+-- 满意度测评年度：统计日所在年度及以前有测评数据的年度，各年度问卷份数与被测评单位数（最近年度在前）。
+-- 满意度汇总表（survey_unit_scores）中该年度没有逐份问卷的单位也算：份数加上其样本量，summary_units 为其单位数。
+WITH responses AS (
+    SELECT survey_year, unit_id, response_id
+    FROM survey_responses
+    WHERE campaign_id = $campaign_id
+      AND survey_year <= year(CAST($as_of AS DATE))
+      AND (len($units) = 0 OR unit_id IN (SELECT unnest($units)))
+), summary_scores AS (
+    SELECT survey_year, unit_id, sample_size
+    FROM summary_only_scores($campaign_id, year(CAST($as_of AS DATE)), $units)
+), response_years AS (
+    SELECT survey_year, count(DISTINCT (unit_id, response_id)) AS responses, count(DISTINCT unit_id) AS units
+    FROM responses
+    GROUP BY survey_year
+), summary_years AS (
+    SELECT survey_year, CAST(coalesce(sum(sample_size), 0) AS BIGINT) AS responses, count(*) AS units
+    FROM summary_scores
+    GROUP BY survey_year
+)
+SELECT
+    survey_year,
+    coalesce(response_years.responses, 0) + coalesce(summary_years.responses, 0) AS responses,
+    coalesce(response_years.units, 0) + coalesce(summary_years.units, 0) AS units,
+    coalesce(summary_years.units, 0) AS summary_units
+FROM response_years
+FULL JOIN summary_years USING (survey_year)
+ORDER BY survey_year DESC
+""",
+    "satisfaction_yoy": """\
+-- 满意度逐年对比：统计日所在年度及以前每个测评年度 × 单位 的得分、问卷份数，以及与上一测评年度相比的变化（分）。
+-- 某单位某年度没有逐份问卷时用满意度汇总表（survey_unit_scores）：得分（无得分时用满意率），份数取样本量（可为空），
+-- source = '汇总表'。
+WITH unit_years AS (
+    SELECT
+        survey_year,
+        unit_id,
+        count(DISTINCT response_id) AS respondents,
+        avg(score) * 20 AS score,
+        '问卷' AS source
+    FROM survey_responses
+    WHERE campaign_id = $campaign_id
+      AND survey_year <= year(CAST($as_of AS DATE))
+      AND (len($units) = 0 OR unit_id IN (SELECT unnest($units)))
+    GROUP BY survey_year, unit_id
+    UNION ALL
+    SELECT survey_year, unit_id, sample_size, score_or_rate, '汇总表'
+    FROM summary_only_scores($campaign_id, year(CAST($as_of AS DATE)), $units)
+)
+SELECT
+    unit_years.survey_year,
+    unit_years.unit_id,
+    units.name AS unit_name,
+    coalesce(units.sort_order, 999) AS sort_order,
+    unit_years.respondents,
+    unit_years.score,
+    lag(unit_years.survey_year) OVER unit_history AS prev_year,
+    lag(unit_years.score) OVER unit_history AS prev_score,
+    unit_years.score - lag(unit_years.score) OVER unit_history AS change,
+    unit_years.source
+FROM unit_years
+LEFT JOIN units ON units.campaign_id = $campaign_id AND units.unit_id = unit_years.unit_id
+WINDOW unit_history AS (PARTITION BY unit_years.unit_id ORDER BY unit_years.survey_year)
+ORDER BY unit_years.survey_year, sort_order
+""",
+    "satisfaction_ranking": """\
+-- 满意度排名：某测评年度各单位的满意度得分（全部题目平均分 × 20）、样本量（问卷份数）和 95% 置信区间。
+-- 置信区间：每份问卷先求各维度平均分，按问卷平均分的标准差作正态近似：得分 ± 1.96 × 标准差 ÷ √份数 × 20。
+-- 问卷少于 campaigns.survey_min_responses 份的单位为“样本不足”，不参与排名；
+-- “满意度低”：可排名单位中得分低于 survey_low_score_below，或排名倒数 survey_low_rank_bottom 位。
+-- 排名在该年度全部被测评单位中计算，$units 只决定显示哪些单位。
+-- 该年度没有逐份问卷、只有满意度汇总表（survey_unit_scores）的单位也参加排名：得分取汇总表的得分，
+-- 没有得分时以满意率（0–100）作得分；样本量取汇总表的样本量，同样按 survey_min_responses 判定，
+-- 未填样本量的不排名；没有逐份答案，不计置信区间（source = '汇总表'）。
+WITH thresholds AS (
+    SELECT
+        survey_low_score_below AS low_below,
+        survey_low_rank_bottom AS low_bottom,
+        survey_min_responses AS min_responses
+    FROM campaigns
+    WHERE campaign_id = $campaign_id
+), response_means AS (  -- 每份问卷：各维度平均分
+    SELECT unit_id, response_id, avg(score) AS resp_mean, count(*) AS answers, sum(score) AS total
+    FROM survey_responses
+    WHERE campaign_id = $campaign_id AND survey_year = $survey_year
+    GROUP BY unit_id, response_id
+), unit_responses AS (
+    SELECT
+        unit_id,
+        count(*) AS respondents,
+        sum(answers) AS answers,
+        sum(total) / sum(answers) AS mean_score,
+        stddev_samp(resp_mean) AS sd_resp
+    FROM response_means
+    GROUP BY unit_id
+), summary_units AS (    -- 汇总表：该年度没有逐份问卷的单位
+    SELECT
+        unit_id,
+        sample_size AS respondents,
+        score_or_rate AS score,
+        satisfaction_rate,
+        score IS NULL AS rate_as_score
+    FROM summary_only_scores($campaign_id, $survey_year, [])   -- 宏见 etl/sql/views.sql
+    WHERE survey_year = $survey_year
+), unit_scores AS (
+    SELECT unit_id, respondents, answers, mean_score, mean_score * 20 AS score,
+           1.96 * sd_resp / sqrt(respondents) * 20 AS ci_half,
+           '问卷' AS source, CAST(NULL AS DOUBLE) AS satisfaction_rate, false AS rate_as_score
+    FROM unit_responses
+    UNION ALL
+    SELECT unit_id, respondents, NULL, score / 20, score, NULL, '汇总表', satisfaction_rate, rate_as_score
+    FROM summary_units
+), rankable_scores AS (
+    SELECT
+        unit_scores.*,
+        coalesce(unit_scores.respondents, 0) >= coalesce(thresholds.min_responses, 0) AS rankable,
+        thresholds.low_below, thresholds.low_bottom, thresholds.min_responses
+    FROM unit_scores
+    CROSS JOIN thresholds
+), ranked AS (
+    SELECT
+        rankable_scores.*,
+        CASE WHEN rankable THEN rank() OVER (PARTITION BY rankable ORDER BY score DESC) END AS rank,
+        count(*) FILTER (WHERE rankable) OVER () AS n_rankable
+    FROM rankable_scores
+), flagged AS (
+    SELECT
+        ranked.*,
+        rankable AND score < low_below AS low_by_score,
+        rankable AND rank > n_rankable - low_bottom AS low_by_rank
+    FROM ranked
+)
+SELECT
+    flagged.unit_id,
+    units.name AS unit_name,
+    coalesce(units.sort_order, 999) AS sort_order,
+    flagged.respondents,
+    flagged.answers,
+    flagged.mean_score,
+    flagged.score,
+    flagged.ci_half,
+    CASE WHEN flagged.ci_half IS NOT NULL THEN greatest(flagged.score - flagged.ci_half, 20) END AS ci_low,
+    CASE WHEN flagged.ci_half IS NOT NULL THEN least(flagged.score + flagged.ci_half, 100) END AS ci_high,
+    flagged.rankable,
+    flagged.rank,
+    flagged.n_rankable,
+    flagged.min_responses,
+    flagged.low_by_score OR flagged.low_by_rank AS is_low,
+    CASE
+        WHEN NOT flagged.rankable AND flagged.respondents IS NULL THEN '汇总表未填样本量，不排名'
+        WHEN NOT flagged.rankable THEN '样本不足（' || flagged.respondents || '份，少于' || flagged.min_responses || '份），不排名'
+        ELSE concat_ws('；',
+            CASE WHEN flagged.low_by_score THEN '得分' || printf('%.1f', flagged.score) || '分，低于' || printf('%g', flagged.low_below) || '分' END,
+            CASE WHEN flagged.low_by_rank THEN '排名倒数第' || (flagged.n_rankable - flagged.rank + 1) || '位（共' || flagged.n_rankable || '个可排名单位）' END)
+    END AS low_reason,
+    flagged.source,
+    flagged.satisfaction_rate,
+    CASE WHEN flagged.source = '汇总表' THEN
+        '来自汇总表' || CASE WHEN flagged.rate_as_score THEN '，以满意率作得分' ELSE '' END || '（无逐份问卷，无置信区间）'
+    END AS source_note
+FROM flagged
+LEFT JOIN units ON units.campaign_id = $campaign_id AND units.unit_id = flagged.unit_id
+WHERE len($units) = 0 OR flagged.unit_id IN (SELECT unnest($units))
+ORDER BY flagged.rankable DESC, flagged.rank, flagged.score DESC, sort_order
+""",
 }

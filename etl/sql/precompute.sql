@@ -43,3 +43,14 @@ ORDER BY ALL;
 
 CREATE OR REPLACE MACRO repeat_complainant_candidates(cid) AS TABLE
 SELECT * FROM repeat_complainant_keys WHERE campaign_id = cid;
+
+-- survey_response_scores：views.sql 的 response_scores 对每个专项整治的结果（每份问卷一行），宏改为读表。
+DELETE FROM survey_response_scores;
+INSERT INTO survey_response_scores
+SELECT scores.*
+FROM (SELECT DISTINCT campaign_id FROM survey_responses) AS campaign,
+     response_scores(campaign.campaign_id) AS scores
+ORDER BY ALL;
+
+CREATE OR REPLACE MACRO response_scores(cid) AS TABLE
+SELECT * FROM survey_response_scores WHERE campaign_id = cid;

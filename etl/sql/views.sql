@@ -169,6 +169,16 @@ WHERE campaign_id = cid AND kind = 'ledger' AND as_of_date <= CAST(as_of AS DATE
 CREATE MACRO in_report_window(submitted_on, start_val, end_val) AS
     (start_val IS NULL OR submitted_on > start_val) AND submitted_on <= end_val;
 
+-- 每份问卷一行（逐份问卷按 单位、问卷编号 归并）：题数 answers（含未作答的题）、有分的题数 scored、总分 total、
+-- 平均分 resp_mean。满意度各查询按年度 / 单位从这里汇总，不必每次扫全部逐题答案；
+-- 建库时 etl/sql/precompute.sql 把它存成表 survey_response_scores，并让这个宏读表。
+CREATE MACRO response_scores(cid) AS TABLE
+SELECT campaign_id, survey_year, unit_id, response_id,
+    count(*) AS answers, count(score) AS scored, CAST(sum(score) AS BIGINT) AS total, avg(score) AS resp_mean
+FROM survey_responses
+WHERE campaign_id = cid
+GROUP BY campaign_id, survey_year, unit_id, response_id;
+
 -- 满意度汇总表（一个单位一行）只补充“该年度没有逐份问卷”的单位：有问卷的单位以问卷为准。
 -- score_or_rate = 汇总表得分，没有得分时取满意率（0–100）。满意度各查询都从这里取汇总表的行。
 --   SELECT * FROM summary_only_scores('fuyang-2023', 2023, []);
@@ -177,5 +187,5 @@ SELECT x.*, coalesce(x.score, x.satisfaction_rate) AS score_or_rate
 FROM survey_unit_scores x
 WHERE x.campaign_id = cid AND x.survey_year <= max_year
   AND (len(unit_list) = 0 OR list_contains(unit_list, x.unit_id))
-  AND NOT EXISTS (SELECT 1 FROM survey_responses y WHERE y.campaign_id = x.campaign_id
-                  AND y.survey_year = x.survey_year AND y.unit_id = x.unit_id);
+  AND NOT EXISTS (SELECT 1 FROM response_scores(cid) y   -- 每份问卷一行，比逐题答案少得多
+                  WHERE y.survey_year = x.survey_year AND y.unit_id = x.unit_id);
