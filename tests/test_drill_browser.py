@@ -154,7 +154,8 @@ def click_point(page, chart_key: str, trace: int, match: str, value) -> None:
 
 
 def scroll_chart(page, chart_key: str) -> None:
-    page.locator(f".st-key-chart_{chart_key}").scroll_into_view_if_needed(timeout=SLOW)
+    page.locator(f".st-key-chart_{chart_key}").first.wait_for(timeout=SLOW)
+    page.locator(f".st-key-chart_{chart_key}").first.evaluate("e => e.scrollIntoView({block: 'center'})")
     page.locator(f".st-key-chart_{chart_key} .js-plotly-plot .trace").first.wait_for(timeout=SLOW)
     page.wait_for_timeout(300)
 
@@ -178,7 +179,7 @@ def same_in_fresh_context(browser, server: str, url: str, key: str, n: int, shot
             assert shown_list(p, key)[1] == n, (url, width)
             assert parse_qs(urlparse(p.url).query) == parse_qs(urlparse(url).query), (p.url, url)
             SHOTS.mkdir(parents=True, exist_ok=True)
-            p.locator(f".st-key-drill_{key}").scroll_into_view_if_needed(timeout=SLOW)
+            p.locator(f".st-key-drill_{key}").first.evaluate("e => e.scrollIntoView({block: 'start'})")
             p.wait_for_timeout(400)
             p.screenshot(path=str(SHOTS / f"drill_{shot}_{width}x{height}.png"))
         finally:
