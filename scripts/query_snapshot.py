@@ -47,7 +47,8 @@ def _grid(con: duckdb.DuckDBPyConnection) -> list[dict]:
             "categories": [[], cats], "channels": [[], chans], "limit": [50], "survey_year": years[-1:],
             "unit_id": units[:1], "problem_ids": [[p for (p,) in problem]],
             "sel_unit": [None, units[0] if units else None], "sel_category": [None], "sel_channel": [None],
-            "sel_manifestation": [None],
+            "sel_manifestation": [None], "measure": ["problems", "received"], "sel_units": [[], units[:1]],
+            "only_overdue": [False, True], "only_late": [False, True],
         })
     return out
 

@@ -43,6 +43,8 @@ def parameter_grid(con: duckdb.DuckDBPyConnection) -> list[dict[str, list]]:
             "units": [[], units[:1], units], "categories": [[], categories], "channels": [[], channels],
             "limit": [50, None], "survey_year": years[-1:], "unit_id": units[:1], "problem_ids": [problems],
             "sel_unit": ["", units[0]], "sel_category": [""], "sel_channel": [""], "sel_manifestation": [""],
+            "measure": ["problems", "received"], "sel_units": [[], units[:1]], "only_overdue": [False, True],
+            "only_late": [False, True],
         })
     return grids
 
