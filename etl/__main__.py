@@ -102,7 +102,7 @@ def _build_options(p: argparse.ArgumentParser) -> None:
                    help="不用重建缓存，重新读取全部文件（默认只重新读取新增或改动过的文件，缓存在数据库旁的 cache/ 下，"
                         "可用环境变量 DASHBOARD_BUILD_CACHE 另指文件夹）")
     p.add_argument("--workers", type=int, metavar="N",
-                   help="读取文件的进程数（默认每个 CPU 核一个；1 = 不另起进程）")
+                   help="读取文件的进程数（默认：CPU 空闲时每个核一个，已繁忙时 1；1 = 不另起进程）")
 
 
 def main(argv: list[str] | None = None) -> int:

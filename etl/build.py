@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -274,7 +273,7 @@ def collect(sources: list[CampaignSources], progress: Progress | None = None, sa
     """profiles: import profiles to apply; default: every file in profiles_folder (default
     $DASHBOARD_PROFILES or data/profiles), a file that cannot be read reported as a 警告.
     cache: results of files unchanged since the last build are taken from it, new ones stored;
-    workers: processes reading the files (default: one per core; 1 reads here)."""
+    workers: processes reading the files (default: one per idle core, see read_pool.default_workers; 1 reads here)."""
     started = time.perf_counter()
     result = BuildResult()
     if profiles is None:
@@ -287,7 +286,7 @@ def collect(sources: list[CampaignSources], progress: Progress | None = None, sa
     jobs = [(cs.campaign, path) for cs in sources for path in input_files(cs.source_dirs)]
     plan = _plan(jobs, cache, profiles, salt)
     to_read = [i for i in plan if i.skipped is None and not i.cached]
-    fresh = _read_files(to_read, salt, profiles, workers or os.cpu_count() or 1)
+    fresh = _read_files(to_read, salt, profiles, workers or read_pool.default_workers())
     memo: dict = {}
     for n, item in enumerate(plan, 1):
         result.files += 1

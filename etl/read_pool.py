@@ -26,6 +26,18 @@ from etl.fingerprint import result_fingerprint
 from etl.read.profiles import ImportProfile
 
 PARALLEL_MIN_FILES = 200  # fewer files are read faster here than the workers take to start
+
+
+def default_workers() -> int:
+    """One per core, when the cores are idle. Trap: on a machine already busy (load average at or above
+    the number of cores) extra processes get no extra CPU and only add their start-up, pickling and
+    memory: measured on a shared 2-core machine, a cold build took 36 s in two workers against 26 s here."""
+    cores = os.cpu_count() or 1
+    try:
+        busy = os.getloadavg()[0]
+    except OSError:
+        busy = 0.0
+    return cores if busy < cores - 0.5 else 1
 CHUNKS_PER_WORKER = 8  # enough chunks to even out large and small files
 MAX_CHUNK_FILES = 64
 _LENGTH = 8
@@ -147,7 +159,6 @@ def _serve(inp: BinaryIO, out: BinaryIO) -> None:
     campaigns, fingerprints, profiles, salt = _receive(inp)
     mismatch = [c.id for c, expected in zip(campaigns, fingerprints, strict=True)
                 if result_fingerprint(c, profiles, salt) != expected]
-    memo: dict = {}  # as in a serial build: normalizer results shared by every file
     while True:
         try:
             chunk = _receive(inp)
@@ -156,6 +167,7 @@ def _serve(inp: BinaryIO, out: BinaryIO) -> None:
         if mismatch:
             _send(out, (False, f"this worker would read {', '.join(mismatch)} differently"))
             continue
+        memo: dict = {}  # per chunk: it also keeps one entry per row read (etl/validate/row_identity.py)
         try:
             results = [read_one(campaigns[c], Path(path), sha, salt, profiles, memo) for c, path, sha in chunk]
         except Exception as exc:  # noqa: BLE001 — the parent reads the files itself and shows the error

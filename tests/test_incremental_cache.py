@@ -4,7 +4,9 @@ equals a cold build's. Entries round-trip exactly, are pruned to what the last b
 that depends on the day it was read is used on that day only."""
 from __future__ import annotations
 
+import dataclasses
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -202,3 +204,28 @@ def test_cli_uses_the_cache_by_default(tmp_path, src):
     assert "未改动" not in cli("--no-cache")
     assert len(list((tmp_path / "elsewhere").rglob(f"*{SUFFIX}"))) == 6
     assert not (db.parent / "cache").exists()
+
+
+PHONE = re.compile(r"1[3-9]\d{9}")
+HEX = re.compile(r"[0-9a-f]{16,64}")
+
+
+def test_entries_hold_no_clear_phone_number(tmp_path, src):
+    raw = (src / "规划运输科_问题线索登记表.csv").read_bytes().decode("gb18030")
+    assert PHONE.search(raw)  # the register holds numbers in clear
+    db = tmp_path / "inc" / "d.duckdb"
+    run(src, db)
+    cells = 0
+    for path in entries(db):
+        assert path.stat().st_mode & 0o077 == 0  # owner only
+        data = path.read_bytes()
+        part, _ = decode(memoryview(data)[len(MAGIC) + 32:])
+        tables = [pa.Table.from_pylist([dataclasses.asdict(s) for s in part.submissions]),
+                  pa.Table.from_pylist([dataclasses.asdict(e) for e in part.errors]), *part.rows.values()]
+        for table in tables:
+            for column in table.columns:
+                for value in column.to_pylist():
+                    if isinstance(value, str) and not HEX.fullmatch(value):
+                        cells += 1
+                        assert not PHONE.search(value), value
+    assert cells > 1000

@@ -104,3 +104,11 @@ def test_chunks_spread_over_the_workers():
     assert read_pool.chunk_size(2_402, 2) == 64
     assert read_pool.chunk_size(800, 2) == 50
     assert read_pool.chunk_size(10, 4) == 1
+
+
+def test_processes_only_when_the_cores_are_idle(monkeypatch):
+    monkeypatch.setattr(read_pool.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(read_pool.os, "getloadavg", lambda: (0.3, 0.5, 0.4))
+    assert read_pool.default_workers() == 2
+    monkeypatch.setattr(read_pool.os, "getloadavg", lambda: (1.6, 0.5, 0.4))
+    assert read_pool.default_workers() == 1
