@@ -9,7 +9,7 @@ import streamlit as st
 
 from analytics import metrics
 from dashboard import audited_download, db, filters
-from dashboard.charts.base import style
+from dashboard.charts.base import PLOTLY_CONFIG, style
 from dashboard.labels import chinese_columns
 from reports import downloads
 
@@ -60,7 +60,7 @@ def chart(fig: go.Figure | None, data: pd.DataFrame, name: str, key: str,
     style(fig, big=bool(f and f.big), height=height)
     event = st.plotly_chart(
         fig, key=f"chart_{key}", on_select="rerun" if on_select else "ignore",
-        selection_mode=selection_mode, config={"displaylogo": False, "locale": "zh-CN"})
+        selection_mode=selection_mode, config=PLOTLY_CONFIG)
     download(data, name, key)
     return event if on_select else None
 

@@ -2,7 +2,7 @@
 数据在 analytics/page_data/overview.py。"""
 import streamlit as st
 
-from analytics import lagging
+from analytics import comparison, lagging
 from analytics import supervision_drafts as drafts
 from analytics.page_data import drill
 from analytics.page_data.overview import LAGGING_TOP, overview_data
@@ -14,7 +14,7 @@ from dashboard.supervise_button import pick_and_supervise
 f = ui.require_filters()
 ui.page_header("专项整治总览", f)
 ui.equal_kpi_height()
-with st.expander("会议材料：本期工作简报（Word / Excel）"):
+with st.expander("会议材料：本期工作简报（Word / Excel / PPT）"):
     brief_download_button(f.campaign_id, f.as_of)
 
 d = overview_data(db.run_query, f)
@@ -78,11 +78,11 @@ if picked.startswith("kpi."):
         drill_view.show_list(drill.drill_list(db.run_query, f, m, only=only),
                              "ov_kpi", on_close=lambda: open_drill(None))
 
+compared = comparison.sentence(f.campaign, f.as_of, f.prev_as_of)
 if f.prev_as_of:
-    st.caption(f"箭头为与上期（{f.prev_as_of:%Y-%m-%d} 台账快照）相比的变化；比率的变化以百分点计，"
-               "比率的分子/分母写在指标名后的括号里。满意度与上一年度测评相比。")
+    st.caption(f"箭头为{compared}的变化；比率的变化以百分点计，比率的分子/分母写在指标名后的括号里。满意度与上一年度测评相比。")
 else:
-    st.caption("统计日之前没有更早的台账快照，不显示变化。")
+    st.caption(f"{compared}。")
 
 left, right = st.columns([3, 2])
 with left:
