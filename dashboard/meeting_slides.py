@@ -6,6 +6,7 @@ from html import escape
 
 from analytics.page_data import meeting as md
 from dashboard.charts import meeting as mc
+from dashboard.charts.county_map import NO_DATA_FILL
 
 
 def _wrap(*parts: str) -> str:
@@ -59,6 +60,34 @@ def lagging(d: md.LaggingSlide) -> str:
     more = _small(f"另有{d.more}个红黄单位未列出，见“县区进度”。") if d.more else ""
     return _wrap(_head(head), mc.table([("状态", ""), ("单位", ""), ("评分", "num"), ("扣分原因", ""),
                                         ("上期", "num")], rows), more, _small("评分规则：" + d.rule))
+
+
+def county_head(d: md.MapSlide) -> str:
+    """“县区分布”的标题句；没有地图配置或没有数据时说明（地图与旁边的表由 dashboard/meeting_map.py 摆放）。"""
+    if not d.has_map:
+        return _wrap(_head("本专项整治没有配置县区地图"),
+                     _line("各单位的滞后状态见“滞后单位”一页。"),
+                     _small("需要地图时，在 data/maps/ 下为本专项整治添加地图配置（各单位的辖区边界代码）。"))
+    if not d.has_units:
+        return _wrap(_head(NO_DATA))
+    return _wrap(_head(md.where_sentence(d, mc.short_unit)))
+
+
+def county_side(d: md.MapSlide) -> str:
+    """地图旁：红黄绿图例（各几个单位）、不在地图上的单位及其状态和评分、评分规则。"""
+    keys = "".join(f'<span>{mc.chip(s)} {d.counts.get(s, 0)}个</span>' for s in ("红", "黄", "绿"))
+    if d.mapped["code"].nunique() < len(d.geojson.get("features", [])):
+        keys += f'<span><span class="key" style="background:{NO_DATA_FILL}"></span>不在筛选范围</span>'
+    parts = [f'<div class="legend big">{keys}</div>']
+    if d.others:
+        rows = [[(mc.chip(u.state), ""), (escape(mc.short_unit(u.unit_name)), ""), (f"{u.score}分", "num")]
+                for u in d.others]
+        parts.append('<p class="line">不在地图上的单位（无辖区边界）</p>')
+        parts.append(mc.table([("状态", ""), ("单位", ""), ("评分", "num")], rows))
+    else:
+        parts.append(_line("所有单位都在地图上。"))
+    parts.append(_small("评分规则：" + d.rule))
+    return _wrap(*parts)
 
 
 def overdue(d: md.OverdueSlide) -> str:
@@ -115,8 +144,10 @@ def supervision(d: md.SupervisionSlide) -> str:
         if rows else ""
     more = _small(f"另有{d.more}项未列出，见“督办”。") if d.more else ""
     note = (f"督办事项的期限和颜色按今天（{d.today:%Y-%m-%d}）计算；问题、线索按统计日计算，"
-            f"已逾期的问题{d.problems_overdue}个、线索{d.leads_overdue}件见第3页。")
+            f"已逾期的问题{d.problems_overdue}个、线索{d.leads_overdue}件见第{md.TOPICS.index('逾期未办') + 1}页。")
     return _wrap(_head(head), mc.cards(d.figures, compact=True), listing, more, _small(note))
 
 
-RENDER = (stage, lagging, overdue, relapse, satisfaction, supervision)
+# 议题名 → 该页的 HTML（“县区分布”有地图，由 dashboard/meeting_map.py 摆放，不在这里）
+RENDER = {"整体进度": stage, "滞后单位": lagging, "逾期未办": overdue, "反弹问题": relapse, "满意度靠后": satisfaction,
+          "督办事项": supervision}

@@ -1,8 +1,9 @@
 """会议模式的数据：一屏一个议题，回答例会要问的六个问题。数字全部来自各页面已有的数据函数（总览、县区进度、
 反弹、满意度、督办），这里只挑出会上要念的几个数、排序、截取前几名，不另写口径。
 
-议题：1 整体进度（阶段、整改率、按时办结率，较上期）；2 滞后单位（红、黄及原因）；3 逾期未办（各单位逾期问题、
-超期未办结线索）；4 反弹问题；5 满意度靠后；6 督办事项（逾期、即将到期）。
+议题：1 整体进度（阶段、整改率、按时办结率，较上期）；2 滞后单位（红、黄及原因）；3 县区分布（县区地图按滞后状态
+着色，无辖区边界的单位列在旁边，一句话说问题在哪里）；4 逾期未办（各单位逾期问题、超期未办结线索）；5 反弹问题；
+6 满意度靠后；7 督办事项（逾期、即将到期）。
 """
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from datetime import date
 
 import pandas as pd
 
-from analytics import lagging, metrics
+from analytics import county_map, lagging, metrics
 from analytics.page_data import PageFilters, Run
 from analytics.page_data.overview import overview_data
 from analytics.page_data.relapse import relapse_data
@@ -21,12 +22,13 @@ from analytics.page_data.unit_progress import count_state, units_with_lagging
 from analytics.queries import to_date
 from analytics.supervision_rules import WAITING
 
-TOPICS = ("整体进度", "滞后单位", "逾期未办", "反弹问题", "满意度靠后", "督办事项")
+TOPICS = ("整体进度", "滞后单位", "县区分布", "逾期未办", "反弹问题", "满意度靠后", "督办事项")
 LAGGING_ROWS = 8        # 一屏最多列出的滞后单位
 OVERDUE_ROWS = 8        # 逾期最多的单位
 RELAPSE_ROWS = 6
 SATISFACTION_ROWS = 6   # 得分最低的可排名单位
 SUPERVISION_ROWS = 5    # 逾期、即将到期的督办事项
+SENTENCE_NAMES = 4      # “问题在哪里”一句里最多点名的单位（其余写“等N个”）
 TITLE_CHARS = 22        # 督办事项标题在幻灯片上最多显示的字数
 
 
@@ -141,7 +143,84 @@ def lagging_slide(run: Run, f: PageFilters) -> LaggingSlide:
                         max(0, len(flagged) - LAGGING_ROWS), rule, True)
 
 
-# ------------------------------------------------------------------ 3 逾期未办
+# ------------------------------------------------------------------ 3 县区分布
+@dataclass
+class MapUnit:
+    unit_name: str
+    state: str                   # 红 / 黄 / 绿
+    score: int
+    place: str                   # 地图上的：县区名；不在地图上的：为什么没有辖区边界（地图配置的说明）
+
+
+@dataclass
+class MapSlide:
+    has_map: bool                # 该专项整治有地图配置（data/maps/<campaign_id>.toml）
+    has_units: bool = False      # 统计日有单位数据
+    title: str = ""              # 地图配置的标题（“阜阳市各县（市、区）”）
+    geojson: dict = field(default_factory=dict)
+    mapped: pd.DataFrame = field(default_factory=pd.DataFrame)   # analytics.county_map 的地图上单位（画图用）
+    counties: list[MapUnit] = field(default_factory=list)       # 地图上的单位：红在前、分高在前
+    others: list[MapUnit] = field(default_factory=list)         # 不在地图上的单位（支队、中心、科室），同样排序
+    counts: dict[str, int] = field(default_factory=dict)        # 红 / 黄 / 绿 单位数（地图上与旁边合计）
+    rule: str = ""
+
+
+def _map_units(units: pd.DataFrame, place: str) -> list[MapUnit]:
+    if units.empty:
+        return []
+    t = units.assign(_rank=units["lagging_state"].map({"红": 0, "黄": 1, "绿": 2}))
+    t = t.sort_values(["_rank", "lagging_score", "sort_order"], ascending=[True, False, True], kind="stable")
+    return [MapUnit(r.unit_name, r.lagging_state, int(r.lagging_score), getattr(r, place)) for r in t.itertuples()]
+
+
+def map_slide(run: Run, f: PageFilters, maps_dir=None) -> MapSlide:
+    """县区地图（analytics.county_map，与“县区地图”页同一份数据）按滞后状态着色；没有地图配置时 has_map False。"""
+    rule = lagging.states_sentence(lagging.for_campaign(f.campaign_id))
+    d = county_map.county_map_data(run, f, maps_dir)
+    if not d.has_map:
+        return MapSlide(False, rule=rule)
+    counties, others = _map_units(d.mapped, "county"), _map_units(d.others, "note")
+    counts = {s: sum(u.state == s for u in counties + others) for s in ("红", "黄", "绿")}
+    return MapSlide(True, bool(counties or others), d.config.title, d.geojson, d.mapped, counties, others, counts,
+                    rule)
+
+
+def _names(names: list[str]) -> str:
+    shown = "、".join(names[:SENTENCE_NAMES])
+    return shown + (f"等{len(names)}个" if len(names) > SENTENCE_NAMES else "")
+
+
+def _where_on_map(on_map: list[str], counties: list[str], state: str) -> str:
+    """地图上该颜色的县区：全部、“除…外”或“集中在…”（多数县区都是这个颜色时不说“集中”）。"""
+    if len(on_map) == len(counties):
+        return f"地图上{len(on_map)}个县区都是{state}色"
+    if len(on_map) > SENTENCE_NAMES:
+        rest = [c for c in counties if c not in on_map]
+        return f"除{_names(rest)}外，{len(on_map)}个县区都是{state}色"
+    return f"{state}色单位集中在{_names(on_map)}"
+
+
+def where_sentence(d: MapSlide, short=lambda n: n) -> str:
+    """一句话回答“问题在哪里”：红色单位在哪些县区、哪些无辖区单位；没有红色时说黄色；都没有时说都是绿色。
+    short：单位简称（幻灯片用“临泉县”代替“临泉县交通运输局”）。"""
+    counties = [short(u.unit_name) for u in d.counties]
+    for state in ("红", "黄"):
+        on_map = [short(u.unit_name) for u in d.counties if u.state == state]
+        beside = [short(u.unit_name) for u in d.others if u.state == state]
+        if not on_map and not beside:
+            continue
+        if on_map:
+            text = _where_on_map(on_map, counties, state)
+            text += f"，另有{_names(beside)}也是{state}色" if beside else ""
+        else:
+            text = f"地图上没有{state}色县区，{state}色单位是{_names(beside)}"
+        if state == "黄":
+            return "没有红色单位；" + text
+        return text + (f"；黄色{d.counts['黄']}个" if d.counts.get("黄") else "")
+    return "各单位均为绿色，没有滞后单位"
+
+
+# ------------------------------------------------------------------ 4 逾期未办
 @dataclass
 class OverdueSlide:
     figures: list[Figure]        # 逾期问题、超期未办结线索（较上期）
@@ -171,7 +250,7 @@ def overdue_slide(run: Run, f: PageFilters) -> OverdueSlide:
                         bool(int(k["problems"]) or int(k["leads_received"])))
 
 
-# ------------------------------------------------------------------ 4 反弹问题
+# ------------------------------------------------------------------ 5 反弹问题
 @dataclass
 class RelapseSlide:
     figures: list[Figure]        # 反弹问题、本期新发现、涉及单位、已整改
@@ -201,7 +280,7 @@ def relapse_slide(run: Run, f: PageFilters) -> RelapseSlide:
                         .reset_index(drop=True), max(0, len(g) - RELAPSE_ROWS), d.total, d.new_this_period, d.units)
 
 
-# ------------------------------------------------------------------ 5 满意度靠后
+# ------------------------------------------------------------------ 6 满意度靠后
 @dataclass
 class SatisfactionSlide:
     year: int | None             # 测评年度；没有测评时 None
@@ -236,7 +315,7 @@ def satisfaction_slide(run: Run, f: PageFilters) -> SatisfactionSlide:
         unranked=d.insufficient["unit_name"].tolist())
 
 
-# ------------------------------------------------------------------ 6 督办事项
+# ------------------------------------------------------------------ 7 督办事项
 @dataclass
 class SupervisionSlide:
     today: date                  # 督办事项按这一天算期限与颜色（督办页同样按当天）

@@ -67,10 +67,10 @@ def label_text(name: str) -> str:
     return "".join(ch for ch in name.removesuffix("行政委员会") if "\u4e00" <= ch <= "\u9fff")
 
 
-def _labels(geojson: dict) -> go.Scattermap:
+def _labels(geojson: dict, size: int = 13) -> go.Scattermap:
     props = [f["properties"] for f in geojson["features"]]
     return go.Scattermap(lon=[p["label"][0] for p in props], lat=[p["label"][1] for p in props], mode="text",
-                         text=[label_text(p["name"]) for p in props], textfont=dict(size=13, color="#111111"),
+                         text=[label_text(p["name"]) for p in props], textfont=dict(size=size, color="#111111"),
                          hoverinfo="skip", name="县区名称")
 
 
@@ -103,8 +103,12 @@ def _values(mapped: pd.DataFrame, key: str) -> tuple[list[float], dict]:
     return z, dict(colorscale=SCALES[key], zmin=0, zmax=top or 1, colorbar=bar)
 
 
-def county_map(geojson: dict, mapped: pd.DataFrame, key: str, title: str) -> go.Figure:
-    """各县区按指标 key（lagging / completion / overdue / lead_density）着色；不在筛选里的县区为浅灰。"""
+def county_map(geojson: dict, mapped: pd.DataFrame, key: str, title: str, *, width: int | None = None,
+               height: int = HEIGHT, label_size: int = 13, show_scale: bool = True) -> go.Figure:
+    """各县区按指标 key（lagging / completion / overdue / lead_density）着色；不在筛选里的县区为浅灰。
+
+    width 给定时（会议模式的幻灯片）图就是 width×height 像素、不留边距、没有标题，缩放级别按这块绘图区算；
+    否则按页面左栏的估计宽度 ASSUMED_WIDTH 算。show_scale=False 不画色标（幻灯片在图旁写红黄绿图例）。"""
     codes = [f["properties"]["code"] for f in geojson["features"]]
     names = [f["properties"]["name"] for f in geojson["features"]]
     fig = go.Figure(go.Choroplethmap(
@@ -113,12 +117,18 @@ def county_map(geojson: dict, mapped: pd.DataFrame, key: str, title: str) -> go.
         marker=dict(line=dict(color="#ffffff", width=1.5)), text=names,
         hovertemplate="%{text}：不在当前筛选范围<extra></extra>", name="其他县区"))
     z, color = _values(mapped, key)
+    if not show_scale:
+        color = {**color, "showscale": False}
     fig.add_trace(go.Choroplethmap(
         geojson=geojson, featureidkey="properties.code", locations=mapped["code"].tolist(), z=z,
         marker=dict(line=dict(color="#ffffff", width=1.5), opacity=1), text=_hover(mapped),
         hovertemplate="%{text}<extra></extra>", name=MAP_METRICS[key].label, **color))
-    fig.add_trace(_labels(geojson))
-    center, zoom = view(geojson)
-    fig.update_layout(title=title, height=HEIGHT, map=dict(style=LABEL_STYLE, center=center, zoom=zoom),
-                      showlegend=False)
+    fig.add_trace(_labels(geojson, label_size))
+    if width is None:
+        center, zoom = view(geojson)
+        fig.update_layout(title=title, height=height)
+    else:
+        center, zoom = view(geojson, width, height)
+        fig.update_layout(width=width, height=height, margin=dict(l=0, r=0, t=0, b=0))
+    fig.update_layout(map=dict(style=LABEL_STYLE, center=center, zoom=zoom), showlegend=False)
     return fig

@@ -56,6 +56,7 @@ CSS = f"""
 .mt .mark{{position:absolute;top:-0.35rem;bottom:-0.35rem;border-left:0.2rem dashed #222;}}
 .mt .legend{{font-size:1.15rem;color:#333;display:flex;gap:1.6rem;}}
 .mt .legend .aside{{margin-left:auto;}}
+.mt .legend.big{{font-size:1.5rem;flex-wrap:wrap;gap:0.6rem 1.6rem;}}
 .mt .key{{display:inline-block;width:1.1rem;height:1.1rem;margin-right:0.4rem;vertical-align:-0.1rem;}}
 .mt .empty{{font-size:1.8rem;color:#333;padding:2rem 0;}}
 """
