@@ -16,6 +16,7 @@ from dashboard.charts import meeting as mc
 from dashboard.meeting_chrome import parse_topic
 from tests.fixtures.fixture_db import CAMPAIGN_ID, S1, S2
 from tests.signed_in import app_as
+from tests.test_browser import sample_db  # noqa: F401 — pytest fixture（示例数据库，两个专项整治）
 
 # 最新一期快照（as_of_date ≤ D，同日两次报送取后一次）里的每个问题；逾期：按日期的期限早于 D 且未整改/整改中
 LATEST = """
@@ -96,7 +97,114 @@ def test_lagging_slide_lists_red_then_yellow_with_reasons(q, f):
     assert "6 分为红色" in s.rule or "≥ 6" in s.rule
 
 
-# ------------------------------------------------------------------ 3 逾期未办
+# ------------------------------------------------------------------ 3 县区分布
+def test_topics_in_meeting_order():
+    assert md.TOPICS == ("整体进度", "滞后单位", "县区分布", "逾期未办", "反弹问题", "满意度靠后", "督办事项")
+
+
+def _sample_filters(runner, cid: str) -> Filters:
+    from dashboard.db import to_date
+
+    camp = runner.run("campaigns").set_index("campaign_id").loc[cid].to_dict()
+    camp["campaign_id"] = cid
+    as_of = max(to_date(v) for v in runner.run("snapshot_dates", campaign_id=cid)["as_of_date"])
+    units = runner.run("units", campaign_id=cid)
+    return Filters(cid, as_of, None, campaign=camp, unit_names=dict(zip(units["unit_id"], units["name"], strict=True)))
+
+
+@pytest.mark.parametrize("cid, n_counties, n_others", [("fuyang-2023", 8, 4), ("haixi-2023", 7, 3)])
+def test_map_slide_equals_county_map_data(sample_db, cid, n_counties, n_others):  # noqa: F811
+    """两个示例专项整治：地图上的县区、旁边的单位、各自的状态与评分就是 analytics.county_map 的数据（与“县区地图”页
+    同一函数），红在前、分高在前；红黄绿个数是两边合计。"""
+    from analytics import county_map as cm
+    from analytics.queries import QueryRunner
+
+    r = QueryRunner(sample_db)
+    try:
+        f = _sample_filters(r, cid)
+        s = md.map_slide(r.run, f)
+        d = cm.county_map_data(r.run, f)
+    finally:
+        r.close()
+    assert s.has_map and s.has_units and s.title == d.config.title
+    assert (len(s.counties), len(s.others)) == (n_counties, n_others)
+    truth = {row.unit_name: (row.lagging_state, int(row.lagging_score), row.county) for row in d.mapped.itertuples()}
+    assert {u.unit_name: (u.state, u.score, u.place) for u in s.counties} == truth
+    truth = {row.unit_name: (row.lagging_state, int(row.lagging_score), row.note) for row in d.others.itertuples()}
+    assert {u.unit_name: (u.state, u.score, u.place) for u in s.others} == truth
+    for units in (s.counties, s.others):
+        keys = [({"红": 0, "黄": 1, "绿": 2}[u.state], -u.score) for u in units]
+        assert keys == sorted(keys)
+    every = pd.concat([d.mapped, d.others])["lagging_state"].value_counts().to_dict()
+    assert s.counts == {k: every.get(k, 0) for k in ("红", "黄", "绿")}
+    assert s.mapped["code"].tolist() == d.mapped["code"].tolist()
+
+
+def test_map_slide_on_fixture_db_says_where(q, f):
+    """夹具库（阜阳，统计日 S2）：没有红色；7 个县区黄色、阜南县绿色；旁边三个黄色、支队绿色。"""
+    from dashboard import meeting_slides as ms
+
+    s = md.map_slide(q.run, f)
+    assert s.counts == {"红": 0, "黄": 10, "绿": 2}
+    assert [(u.place, u.state) for u in s.counties if u.state == "绿"] == [("阜南县", "绿")]
+    assert [(u.unit_name, u.state, u.score) for u in s.others] == [
+        ("市交通运输指挥调度中心", "黄", 4), ("局政策法规科", "黄", 4), ("局规划运输科", "黄", 4),
+        ("市交通运输综合行政执法支队", "绿", 1)]
+    sentence = "没有红色单位；除阜南县外，7个县区都是黄色，另有市交通运输指挥调度中心、局政策法规科、局规划运输科也是黄色"
+    assert md.where_sentence(s, mc.short_unit) == sentence
+    assert sentence in ms.county_head(s)
+    side = ms.county_side(s)
+    assert "不在地图上的单位" in side and side.count('class="chip yellow"') == 1 + 3   # 图例一个，表里三个
+
+
+def _unit(name, state, score=0, place=""):
+    return md.MapUnit(name, state, score, place)
+
+
+def test_where_sentence_cases():
+    def slide(counties, others):
+        units = counties + others
+        return md.MapSlide(True, True, counties=counties, others=others,
+                           counts={s: sum(u.state == s for u in units) for s in ("红", "黄", "绿")})
+
+    c = [_unit("临泉县交通运输局", "红"), _unit("太和县交通运输局", "红"), _unit("颍州区交通运输局", "黄"),
+         _unit("阜南县交通运输局", "绿")]
+    zd = _unit("市交通运输综合行政执法支队", "红")
+    assert md.where_sentence(slide(c, []), mc.short_unit) == "红色单位集中在临泉县、太和县；黄色1个"
+    assert md.where_sentence(slide(c, [zd]), mc.short_unit) == \
+        "红色单位集中在临泉县、太和县，另有市交通运输综合行政执法支队也是红色；黄色1个"
+    green = [_unit(f"{i}县交通运输局", "绿") for i in "甲乙"]
+    assert md.where_sentence(slide(green, [zd])) == "地图上没有红色县区，红色单位是市交通运输综合行政执法支队"
+    assert md.where_sentence(slide(green, [])) == "各单位均为绿色，没有滞后单位"
+    reds = [_unit(f"{i}县", "红") for i in "甲乙丙丁戊"]
+    assert md.where_sentence(slide(reds, [])) == "地图上5个县区都是红色"
+    assert md.where_sentence(slide(reds + [_unit("己县", "绿")], [])) == "除己县外，5个县区都是红色"
+
+
+def test_map_slide_without_map_config_says_so(q, f, tmp_path):
+    """没有地图配置的专项整治：这一页照样在（各专项整治的页码一致，链接 ?topic=3 总是“县区分布”），说明没有地图。"""
+    from dashboard import meeting_slides as ms
+
+    s = md.map_slide(q.run, f, maps_dir=tmp_path)
+    assert not s.has_map and not s.counties and not s.others
+    assert "本专项整治没有配置县区地图" in ms.county_head(s)
+
+
+def test_map_chart_is_sized_to_the_slide(q, f):
+    """幻灯片的地图：给定像素大小、无边距、无色标（图例写在旁边），缩放级别按这块大小算。"""
+    from dashboard.charts.county_map import county_map, view
+    from dashboard.meeting_map import LABEL_SIZE, MAP_HEIGHT, MAP_WIDTH
+
+    s = md.map_slide(q.run, f)
+    fig = county_map(s.geojson, s.mapped, "lagging", "", width=MAP_WIDTH, height=MAP_HEIGHT, label_size=LABEL_SIZE,
+                     show_scale=False)
+    assert (fig.layout.width, fig.layout.height) == (MAP_WIDTH, MAP_HEIGHT)
+    assert fig.layout.map.zoom == pytest.approx(view(s.geojson, MAP_WIDTH, MAP_HEIGHT)[1])
+    assert fig.layout.map.zoom > view(s.geojson)[1]           # 比“县区地图”页左栏的估计宽度大，放得更大
+    assert fig.data[1].showscale is False and fig.data[2].textfont.size == LABEL_SIZE
+
+
+# ------------------------------------------------------------------ 4 逾期未办
 def test_overdue_slide_equals_sql(fixture_db, q, f):
     s = md.overdue_slide(q.run, f)
     problems = dict(_sql(fixture_db, LATEST + """SELECT unit_id, count(*) FROM latest
@@ -117,7 +225,7 @@ def test_overdue_slide_equals_sql(fixture_db, q, f):
     assert fig["逾期未整改问题"].good is (None if s.overdue == prev else s.overdue < prev)
 
 
-# ------------------------------------------------------------------ 4 反弹问题
+# ------------------------------------------------------------------ 5 反弹问题
 def test_relapse_slide_equals_sql(fixture_db, q, f):
     s = md.relapse_slide(q.run, f)
     rows = _sql(fixture_db, LATEST + "SELECT unit_id, category, status FROM latest WHERE is_relapse", cid=CAMPAIGN_ID,
@@ -130,7 +238,7 @@ def test_relapse_slide_equals_sql(fixture_db, q, f):
     assert fig["已整改或销号"] == f"{sum(1 for r in rows if r[2] in ('已整改', '已销号'))}个"
 
 
-# ------------------------------------------------------------------ 5 满意度靠后
+# ------------------------------------------------------------------ 6 满意度靠后
 def test_satisfaction_slide_bottom_units_equal_sql(fixture_db, q, f):
     s = md.satisfaction_slide(q.run, f)
     (year,), = _sql(fixture_db, "SELECT max(survey_year) FROM survey_responses WHERE campaign_id = $cid "
@@ -153,7 +261,7 @@ def test_satisfaction_slide_without_survey(q, f):
     assert s.year is None and s.bottom.empty
 
 
-# ------------------------------------------------------------------ 6 督办事项
+# ------------------------------------------------------------------ 7 督办事项
 def _item(i, unit, deadline, status="督办中", title="按期整改"):
     return {"id": i, "campaign_id": CAMPAIGN_ID, "unit_id": unit, "title": title, "deadline": deadline,
             "status": status}
@@ -253,6 +361,11 @@ def test_page_pages_through_topics(app, fixture_db):
         assert at.query_params["topic"] in (str(t), [str(t)])
         if t == 1:
             assert f"整改率{metrics.fmt_pct(done / n)}" in _html(at)
+        if title == "县区分布":   # 地图（plotly）在左，旁边是不在地图上的单位
+            assert len(at.get("plotly_chart")) == 1 and "除阜南县外，7个县区都是黄色" in _html(at)
+            assert "市交通运输综合行政执法支队" in _html(at)
+        else:
+            assert not at.get("plotly_chart")
         if t < len(md.TOPICS):
             at.button(key="mt_next").click().run()
             assert not at.exception, (t, [e.value for e in at.exception])
@@ -264,10 +377,10 @@ def test_page_pages_through_topics(app, fixture_db):
 def test_page_opens_topic_from_url_and_explains_a_bad_one(fixture_db, monkeypatch):
     monkeypatch.setenv("DASHBOARD_DB", str(fixture_db))
     at = app_as(monkeypatch, role="office", timeout=60)
-    at.query_params["topic"] = "3"
+    at.query_params["topic"] = "4"
     at.run()
     at.switch_page("pages/meeting.py").run()
-    assert at.title[0].value == md.TOPICS[2]
+    assert at.title[0].value == md.TOPICS[3] == "逾期未办"
     problems = _sql(fixture_db, LATEST + """SELECT count(*) FROM latest
         WHERE deadline_kind = 'date' AND deadline < $d AND status IN ('未整改', '整改中')""", cid=CAMPAIGN_ID, d=S2)
     assert f"逾期问题{problems[0][0]}个" in _html(at)

@@ -1,14 +1,17 @@
 """浏览器测试：会议模式（无头 Chromium，/usr/bin/chromium）。
 
-两个专项整治、1366×768 与 1920×1080：逐页（键盘 →/PageDown 翻页）检查标题、页码“t/6”、URL 的 topic、
+两个专项整治、1366×768 与 1920×1080：逐页（键盘 →/PageDown 翻页）检查标题、页码“t/N”、URL 的 topic、
 “数据截至”小字；整页不滚动（document 与 Streamlit 主区域的高度都不超过视口）、没有被截断的文字
 （有文字的元素 scrollWidth > clientWidth）；←/PageUp 往回翻、按钮翻页；复制的链接（?topic=4）在新的浏览器
 环境里打开同一页。截图保存到 build/screenshots/meeting_<专项整治>_<页>_<宽>.png。
-状态库里预先放了几项督办事项（逾期、临近期限、已反馈、已销号），第 6 页才有内容可看。
+“县区分布”一页：地图在断网的浏览器里画出来（每个浏览器环境拦截并记下非本机请求，测试断言一个也没有），
+地图画布上红、黄、绿的像素与 analytics.county_map 里各状态的县区数一致，县区名称（近黑色像素）画出来了。
+状态库里预先放了几项督办事项（逾期、临近期限、已反馈、已销号），“督办事项”一页才有内容可看。
 """
 from __future__ import annotations
 
 from datetime import date, timedelta
+from urllib.parse import urlparse
 
 import pytest
 
@@ -21,10 +24,13 @@ from tests.test_browser import (  # noqa: F401 — browser、sample_db 是 pytes
     sign_in,
     start_server,
 )
+from tests.test_county_map_browser import LOCAL_HOSTS, _dark_pixels, _pixels
 
 VIEWPORTS = [(1366, 768), (1920, 1080)]
 USER = "meeting-office"
 N = len(TOPICS)
+MAP_TOPIC = TOPICS.index("县区分布") + 1
+OUTSIDE: list[str] = []   # 浏览器请求过的非本机地址（_open 拦截并记下；会议模式一个也不许有）
 
 FIT_JS = """() => {
   const main = document.querySelector('[data-testid="stMain"]');
@@ -52,7 +58,9 @@ CLIPPED_JS = """() => {
 
 @pytest.fixture(scope="module")
 def campaigns(sample_db) -> dict[str, dict]:  # noqa: F811
-    """campaign_id → 默认统计日（最近的台账快照）与单位。"""
+    """campaign_id → 默认统计日（最近的台账快照）、单位、地图上各滞后状态的县区数（与页面同一函数）。"""
+    from analytics.county_map import county_map_data
+    from analytics.filters import Filters
     from analytics.queries import QueryRunner
 
     r = QueryRunner(sample_db)
@@ -61,7 +69,10 @@ def campaigns(sample_db) -> dict[str, dict]:  # noqa: F811
         for cid in r.run("campaigns")["campaign_id"]:
             snaps = r.run("snapshot_dates", campaign_id=cid)["as_of_date"]
             units = r.run("units", campaign_id=cid)["unit_id"].tolist()
-            out[cid] = {"as_of": max(snaps).date(), "units": units}
+            as_of = max(snaps).date()
+            camp = r.run("campaigns").set_index("campaign_id").loc[cid].to_dict()
+            states = county_map_data(r.run, Filters(cid, as_of, None, campaign=camp)).mapped["lagging_state"]
+            out[cid] = {"as_of": as_of, "units": units, "map_states": states.value_counts().to_dict()}
         return out
     finally:
         r.close()
@@ -99,8 +110,18 @@ def server(sample_db, campaigns, tmp_path_factory, request) -> str:  # noqa: F81
                         work / "streamlit.log", request)
 
 
+def _offline(route) -> None:
+    host = urlparse(route.request.url).hostname or ""
+    if route.request.url.startswith(("data:", "blob:")) or host in LOCAL_HOSTS:
+        route.continue_()
+    else:
+        OUTSIDE.append(route.request.url)
+        route.abort()
+
+
 def _open(browser, size):  # noqa: F811
     ctx = browser.new_context(viewport={"width": size[0], "height": size[1]}, locale="zh-CN", device_scale_factor=1)
+    ctx.route("**/*", _offline)
     page = ctx.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
@@ -118,7 +139,8 @@ def _wait_topic(page, t: int) -> None:
     page.wait_for_timeout(300)
 
 
-def _check_slide(page, cid: str, as_of: date, t: int, width: int) -> None:
+def _check_slide(page, cid: str, c: dict, t: int, width: int) -> None:
+    as_of = c["as_of"]
     assert _title(page) == TOPICS[t - 1], (cid, t)
     assert page.locator(".mt-page").inner_text().strip() == f"{t}/{N}"
     assert f"topic={t}" in page.url, page.url
@@ -127,11 +149,29 @@ def _check_slide(page, cid: str, as_of: date, t: int, width: int) -> None:
         .first.inner_text()[:1000]
     assert not page.locator('[data-testid="stSidebar"]').is_visible()      # 侧栏、页眉让出位置
     assert not page.locator('[data-testid="stHeader"]').is_visible()
+    if t == MAP_TOPIC:
+        _check_map(page, cid, c["map_states"])
     page.screenshot(path=str(SHOTS / f"meeting_{cid}_{t}_{width}.png"))
     fit = page.evaluate(FIT_JS)
     assert fit["doc"] <= fit["view"] + 1 and fit["main"] <= fit["mainView"] + 1, (cid, t, width, fit)
     assert fit["docWide"] <= fit["viewWide"] + 1, (cid, t, width, fit)
     assert page.evaluate(CLIPPED_JS) == [], (cid, t, width)
+
+
+def _check_map(page, cid: str, truth: dict[str, int]) -> None:
+    """truth：地图上各滞后状态的县区数（campaigns 夹具按 analytics.county_map 算）。"""
+    from analytics.palette import STATE_COLORS
+
+    canvas = page.locator('.st-key-mt_map [data-testid="stPlotlyChart"] canvas.maplibregl-canvas')
+    canvas.wait_for(timeout=30_000)
+    page.wait_for_timeout(1500)   # MapLibre 画完第一帧
+    png = canvas.screenshot()
+    assert _dark_pixels(png) > 100, ("县区名称没有画出来", cid)
+    pixels = _pixels(png, STATE_COLORS)
+    for state in ("红", "黄", "绿"):
+        assert (pixels[state] > 200) == (truth.get(state, 0) > 0), (cid, pixels, truth)
+    side = page.locator(".st-key-mt_map").inner_text()
+    assert "不在地图上的单位" in side and "评分规则" in side
 
 
 @pytest.mark.parametrize("size", VIEWPORTS, ids=[f"{w}x{h}" for w, h in VIEWPORTS])
@@ -144,7 +184,7 @@ def test_every_topic_fits_and_keys_page(server, browser, campaigns, size):  # no
             page.goto(f"{server}/meeting?campaign={cid}&topic=1", wait_until="domcontentloaded")
             _wait_topic(page, 1)
             for t in range(1, N + 1):
-                _check_slide(page, cid, c["as_of"], t, size[0])
+                _check_slide(page, cid, c, t, size[0])
                 if t < N:
                     page.keyboard.press("ArrowRight" if t % 2 else "PageDown")
                     _wait_topic(page, t + 1)
@@ -164,6 +204,7 @@ def test_every_topic_fits_and_keys_page(server, browser, campaigns, size):  # no
             _wait_topic(page, N - 2)
             assert f"topic={N - 2}" in page.url
         assert not errors, errors
+        assert not OUTSIDE, f"会议模式请求了外部地址：{sorted(set(OUTSIDE))[:10]}"
     finally:
         ctx.close()
 
