@@ -14,7 +14,7 @@ from dashboard import meeting_slides as ms
 from dashboard.charts.base import PLOTLY_CONFIG
 from dashboard.charts.county_map import county_map
 
-MAP_WIDTH, MAP_HEIGHT = 640, 500   # 像素；1366×768 时标题栏、标题句之下还剩约 560 像素
+MAP_WIDTH, MAP_HEIGHT = 640, 440   # 像素；1366×768 时标题栏、两行的标题句之下还剩约 520 像素
 LABEL_SIZE = 18                    # 县区名称字号（像素），后排看得清
 CSS = """
 .st-key-mt_map{margin-top:0.9rem;}
@@ -26,7 +26,7 @@ def show(d: md.MapSlide) -> None:
     st.html(f"<style>{CSS}</style>" + ms.county_head(d))
     if not (d.has_map and d.has_units):
         return
-    with st.container(key="mt_map", horizontal=True, gap="large", vertical_alignment="top"):
+    with st.container(key="mt_map", horizontal=True, gap="large", vertical_alignment="top", wrap=False):
         fig = county_map(d.geojson, d.mapped, "lagging", "", width=MAP_WIDTH, height=MAP_HEIGHT,
                          label_size=LABEL_SIZE, show_scale=False)
         st.plotly_chart(fig, width=MAP_WIDTH, height=MAP_HEIGHT, config=PLOTLY_CONFIG, key="mt_county_map")
