@@ -146,7 +146,9 @@ def test_chart_is_offline_choroplethmap(q, f):
     d = cm.county_map_data(q.run, f)
     fig = county_map(d.geojson, d.mapped, "lagging", "t")
     assert [t.type for t in fig.data] == ["choroplethmap", "choroplethmap", "scattermap"]
-    assert fig.layout.map.style == LABEL_STYLE and not LABEL_STYLE["sources"]      # 没有瓦片源
+    assert fig.layout.map.style == LABEL_STYLE
+    # 没有瓦片源：唯一的源是一个空的本地 GeoJSON（sources 不能为空，见 dashboard/charts/county_map.py）
+    assert [(s["type"], s["data"]["features"]) for s in LABEL_STYLE["sources"].values()] == [("geojson", [])]
     urls = json.dumps(fig.layout.map.to_plotly_json()) + json.dumps([t.to_plotly_json() for t in fig.data])
     assert urls.count("http") == 1 and GLYPHS_NEVER_FETCHED.startswith("https://glyphs.invalid/")
     # 县区名称只有汉字：MapLibre 就地画汉字，不去请求 glyphs 地址
