@@ -76,7 +76,9 @@ with left:
     about = {"campaigns": "专项整治", "stages": "方案阶段", "report_due_dates": "台账报送节点", "units": "单位",
              "categories": "问题方面与表现形式", "submissions": "报送记录", "ledger_snapshots": "整改台账（每期）",
              "problems": "问题最新一期", "leads": "问题线索", "survey_responses": "满意度测评", "survey_unit_scores": "满意度汇总表（按单位）",
-             "load_errors": "导入问题记录", "build_info": "生成信息"}
+             "load_errors": "导入问题记录", "build_info": "生成信息",
+             "problem_periods": "问题各期有效期（预计算）", "repeat_complainant_keys": "重复投诉人候选（预计算）",
+             "survey_response_scores": "问卷得分（每份一行，预计算）"}
     for (tname, ttype), g in sch.groupby(["table_name", "table_type"], sort=False):
         label = f"{tname} {about[tname]}" if tname in about else tname
         with st.expander(f"{label}（{kinds.get(ttype, ttype)}，{len(g)}列）"):
