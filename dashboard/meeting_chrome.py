@@ -13,8 +13,10 @@ K_GOTO = "mt_goto"                # 翻页按钮的回调记下要去的页，�
 URL_KEY = "topic"
 
 # 根字号随视口缩放：1366×768 与 1920×1080 版面相同、字按屏幕同比例放大（投影在同一块幕布上一样大）。
+ROOT_FONT = "min(2.1vh,1.18vw)"
+ROOT_FONT_1920 = 22.66   # 1920×1080 时的根字号（像素）：按像素画的图（地图）以此为设计尺寸，再随根字号缩放
 CHROME_CSS = """
-html{font-size:min(2.1vh,1.18vw) !important;}
+html{font-size:__ROOT__ !important;}
 header[data-testid="stHeader"],[data-testid="stDecoration"],[data-testid="stToolbar"]{display:none !important;}
 [data-testid="stMainBlockContainer"]{padding:0.7rem 2rem 0.4rem 2rem !important;max-width:none !important;}
 /* 样式、脚本这类零高度的元素也占一个间距：主区域不留间距，标题栏自己留下边距 */
@@ -30,7 +32,13 @@ header[data-testid="stHeader"],[data-testid="stDecoration"],[data-testid="stTool
 .mt-stamp{font-size:1rem;color:#555;margin:0.45rem 0 0 0;line-height:1.3;}
 .mt-stamp span{display:inline-block;}  /* 一项筛选尽量不拆到两行，太长时才在项内换行 */
 .mt-page{font-size:1.5rem;font-weight:700;text-align:center;line-height:2.4rem;margin:0 0.6rem;white-space:nowrap;}
-"""
+""".replace("__ROOT__", ROOT_FONT)
+
+
+def scale_css(selector: str) -> str:
+    """按像素画的元素（plotly 地图）随根字号同比例缩放：CSS zoom = 根字号 ÷ ROOT_FONT_1920（tan(atan2(a, b)) 是
+    CSS 里两个长度之比）。图按 1920×1080 的像素大小画，1366×768 时缩小约 0.71 倍（画布按原大小绘制再缩小，不模糊）。"""
+    return f"{selector}{{zoom:tan(atan2({ROOT_FONT},{ROOT_FONT_1920}px));}}"
 HIDE_SIDEBAR_CSS = """
 section[data-testid="stSidebar"],[data-testid="stSidebarCollapsedControl"],[data-testid="stExpandSidebarButton"]
 {display:none !important;}

@@ -2,8 +2,9 @@
 不在地图上的单位（支队、中心、科室）在右。其余议题是纯 HTML（dashboard/meeting_slides.py），这一页有地图，
 所以由这里摆放 Streamlit 元素。
 
-地图是固定像素大小（MAP_WIDTH×MAP_HEIGHT）：缩放级别在服务器端按这块绘图区算（dashboard/charts/county_map.py），
-浏览器的窗口大小服务器不知道。这个大小在 1366×768 一屏放得下；1920×1080 时文字随根字号放大、地图像素不变。
+地图按 1920×1080 时的像素大小画（MAP_WIDTH×MAP_HEIGHT，缩放级别在服务器端按这块绘图区算，见
+dashboard/charts/county_map.py），再用 CSS zoom 随根字号缩放（meeting_chrome.scale_css）：任何窗口下地图与
+文字同比例，1366×768 时约 640×440。
 """
 from __future__ import annotations
 
@@ -13,13 +14,14 @@ from analytics.page_data import meeting as md
 from dashboard import meeting_slides as ms
 from dashboard.charts.base import PLOTLY_CONFIG
 from dashboard.charts.county_map import county_map
+from dashboard.meeting_chrome import scale_css
 
-MAP_WIDTH, MAP_HEIGHT = 640, 440   # 像素；1366×768 时标题栏、两行的标题句之下还剩约 520 像素
-LABEL_SIZE = 18                    # 县区名称字号（像素），后排看得清
+MAP_WIDTH, MAP_HEIGHT = 900, 620   # 1920×1080 时的像素；1366×768 时约 640×440（标题句两行也放得下）
+LABEL_SIZE = 24                    # 县区名称字号（1920×1080 时的像素），后排看得清
 CSS = """
 .st-key-mt_map{margin-top:0.9rem;}
 .st-key-mt_map [data-testid="stPlotlyChart"]{border:0.1rem solid #dde3ea;border-radius:0.5rem;overflow:hidden;}
-"""
+""" + scale_css('.st-key-mt_map [data-testid="stElementContainer"]:has([data-testid="stPlotlyChart"])')
 
 
 def show(d: md.MapSlide) -> None:

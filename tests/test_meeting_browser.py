@@ -161,11 +161,18 @@ def _check_slide(page, cid: str, c: dict, t: int, width: int) -> None:
 def _check_map(page, cid: str, truth: dict[str, int]) -> None:
     """truth：地图上各滞后状态的县区数（campaigns 夹具按 analytics.county_map 算）。"""
     from analytics.palette import STATE_COLORS
+    from dashboard.meeting_chrome import ROOT_FONT_1920
+    from dashboard.meeting_map import MAP_HEIGHT, MAP_WIDTH
 
     canvas = page.locator('.st-key-mt_map [data-testid="stPlotlyChart"] canvas.maplibregl-canvas')
     canvas.wait_for(timeout=30_000)
     page.wait_for_timeout(1500)   # MapLibre 画完第一帧
     png = canvas.screenshot()
+    # 地图随根字号缩放（1920×1080 时原大，1366×768 时约 0.71 倍），与文字同比例
+    root = page.evaluate("() => parseFloat(getComputedStyle(document.documentElement).fontSize)")
+    box = canvas.bounding_box()
+    assert abs(box["width"] - MAP_WIDTH * root / ROOT_FONT_1920) < 10, (cid, box, root)
+    assert abs(box["height"] - MAP_HEIGHT * root / ROOT_FONT_1920) < 10, (cid, box, root)
     assert _dark_pixels(png) > 100, ("县区名称没有画出来", cid)
     pixels = _pixels(png, STATE_COLORS)
     for state in ("红", "黄", "绿"):
