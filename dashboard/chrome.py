@@ -33,6 +33,7 @@ TRANSLATIONS = {
     "Sidebar": "侧栏",
     "App pages": "页面导航",
     "Main menu": "主菜单",
+    "Map": "地图",              # 县区地图：MapLibre 画布的 aria-label
     "Link to heading": "本节链接",
     "Choose date": "选择日期",
     "Choose date range": "选择日期范围",

@@ -32,6 +32,7 @@ VIEWPORT = {"width": 1440, "height": 900}
 PAGES = [
     ("overview", "总览", "专项整治总览"),
     ("unit_progress", "县区进度", "县区进度"),
+    ("county_map", "县区地图", "县区地图"),
     ("hotspots", "问题热点", "问题热点"),
     ("relapse", "反弹问题", "反弹问题（死灰复燃、重复反弹）"),
     ("satisfaction", "满意度", "执法满意度测评"),

@@ -52,7 +52,7 @@ MUST = {"office": {"数据探索", "数据管理", "用户管理", "操作日志
         "analyst": {"数据探索"}, "unit": {"数据管理"}}
 MUST_NOT = {"office": set(), "leader": {"数据探索", "数据管理", "用户管理", "操作日志"},
             "analyst": {"数据管理", "用户管理", "操作日志"}, "unit": {"数据探索", "用户管理", "操作日志"}}
-VIEW_PAGES = {"总览", "县区进度", "问题热点", "反弹问题", "满意度", "线索办理"}
+VIEW_PAGES = {"总览", "会议模式", "县区进度", "县区地图", "问题热点", "反弹问题", "满意度", "线索办理"}
 USERS = {"office": ("zhuanban", "专班管理员"), "leader": ("lingdao", "局领导"),
          "analyst": ("fenxi", "数据分析员"), "unit": ("danwei", "单位联络员")}
 DONE: set[str] = set()  # 本模块已在浏览器里做过的步骤（操作日志测试单独运行时补做）
@@ -158,7 +158,7 @@ def _assert_sign_in_page(page) -> None:
 
 def _sign_in(page, username: str, password: str = PASSWORD) -> None:
     page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(password)
+    page.get_by_label("密码", exact=True).fill(password)
     page.get_by_role("button", name="登录", exact=True).click()
 
 
@@ -281,7 +281,7 @@ def test_page_urls_on_a_fresh_server_show_only_the_sign_in_page(server, page, ca
 def test_anonymous_visitor_sees_only_the_sign_in_page(server, page, campaign):
     _open(page, server + "/")
     _assert_sign_in_page(page)
-    assert page.get_by_label("用户名").is_visible() and page.get_by_label("密码").is_visible()
+    assert page.get_by_label("用户名").is_visible() and page.get_by_label("密码", exact=True).is_visible()
     _shot(page, "sign_in")
     # each page's address typed in: one tab each, loading side by side
     paths = ["/explore", "/data_admin", "/unit_progress", "/users", "/audit_log",

@@ -30,7 +30,7 @@ SIGN_IN_TITLE = "专项整治工作专班看板"
 OVERVIEW_TITLE = "专项整治总览"
 CLIENT_SECRET = "sso-test-client-secret-41c9"
 # 领导：查看各页面、下载简报；没有数据探索、数据管理、用户管理、操作日志（data/roles.toml）
-LEADER_NAV = ["总览", "县区进度", "问题热点", "反弹问题", "满意度", "线索办理", "督办"]  # SSO-only: no password of ours to change
+LEADER_NAV = ["总览", "会议模式", "县区进度", "县区地图", "问题热点", "反弹问题", "满意度", "线索办理", "督办"]  # SSO-only: no password of ours to change
 
 ZHAO = {"sub": "zl-0001", "email": "zhao.ling@jtj.example.gov.cn", "name": "赵领导"}     # 领导，已开通
 QIAN = {"sub": "qw-0002", "email": "qian.wai@jtj.example.gov.cn", "name": "钱某"}       # 未开通

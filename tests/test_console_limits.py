@@ -42,7 +42,8 @@ try:
     out.update(rows=len(r.data), notices=r.notices)
 except sc.ConsoleError as e:
     out.update(error=str(e))
-out["caller_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+# VmHWM, not ru_maxrss: Linux keeps ru_maxrss across execve, so it would report the pytest worker that started us
+out["caller_mb"] = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM:")) / 1024
 out["worker_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 print(json.dumps(out, ensure_ascii=False))
 """
