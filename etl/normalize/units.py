@@ -25,7 +25,7 @@ class _Lookup:
     names: dict[str, str]  # unit id → full name
 
 
-_CACHE: dict[tuple[str, str], _Lookup] = {}
+_CACHE: dict[tuple, _Lookup] = {}
 
 
 def _normalize(text: object) -> str:
@@ -49,7 +49,7 @@ def _add(index: dict[str, set[str]], key: str, unit_id: str) -> None:
 
 
 def _lookup(campaign: Campaign) -> _Lookup:
-    cache_key = (campaign.id, str(campaign.source))
+    cache_key = (campaign.id, campaign.units)  # the units themselves: an edited alias is seen without a restart
     if cache_key not in _CACHE:
         exact: dict[str, set[str]] = {}
         core: dict[str, set[str]] = {}
