@@ -35,8 +35,7 @@ def scope_text(data) -> str:
         scope = f"范围：{data.scope_name}（单位账号，仅本单位）"
     else:
         scope = f"范围：{data.campaign.get('region_label') or '全市'}全部{len(data.units)}个单位"
-    prev = f"上期 {data.prev_as_of:%Y-%m-%d}" if data.prev_as_of else "无上期数据"
-    return f"{scope}｜问题方面、来源渠道：全部｜比较：{prev}"
+    return f"{scope}｜问题方面、来源渠道：全部｜{data.compared}"  # 看板、简报印的同一句
 
 
 class Deck:

@@ -113,7 +113,7 @@ def leads_table(d: NoticeData) -> Table:
     wd = int(d.campaign.get("lead_working_days") or 5)
     t = Table("notice_leads", f"二、超过办理时限（{wd}个工作日）未办结的线索（{len(d.leads)}件）", [
         Column("序号", "int", 1.0), Column("线索编号", "text", 3.4), Column("线索来源", "text", 1.8),
-        Column("问题类别", "text", 2.0), Column("问题摘要", "text", 4.6), Column("办理期限", "date", 2.0),
+        Column("问题方面", "text", 2.0), Column("问题摘要", "text", 4.6), Column("办理期限", "date", 2.0),
         Column("超期工作日", "int", 1.4)], empty_text="截至统计日，你单位没有超期未办结的线索。")
     for i, (_, r) in enumerate(d.leads.iterrows(), 1):
         t.rows.append([i, r["lead_id"], r["channel"], r["category"], r["summary"], r["due_date"],

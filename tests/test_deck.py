@@ -112,8 +112,8 @@ def test_every_slide_has_stamp_scope_and_compared_date(decks, cid):
     for i, s in enumerate(deck.slides, start=1):
         assert _shape(s, "数据截至").text_frame.text == f"数据截至 2023-09-21　{i}/8"
         scope = _shape(s, "范围").text_frame.text
-        assert scope == (f"范围：{region}全部{n_units}个单位｜问题方面、来源渠道：全部｜"
-                         f"比较：上期 {data.prev_as_of:%Y-%m-%d}"), scope
+        assert scope == f"范围：{region}全部{n_units}个单位｜问题方面、来源渠道：全部｜{data.compared}", scope
+        assert f"与上期（{data.prev_as_of:%Y-%m-%d}，" in scope, scope
 
 
 @pytest.mark.parametrize("cid", [c for c, _ in CASES])
