@@ -35,14 +35,15 @@ header[data-testid="stHeader"],[data-testid="stDecoration"],[data-testid="stTool
 """.replace("__ROOT__", ROOT_FONT)
 
 
-def scale_css(selector: str) -> str:
-    """按像素画的元素（plotly 地图）随根字号同比例缩放：CSS zoom = 根字号 ÷ ROOT_FONT_1920（tan(atan2(a, b)) 是
-    CSS 里两个长度之比）。图按 1920×1080 的像素大小画，1366×768 时缩小约 0.71 倍（画布按原大小绘制再缩小，不模糊）。"""
-    return f"{selector}{{zoom:tan(atan2({ROOT_FONT},{ROOT_FONT_1920}px));}}"
 HIDE_SIDEBAR_CSS = """
 section[data-testid="stSidebar"],[data-testid="stSidebarCollapsedControl"],[data-testid="stExpandSidebarButton"]
 {display:none !important;}
 """
+
+# 按像素画的元素（plotly 地图）随根字号同比例缩放的比例：根字号 ÷ ROOT_FONT_1920（tan(atan2(a, b)) 是 CSS 里两个
+# 长度之比，得一个数）。1920×1080 时为 1，1366×768 时约 0.71。
+SCALE = f"tan(atan2({ROOT_FONT},{ROOT_FONT_1920}px))"
+
 
 # 键盘翻页：脚本在组件的 iframe 里运行，把监听函数建在父页面（new P.Function），iframe 重建后仍有效，且只保留一个；
 # 输入框里按键不翻页；找不到按钮（离开会议模式后）什么也不做。
