@@ -25,6 +25,8 @@ CSS = f"""
 .st-key-mt_map [data-testid="stPlotlyChart"] .js-plotly-plot{{transform:scale({SCALE});transform-origin:0 0;}}
 .st-key-mt_county_map{{margin:0 calc({MAP_WIDTH}px * ({SCALE} - 1)) calc({MAP_HEIGHT}px * ({SCALE} - 1)) 0;}}
 """
+
+
 def show(d: md.MapSlide) -> None:
     st.html(f"<style>{CSS}</style>" + ms.county_head(d))
     if not (d.has_map and d.has_units):
