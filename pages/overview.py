@@ -14,7 +14,7 @@ from dashboard.supervise_button import pick_and_supervise
 f = ui.require_filters()
 ui.page_header("专项整治总览", f)
 ui.equal_kpi_height()
-with st.expander("会议材料：本期工作简报（Word / Excel / PPT）"):
+with st.expander("会议材料：本期工作简报（Word / Excel）与会议幻灯片"):
     brief_download_button(f.campaign_id, f.as_of)
 
 d = overview_data(db.run_query, f)
