@@ -1,0 +1,181 @@
+"""浏览器首图时间：无头 Chromium 里每个页面从导航开始（page.goto 该页地址）到第一个图表画出来的时间。
+
+像浏览器测试那样启动看板（`python -m dashboard.serve`，临时状态库里建一个专班账号，Debian 的 /usr/bin/chromium，
+启动参数同 tests/test_browser.py），经登录表单登录一次（cookie 里的令牌让之后每次打开地址仍是登录状态），
+然后逐页打开导航里的每个页面 N 次。时间在页面里量：标记第一次出现时的 performance.now()，
+即从这次导航开始（新文档的 timeOrigin）算起的毫秒数，每个动画帧检查一次（polling="raf"）。
+每页的标记（MARKERS）：图表 = 第一个 Plotly 图（.js-plotly-plot / stPlotlyChart）里有了有尺寸的 svg 或 canvas；
+表格 = 第一个 st.dataframe 的 canvas；
+结构列表 = 数据探索左栏的数据库结构（每表一个折叠框，表格收在里面，要点开才画）；幻灯片 = 会议模式第一页的版面（st.html 里的 .mt）。
+每页第一次打开时服务器的查询缓存是冷的，单独列为“首次”；中位数、最小、最大取全部 N 次。目标：示例库中位数 ≤ 1.5 秒。
+
+    .venv/bin/python -m bench.browser_speed [--db PATH] [--runs 5] [--json OUT]
+
+不给 --db 时用 `python -m etl build-sample` 在临时目录生成示例数据库。
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from playwright.sync_api import TimeoutError as PlaywrightTimeout  # noqa: E402
+
+from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, VIEWPORT, _free_port, _wait_healthy, sign_in  # noqa: E402
+
+GOAL_MS = 1500
+USER, PASSWORD = "bench-office", "Bench-browser-2026"
+
+# （导航标签, 地址, 标记）— 与 app.py 的导航同序；用户管理、操作日志不在 issue 13 的范围内
+PAGES = [
+    ("总览", "/", "图表"), ("会议模式", "/meeting", "幻灯片"), ("县区进度", "/unit_progress", "图表"),
+    ("县区地图", "/county_map", "图表"), ("问题热点", "/hotspots", "图表"), ("反弹问题", "/relapse", "图表"),
+    ("满意度", "/satisfaction", "图表"), ("线索办理", "/leads", "图表"), ("督办", "/supervision", "表格"),
+    ("数据探索", "/explore", "结构列表"), ("数据管理", "/data_admin", "图表"),
+]
+
+_SIZED = "const sized = e => { const r = e.getBoundingClientRect(); return r.width > 0 && r.height > 0; };"
+MARKERS = {
+    "图表": _SIZED + """return [...document.querySelectorAll('.js-plotly-plot, [data-testid="stPlotlyChart"]')]
+        .some(p => [...p.querySelectorAll('svg.main-svg, canvas')].some(sized));""",
+    "表格": _SIZED + """return [...document.querySelectorAll('[data-testid="stDataFrame"] canvas, [data-testid="stTable"] table')]
+        .some(sized);""",
+    "结构列表": _SIZED + """return [...document.querySelectorAll('[data-testid="stMain"] [data-testid="stExpander"]')]
+        .some(sized);""",
+    "幻灯片": _SIZED + """return [...document.querySelectorAll('[data-testid="stHtml"] .mt')].some(sized);""",
+}
+
+
+def sample_db(tmp: Path) -> Path:
+    db = tmp / "dashboard.duckdb"
+    subprocess.run([sys.executable, "-m", "etl", "build-sample", "--db", str(db), "--quiet"], cwd=ROOT, check=True,
+                   stdout=subprocess.DEVNULL)
+    return db
+
+
+def start_server(db: Path, tmp: Path) -> tuple[subprocess.Popen, str]:
+    """看板（同 tests/test_browser.start_server）：空闲端口、临时状态库里一个专班账号。"""
+    from state import accounts
+    from state.store import open_store
+
+    state_url = f"sqlite:///{tmp / 'state.db'}"
+    accounts.add_account(open_store(state_url), USER, "office", password=PASSWORD, actor="基准")
+    port = _free_port()
+    env = dict(os.environ, PYTHONUNBUFFERED="1", DASHBOARD_DB=str(db), DASHBOARD_STATE_URL=state_url)
+    log = tmp / "streamlit.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "dashboard.serve", "--server.headless", "true", "--server.port", str(port),
+             "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
+             "--server.fileWatcherType", "none"],
+            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_healthy(url, proc, log)
+    except Exception:
+        stop(proc)
+        raise
+    return proc, url
+
+
+def stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+
+
+def first_marker_ms(page, url: str, marker: str, timeout_ms: int = 60_000) -> float:
+    """打开 url，返回标记第一次出现时页面的 performance.now()（从这次导航开始算的毫秒）。"""
+    page.goto("about:blank")  # the previous page's Streamlit session closes before the timed navigation
+    page.goto(url, wait_until="commit")
+    check = "() => { const seen = (() => { " + MARKERS[marker] + " })(); return seen ? performance.now() : null; }"
+    try:
+        return float(page.wait_for_function(check, polling="raf", timeout=timeout_ms).json_value())
+    except PlaywrightTimeout:
+        shot = ROOT / "build" / "screenshots" / "browser_speed_timeout.png"
+        shot.parent.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(shot))
+        raise RuntimeError(f"{url}：{timeout_ms / 1000:g} 秒内没有出现{marker}（截图 {shot}）") from None
+
+
+def measure(server: str, runs: int) -> dict[str, list[float]]:
+    from playwright.sync_api import sync_playwright
+
+    times: dict[str, list[float]] = {}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_context(viewport=VIEWPORT, locale="zh-CN").new_page()
+            sign_in(page, server, USER, PASSWORD)
+            # the sign-in token reaches the cookie on the run after signing in; every timed page load needs it
+            page.wait_for_function("() => document.cookie.includes('dashboard_session=')", timeout=30_000)
+            for label, path, marker in PAGES:
+                times[label] = [first_marker_ms(page, server + path, marker) for _ in range(runs)]
+                print(f"  {label}：" + "、".join(f"{t:.0f}" for t in times[label]) + " ms", file=sys.stderr)
+        finally:
+            browser.close()
+    return times
+
+
+def summary(times: dict[str, list[float]]) -> list[dict]:
+    markers = {label: marker for label, _, marker in PAGES}
+    return [{"page": label, "marker": markers[label], "first_ms": round(ts[0]), "median_ms": round(statistics.median(ts)),
+             "min_ms": round(min(ts)), "max_ms": round(max(ts)), "runs_ms": [round(t) for t in ts]}
+            for label, ts in times.items()]
+
+
+def _pad(text: str, width: int) -> str:
+    """左对齐到 width 个显示列（汉字占两列）。"""
+    return text + " " * max(0, width - sum(2 if ord(c) > 0x2E80 else 1 for c in text))
+
+
+def print_table(rows: list[dict], db_label: str, runs: int) -> None:
+    print(f"\n浏览器首图时间（无头 Chromium，每页 {runs} 次，毫秒，数据库：{db_label}；目标中位数 ≤ {GOAL_MS} ms）")
+    print(_pad("页面", 10) + _pad("标记", 10) + "".join(f"{h:>8}" for h in ("首次", "中位数", "最小", "最大")))
+    for r in rows:
+        flag = "" if r["median_ms"] <= GOAL_MS else "  超过目标"
+        print(_pad(r["page"], 10) + _pad(r["marker"], 10)
+              + "".join(f"{r[k]:>10}" for k in ("first_ms", "median_ms", "min_ms", "max_ms")) + flag)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description="浏览器首图时间（无头 Chromium）")
+    ap.add_argument("--db", type=Path, help="看板数据库（默认：临时目录里生成的示例数据库）")
+    ap.add_argument("--runs", type=int, default=5, help="每页打开次数（默认 5）")
+    ap.add_argument("--json", type=Path, metavar="OUT", help="另把结果写成 JSON")
+    args = ap.parse_args(argv)
+    if args.db is not None and not args.db.exists():
+        print(f"错误：没有数据库 {args.db}", file=sys.stderr)
+        return 2
+    with tempfile.TemporaryDirectory(prefix="browser_speed_") as tmp_name:
+        tmp = Path(tmp_name)
+        db = args.db.resolve() if args.db else sample_db(tmp)
+        proc, server = start_server(db, tmp)
+        try:
+            rows = summary(measure(server, args.runs))
+        finally:
+            stop(proc)
+    label = str(args.db) if args.db else "示例（etl build-sample）"
+    print_table(rows, label, args.runs)
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps({"db": label, "runs": args.runs, "goal_ms": GOAL_MS, "pages": rows},
+                                        ensure_ascii=False, indent=2), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
