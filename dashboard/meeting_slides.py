@@ -76,7 +76,8 @@ def county_head(d: md.MapSlide) -> str:
 def county_side(d: md.MapSlide) -> str:
     """地图旁：红黄绿图例（各几个单位）、不在地图上的单位及其状态和评分、评分规则。"""
     keys = "".join(f'<span>{mc.chip(s)} {d.counts.get(s, 0)}个</span>' for s in ("红", "黄", "绿"))
-    if d.mapped["code"].nunique() < len(d.geojson.get("features", [])):
+    filtered = d.mapped["code"].nunique() < len(d.geojson.get("features", []))   # 筛选了单位：有县区是灰色
+    if filtered:
         keys += f'<span><span class="key" style="background:{NO_DATA_FILL}"></span>不在筛选范围</span>'
     parts = [f'<div class="legend big">{keys}</div>']
     if d.others:
@@ -85,7 +86,7 @@ def county_side(d: md.MapSlide) -> str:
         parts.append('<p class="line">不在地图上的单位（无辖区边界）</p>')
         parts.append(mc.table([("状态", ""), ("单位", ""), ("评分", "num")], rows))
     else:
-        parts.append(_line("所有单位都在地图上。"))
+        parts.append(_line("所选单位都在地图上。" if filtered else "所有单位都在地图上。"))
     parts.append(_small("评分规则：" + d.rule))
     return _wrap(*parts)
 

@@ -155,6 +155,12 @@ def test_map_slide_on_fixture_db_says_where(q, f):
     assert sentence in ms.county_head(s)
     side = ms.county_side(s)
     assert "不在地图上的单位" in side and side.count('class="chip yellow"') == 1 + 3   # 图例一个，表里三个
+    assert "不在筛选范围" not in side
+    # 只选两个县：其余县区灰色（图例说明），旁边没有单位
+    two = Filters(CAMPAIGN_ID, S2, S1, units=("linquan", "funan"), campaign=f.campaign, unit_names=f.unit_names)
+    s2 = md.map_slide(q.run, two)
+    assert [u.place for u in s2.counties] == ["临泉县", "阜南县"] and not s2.others
+    assert "不在筛选范围" in ms.county_side(s2) and "所选单位都在地图上。" in ms.county_side(s2)
 
 
 def _unit(name, state, score=0, place=""):
