@@ -43,7 +43,8 @@ SELECT
     ranked.survey_year, ranked.unit_id, units.name AS unit_name, ranked.responses, ranked.score,
     ranked.rankable, ranked.rank, ranked.ranked_units,
     ranked.rankable AND (ranked.score < ranked.low_below
-                         OR ranked.rank > ranked.ranked_units - ranked.low_bottom) AS is_low,
+                         OR (ranked.ranked_units > ranked.low_bottom   -- 见 satisfaction_ranking.sql：多于 N 个单位才有“倒数 N 位”
+                             AND ranked.rank > ranked.ranked_units - ranked.low_bottom)) AS is_low,
     ranked.source
 FROM ranked
 LEFT JOIN units ON units.campaign_id = $campaign_id AND units.unit_id = ranked.unit_id

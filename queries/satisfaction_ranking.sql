@@ -60,7 +60,8 @@ WITH thresholds AS (
     SELECT
         ranked.*,
         rankable AND score < low_below AS low_by_score,
-        rankable AND rank > n_rankable - low_bottom AS low_by_rank
+        -- 倒数 N 位只在参与排名的单位多于 N 个时有意义（单位账号只看得到自己：1 个单位不算“倒数第 1”）
+        rankable AND n_rankable > low_bottom AND rank > n_rankable - low_bottom AS low_by_rank
     FROM ranked
 )
 SELECT

@@ -314,7 +314,7 @@ WITH thresholds AS (
     SELECT
         ranked.*,
         rankable AND score < low_below AS low_by_score,
-        rankable AND rank > n_rankable - low_bottom AS low_by_rank
+        rankable AND n_rankable > low_bottom AND rank > n_rankable - low_bottom AS low_by_rank
     FROM ranked
 )
 SELECT

@@ -64,3 +64,17 @@ def test_dimensions_and_yoy(q):
     assert y23.loc["linquan", "change"] == pytest.approx(26.0)
     assert y23.loc["taihe", "change"] == pytest.approx(-20.0)
     assert y23["change"].isna().sum() == 2
+
+
+def test_a_unit_alone_is_not_bottom_ranked(q_min1):
+    """单位账号只看得到自己：1 个可排名单位时不按“倒数 N 位”判满意度低（全体中 zhidui 是倒数第 2，80 分不低于 80）。"""
+    everyone = q_min1.run("satisfaction_ranking", campaign_id=CAMPAIGN_ID, survey_year=2023, units=[])
+    assert everyone.set_index("unit_id").loc["zhidui", "is_low"]
+    alone = q_min1.scoped("zhidui").run("satisfaction_ranking", campaign_id=CAMPAIGN_ID, survey_year=2023, units=[])
+    assert alone["unit_id"].tolist() == ["zhidui"] and alone["is_low"].tolist() == [False]
+    brief = q_min1.scoped("zhidui").run("brief_satisfaction_units", as_of=S2, **ALL)
+    assert brief["unit_id"].tolist() == ["zhidui"] and brief["is_low"].tolist() == [False]
+    # taihe 60 分：得分低于 80 的规则不看名次，单独看也仍是满意度低
+    taihe = q_min1.scoped("taihe").run("brief_satisfaction_units", as_of=S2, **ALL)
+    assert taihe["is_low"].tolist() == [True]
+
