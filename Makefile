@@ -50,14 +50,15 @@ sample: $(STAMP)
 	$(PY) -m samplegen --campaign haixi-2023 --out data/sample/haixi-2023
 
 # 基准（一次运行并排打印）：重建（冷启动 / 新增一份台账 / 改动一份台账 / 改配置，各自峰值内存）、读取与 pandas+openpyxl
-# 对比、各页面耗时（示例库与生成的大库）。默认中等规模几分钟跑完；全国规模（约 2.4 万个文件，首次生成数据需数分钟）：
+# 对比、各页面耗时（示例库与生成的大库）、无头 Chromium 中各页面第一张图画出的时间（示例库）。默认中等规模几分钟跑完；全国规模（约 2.4 万个文件，首次生成数据需数分钟）：
 #   make bench BENCH_SCALE="--units 3000 --leads 1000000"
 BENCH_SCALE ?= --units 300 --leads 100000
 BENCH_REPEAT ?= 3
-bench: $(STAMP) $(DB)
+bench: $(STAMP) $(DB) sysdeps
 	$(PY) -m bench.build_speed $(BENCH_SCALE) --repeat $(BENCH_REPEAT)
 	$(PY) -m bench.import_speed $(BENCH_SCALE) --repeat $(BENCH_REPEAT)
 	$(PY) -m bench.page_speed
+	$(PY) -m bench.browser_speed --runs 5
 
 clean:
 	rm -rf $(VENV) data/db .pytest_cache
