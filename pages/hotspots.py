@@ -79,7 +79,8 @@ sel_man = c[2].selectbox("表现形式", OPTIONS["manifestation"], key=DRILL["ma
 sel_ch = c[3].selectbox("问题来源", OPTIONS["channel"], key=DRILL["channel"], format_func=lambda v: v or "不限")
 only = drill_url.only_toggles(url, (drill.ONLY_OVERDUE, drill.ONLY_RED), "hs_only")
 chosen = {"unit": sel_unit, "category": sel_cat, "manifestation": sel_man, "channel": sel_ch}
-title = "热点问题清单" + "".join(f"_{f.unit_names.get(v, v) if k == 'unit' else v}" for k, v in chosen.items() if v)
+picked_text = "、".join(f.unit_names.get(v, v) if k == "unit" else v for k, v in chosen.items() if v)
+title = f"热点问题清单（{picked_text or '全部'}）"
 lst = drill.drill_list(db.run_query, f, drill.Measure("problems", "problems", title), [sel_unit] if sel_unit else [],
                        only, category=sel_cat, manifestation=sel_man, channel=sel_ch)
 drill_view.show_list(lst, "hs_list")
