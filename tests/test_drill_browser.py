@@ -204,6 +204,8 @@ def test_kpi_card_lists_the_rows_it_counts(page, server, browser, sample_db):  #
     head, n = shown_list(page, "ov_kpi", "按时办结率的分母")
     den = lead_ids(sample_db, cid, as_of, "((concluded_date <= ?) OR (due_date < ?))", as_of, as_of)
     assert n == len(den), head
+    # the address bar is written after the list is drawn: copy the link only once it names this card
+    page.wait_for_url(re.compile(r"ov=kpi\.ontime"), timeout=SLOW)
     same_in_fresh_context(browser, server, page.url, "ov_kpi", n, "overview_kpi")
 
 
