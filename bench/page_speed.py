@@ -30,6 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from analytics import comparison  # noqa: E402
 from analytics.page_data import data_admin, overview, unit_progress  # noqa: E402
 from analytics.page_data import hotspots as hotspot_data  # noqa: E402
 from analytics.page_data import leads as leads_data  # noqa: E402
@@ -208,7 +209,7 @@ def default_filters(runner: QueryRunner, campaign_id: str | None = None) -> filt
     as_of = snaps[-1]
     units = runner.run("units", campaign_id=cid)
     return filters.Filters(
-        campaign_id=cid, as_of=as_of, prev_as_of=filters.prev_snapshot_date(snaps, as_of),
+        campaign_id=cid, as_of=as_of, prev_as_of=comparison.previous_date(camp, as_of, snaps),
         campaign=camp, unit_names=dict(zip(units["unit_id"], units["name"], strict=True)),
         snapshot_dates=tuple(snaps))
 

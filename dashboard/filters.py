@@ -23,12 +23,6 @@ SIDEBAR_KEYS = ("campaign", "as_of", "unit", "category", "channel", "big")
 LIST_KEYS = ("unit", "category", "channel")
 
 
-def prev_snapshot_date(dates, as_of: date) -> date | None:
-    """上期 = 统计日之前（不含当日）最近的一个台账快照日期。"""
-    earlier = [d for d in dates if d < as_of]
-    return max(earlier) if earlier else None
-
-
 def _dates(df: pd.DataFrame, col: str) -> list[date]:
     return [db.to_date(v) for v in df[col].tolist() if db.to_date(v) is not None]
 

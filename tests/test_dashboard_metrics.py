@@ -4,8 +4,8 @@ from datetime import date
 import pytest
 
 from analytics import lagging, metrics
+from analytics.comparison import REPORT_PERIOD, previous_date
 from dashboard.db import QueryError, QueryRunner, bind, query_names
-from dashboard.filters import prev_snapshot_date
 from tests.fixtures.fixture_db import (
     CAMPAIGN_ID,
     S1,
@@ -238,7 +238,7 @@ def test_rank_extremes_respects_min_items(runner):
 
 
 def test_prev_snapshot_date():
-    dates = [S1, S2]
-    assert prev_snapshot_date(dates, S2) == S1
-    assert prev_snapshot_date(dates, date(2023, 6, 1)) == S1
-    assert prev_snapshot_date(dates, S1) is None
+    dates, by_period = [S1, S2], {"compare_with": REPORT_PERIOD}
+    assert previous_date(by_period, S2, dates) == S1
+    assert previous_date(by_period, date(2023, 6, 1), dates) == S1
+    assert previous_date(by_period, S1, dates) is None
