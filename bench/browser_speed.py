@@ -32,6 +32,7 @@ if str(ROOT) not in sys.path:
 from playwright.sync_api import TimeoutError as PlaywrightTimeout  # noqa: E402
 
 from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, VIEWPORT, _free_port, _wait_healthy, sign_in  # noqa: E402
+from tests.test_browser import stop_server as stop  # noqa: E402
 
 GOAL_MS = 1500
 USER, PASSWORD = "bench-office", "Bench-browser-2026"
@@ -86,16 +87,6 @@ def start_server(db: Path, tmp: Path) -> tuple[subprocess.Popen, str]:
         stop(proc)
         raise
     return proc, url
-
-
-def stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
 
 
 class NoMarker(Exception):

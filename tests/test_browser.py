@@ -86,6 +86,17 @@ def server(sample_db, tmp_path_factory, request) -> str:
 OFFICE_USER = "browser-office"  # a 专班 account start_server creates when the caller brings no state store
 
 
+def stop_server(proc: subprocess.Popen) -> None:
+    """Terminate a dashboard server, killing it if it does not stop within 10 s."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+
+
 def start_server(env_extra: dict[str, str], log: Path, request, script: Path | None = None,
                  cwd: Path = ROOT, extra_args: tuple[str, ...] = ()) -> str:
     """The dashboard as `make run` starts it (or `streamlit run <script>`) on a free loopback port with these
@@ -109,16 +120,7 @@ def start_server(env_extra: dict[str, str], log: Path, request, script: Path | N
              "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none", *extra_args],
             cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
 
-    def stop() -> None:
-        if proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=10)
-
-    request.addfinalizer(stop)
+    request.addfinalizer(lambda: stop_server(proc))
     url = f"http://127.0.0.1:{port}"
     _wait_healthy(url, proc, log)
     return url
