@@ -14,6 +14,7 @@ from urllib.parse import parse_qs, urlparse
 
 import duckdb
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from dashboard.browser_session import COOKIE
 from tests.signed_in import PASSWORD
@@ -121,9 +122,17 @@ def shown_list(page, key: str, title: str = "") -> tuple[str, int]:
 def downloaded_ids(page, key: str, column: str) -> set[str]:
     idle(page)
     button = page.locator(f".st-key-drill_{key}").get_by_role("button", name=re.compile("下载数据")).first
-    button.scroll_into_view_if_needed(timeout=SLOW)
-    with page.expect_download(timeout=SLOW) as dl:
-        button.click()
+    # 点击若正赶上一次重跑（按钮的文件地址被新一轮替换），浏览器拿不到文件：等页面空闲后再点，至多三次
+    for attempt in range(3):
+        button.scroll_into_view_if_needed(timeout=SLOW)
+        try:
+            with page.expect_download(timeout=SLOW // 3) as dl:
+                button.click()
+            break
+        except PlaywrightTimeout:
+            if attempt == 2:
+                raise
+            idle(page)
     text = open(dl.value.path(), encoding="utf-8-sig").read()
     return {r[column] for r in csv.DictReader(io.StringIO(text))}
 
