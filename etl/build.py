@@ -145,12 +145,12 @@ def _warn_unknown_dimensions(ctx: RowContext, sheet) -> None:
 
 
 def _count_loaded(result: BuildResult) -> None:
-    loaded: dict[str, set] = {}
-    for collected in (result.ledger, result.leads, result.survey, result.survey_scores):
-        for sub_id, row in collected.loaded_rows():
-            loaded.setdefault(sub_id, set()).add(row)
+    loaded: dict[str, int] = {}
+    for collected in result.tables():
+        for sub_id, n in collected.loaded_per_submission().items():
+            loaded[sub_id] = loaded.get(sub_id, 0) + n
     for sub in result.submissions:
-        sub.rows_loaded = len(loaded.get(sub.submission_id, ()))
+        sub.rows_loaded = loaded.get(sub.submission_id, 0)
         sub.rows_rejected = sub.rows_read - sub.rows_loaded
 
 

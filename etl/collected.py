@@ -1,7 +1,7 @@
-"""Validated rows of one table, held as Arrow chunks plus a small key per row.
+"""Validated rows of one table, held as Arrow chunks.
 
-A million leads as Python dicts take gigabytes; as Arrow columns, a few hundred megabytes.
-The keys are what de-duplication and the rows-loaded count need."""
+A million leads as Python dicts take gigabytes; as Arrow columns, a few hundred megabytes. De-duplication
+(etl/validate/dedupe.py) and the rows-loaded count read the key columns of the Arrow table."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -15,13 +15,7 @@ SCHEMA = Path(__file__).resolve().parent / "schema.sql"
 ARROW_TYPES = {"VARCHAR": pa.string(), "DATE": pa.date32(), "INTEGER": pa.int32(),
                "BOOLEAN": pa.bool_(), "DOUBLE": pa.float64()}
 
-# Per table: the fields kept for each row outside Arrow; submission_id and source_row come last.
-KEY_FIELDS = {
-    "ledger_snapshots": ("campaign_id", "problem_id", "as_of_date", "serial_no", "submission_id", "source_row"),
-    "leads": ("campaign_id", "lead_id", "submission_id", "source_row"),
-    "survey_responses": ("submission_id", "source_row"),
-    "survey_unit_scores": ("campaign_id", "survey_year", "unit_id", "submission_id", "source_row"),
-}
+RECORD_TABLES = ("ledger_snapshots", "leads", "survey_responses", "survey_unit_scores")
 
 
 @cache
@@ -42,12 +36,11 @@ class Collected:
     pending: list[dict] = field(default_factory=list)
     pending_tables: list[pa.Table] = field(default_factory=list)
     pending_table_rows: int = 0
-    keys: list[tuple] = field(default_factory=list)
+    rows_added: int = 0
     dropped: set[tuple[str, int]] = field(default_factory=set)  # (submission_id, source_row)
 
     def add(self, records: list[dict]) -> None:
-        fields = KEY_FIELDS[self.table]
-        self.keys.extend(tuple(r[f] for f in fields) for r in records)
+        self.rows_added += len(records)
         self.pending.extend(records)
         if len(self.pending) >= CHUNK_ROWS:
             self._flush()
@@ -58,7 +51,7 @@ class Collected:
         if rows.num_rows == 0:
             return
         self._flush_records()  # keeps the rows in the order they were added
-        self.keys.extend(zip(*(rows.column(f).to_pylist() for f in KEY_FIELDS[self.table]), strict=True))
+        self.rows_added += rows.num_rows
         self.pending_tables.append(rows)
         self.pending_table_rows += rows.num_rows
         if self.pending_table_rows >= CHUNK_ROWS:
@@ -80,10 +73,24 @@ class Collected:
         self._flush_records()
 
     def __len__(self) -> int:
-        return len(self.keys)
+        return self.rows_added
 
     def loaded_rows(self) -> set[tuple[str, int]]:
-        return {k[-2:] for k in self.keys} - self.dropped
+        """(submission_id, source_row) of the rows kept (for tests and small builds)."""
+        table = self.arrow()
+        return set(zip(table.column("submission_id").to_pylist(), table.column("source_row").to_pylist(),
+                       strict=True)) - self.dropped
+
+    def loaded_per_submission(self) -> dict[str, int]:
+        """Rows kept per submission_id (a questionnaire row giving several records counts once)."""
+        table = self.arrow()
+        if not table.num_rows:
+            return {}
+        distinct = table.group_by("submission_id").aggregate([("source_row", "count_distinct")])
+        counts = dict(zip(distinct.column(0).to_pylist(), distinct.column(1).to_pylist(), strict=True))
+        for sub_id, _row in self.dropped:  # dropped rows are distinct rows of these submissions
+            counts[sub_id] -= 1
+        return counts
 
     def rows(self) -> list[dict]:
         """The kept rows as dicts (for tests and small builds)."""

@@ -27,14 +27,14 @@ from pathlib import Path
 import pyarrow as pa
 
 from etl.build_result import FileResult
-from etl.collected import KEY_FIELDS, arrow_schema
+from etl.collected import RECORD_TABLES, arrow_schema
 from etl.validate.context import LoadError, Submission
 
 CACHE_ENV = "DASHBOARD_BUILD_CACHE"
 MAGIC = b"dashboard-etl-file-cache 1\n"
 SUFFIX = ".arrows"
 MAX_ENTRY_BYTES = 1 << 30  # a larger file in the folder is not ours: not even read
-RECORD_TABLES = tuple(KEY_FIELDS)  # ledger_snapshots, leads, survey_responses, survey_unit_scores
+
 _LENGTH = 8
 _DAY = 4
 # Uncompressed: a ledger's entry is ~14 KB either way, and decoding is 4× faster without lz4.

@@ -1,53 +1,79 @@
-"""Duplicates are reported, not double counted: one mechanism, one rule per table."""
+"""Duplicates are reported, not double counted: one mechanism, one rule per table, ranked in DuckDB
+over the rows' key columns (a million leads' keys as Python tuples cost seconds and hundreds of MB)."""
 from __future__ import annotations
 
 from collections.abc import Callable
 
+import duckdb
+import pyarrow as pa
+
 from etl.collected import Collected
 from etl.validate.context import ERROR, LoadError, Submission
 
-# (duplicate key, file name of the kept row, kept row) → (column, raw value, message)
-Report = Callable[[tuple, str, int], tuple[str, str, str]]
+_SUBMISSIONS = pa.schema([("submission_id", pa.string()), ("campaign_id", pa.string()), ("file_name", pa.string()),
+                          ("sheet_name", pa.string()), ("as_of_date", pa.date32())])
+
+# Keep the first row of each identity by file, sheet and row (newest_first: the most recent 填报时间
+# before that, rows without one last); submission_id only breaks the tie of two same-named files.
+_RANKED = """
+WITH k AS (
+    SELECT r.*, s.file_name, s.sheet_name, s.as_of_date AS sub_as_of
+    FROM rows r JOIN subs s USING (submission_id)
+), ranked AS (
+    SELECT *, row_number() OVER w AS n, first_value(file_name) OVER w AS kept_file,
+           first_value(source_row) OVER w AS kept_row
+    FROM k
+    WINDOW w AS (PARTITION BY {identity} ORDER BY {newest} file_name, sheet_name, source_row, submission_id)
+)
+SELECT submission_id, source_row, {fields}, kept_file, kept_row
+FROM ranked WHERE n > 1
+ORDER BY {newest} file_name, sheet_name, source_row, submission_id
+"""
+
+
+# (the row's identity and shown fields by name, file name of the kept row, kept row) → (column, raw value, message)
+Report = Callable[[dict, str, int], tuple[str, str, str]]
 
 
 def _drop_duplicates(collected: Collected, submissions: list[Submission], errors: list[LoadError],
-                     identity: Callable[[tuple], tuple], report: Report, newest_first: bool = False) -> None:
-    """Keep the first row of each identity (by file, sheet and row; newest_first: the most recent
-    填报时间 before that); every other row is dropped and gets a 错误 naming the kept row.
-    Keys are Collected.keys tuples, whose last two fields are submission_id and source_row."""
-    subs = {s.submission_id: s for s in submissions}
-
-    def rank(key):
-        sub = subs[key[-2]]
-        newest = -sub.as_of_date.toordinal() if newest_first and sub.as_of_date else 0
-        return (newest, sub.file_name, sub.sheet_name, key[-1])
-
-    kept: dict[tuple, tuple] = {}
-    for key in sorted(collected.keys, key=rank):
-        winner = kept.setdefault(identity(key), key)
-        if winner is key:
-            continue
-        sub_id, row = key[-2:]
+                     identity: tuple[str, ...], shown: str, report: Report, newest_first: bool = False) -> None:
+    """Every row but the first of its identity is dropped (collected.dropped) and gets a 错误 naming the kept row."""
+    if not len(collected):
+        return
+    fields = list(dict.fromkeys([*identity, shown]))
+    rows = collected.arrow().select([*fields, "submission_id", "source_row"])
+    subs = pa.Table.from_pylist([{f: getattr(s, f) for f in _SUBMISSIONS.names} for s in submissions],
+                                schema=_SUBMISSIONS)
+    by_id = {s.submission_id: s for s in submissions}
+    sql = _RANKED.format(identity=", ".join(identity), fields=", ".join(fields),
+                         newest="sub_as_of DESC NULLS LAST," if newest_first else "")
+    with duckdb.connect() as con:
+        con.register("rows", rows)
+        con.register("subs", subs)
+        found = con.execute(sql).fetchall()
+    for sub_id, row, *values, kept_file, kept_row in found:
         collected.dropped.add((sub_id, row))
-        sub = subs[sub_id]
-        column, value, message = report(key, subs[winner[-2]].file_name, winner[-1])
+        sub = by_id[sub_id]
+        column, value, message = report(dict(zip(fields, values, strict=True)), kept_file, kept_row)
         errors.append(LoadError(sub.campaign_id, sub.submission_id, sub.file_name, sub.sheet_name,
                                 row, column, value, message, ERROR))
 
 
 def drop_duplicate_leads(leads: Collected, submissions: list[Submission], errors: list[LoadError]) -> None:
     """One row per 线索编号: the one from the most recent register wins (it carries the latest progress)."""
-    _drop_duplicates(leads, submissions, errors, lambda k: (k[0], k[1]), lambda k, file, row: (
-        "线索编号", k[1], f"线索编号重复，已按“{file}”第{row}行计入，本行不重复统计"), newest_first=True)
+    _drop_duplicates(leads, submissions, errors, ("campaign_id", "lead_id"), "lead_id", lambda k, file, row: (
+        "线索编号", k["lead_id"], f"线索编号重复，已按“{file}”第{row}行计入，本行不重复统计"), newest_first=True)
 
 
 def drop_duplicate_snapshots(ledger: Collected, submissions: list[Submission], errors: list[LoadError]) -> None:
     """A problem appears at most once per as-of date."""
-    _drop_duplicates(ledger, submissions, errors, lambda k: (k[0], k[1], k[2]), lambda k, file, row: (
-        "序号/编号", k[3] or "", f"同一问题在同一填报时间重复出现（已按“{file}”第{row}行计入），本行未导入"))
+    _drop_duplicates(ledger, submissions, errors, ("campaign_id", "problem_id", "as_of_date"), "serial_no",
+                     lambda k, file, row: ("序号/编号", k["serial_no"] or "",
+                                           f"同一问题在同一填报时间重复出现（已按“{file}”第{row}行计入），本行未导入"))
 
 
 def drop_duplicate_unit_scores(scores: Collected, submissions: list[Submission], errors: list[LoadError]) -> None:
     """One summary per unit and survey year (the queries assume one row per unit and year)."""
-    _drop_duplicates(scores, submissions, errors, lambda k: (k[0], k[1], k[2]), lambda k, file, row: (
-        "被测评单位", k[2], f"同一单位{k[1]}年的满意度汇总重复（已按“{file}”第{row}行计入），本行未导入"))
+    _drop_duplicates(scores, submissions, errors, ("campaign_id", "survey_year", "unit_id"), "unit_id",
+                     lambda k, file, row: ("被测评单位", k["unit_id"],
+                                           f"同一单位{k['survey_year']}年的满意度汇总重复（已按“{file}”第{row}行计入），本行未导入"))
