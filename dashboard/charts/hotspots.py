@@ -1,6 +1,7 @@
 """问题热点图：问题方面 × 单位热力图、表现形式帕累托图、来源渠道构成（台账问题与线索）。"""
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -11,8 +12,19 @@ ROW_PX = 52             # 每个问题方面一行的高度（像素）
 GRID_FRAME_PX = 250     # 标题、边距和斜排的单位名称占的高度：绘图区每行约 ROW_PX，方块不重叠
 
 
-def _cell_text_color(v: float, top: float) -> str:
-    return "white" if top and v / top > 0.55 else "#222"   # 深色格子上用白字
+# Trap: plotly checks every element of the per-cell arrays (each text colour against its colour names, 3000 单位 ×
+# 6 方面 = 18,000 格 ≈ 0.7 s), then copies the trace again into the figure. The arrays are built here from the
+# query's columns (numbers, names, two colours), so the cell trace is built unchecked; tests/test_hotspot_grid_speed.py
+# builds it both ways and compares the figures (VALIDATE_CELLS = True is the checked build). Everything set on the
+# figure afterwards (layout, style()) is checked as usual.
+VALIDATE_CELLS = False
+
+
+def _unvalidated_figure(trace: go.Scatter, customdata: np.ndarray) -> go.Figure:
+    fig = go.Figure(trace, _validate=VALIDATE_CELLS)
+    fig.data[0].customdata = customdata     # set afterwards: the constructor deep-copies an object array cell by cell
+    fig._validate = fig.layout._validate = True        # checks on again for the layout set below and by style()
+    return fig
 
 
 def category_unit_heatmap(df: pd.DataFrame, share: bool = False) -> go.Figure:
@@ -25,25 +37,27 @@ def category_unit_heatmap(df: pd.DataFrame, share: bool = False) -> go.Figure:
     counts = df.pivot_table(index="category", columns="unit_id", values="problems",
                             aggfunc="sum", fill_value=0).reindex(index=cats, columns=units["unit_id"]).fillna(0)
     values = counts / counts.sum(axis=0).replace(0, 1) if share else counts
-    names = dict(zip(units["unit_id"], units["unit_name"], strict=True))
-    cells = values.stack().rename("v").reset_index()              # category, unit_id, v
-    cells["n"] = counts.stack().to_numpy()
-    cells["unit_name"] = cells["unit_id"].map(names)
-    top = float(cells["v"].max() or 0)
+    # the cells category by category, each across the units (as values.stack() lists them), as whole arrays
+    v, n = values.to_numpy().ravel(), counts.to_numpy().ravel()
+    unit_ids, n_cats = np.tile(units["unit_id"].to_numpy(dtype=str), len(cats)), len(cats)
+    cat_of_cell = np.repeat(np.array(cats, dtype=str), len(units))
+    top = float(v.max() if len(v) else 0) or 0.0
     label = "占比" if share else "问题数"
     size = max(14, min(0.8 * ROW_PX, 0.8 * GRID_PLOT_WIDTH / max(len(units), 1)))
-    fig = go.Figure(go.Scatter(
-        x=cells["unit_name"], y=cells["category"], mode="markers+text",
-        marker=dict(symbol="square", size=size, color=cells["v"], colorscale=[[0, "#f4f7fb"], [1, BLUE]],
+    customdata = np.empty((len(v), 3), dtype=object)
+    customdata[:, 0], customdata[:, 1], customdata[:, 2] = unit_ids, cat_of_cell, n
+    fig = _unvalidated_figure(go.Scatter(
+        x=np.tile(units["unit_name"].to_numpy(dtype=str), n_cats), y=cat_of_cell, mode="markers+text",
+        marker=dict(symbol="square", size=size, color=v, colorscale=[[0, "#f4f7fb"], [1, BLUE]],
                     cmin=0, cmax=top or 1, line=dict(width=1, color="#d0d7e2"),
-                    colorbar=dict(title=label, tickformat=".0%" if share else None)),
-        text=[f"{v * 100:.0f}%" if share else f"{v:.0f}" for v in cells["v"]],
-        textfont=dict(color=[_cell_text_color(v, top) for v in cells["v"]]),
-        customdata=cells[["unit_id", "category", "n"]].to_numpy(),
+                    colorbar=dict(title=dict(text=label), **({"tickformat": ".0%"} if share else {}))),
+        text=np.char.mod("%.0f%%", v * 100) if share else np.char.mod("%.0f", v),
+        textfont=dict(color=np.where(v / (top or 1) > 0.55, "white", "#222")),       # 深色格子上用白字
         hovertemplate=("问题方面：%{y}<br>单位：%{x}<br>" + ("占比：%{marker.color:.1%}<br>" if share else "")
                        + "问题数：%{customdata[2]:.0f}<br>点击列出这些问题<extra></extra>"),
         selected=dict(marker=dict(opacity=1)), unselected=dict(marker=dict(opacity=0.45)),
-    ))
+        _validate=VALIDATE_CELLS,
+    ), customdata)
     title = "问题方面 × 单位（占该单位问题数比例）" if share else "问题方面 × 单位（问题数）"
     fig.update_layout(title=title, xaxis_title="单位", yaxis_title="问题方面", height=GRID_FRAME_PX + ROW_PX * len(cats),
                       clickmode="event+select", dragmode=False)
