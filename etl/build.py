@@ -228,7 +228,7 @@ class _Planned:
     file_sha: str | None = None
     skipped: LoadError | None = None  # a lock/hidden file or a duplicate: reported, not read
     key: str | None = None  # its cache entry
-    cached: bool = False  # an entry exists (checked again when it is loaded)
+    cached: bool = False  # its result is taken from the cache
 
 
 def _plan(jobs: list[tuple[Campaign, Path]], cache: FileCache | None, profiles: list[ImportProfile],
@@ -285,28 +285,34 @@ def collect(sources: list[CampaignSources], progress: Progress | None = None, sa
     salt = salt or complainant_salt()
     jobs = [(cs.campaign, path) for cs in sources for path in input_files(cs.source_dirs)]
     plan = _plan(jobs, cache, profiles, salt)
+    cached = [i for i in plan if i.cached]
+    if cached:
+        result.add_file(cache.take([i.key for i in cached]))
+        result.files_from_cache = len(cached)
+        if progress:
+            progress(len(cached), len(plan), f"{len(cached)} 个文件自上次重建以来未改动，沿用上次的读取结果")
     to_read = [i for i in plan if i.skipped is None and not i.cached]
     fresh = _read_files(to_read, salt, profiles, workers or read_pool.default_workers())
-    memo: dict = {}
-    for n, item in enumerate(plan, 1):
+    done = len(cached)
+    for item in plan:
+        if item.cached:
+            continue
         result.files += 1
-        part = cache.get(item.key) if item.cached else None
-        from_cache = part is not None
+        done += 1
+        part = None
         if item.skipped:
             result.errors.append(item.skipped)
-        elif from_cache:
-            result.files_from_cache += 1
         else:
-            # an entry found unusable when loaded: the file is read here
-            part = read_one(item.campaign, item.path, item.file_sha, salt, profiles, memo) if item.cached \
-                else next(fresh)
+            part = next(fresh)
             if cache is not None and part.cacheable:
                 cache.put(item.key, part)
-        if part is not None:
             result.add_file(part)
         if progress:
-            same = "（未改动，沿用上次的读取结果）" if from_cache else ""
-            progress(n, len(plan), f"{item.path.name}：{part.record_count() if part else 0} 条记录{same}")
+            progress(done, len(plan), f"{item.path.name}：{part.record_count() if part else 0} 条记录")
+    result.files += len(cached)
+    # the cached files' results came first: back to the files' order (as a cold build has them)
+    result.submissions.sort(key=lambda sub: sub.file_name)
+    result.errors.sort(key=lambda e: e.file_name)
     finish(result)
     result.seconds = time.perf_counter() - started
     return result
@@ -345,8 +351,8 @@ def build(sources: list[CampaignSources], db_path: Path, progress: Progress | No
     Refused (BuildRefused, nothing written) when a folder is missing, or when nothing would be read
     or loaded while the database in place has records, unless allow_empty; one build at a time.
     cache: True keeps each file's result in etl.file_cache.cache_dir(db_path) (a folder: there) and
-    reads only files new or changed since the last build; entries this build did not use are removed
-    once the new database is in place. workers: see collect()."""
+    reads only files new or changed since the last build; once the new database is in place the cache
+    holds exactly the entries this build used. workers: see collect()."""
     started = time.perf_counter()
     db_path = Path(db_path)
     check_sources(sources, allow_empty)
@@ -361,7 +367,7 @@ def build(sources: list[CampaignSources], db_path: Path, progress: Progress | No
             _refuse_losing_everything(db_path, result)
         write_database(db_path, [cs.campaign for cs in sources], result)
         if file_cache is not None:
-            file_cache.prune()
+            file_cache.commit()
     result.seconds = time.perf_counter() - started
     return result
 

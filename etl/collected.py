@@ -52,6 +52,10 @@ class Collected:
             return
         self._flush_records()  # keeps the rows in the order they were added
         self.rows_added += rows.num_rows
+        if rows.num_rows >= CHUNK_ROWS:  # already large (the cache's rows of many files): kept as it is
+            self._flush_tables()
+            self.chunks.append(rows)
+            return
         self.pending_tables.append(rows)
         self.pending_table_rows += rows.num_rows
         if self.pending_table_rows >= CHUNK_ROWS:

@@ -1,10 +1,10 @@
-"""Issue 13: the per-file build cache cannot break or poison a build. Corrupt, truncated, foreign,
-swapped or forged entries, symlinks, FIFOs and an unwritable folder only cost a re-read; the database
-equals a cold build's. Entries round-trip exactly, are pruned to what the last build used, and a result
-that depends on the day it was read is used on that day only."""
+"""Issue 13: the build cache (one sealed pack of every file's result) cannot break or poison a build.
+A corrupt, truncated, swapped or forged section, symlinks, FIFOs, a CURRENT pointing elsewhere and an
+unwritable folder only cost a re-read; the database equals a cold build's. Results round-trip exactly,
+the pack holds what the last build used and nothing else, and a result that depends on the day it was
+read is used on that day only."""
 from __future__ import annotations
 
-import dataclasses
 import os
 import re
 import shutil
@@ -21,7 +21,7 @@ from etl.build import CampaignSources, build
 from etl.build_result import FileResult
 from etl.collected import arrow_schema
 from etl.config import PROJECT_ROOT, load_campaign
-from etl.file_cache import MAGIC, SUFFIX, FileCache, cache_dir, decode, encode, still_valid
+from etl.file_cache import CURRENT, SECTIONS, FileCache, cache_dir, part_sections, sections_part, still_valid
 from etl.validate.context import LoadError, Submission
 from tests.test_incremental_build import SAMPLE, tables
 
@@ -44,8 +44,18 @@ def run(src: Path, db: Path, **kw):
     return build([CampaignSources(load_campaign("fuyang-2023"), [src])], db, salt=SALT, profiles=[], workers=1, **kw)
 
 
-def entries(db: Path) -> list[Path]:
-    return sorted(cache_dir(db).rglob(f"*{SUFFIX}"))
+def pack(db: Path) -> Path:
+    """The pack folder CURRENT names."""
+    folder = cache_dir(db)
+    return folder / (folder / CURRENT).read_text(encoding="ascii").strip()
+
+
+def section(db: Path, name: str) -> Path:
+    return pack(db) / f"{name}.arrow"
+
+
+def stored(db: Path, salt: str = SALT) -> set[str]:
+    return FileCache(cache_dir(db), salt).stored_keys()
 
 
 @pytest.fixture()
@@ -55,58 +65,90 @@ def cold(tmp_path, src) -> dict:
     return tables(db)
 
 
-def tamper(paths: list[Path]) -> None:
-    data = paths[0].read_bytes()
-    paths[0].write_bytes(data[: len(data) // 2])  # truncated
-    flipped = bytearray(paths[1].read_bytes())
-    flipped[-100] ^= 0x01  # one bit inside the row data
-    paths[1].write_bytes(bytes(flipped))
-    paths[2].write_bytes(os.urandom(4000))
-    paths[3].write_bytes(b"")
-    paths[4].write_bytes(paths[5].read_bytes())  # another file's valid entry under this key
+def truncate(path: Path) -> None:
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
 
 
-def test_corrupt_entries_are_read_again(tmp_path, src, cold):
+def flip_a_bit(path: Path) -> None:
+    data = bytearray(path.read_bytes())
+    data[-100] ^= 0x01  # one bit inside the rows (or the footer)
+    path.write_bytes(bytes(data))
+
+
+def swap_with_leads(path: Path) -> None:  # another section's valid file in its place
+    path.write_bytes((path.parent / "leads.arrow").read_bytes())
+
+
+def replace_by_noise(path: Path) -> None:
+    path.write_bytes(os.urandom(4000))
+
+
+def forge_seal(path: Path) -> None:  # the listing edited, the HMAC kept
+    path.write_bytes(path.read_bytes().replace(b"leads", b"lEads"))
+
+
+@pytest.mark.parametrize(("damage", "name"), [
+    (truncate, "ledger_snapshots.arrow"), (flip_a_bit, "leads.arrow"), (swap_with_leads, "submissions.arrow"),
+    (replace_by_noise, "entries.arrow"), (Path.unlink, "load_errors.arrow"), (forge_seal, "seal"),
+    (flip_a_bit, "seal")])
+def test_a_damaged_pack_is_read_again(tmp_path, src, cold, damage, name):
     db = tmp_path / "inc" / "d.duckdb"
     run(src, db)
-    stored = entries(db)
-    assert len(stored) == 6
-    tamper(stored)
+    assert len(stored(db)) == 6
+    damage(pack(db) / name)
+    assert stored(db) == set()
     result = run(src, db)
-    assert result.files_from_cache == 1  # only the untouched entry
+    assert result.files_from_cache == 0  # every file read again
     assert tables(db) == cold
-    assert run(src, db).files_from_cache == 6  # the re-read files were stored again
+    again = run(src, db)  # and stored again
+    assert again.files_from_cache == 6
     assert tables(db) == cold
 
 
-def test_links_fifos_and_folders_in_place_of_entries(tmp_path, src, cold):
+def test_links_fifos_and_folders_in_place_of_sections(tmp_path, src, cold):
+    db = tmp_path / "inc" / "d.duckdb"
+    for replace in ("symlink", "fifo", "folder"):
+        run(src, db)
+        target = section(db, "leads")
+        copy = tmp_path / "leads-copy.arrow"
+        shutil.copyfile(target, copy)
+        target.unlink()
+        if replace == "symlink":
+            target.symlink_to(copy)  # the same bytes, but through a link: not read
+        elif replace == "fifo":
+            os.mkfifo(target)
+        else:
+            target.mkdir()
+        assert stored(db) == set(), replace
+        assert run(src, db).files_from_cache == 0
+        assert tables(db) == cold
+
+
+@pytest.mark.parametrize("pointer", ["../../outside", "pack-../../x", "/etc", "pack-", "\x00" * 10, ""])
+def test_current_naming_anything_but_a_pack_here_is_ignored(tmp_path, src, cold, pointer):
     db = tmp_path / "inc" / "d.duckdb"
     run(src, db)
-    stored = entries(db)
-    stored[0].unlink()
-    stored[0].symlink_to("/dev/zero")
-    stored[1].unlink()
-    os.mkfifo(stored[1])
-    stored[2].unlink()
-    stored[2].mkdir()
-    result = run(src, db)
-    assert result.files_from_cache == 3
+    (cache_dir(db) / CURRENT).write_text(pointer)
+    assert stored(db) == set()
+    assert run(src, db).files_from_cache == 0
     assert tables(db) == cold
 
 
-def test_an_entry_forged_without_the_salt_is_ignored(tmp_path, src, cold):
+def test_a_pack_forged_without_the_salt_is_ignored(tmp_path, src, cold):
     db = tmp_path / "inc" / "d.duckdb"
     run(src, db)
-    target = entries(db)[0]
-    key = target.name[: -len(SUFFIX)]
-    # a well-formed entry claiming one fake lead, signed with another key
+    keys = stored(db)
+    # a well-formed pack claiming one fake lead under a real file's key, sealed with another salt
     fake = FileResult([], [], {"leads": pa.Table.from_pylist([{"campaign_id": "fuyang-2023", "lead_id": "伪造-1",
                                                                 "submission_id": "x", "source_row": 1}],
                                                               schema=arrow_schema("leads"))})
-    FileCache(cache_dir(db), "somebody else's salt").put(key, fake)
-    assert target.read_bytes().startswith(MAGIC)
+    forger = FileCache(cache_dir(db), "somebody else's salt")
+    forger.put(sorted(keys)[0], fake)
+    forger.commit()
+    assert stored(db, "somebody else's salt") == {sorted(keys)[0]}
+    assert stored(db) == set()
     result = run(src, db)
-    assert result.files_from_cache == 5
+    assert result.files_from_cache == 0
     assert tables(db) == cold
     assert "伪造-1" not in repr(tables(db)["leads"])
 
@@ -121,18 +163,23 @@ def test_unwritable_cache_folder_does_not_stop_the_build(tmp_path, src, cold):
     assert run(src, db, cache=blocker).files_from_cache == 0
 
 
-def test_unused_entries_and_litter_are_pruned(tmp_path, src):
+def test_the_pack_holds_what_the_last_build_used_and_litter_is_removed(tmp_path, src):
     db = tmp_path / "inc" / "d.duckdb"
     run(src, db)
-    shard = entries(db)[0].parent
-    (shard / ".deadbeef.123-abc.tmp").write_bytes(b"left by a killed build")
-    (shard / f"{'0' * 64}{SUFFIX}").write_bytes(b"an entry of a file since removed")
+    first = pack(db)
+    folder = cache_dir(db)
+    (folder / ".tmp-999999999-deadbeef").mkdir()  # left by a killed build
+    (folder / "ab").mkdir()  # an entry folder of the old one-file-per-entry cache
+    (folder / "ab" / f"{'0' * 64}.arrows").write_bytes(b"old entry")
+    (folder / "pack-0123456789abcdef").mkdir()  # a pack no longer in use
     (src / "阜南县_整改台账_20230521.xls").unlink()
-    run(src, db)
-    left = sorted(p.name for p in cache_dir(db).rglob("*") if p.is_file())
-    assert len(left) == 6  # 5 entries + .gitignore
-    assert ".gitignore" in left
-    assert (cache_dir(db) / ".gitignore").read_text(encoding="utf-8").splitlines()[-1] == "*"
+    result = run(src, db)
+    assert result.files_from_cache == 5
+    assert len(stored(db)) == 5
+    assert pack(db) != first
+    assert sorted(p.name for p in folder.iterdir()) == sorted([".gitignore", CURRENT, pack(db).name])
+    assert sorted(p.name for p in pack(db).iterdir()) == sorted([f"{n}.arrow" for n in SECTIONS] + ["seal"])
+    assert (folder / ".gitignore").read_text(encoding="utf-8").splitlines()[-1] == "*"
 
 
 def test_a_file_that_failed_for_lack_of_memory_is_not_stored(tmp_path, src, monkeypatch):
@@ -147,7 +194,7 @@ def test_a_file_that_failed_for_lack_of_memory_is_not_stored(tmp_path, src, monk
     monkeypatch.setattr(etl.build, "read_file", short_of_memory)
     first = run(src, db)
     assert [e.file_name for e in first.files_not_loaded()] == ["临泉县_问题线索登记表.xlsx"]
-    assert len(entries(db)) == 5
+    assert len(stored(db)) == 5
     monkeypatch.setattr(etl.build, "read_file", real)
     again = run(src, db)
     assert again.files_from_cache == 5
@@ -164,28 +211,37 @@ def sample_part(as_of: date | None) -> FileResult:
     return FileResult([sub], [err], {"ledger_snapshots": ledger})
 
 
-def test_entry_round_trip():
+def test_a_result_round_trips_through_a_pack(tmp_path):
     part = sample_part(date(2023, 5, 22))
-    back, made_on = decode(memoryview(encode(part, date(2026, 1, 5))))
-    assert made_on == date(2026, 1, 5)
+    assert sections_part(part_sections(part)) == part
+    writer = FileCache(tmp_path, "s", today=date(2026, 1, 5))
+    writer.put("k" * 64, part)
+    writer.put("j" * 64, FileResult([], [LoadError("fuyang-2023", None, "坏文件.xlsx", "", None, None, None, "无法读取")]))
+    writer.commit()
+    reader = FileCache(tmp_path, "s", today=date(2026, 1, 5))
+    assert reader.stored_keys() == {"k" * 64, "j" * 64}
+    back = reader.take(["k" * 64])
     assert back.submissions == part.submissions
     assert back.errors == part.errors
     assert list(back.rows) == ["ledger_snapshots"]
     assert back.rows["ledger_snapshots"].equals(part.rows["ledger_snapshots"])
+    assert [e.file_name for e in reader.take(["j" * 64]).errors] == ["坏文件.xlsx"]
 
 
 def test_a_result_that_depends_on_the_day_holds_that_day_only(tmp_path):
     made = date(2026, 1, 5)
-    past, future = sample_part(date(2026, 1, 5)), sample_part(date(2026, 1, 9))
-    assert still_valid(past, made, date(2026, 3, 1))
-    assert still_valid(future, made, made)
+    assert still_valid([date(2026, 1, 5)], made, date(2026, 3, 1))
+    assert still_valid([date(2026, 1, 9)], made, made)
     # read on 1-5, the 1-9 date was reported as later than 今天; on 1-10 it is not: read again
-    assert not still_valid(future, made, date(2026, 1, 10))
-    assert not still_valid(past, made, date(2026, 1, 4))  # the clock went back
+    assert not still_valid([date(2026, 1, 9)], made, date(2026, 1, 10))
+    assert not still_valid([date(2026, 1, 5)], made, date(2026, 1, 4))  # the clock went back
+    assert still_valid([None], made, date(2026, 3, 1))
     cache = FileCache(tmp_path, "s", today=made)
-    cache.put("k" * 64, future)
-    assert cache.get("k" * 64) is not None
-    assert FileCache(tmp_path, "s", today=date(2026, 1, 10)).get("k" * 64) is None
+    cache.put("k" * 64, sample_part(date(2026, 1, 9)))
+    cache.put("p" * 64, sample_part(date(2026, 1, 5)))
+    cache.commit()
+    assert FileCache(tmp_path, "s", today=made).stored_keys() == {"k" * 64, "p" * 64}
+    assert FileCache(tmp_path, "s", today=date(2026, 1, 10)).stored_keys() == {"p" * 64}
 
 
 def test_cli_uses_the_cache_by_default(tmp_path, src):
@@ -202,7 +258,7 @@ def test_cli_uses_the_cache_by_default(tmp_path, src):
     assert "未改动" not in cli()
     assert "（其中 6 个自上次重建以来未改动，沿用上次的读取结果）" in cli()
     assert "未改动" not in cli("--no-cache")
-    assert len(list((tmp_path / "elsewhere").rglob(f"*{SUFFIX}"))) == 6
+    assert len(FileCache(tmp_path / "elsewhere", SALT).stored_keys()) == 6
     assert not (db.parent / "cache").exists()
 
 
@@ -210,22 +266,20 @@ PHONE = re.compile(r"1[3-9]\d{9}")
 HEX = re.compile(r"[0-9a-f]{16,64}")
 
 
-def test_entries_hold_no_clear_phone_number(tmp_path, src):
+def test_the_pack_holds_no_clear_phone_number(tmp_path, src):
     raw = (src / "规划运输科_问题线索登记表.csv").read_bytes().decode("gb18030")
     assert PHONE.search(raw)  # the register holds numbers in clear
     db = tmp_path / "inc" / "d.duckdb"
     run(src, db)
+    assert cache_dir(db).stat().st_mode & 0o077 == 0 or pack(db).stat().st_mode & 0o077 == 0
     cells = 0
-    for path in entries(db):
+    for name in SECTIONS:
+        path = section(db, name)
         assert path.stat().st_mode & 0o077 == 0  # owner only
-        data = path.read_bytes()
-        part, _ = decode(memoryview(data)[len(MAGIC) + 32:])
-        tables = [pa.Table.from_pylist([dataclasses.asdict(s) for s in part.submissions]),
-                  pa.Table.from_pylist([dataclasses.asdict(e) for e in part.errors]), *part.rows.values()]
-        for table in tables:
-            for column in table.columns:
-                for value in column.to_pylist():
-                    if isinstance(value, str) and not HEX.fullmatch(value):
-                        cells += 1
-                        assert not PHONE.search(value), value
+        table = pa.ipc.open_file(path.read_bytes()).read_all()
+        for column in table.columns:
+            for value in column.to_pylist():
+                if isinstance(value, str) and not HEX.fullmatch(value):
+                    cells += 1
+                    assert not PHONE.search(value), value
     assert cells > 1000

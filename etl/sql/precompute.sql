@@ -54,3 +54,65 @@ ORDER BY ALL;
 
 CREATE OR REPLACE MACRO response_scores(cid) AS TABLE
 SELECT * FROM survey_response_scores WHERE campaign_id = cid;
+
+-- lead_unit_periods：每个单位的线索计数（leads_as_of 的口径标志）随统计日变化的每一段：统计日在 [as_of_date, valid_to)
+-- 内时，该单位截至统计日的受理、交办、办结……件数就是这一行（leads_by_unit.sql 等不按问题方面、来源筛选时读它，
+-- 不再逐件扫线索；tests/test_precomputed.py 与逐件计算核对）。每件线索从某一天起计入某个计数（受理日与该事件日期
+-- 中较晚的那天），此后一直计入；只有超期未办结是一段时间：期限次日（且已受理）起，到办结日止（不含）。
+DELETE FROM lead_unit_periods;
+INSERT INTO lead_unit_periods
+WITH dated AS (         -- leads_as_of：受理日期为空时按交办日期；两者都空的线索从不计入
+    SELECT *, coalesce(received_date, assigned_date) AS received_from
+    FROM leads
+    WHERE coalesce(received_date, assigned_date) IS NOT NULL
+), lead_starts AS (     -- 每件线索计入各计数的起始日（Trap：greatest 跳过 NULL，所以先判断日期是否为空）
+    SELECT campaign_id, unit_id, received_from,
+        CASE WHEN assigned_date IS NOT NULL THEN greatest(received_from, assigned_date) END AS assigned_from,
+        CASE WHEN concluded_date IS NOT NULL THEN greatest(received_from, concluded_date) END AS concluded_from,
+        CASE WHEN concluded_date IS NOT NULL AND feedback_date IS NOT NULL
+             THEN greatest(received_from, concluded_date, feedback_date) END AS fed_back_from,
+        CASE WHEN due_date IS NOT NULL THEN greatest(received_from, due_date + 1) END AS past_due_from,
+        concluded_date,
+        CAST(coalesce(concluded_date <= due_date, on_time, false) AS INTEGER) AS on_time,   -- 办结时是否按时
+        CAST(coalesce(finding_is_found(finding), false) AS INTEGER) AS found,              -- 办结时是否属实
+        CAST(finding IS NOT NULL AS INTEGER) AS with_finding,
+        CAST(complainant_key IS NOT NULL AS INTEGER) AS keyed
+    FROM dated
+), events AS (          -- 每件线索在各日期的增减（同一天的合在一行）；超期未办结在期限次日 +1、办结日 -1
+    SELECT campaign_id, unit_id, e.*
+    FROM lead_starts, (VALUES
+        --  日期,         受理, 有摘要, 交办, 办结, 按时, 属实, 有结论, 反馈, 按时率分母, 超期未办结
+        (received_from, 1, keyed, 0, 0, 0, 0, 0, 0, 0, 0),
+        (assigned_from, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0),
+        (concluded_from, 0, 0, 0, 1, on_time, found, with_finding, 0, 0, 0),
+        (fed_back_from, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0),
+        (least(concluded_from, past_due_from), 0, 0, 0, 0, 0, 0, 0, 0, 1, 0),  -- 已办结，或期限已过
+        (CASE WHEN concluded_date IS NULL OR concluded_date > past_due_from THEN past_due_from END,
+         0, 0, 0, 0, 0, 0, 0, 0, 0, 1),
+        (CASE WHEN concluded_date > past_due_from THEN concluded_date END, 0, 0, 0, 0, 0, 0, 0, 0, 0, -1)
+    ) AS e(on_date, received, keyed, assigned, concluded, on_time, found, with_finding, fed_back, on_time_due,
+           overdue_open)
+    WHERE e.on_date IS NOT NULL
+), day_changes AS (
+    SELECT campaign_id, unit_id, on_date,
+        sum(received) AS received, sum(assigned) AS assigned, sum(concluded) AS concluded, sum(on_time) AS on_time,
+        sum(on_time_due) AS on_time_due, sum(fed_back) AS fed_back, sum(found) AS found,
+        sum(with_finding) AS with_finding, sum(keyed) AS keyed, sum(overdue_open) AS overdue_open
+    FROM events
+    GROUP BY campaign_id, unit_id, on_date
+)
+SELECT campaign_id, unit_id, on_date AS as_of_date,
+    coalesce(lead(on_date) OVER running, DATE '9999-12-31') AS valid_to,
+    CAST(sum(received) OVER running AS BIGINT) AS received,
+    CAST(sum(assigned) OVER running AS BIGINT) AS assigned,
+    CAST(sum(concluded) OVER running AS BIGINT) AS concluded,
+    CAST(sum(on_time) OVER running AS BIGINT) AS on_time,
+    CAST(sum(on_time_due) OVER running AS BIGINT) AS on_time_due,
+    CAST(sum(fed_back) OVER running AS BIGINT) AS fed_back,
+    CAST(sum(found) OVER running AS BIGINT) AS found,
+    CAST(sum(with_finding) OVER running AS BIGINT) AS with_finding,
+    CAST(sum(keyed) OVER running AS BIGINT) AS keyed,
+    CAST(sum(overdue_open) OVER running AS BIGINT) AS overdue_open
+FROM day_changes
+WINDOW running AS (PARTITION BY campaign_id, unit_id ORDER BY on_date ROWS UNBOUNDED PRECEDING)
+ORDER BY campaign_id, unit_id, as_of_date;
