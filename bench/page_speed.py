@@ -31,7 +31,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from analytics import comparison  # noqa: E402
-from analytics.page_data import data_admin, overview, unit_progress  # noqa: E402
+from analytics.page_data import data_admin, drill, overview, unit_progress  # noqa: E402
 from analytics.page_data import hotspots as hotspot_data  # noqa: E402
 from analytics.page_data import leads as leads_data  # noqa: E402
 from analytics.page_data import relapse as relapse_data  # noqa: E402
@@ -132,7 +132,8 @@ def page_hotspots(c: Ctx) -> None:
     c.fig("category_unit_heatmap", lambda: hotspots.category_unit_heatmap(d.matrix, share=False), d.matrix)
     c.fig("pareto", lambda: hotspots.pareto(d.pareto), d.pareto)
     c.fig("channel_mix", lambda: hotspots.channel_mix(d.channels), d.channels)
-    c.data(hotspot_data.hotspot_problems)                              # 下钻选择框默认“不限”
+    # 问题清单：页面（pages/hotspots.py）用下钻清单 drill_problems，选择框默认“不限”即全部问题
+    c.data(drill.drill_list, drill.Measure("problems", "problems", "热点问题清单（全部）"))
 
 
 def page_relapse(c: Ctx) -> None:
@@ -249,7 +250,8 @@ def bench_db(path: Path, repeat: int) -> tuple[filters.Filters, dict, dict]:
 # ------------------------------------------------------------------ with / without the precomputed tables
 SQL_DIR = ROOT / "etl" / "sql"
 SCHEMA_SQL = ROOT / "etl" / "schema.sql"
-PRECOMPUTED_TABLES = ("problem_periods", "repeat_complainant_keys", "survey_response_scores")
+PRECOMPUTED_TABLES = ("problem_periods", "repeat_complainant_keys", "repeat_complainant_leads", "survey_response_scores",
+                      "lead_unit_periods")
 
 
 def _precomputed_tables_sql() -> str:

@@ -50,6 +50,11 @@ CREATE TABLE leads (
 );
 -- 预先算好的（etl/sql/precompute.sql）：全部线索中有 2 件及以上的投诉人摘要，每个单位、摘要一行（重复投诉人的候选）。
 CREATE TABLE repeat_complainant_keys (campaign_id VARCHAR, unit_id VARCHAR, complainant_key VARCHAR);
+-- 预先算好的（etl/sql/precompute.sql）：上面这些候选摘要的线索（重复投诉人统计只读它们，不再扫全部线索）。
+CREATE TABLE repeat_complainant_leads (
+    campaign_id VARCHAR, unit_id VARCHAR, lead_id VARCHAR, complainant_key VARCHAR, category VARCHAR,
+    channel VARCHAR, received_date DATE, assigned_date DATE, complainant_masked VARCHAR, phone_masked VARCHAR
+);
 -- 预先算好的（etl/sql/precompute.sql）：每个单位的线索计数随统计日变化的每一段 [as_of_date, valid_to)，
 -- 口径同 leads_as_of 的标志（受理、交办、办结、按时办结、按时率分母、反馈、属实、有结论、有投诉人摘要、超期未办结）。
 CREATE TABLE lead_unit_periods (

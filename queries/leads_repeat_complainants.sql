@@ -3,14 +3,24 @@
 -- 先找出 2 件及以上的摘要（绝大多数投诉人只有 1 件），只对这些投诉人的线索排序（SEMI JOIN）；
 -- 按件数、最近受理日期、首件线索编号排出名次后取前 $limit 位（NULL = 全部），再对这些人做字符串聚合。
 -- 脱敏姓名/电话取该投诉人最近一件线索上的非空值（按受理日期、线索编号取最大），结果确定、可复现。
--- 只看预计算的候选摘要（全部线索中有 2 件及以上的，宏见 etl/sql/views.sql），再按统计日与筛选重新计数。
+-- 只看候选摘要（全部线索中有 2 件及以上的）的线索：建库时存在 repeat_complainant_leads（etl/sql/precompute.sql），
+-- 按 leads_as_of 的口径（受理日期为空时按交办日期，侧栏筛选）选行，再按统计日与筛选重新计数。
+-- 预计算的表（etl/sql/precompute.sql）只在建库时写入；没有经过建库的库（测试夹具）里它们是空的，此时
+-- lead_unit_periods 没有这个专项整治的行，查询改为逐件计算（NOT EXISTS 只查一次，不会扫线索）。
 WITH keyed_leads AS NOT MATERIALIZED (
+    SELECT lead_id, unit_id, category, complainant_key, complainant_masked, phone_masked,
+           coalesce(received_date, assigned_date) AS recv
+    FROM repeat_complainant_leads
+    WHERE campaign_id = $campaign_id AND coalesce(received_date, assigned_date) <= CAST($as_of AS DATE)
+      AND sidebar_match(unit_id, category, channel, $units, $categories, $channels)
+    UNION ALL
     SELECT lead_id, unit_id, category, complainant_key, complainant_masked, phone_masked,
            coalesce(received_date, assigned_date) AS recv
     FROM leads_as_of($campaign_id, $as_of, $units, $categories, $channels) AS leads
     SEMI JOIN repeat_complainant_candidates($campaign_id) AS candidate
            ON candidate.campaign_id = leads.campaign_id AND candidate.unit_id IS NOT DISTINCT FROM leads.unit_id
           AND candidate.complainant_key = leads.complainant_key
+    WHERE NOT EXISTS (SELECT 1 FROM lead_unit_periods WHERE campaign_id = $campaign_id)
 ), repeat_keys AS (
     SELECT complainant_key
     FROM keyed_leads

@@ -1,4 +1,5 @@
-"""The query files precomputing rewrote, as they were before (commit a78b631~1): tests/test_precomputed.py runs
+"""The query files precomputing rewrote, as they were before (commit a78b631~1; leads_by_unit, kpi_overview and
+unit_progress as they were at 9347172, before lead_unit_periods): tests/test_precomputed.py runs
 these on the reference database (windows over every snapshot, every complainant key counted) and the
 rewritten files on the precomputed one, so a rewrite is checked against the old text, not against itself.
 No tests here."""
@@ -349,5 +350,138 @@ FROM flagged
 LEFT JOIN units ON units.campaign_id = $campaign_id AND units.unit_id = flagged.unit_id
 WHERE len($units) = 0 OR flagged.unit_id IN (SELECT unnest($units))
 ORDER BY flagged.rankable DESC, flagged.rank, flagged.score DESC, sort_order
+""",
+    "leads_by_unit": """\
+-- 各单位线索办理：截至统计日受理、办结、按时办结（工作日规则）、反馈、超期未办结、属实情况（口径标志见 etl/sql/views.sql）
+WITH leads AS (
+    SELECT * FROM leads_as_of($campaign_id, $as_of, $units, $categories, $channels)
+)
+SELECT
+    leads.unit_id,
+    coalesce(units.name, leads.unit_id) AS unit_name,
+    coalesce(units.sort_order, 999) AS sort_order,
+    count(*) AS received,
+    count(*) FILTER (WHERE leads.is_concluded) AS concluded,
+    count(*) FILTER (WHERE leads.is_on_time) AS leads_ontime,
+    count(*) FILTER (WHERE leads.is_on_time_due) AS leads_ontime_den,
+    count(*) FILTER (WHERE leads.is_fed_back) AS fed_back,
+    count(*) FILTER (WHERE leads.is_overdue_open) AS open_overdue,
+    count(*) FILTER (WHERE leads.is_found) AS found,
+    count(*) FILTER (WHERE leads.has_finding) AS with_finding
+FROM leads
+LEFT JOIN units ON units.campaign_id = leads.campaign_id AND units.unit_id = leads.unit_id
+GROUP BY ALL
+ORDER BY sort_order, leads.unit_id
+""",
+    "kpi_overview": """\
+-- 总览关键指标：截至统计日 $as_of 的问题与线索计数（口径标志见 etl/sql/views.sql，指标见 dashboard/metrics.py）
+WITH problems AS (      -- 每个问题取统计日前最新一期快照，按侧栏筛选
+    SELECT * FROM filtered_problems($campaign_id, $as_of, $units, $categories, $channels)
+), leads AS (
+    SELECT * FROM leads_as_of($campaign_id, $as_of, $units, $categories, $channels)
+), problem_counts AS (
+    SELECT
+        count(*) AS problems,
+        count(*) FILTER (WHERE is_rectified) AS rectified,
+        count(*) FILTER (WHERE is_closed) AS closed,
+        count(*) FILTER (WHERE is_done) AS done,
+        count(*) FILTER (WHERE is_open) AS open_problems,
+        count(*) FILTER (WHERE is_long_term) AS long_term,
+        count(*) FILTER (WHERE is_overdue) AS overdue,
+        count(*) FILTER (WHERE is_relapse) AS relapse,
+        count(DISTINCT unit_id) AS units_with_problems
+    FROM problems
+), lead_counts AS (
+    SELECT
+        count(*) AS leads_received,
+        count(*) FILTER (WHERE is_assigned) AS leads_assigned,
+        count(*) FILTER (WHERE is_concluded) AS leads_concluded,
+        count(*) FILTER (WHERE is_on_time) AS leads_ontime,
+        count(*) FILTER (WHERE is_on_time_due) AS leads_ontime_den,
+        count(*) FILTER (WHERE is_fed_back) AS leads_feedback,
+        count(*) FILTER (WHERE is_found) AS leads_found,
+        count(*) FILTER (WHERE has_finding) AS leads_with_finding,
+        count(*) FILTER (WHERE is_overdue_open) AS leads_open_overdue
+    FROM leads
+)
+SELECT problem_counts.*, lead_counts.*
+FROM problem_counts, lead_counts
+""",
+    "unit_progress": """\
+-- 县区进度：每个单位截至统计日的问题、线索、台账报送情况（滞后评分在 analytics/lagging.py 里算）。
+-- 每类计数都从单位列表左连接起算，没有数据的单位计 0。宏与口径标志见 etl/sql/views.sql。
+WITH units_in_scope AS (
+    SELECT unit_id, name AS unit_name, kind, sort_order
+    FROM units
+    WHERE campaign_id = $campaign_id
+      AND (len($units) = 0 OR unit_id IN (SELECT unnest($units)))
+), problems AS (        -- 截至统计日每个问题的最新一期，按侧栏筛选
+    SELECT * FROM filtered_problems($campaign_id, $as_of, $units, $categories, $channels)
+), problem_counts AS (
+    SELECT
+        units_in_scope.unit_id,
+        count(problems.problem_id) AS problems,
+        count(*) FILTER (WHERE problems.is_rectified) AS rectified,
+        count(*) FILTER (WHERE problems.is_closed) AS closed,
+        count(*) FILTER (WHERE problems.is_done) AS done,
+        count(*) FILTER (WHERE problems.is_open) AS open_problems,
+        count(*) FILTER (WHERE problems.is_overdue) AS overdue,
+        count(*) FILTER (WHERE problems.is_relapse) AS relapse,
+        count(*) FILTER (WHERE problems.is_self_inspection) AS self_inspection,
+        max(problems.as_of_date) AS last_snapshot
+    FROM units_in_scope
+    LEFT JOIN problems USING (unit_id)
+    GROUP BY units_in_scope.unit_id
+), leads AS (           -- 单位列表已由 units_in_scope 限定
+    SELECT * FROM leads_as_of($campaign_id, $as_of, [], $categories, $channels)
+), lead_counts AS (
+    SELECT
+        units_in_scope.unit_id,
+        count(leads.lead_id) AS leads_received,
+        count(*) FILTER (WHERE leads.is_concluded) AS leads_concluded,
+        count(*) FILTER (WHERE leads.is_on_time) AS leads_ontime,
+        count(*) FILTER (WHERE leads.is_on_time_due) AS leads_ontime_den,
+        count(*) FILTER (WHERE leads.is_fed_back) AS leads_feedback,
+        count(*) FILTER (WHERE leads.is_overdue_open) AS leads_open_overdue
+    FROM units_in_scope
+    LEFT JOIN leads USING (unit_id)
+    GROUP BY units_in_scope.unit_id
+), ledger_reports AS (
+    SELECT unit_id, as_of_date FROM ledger_reports_as_of($campaign_id, $as_of)
+), ledger_report_nodes AS (   -- 单位 × 已到的报送节点：窗口内是否有报送，窗口是否已过
+    SELECT
+        due.unit_id,
+        due.due_date,
+        EXISTS (
+            SELECT 1 FROM ledger_reports
+            WHERE ledger_reports.unit_id = due.unit_id
+              AND in_report_window(ledger_reports.as_of_date, due.win_start, due.win_end)
+        ) AS reported,
+        due.win_end < CAST($as_of AS DATE) AS window_closed
+    FROM ledger_reports_due($campaign_id, $as_of, $units) AS due
+), ledger_report_counts AS (
+    SELECT
+        units_in_scope.unit_id,
+        count(ledger_report_nodes.due_date) AS reports_due,
+        count(*) FILTER (WHERE ledger_report_nodes.reported) AS reports_ontime,
+        count(*) FILTER (WHERE NOT ledger_report_nodes.reported AND ledger_report_nodes.window_closed) AS reports_missed,
+        count(*) FILTER (WHERE NOT ledger_report_nodes.reported AND NOT ledger_report_nodes.window_closed)
+            AS reports_pending
+    FROM units_in_scope
+    LEFT JOIN ledger_report_nodes USING (unit_id)
+    GROUP BY units_in_scope.unit_id
+), final AS (
+    SELECT
+        units_in_scope.*,
+        problem_counts.* EXCLUDE (unit_id),
+        lead_counts.* EXCLUDE (unit_id),
+        ledger_report_counts.* EXCLUDE (unit_id)
+    FROM units_in_scope
+    JOIN problem_counts USING (unit_id)
+    JOIN lead_counts USING (unit_id)
+    JOIN ledger_report_counts USING (unit_id)
+)
+SELECT * FROM final
+ORDER BY sort_order, unit_id
 """,
 }

@@ -44,6 +44,18 @@ ORDER BY ALL;
 CREATE OR REPLACE MACRO repeat_complainant_candidates(cid) AS TABLE
 SELECT * FROM repeat_complainant_keys WHERE campaign_id = cid;
 
+-- repeat_complainant_leads：候选摘要的线索（大库 100 万条线索中约十分之一），重复投诉人的查询只读这些，按 leads_as_of 的
+-- 受理日期与侧栏筛选（leads_summary.sql、leads_repeat_complainants.sql；tests/test_precomputed.py 核对）。
+DELETE FROM repeat_complainant_leads;
+INSERT INTO repeat_complainant_leads
+SELECT leads.campaign_id, leads.unit_id, leads.lead_id, leads.complainant_key, leads.category, leads.channel,
+       leads.received_date, leads.assigned_date, leads.complainant_masked, leads.phone_masked
+FROM leads
+SEMI JOIN repeat_complainant_keys AS candidate
+       ON candidate.campaign_id = leads.campaign_id AND candidate.unit_id IS NOT DISTINCT FROM leads.unit_id
+      AND candidate.complainant_key = leads.complainant_key
+ORDER BY ALL;
+
 -- survey_response_scores：views.sql 的 response_scores 对每个专项整治的结果（每份问卷一行），宏改为读表。
 DELETE FROM survey_response_scores;
 INSERT INTO survey_response_scores
