@@ -26,6 +26,13 @@ def arrow_schema(table: str) -> pa.Schema:
     return pa.schema([(name, ARROW_TYPES[kind]) for name, kind, *_ in described])
 
 
+def records_table(records: list, table: str) -> pa.Table:
+    """Submission or LoadError objects (fields named as the table's columns) as an Arrow table of the
+    database table's types (dataclasses.asdict deep-copies every field: 10× slower)."""
+    schema = arrow_schema(table)
+    return pa.Table.from_pylist([{f: getattr(r, f) for f in schema.names} for r in records], schema=schema)
+
+
 CHUNK_ROWS = 50_000  # thousands of tiny Arrow tables cost more than the dicts they replace
 
 

@@ -18,7 +18,6 @@ later than the day it was made is used on that day only (see still_valid).
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import hashlib
 import hmac
 import os
@@ -34,7 +33,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from etl.build_result import FileResult
-from etl.collected import CHUNK_ROWS, RECORD_TABLES, arrow_schema
+from etl.collected import CHUNK_ROWS, RECORD_TABLES, arrow_schema, records_table
 from etl.validate.context import LoadError, Submission
 
 CACHE_ENV = "DASHBOARD_BUILD_CACHE"
@@ -54,19 +53,10 @@ def cache_dir(db_path: Path) -> Path:
 
 
 @cache
-def _schema_of(cls: type, table: str) -> pa.Schema:
-    """The dataclass's fields with the types of the database table (KeyError if the table lacks one)."""
-    columns = arrow_schema(table)
-    return pa.schema([(f.name, columns.field(f.name).type) for f in dataclasses.fields(cls)])
-
-
-@cache
 def section_schema(section: str) -> pa.Schema:
     if section == "entries":
         return pa.schema([(ENTRY, pa.int32()), ("key", pa.string()), ("made_on", pa.date32())])
-    base = {"submissions": lambda: _schema_of(Submission, "submissions"),
-            "load_errors": lambda: _schema_of(LoadError, "load_errors")}.get(section, lambda: arrow_schema(section))()
-    return base.append(pa.field(ENTRY, pa.int32()))
+    return arrow_schema(section).append(pa.field(ENTRY, pa.int32()))
 
 
 def _tagged(table: pa.Table, entry: int) -> pa.Table:
@@ -75,10 +65,8 @@ def _tagged(table: pa.Table, entry: int) -> pa.Table:
 
 def part_sections(part: FileResult) -> dict[str, pa.Table]:
     """One file's result as section tables (without the entry column)."""
-    return {"submissions": pa.Table.from_pylist([dataclasses.asdict(s) for s in part.submissions],
-                                                schema=_schema_of(Submission, "submissions")),
-            "load_errors": pa.Table.from_pylist([dataclasses.asdict(e) for e in part.errors],
-                                                schema=_schema_of(LoadError, "load_errors")),
+    return {"submissions": records_table(part.submissions, "submissions"),
+            "load_errors": records_table(part.errors, "load_errors"),
             **{t: part.rows[t] for t in RECORD_TABLES if t in part.rows}}
 
 
@@ -133,7 +121,9 @@ class _Section:
     def __init__(self, folder: Path, name: str):
         self.file = _HashingFile(folder / f"{name}.arrow")
         self.schema = section_schema(name)
-        self.writer = pa.ipc.new_file(self.file, self.schema, options=_WRITE_OPTIONS)
+        # buffered on the Arrow side: the writer's many small writes reach Python (and the hash) in 1 MB pieces
+        self.sink = pa.BufferedOutputStream(pa.PythonFile(self.file, mode="w"), buffer_size=1 << 20)
+        self.writer = pa.ipc.new_file(self.sink, self.schema, options=_WRITE_OPTIONS)
         self.pending: list[pa.Table] = []
         self.pending_rows = 0
 
@@ -152,7 +142,7 @@ class _Section:
     def close(self) -> tuple[int, bytes]:
         self.flush()
         self.writer.close()
-        self.file.close()
+        self.sink.close()  # flushes, then closes the file
         return self.file.size, self.file.sha.digest()
 
 

@@ -184,10 +184,10 @@ def test_rebuild_is_identical_and_failed_build_keeps_old_database(small_db, camp
     assert dump(target) == first
     assert first["leads"] == before["leads"]
 
-    def explode(con, table, *args):
+    def explode(con, table, *args, **kw):
         if table == "leads":
             raise RuntimeError("模拟导入中途失败")
-        return original(con, table, *args)
+        return original(con, table, *args, **kw)
 
     original = load_module._insert_arrow
     monkeypatch.setattr(load_module, "_insert_arrow", explode)
