@@ -158,7 +158,9 @@ def test_one_query_at_a_time_per_session(fixture_db):
 
     t = threading.Thread(target=run_slow)
     t.start()
-    time.sleep(0.5)
+    deadline = time.monotonic() + 30  # a loaded machine may start the thread late: wait until it holds the slot
+    while "s1" not in sc._BUSY and time.monotonic() < deadline:
+        time.sleep(0.02)
     try:
         with pytest.raises(sc.ConsoleError, match="上一条查询还在执行"):
             sc.run_console("SELECT 1", fixture_db, session="s1")
