@@ -30,7 +30,6 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from etl.build_result import FileResult
 from etl.collected import CHUNK_ROWS, RECORD_TABLES, arrow_schema, records_table
@@ -228,12 +227,9 @@ class FileCache:
         self.hits += len(wanted)
         if not wanted:
             return FileResult()
-        entries = self._old["entries"]
-        all_used = len(wanted) == entries.num_rows
-        keep = pa.array(wanted, pa.int32())
+        keep = np.array(wanted, dtype=np.int32)
         for name in SECTIONS:
-            table = self._old[name]
-            self._taken[name] = table if all_used else table.filter(pc.is_in(table.column(ENTRY), value_set=keep))
+            self._taken[name] = _rows_of(self._old[name], keep)
         return sections_part({n: t for n, t in self._taken.items() if n != "entries"})
 
     # ---------------------------------------------------------------- writing the next pack
@@ -321,6 +317,19 @@ class FileCache:
                     child.unlink()
                 removed += 1
         return removed
+
+
+def _rows_of(table: pa.Table, entries: np.ndarray) -> pa.Table:
+    """The rows of these entries, as zero-copy slices: an entry's rows are contiguous, so dropping a few
+    entries leaves a few runs (filtering a million rows would copy them all)."""
+    if not table.num_rows:
+        return table
+    mask = np.isin(table.column(ENTRY).to_numpy(), entries)
+    if mask.all():
+        return table
+    edges = np.flatnonzero(np.diff(np.concatenate(([False], mask, [False])).astype(np.int8)))
+    runs = [table.slice(start, stop - start) for start, stop in zip(edges[::2], edges[1::2], strict=True)]
+    return pa.concat_tables(runs) if runs else table.slice(0, 0)
 
 
 def _pid_alive(text: str) -> bool:

@@ -13,6 +13,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pytest
 
@@ -283,3 +284,15 @@ def test_the_pack_holds_no_clear_phone_number(tmp_path, src):
                     cells += 1
                     assert not PHONE.search(value), value
     assert cells > 1000
+
+
+def test_taking_some_entries_keeps_exactly_their_rows():
+    from etl.file_cache import ENTRY, _rows_of
+    table = pa.concat_tables([pa.table({ENTRY: pa.array([0, 0, 1, 1, 1], pa.int32()), "v": list("abcde")}),
+                              pa.table({ENTRY: pa.array([2, 3, 3, 4], pa.int32()), "v": list("fghi")})])
+    for keep in ([0, 1, 2, 3, 4], [1, 3], [0, 4], [], [2], [3, 1]):
+        got = _rows_of(table, np.array(keep, dtype=np.int32))
+        # an independent filter, row by row
+        want = [v for e, v in zip(table.column(ENTRY).to_pylist(), table.column("v").to_pylist(), strict=True)
+                if e in keep]
+        assert got.column("v").to_pylist() == want, keep
