@@ -143,7 +143,7 @@ def edited_config(campaign_file: Path, folder: Path, old: str, new: str) -> Path
 
 
 def one_round(source: Path, campaign_file: Path, work: Path, workers: int | None,
-              before: Path | None = None) -> dict[str, dict]:
+              before: Path | None = None, steps: set[str] | None = None) -> dict[str, dict]:
     """Every step once, on a fresh hard-linked copy of the generated files."""
     round_dir = work / "round"
     shutil.rmtree(round_dir, ignore_errors=True)
@@ -158,6 +158,8 @@ def one_round(source: Path, campaign_file: Path, work: Path, workers: int | None
                                  "working_days_limit = 6")
     lagging_config = edited_config(leads_config, round_dir / "config-lagging", "red = 6", "red = 7")
     for name, _, cache, step_workers in STEPS:
+        if steps and name not in steps:
+            continue
         config = campaign_file
         if name == "add-ledger":
             add_ledger(src)
@@ -193,6 +195,8 @@ def print_table(runs: dict[str, list[dict]], repeat: int) -> None:
     steps = ([("cold-before", "冷启动：改动前的代码（--before-code）", False, 1)] if runs.get("cold-before") else []) + STEPS
     for name, label, _, _ in steps:
         rs = runs[name]
+        if not rs:
+            continue
         med = {k: statistics.median(r[k] for r in rs) for k in ("seconds", "peak_mb", "reader_peak_mb")}
         first = rs[0]
         cells = [f"{med['seconds']:.2f}", f"{med['peak_mb']:.0f}", f"{med['reader_peak_mb']:.0f}", str(first["files"]),
@@ -208,6 +212,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--work", default="build/bench")
     ap.add_argument("--workers", type=int, help="增量与改配置步骤读取文件的进程数（默认由重建自定：CPU 空闲时每核一个）")
     ap.add_argument("--before-code", metavar="DIR", help="另测一份旧版本代码的冷启动重建（改动前后对比）")
+    ap.add_argument("--steps", help="只测这些步骤（逗号分隔，如 cold,add-ledger,change-ledger,config-lagging："
+                                    "全国规模时省去两次额外的冷启动）；默认全部：" + ",".join(s[0] for s in STEPS))
     ap.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--source", help=argparse.SUPPRESS)
     ap.add_argument("--campaign-file", help=argparse.SUPPRESS)
@@ -224,7 +230,8 @@ def main(argv: list[str] | None = None) -> int:
     runs: dict[str, list[dict]] = {name: [] for name in ["cold-before"] + [s[0] for s in STEPS]}
     before = Path(args.before_code).resolve() if args.before_code else None
     for i in range(args.repeat):
-        for name, r in one_round(source, campaign_file, work, args.workers, before).items():
+        steps = set(args.steps.split(",")) if args.steps else None
+        for name, r in one_round(source, campaign_file, work, args.workers, before, steps).items():
             runs[name].append(r)
             print(f"  第{i + 1}轮 {name}: {r['seconds']:.2f} 秒 峰值 {r['peak_mb']:.0f} MB"
                   f"（读取进程 {r['reader_peak_mb']:.0f} MB），沿用缓存 {r['from_cache']}/{r['files']} 个文件", flush=True)
