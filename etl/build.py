@@ -284,6 +284,8 @@ def collect(sources: list[CampaignSources], progress: Progress | None = None, sa
                           for msg in problems]
     salt = salt or complainant_salt()
     jobs = [(cs.campaign, path) for cs in sources for path in input_files(cs.source_dirs)]
+    if progress:
+        progress(0, len(jobs), f"正在核对 {len(jobs)} 个文件是否改动过…")
     plan = _plan(jobs, cache, profiles, salt)
     cached = [i for i in plan if i.cached]
     if cached:
@@ -313,6 +315,8 @@ def collect(sources: list[CampaignSources], progress: Progress | None = None, sa
     # the cached files' results came first: back to the files' order (as a cold build has them)
     result.submissions.sort(key=lambda sub: sub.file_name)
     result.errors.sort(key=lambda e: e.file_name)
+    if progress:
+        progress(len(plan), len(plan), "正在检查各文件之间的重复记录…")
     finish(result)
     result.seconds = time.perf_counter() - started
     return result
@@ -365,7 +369,8 @@ def build(sources: list[CampaignSources], db_path: Path, progress: Progress | No
         result = collect(sources, progress, salt, profiles, profiles_folder, file_cache, workers)
         if not allow_empty:
             _refuse_losing_everything(db_path, result)
-        write_database(db_path, [cs.campaign for cs in sources], result)
+        write_database(db_path, [cs.campaign for cs in sources], result,
+                       (lambda text: progress(result.files, result.files, text)) if progress else lambda text: None)
         if file_cache is not None:
             file_cache.commit()
     result.seconds = time.perf_counter() - started

@@ -11,7 +11,7 @@ import hashlib
 import os
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import duckdb
@@ -173,13 +173,16 @@ def remove_stale_temp_files(db_path: Path) -> list[Path]:
     return removed
 
 
-def write_database(db_path: Path, campaigns: list[Campaign], result) -> None:
+def write_database(db_path: Path, campaigns: list[Campaign], result,
+                   phase: Callable[[str], None] = lambda text: None) -> None:
+    """phase(text): told, in Chinese, what the step now running does (the data page's progress bar)."""
     db_path.parent.mkdir(parents=True, exist_ok=True)
     tmp = temp_path(db_path)
     try:
         # A bounded sort spills to disk instead of doubling the peak of a large build.
         con = duckdb.connect(str(tmp), config={"memory_limit": "1GB", "threads": 2})
         try:
+            phase(f"正在写入新数据库：{result.record_count()} 条记录…")
             con.execute(SCHEMA.read_text(encoding="utf-8"))
             for table, rows in _config_rows(campaigns).items():
                 _insert(con, table, rows)
@@ -187,6 +190,7 @@ def write_database(db_path: Path, campaigns: list[Campaign], result) -> None:
             for collected in _collected_tables(result):
                 _insert_arrow(con, collected.table, collected.arrow(), collected.dropped, sort=False)
             _insert_arrow(con, "load_errors", records_table(result.errors, "load_errors"))
+            phase("正在计算反弹问题和各页面用的汇总表…")
             # views.sql first: derive_relapse.sql uses its 口径 macros (status_is_done)
             con.execute((SQL_DIR / "views.sql").read_text(encoding="utf-8"))
             con.execute((SQL_DIR / "derive_relapse.sql").read_text(encoding="utf-8"))
@@ -195,6 +199,7 @@ def write_database(db_path: Path, campaigns: list[Campaign], result) -> None:
                 ("input_fingerprint", _fingerprint(campaigns, result)),
                 ("campaigns", ",".join(c.id for c in campaigns)),
             ])
+            phase("正在保存新数据库并替换旧库…")
             con.execute("CHECKPOINT")
         finally:
             con.close()

@@ -122,6 +122,21 @@ def test_unchanged_files_come_from_the_cache(tmp_path, src):
     assert_same_as_cold(tmp_path, again, db, src)
 
 
+def test_the_progress_bar_is_told_every_step(tmp_path, src):
+    db = tmp_path / "inc" / "d.duckdb"
+    run(src, db, cache=True)
+    (src / "太和县_整改台账_20230520.xlsx").unlink()
+    seen: list[tuple[int, int, str]] = []
+    result = run(src, db, cache=True, progress=lambda i, n, text: seen.append((i, n, text)))
+    texts = [text for _, _, text in seen]
+    assert texts[:2] == ["正在核对 14 个文件是否改动过…", "13 个文件自上次重建以来未改动，沿用上次的读取结果"]
+    assert texts[2] == "临泉县_整改台账_20230522.xlsx：0 条记录"  # the skipped duplicate, reported again
+    assert texts[3:] == ["正在检查各文件之间的重复记录…", f"正在写入新数据库：{result.record_count()} 条记录…",
+                         "正在计算反弹问题和各页面用的汇总表…", "正在保存新数据库并替换旧库…"]
+    assert [i for i, _, _ in seen] == [0, 13, 14, 14, 14, 14, 14]
+    assert {n for _, n, _ in seen} == {14}
+
+
 def test_a_file_added(tmp_path, src):
     extra = src / "太和县_问题线索登记表.xlsx"
     held = tmp_path / "held.xlsx"
