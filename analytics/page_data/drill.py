@@ -56,6 +56,7 @@ UNIT_RATES = {
 # 标志列的中文名（ui.table 的 labels）；单位编号、内部编号只在下载里
 LABELS = {"is_done": "已整改或销号", "is_closed": "已销号", "is_on_time": "按时办结", "is_fed_back": "已反馈"}
 HIDDEN = ("problem_id", "unit_id", "is_done", "is_closed", "is_on_time", "is_fed_back")
+SHOW_ROWS = 1000  # 问题清单在页面上最多显示的行数（大库“全部问题”有十万行）；完整清单用 limit=None 再取一次
 
 
 @dataclass
@@ -65,13 +66,14 @@ class DrillList:
     counted: int | None = None  # 比率：计入分子的行数
     numerator_label: str | None = None
     notes: list[str] = field(default_factory=list)  # 生效的“只看…”
+    total: int | None = None    # 只取了前 len(rows) 行时，清单的全部行数（None = rows 就是全部）
 
     @property
     def summary(self) -> str:
         if "responses" in self.rows.columns:   # 满意度：单位数与问卷份数
             return f"共 {len(self.rows)} 个单位，{int(self.rows['responses'].sum())} 份"
         unit = "件" if "lead_id" in self.rows.columns else "个"
-        text = f"共 {len(self.rows)} {unit}"
+        text = f"共 {len(self.rows)} {unit}" if self.total is None else f"共 {self.total} {unit}，显示前 {len(self.rows)} {unit}"
         if self.counted is not None:
             text += f"，其中{self.numerator_label} {self.counted} {unit}"
         if self.notes:
@@ -86,11 +88,12 @@ def red_unit_ids(run: Run, f: PageFilters) -> list[str]:
 
 
 def problem_rows(run: Run, f: PageFilters, measure: str, units=(), category: str = "", manifestation: str = "",
-                 channel: str = "", only_overdue: bool = False) -> pd.DataFrame:
-    """drill_problems.sql：measure 那一个问题计数背后的问题（units / category … 缩小，空 = 不限）。"""
+                 channel: str = "", only_overdue: bool = False, limit: int | None = None) -> pd.DataFrame:
+    """drill_problems.sql：measure 那一个问题计数背后的问题（units / category … 缩小，空 = 不限），排在最前的
+    limit 行（None = 全部）；listed_total 列为全部行数。"""
     return run("drill_problems", **f.params(measure=measure, sel_units=list(units), sel_category=category,
                                            sel_manifestation=manifestation, sel_channel=channel,
-                                           only_overdue=bool(only_overdue)))
+                                           only_overdue=bool(only_overdue), limit=limit))
 
 
 def lead_rows(run: Run, f: PageFilters, measure: str, units=(), only_overdue: bool = False,
@@ -117,15 +120,22 @@ def narrow_units(units, red: list[str] | None) -> list[str]:
 
 
 def drill_list(run: Run, f: PageFilters, m: Measure, units=(), only: tuple[str, ...] = (), title: str | None = None,
-               **narrow) -> DrillList:
-    """一个 Measure 的清单；only 中的“只看…”（ONLY_*）再缩小；比率的清单加一列“计入分子”（是/否）。"""
+               limit: int | None = None, **narrow) -> DrillList:
+    """一个 Measure 的清单；only 中的“只看…”（ONLY_*）再缩小；比率的清单加一列“计入分子”（是/否）。
+    limit：问题清单只取排在最前的 limit 行，DrillList.total 为全部行数，summary 写“共 N 个，显示前 M 个”
+    （比率清单要数全部行里计入分子的，不截断；线索清单尚不支持）。"""
     if m.kind == "satisfaction":
         return DrillList(title or m.title, satisfaction_rows(run, f))
     red = red_unit_ids(run, f) if ONLY_RED in only else None
     sel = narrow_units(units, red)
     overdue = ONLY_OVERDUE in only
+    total = None
     if m.kind == "problems":
-        rows = problem_rows(run, f, m.measure, sel, only_overdue=overdue, **narrow)
+        rows = problem_rows(run, f, m.measure, sel, only_overdue=overdue, limit=None if m.numerator else limit,
+                            **narrow)
+        listed = int(rows["listed_total"].iloc[0]) if len(rows) else 0
+        rows = rows.drop(columns="listed_total")
+        total = listed if listed > len(rows) else None
         applied = [k for k in (ONLY_OVERDUE, ONLY_RED) if k in only]
     else:
         rows = lead_rows(run, f, m.measure, sel, only_overdue=overdue, only_late=ONLY_LATE in only)
@@ -137,7 +147,7 @@ def drill_list(run: Run, f: PageFilters, m: Measure, units=(), only: tuple[str, 
         rows = rows.assign(**{m.numerator_label: flags.map({True: "是", False: "否"})})
         first = ["unit_name", m.numerator_label]  # 计入分子与否放在单位后面，一眼看得到
         rows = rows[first + [c for c in rows.columns if c not in first]]
-    return DrillList(title or m.title, rows, counted, m.numerator_label, [ONLY_LABELS[k] for k in applied])
+    return DrillList(title or m.title, rows, counted, m.numerator_label, [ONLY_LABELS[k] for k in applied], total)
 
 
 def lagging_unit_lists(run: Run, f: PageFilters, unit_id: str, only: tuple[str, ...] = ()) -> list[DrillList]:
