@@ -72,6 +72,11 @@ CREATE TABLE survey_response_scores (
     campaign_id VARCHAR, survey_year INTEGER, unit_id VARCHAR, response_id VARCHAR,
     answers BIGINT, scored BIGINT, total BIGINT, resp_mean DOUBLE
 );
+-- 预先算好的（etl/sql/precompute.sql）：单位 × 维度的答题数、有分数的答题数、分数合计（satisfaction_dimensions.sql）。
+CREATE TABLE survey_dimension_scores (
+    campaign_id VARCHAR, survey_year INTEGER, unit_id VARCHAR, dimension VARCHAR,
+    answers BIGINT, scored BIGINT, score_sum BIGINT
+);
 CREATE TABLE load_errors (
     campaign_id VARCHAR, submission_id VARCHAR, file_name VARCHAR, sheet_name VARCHAR,
     source_row INTEGER, column_name VARCHAR, raw_value VARCHAR, message VARCHAR, severity VARCHAR

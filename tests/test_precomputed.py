@@ -120,11 +120,12 @@ def sample_db(tmp_path_factory) -> Path:
 
 # The built sample changed the way real ledgers are messy, so lead counts meet every edge of their 口径: no 受理日期
 # (交办日期 counts), no date at all, 办结 before 受理, 反馈 before 办结, no 办理期限, 期限 before 受理, 办结 on the
-# 期限 day and the day after, no 核查结论 / another wording, no unit, 是否按时 given without a 期限. Then precompute.sql
+# 期限 day and the day after, no 核查结论 / another wording, no unit, 是否按时 given without a 期限; questionnaire
+# answers without a score, answers missing. Then precompute.sql
 # runs again, as tests that change a built database must (after views.sql: precompute.sql re-points the
 # repeat_complainant_candidates / response_scores macros at its tables, and a second run would derive them from
 # its own, just emptied, tables).
-MODIFY_LEADS = """
+MODIFY_SAMPLE = """
 UPDATE leads SET received_date = NULL WHERE hash(lead_id) % 13 = 0;
 UPDATE leads SET received_date = NULL, assigned_date = NULL WHERE hash(lead_id) % 29 = 1;
 UPDATE leads SET concluded_date = received_date - 3 WHERE hash(lead_id) % 17 = 2 AND received_date IS NOT NULL;
@@ -137,6 +138,8 @@ UPDATE leads SET concluded_date = NULL, feedback_date = NULL WHERE hash(lead_id)
 UPDATE leads SET finding = CASE WHEN hash(lead_id) % 2 = 0 THEN NULL ELSE '无法核实' END WHERE hash(lead_id) % 8 = 2;
 UPDATE leads SET unit_id = NULL WHERE hash(lead_id) % 31 = 8;
 UPDATE leads SET complainant_key = NULL WHERE hash(lead_id) % 5 = 3;
+UPDATE survey_responses SET score = NULL WHERE hash(response_id || dimension) % 7 = 0;
+DELETE FROM survey_responses WHERE hash(response_id || dimension) % 11 = 1;
 """
 
 
@@ -150,7 +153,7 @@ def _derive_again() -> str:
 def pair(request, fixture_db, tmp_path_factory):
     """(precomputed runner, reference runner) on one database. The fixture database is written without a
     build, so precompute.sql is applied to it here; the sample is built, so its build ran precompute.sql;
-    the modified sample (MODIFY_LEADS) runs precompute.sql again."""
+    the modified sample (MODIFY_SAMPLE) runs precompute.sql again."""
     d = tmp_path_factory.mktemp(f"pair_{request.param}")
     if request.param == "fixture":
         fast = _copy(fixture_db, d / "fast.duckdb", PRECOMPUTE_SQL.read_text(encoding="utf-8"))
@@ -159,10 +162,10 @@ def pair(request, fixture_db, tmp_path_factory):
         sample_db = request.getfixturevalue("sample_db")   # built only when a sample test runs
         fast = sample_db
         if request.param == "modified":
-            fast = _copy(sample_db, d / "fast.duckdb", MODIFY_LEADS + _derive_again())
+            fast = _copy(sample_db, d / "fast.duckdb", MODIFY_SAMPLE + _derive_again())
         slow = _copy(fast, d / "slow.duckdb",
                      REFERENCE_MACROS + "DELETE FROM problem_periods; DELETE FROM lead_unit_periods; "
-                     "DELETE FROM repeat_complainant_leads;")
+                     "DELETE FROM repeat_complainant_leads; DELETE FROM survey_dimension_scores;")
     runners = QueryRunner(fast), QueryRunner(slow, queries_dir=_queries_before(d / "queries_before"))
     yield runners
     for r in runners:
@@ -355,8 +358,8 @@ def test_lead_unit_periods_are_the_lead_flags_counted_on_every_date(pair):
 
 
 def test_modified_sample_reaches_the_lead_edges(sample_db, tmp_path):
-    """MODIFY_LEADS does hit what it is meant to (else the comparisons above prove less than they say)."""
-    db = _copy(sample_db, tmp_path / "m.duckdb", MODIFY_LEADS + _derive_again())
+    """MODIFY_SAMPLE does hit what it is meant to (else the comparisons above prove less than they say)."""
+    db = _copy(sample_db, tmp_path / "m.duckdb", MODIFY_SAMPLE + _derive_again())
     with duckdb.connect(str(db), read_only=True) as con:
         n = con.execute("""SELECT
             count(*) FILTER (WHERE received_date IS NULL AND assigned_date IS NOT NULL),
@@ -369,3 +372,4 @@ def test_modified_sample_reaches_the_lead_edges(sample_db, tmp_path):
             FROM leads""").fetchone()
         assert all(x > 0 for x in n), n
         assert con.execute("SELECT count(*) FROM lead_unit_periods WHERE unit_id IS NULL").fetchone()[0] > 0
+        assert con.execute("SELECT count(*) FROM survey_dimension_scores WHERE scored < answers").fetchone()[0] > 0

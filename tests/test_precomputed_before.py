@@ -1,5 +1,5 @@
 """The query files precomputing rewrote, as they were before (commit a78b631~1; leads_by_unit, kpi_overview and
-unit_progress as they were at 9347172, before lead_unit_periods): tests/test_precomputed.py runs
+unit_progress as they were at 9347172, before lead_unit_periods; satisfaction_dimensions at 80a32ea): tests/test_precomputed.py runs
 these on the reference database (windows over every snapshot, every complainant key counted) and the
 rewritten files on the precomputed one, so a rewrite is checked against the old text, not against itself.
 No tests here."""
@@ -483,5 +483,23 @@ WITH units_in_scope AS (
 )
 SELECT * FROM final
 ORDER BY sort_order, unit_id
+""",
+    "satisfaction_dimensions": """\
+-- 满意度维度：某测评年度 单位 × 维度 的得分（该维度平均分 × 20）与作答份数
+SELECT
+    responses.unit_id,
+    units.name AS unit_name,
+    coalesce(units.sort_order, 999) AS sort_order,
+    responses.dimension,
+    count(*) AS respondents,
+    avg(responses.score) AS mean_score,
+    avg(responses.score) * 20 AS score
+FROM survey_responses AS responses
+LEFT JOIN units ON units.campaign_id = responses.campaign_id AND units.unit_id = responses.unit_id
+WHERE responses.campaign_id = $campaign_id
+  AND responses.survey_year = $survey_year
+  AND (len($units) = 0 OR responses.unit_id IN (SELECT unnest($units)))
+GROUP BY ALL
+ORDER BY sort_order, responses.dimension
 """,
 }

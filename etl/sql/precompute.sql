@@ -67,6 +67,16 @@ ORDER BY ALL;
 CREATE OR REPLACE MACRO response_scores(cid) AS TABLE
 SELECT * FROM survey_response_scores WHERE campaign_id = cid;
 
+-- survey_dimension_scores：每个测评年度、单位、维度的答题数、有分数的答题数、分数合计（满意度维度热力图，
+-- satisfaction_dimensions.sql 不再扫全部答案；tests/test_precomputed.py 与逐题计算核对）。
+DELETE FROM survey_dimension_scores;
+INSERT INTO survey_dimension_scores
+SELECT campaign_id, survey_year, unit_id, dimension,
+       count(*) AS answers, count(score) AS scored, CAST(sum(score) AS BIGINT) AS score_sum
+FROM survey_responses
+GROUP BY campaign_id, survey_year, unit_id, dimension
+ORDER BY ALL;
+
 -- lead_unit_periods：每个单位的线索计数（leads_as_of 的口径标志）随统计日变化的每一段：统计日在 [as_of_date, valid_to)
 -- 内时，该单位截至统计日的受理、交办、办结……件数就是这一行（leads_by_unit.sql 等不按问题方面、来源筛选时读它，
 -- 不再逐件扫线索；tests/test_precomputed.py 与逐件计算核对）。每件线索从某一天起计入某个计数（受理日与该事件日期
