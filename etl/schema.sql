@@ -72,6 +72,11 @@ CREATE TABLE survey_response_scores (
     campaign_id VARCHAR, survey_year INTEGER, unit_id VARCHAR, response_id VARCHAR,
     answers BIGINT, scored BIGINT, total BIGINT, resp_mean DOUBLE
 );
+-- 预先算好的（etl/sql/precompute.sql）：每个测评年度、单位的问卷份数（不同问卷编号）、答题数、有分的题数、分数合计。
+CREATE TABLE survey_unit_year_scores (
+    campaign_id VARCHAR, survey_year INTEGER, unit_id VARCHAR,
+    responses BIGINT, answers BIGINT, scored BIGINT, total BIGINT
+);
 -- 预先算好的（etl/sql/precompute.sql）：单位 × 维度的答题数、有分数的答题数、分数合计（satisfaction_dimensions.sql）。
 CREATE TABLE survey_dimension_scores (
     campaign_id VARCHAR, survey_year INTEGER, unit_id VARCHAR, dimension VARCHAR,

@@ -121,7 +121,7 @@ def sample_db(tmp_path_factory) -> Path:
 # The built sample changed the way real ledgers are messy, so lead counts meet every edge of their 口径: no 受理日期
 # (交办日期 counts), no date at all, 办结 before 受理, 反馈 before 办结, no 办理期限, 期限 before 受理, 办结 on the
 # 期限 day and the day after, no 核查结论 / another wording, no unit, 是否按时 given without a 期限; questionnaire
-# answers without a score, answers missing. Then precompute.sql
+# answers without a score, answers missing, questionnaires without a unit. Then precompute.sql
 # runs again, as tests that change a built database must (after views.sql: precompute.sql re-points the
 # repeat_complainant_candidates / response_scores macros at its tables, and a second run would derive them from
 # its own, just emptied, tables).
@@ -140,6 +140,7 @@ UPDATE leads SET unit_id = NULL WHERE hash(lead_id) % 31 = 8;
 UPDATE leads SET complainant_key = NULL WHERE hash(lead_id) % 5 = 3;
 UPDATE survey_responses SET score = NULL WHERE hash(response_id || dimension) % 7 = 0;
 DELETE FROM survey_responses WHERE hash(response_id || dimension) % 11 = 1;
+UPDATE survey_responses SET unit_id = NULL WHERE hash(response_id) % 23 = 5;
 """
 
 
@@ -165,7 +166,8 @@ def pair(request, fixture_db, tmp_path_factory):
             fast = _copy(sample_db, d / "fast.duckdb", MODIFY_SAMPLE + _derive_again())
         slow = _copy(fast, d / "slow.duckdb",
                      REFERENCE_MACROS + "DELETE FROM problem_periods; DELETE FROM lead_unit_periods; "
-                     "DELETE FROM repeat_complainant_leads; DELETE FROM survey_dimension_scores;")
+                     "DELETE FROM repeat_complainant_leads; DELETE FROM survey_dimension_scores; "
+                     "DELETE FROM survey_unit_year_scores;")
     runners = QueryRunner(fast), QueryRunner(slow, queries_dir=_queries_before(d / "queries_before"))
     yield runners
     for r in runners:

@@ -67,6 +67,17 @@ ORDER BY ALL;
 CREATE OR REPLACE MACRO response_scores(cid) AS TABLE
 SELECT * FROM survey_response_scores WHERE campaign_id = cid;
 
+-- survey_unit_year_scores：每个测评年度、单位的问卷份数、答题数、有分的题数、分数合计（从上面每份问卷一行的表
+-- 加起来；satisfaction_years.sql、satisfaction_yoy.sql 读它，tests/test_precomputed.py 与逐份计算核对）。
+DELETE FROM survey_unit_year_scores;
+INSERT INTO survey_unit_year_scores
+SELECT campaign_id, survey_year, unit_id, count(DISTINCT response_id) AS responses,
+       CAST(sum(answers) AS BIGINT) AS answers, CAST(sum(scored) AS BIGINT) AS scored,
+       CAST(sum(total) AS BIGINT) AS total
+FROM survey_response_scores
+GROUP BY campaign_id, survey_year, unit_id
+ORDER BY ALL;
+
 -- survey_dimension_scores：每个测评年度、单位、维度的答题数、有分数的答题数、分数合计（满意度维度热力图，
 -- satisfaction_dimensions.sql 不再扫全部答案；tests/test_precomputed.py 与逐题计算核对）。
 DELETE FROM survey_dimension_scores;
