@@ -269,7 +269,7 @@ def _or_replace(sql: str) -> str:
 def db_variant(source: Path, target: Path, precomputed: bool, views_sql: str | None = None) -> Path:
     """A copy of source with this tree's views.sql and precompute.sql applied (what a build writes now), or
     for the "before" side the as-of macros as views.sql (or views_sql, an earlier revision's) defines them —
-    windows over all snapshots — and no problem_periods rows. Lets one run time both on the same data, also on
+    windows over all snapshots — and no rows in the precomputed tables (the queries then count from the base tables). Lets one run time both on the same data, also on
     a database built before precompute.sql existed."""
     import duckdb
 
@@ -282,7 +282,8 @@ def db_variant(source: Path, target: Path, precomputed: bool, views_sql: str | N
         con.execute((SQL_DIR / "precompute.sql").read_text(encoding="utf-8"))
         if not precomputed:     # the macros back to computing from the base tables (the tables stay, unread)
             con.execute(_or_replace(views_sql or (SQL_DIR / "views.sql").read_text(encoding="utf-8")))
-            con.execute("DELETE FROM problem_periods")
+            for table in PRECOMPUTED_TABLES:   # queries count from the base tables when these are empty
+                con.execute(f"DELETE FROM {table}")
         con.execute("CHECKPOINT")
     finally:
         con.close()
