@@ -111,7 +111,9 @@ def add_ledger(src: Path) -> None:
     """The last ledger of the first unit, re-dated one month later, one problem marked done."""
     import openpyxl
 
-    last = [p for p in _ledgers(src) if p.name.startswith(_ledgers(src)[0].name.split("_")[0])][-1]
+    ledgers = _ledgers(src)
+    unit = ledgers[0].name.split("_")[0]
+    last = [p for p in ledgers if p.name.startswith(unit)][-1]  # (one listing: 24,000 files at national scale)
     wb = openpyxl.load_workbook(last)
     ws = wb.worksheets[0]
     for row in ws.iter_rows(min_row=1, max_row=3):
@@ -125,7 +127,8 @@ def add_ledger(src: Path) -> None:
 def change_ledger(src: Path) -> None:
     import openpyxl
 
-    path = _ledgers(src)[len(_ledgers(src)) // 2]
+    ledgers = _ledgers(src)
+    path = ledgers[len(ledgers) // 2]
     wb = openpyxl.load_workbook(path)
     ws = wb.worksheets[0]
     ws.cell(5, 9).value = "已完成整改" if ws.cell(5, 9).value != "已完成整改" else "正在整改"
@@ -170,7 +173,9 @@ def one_round(source: Path, campaign_file: Path, work: Path, workers: int | None
         elif name == "config-lagging":
             config = lagging_config
         step_db = round_dir / "db-serial" / "bench.duckdb" if name == "cold-serial" else db
-        out[name] = _measure(src, config, step_db, cache, step_workers or workers)
+        out[name] = r = _measure(src, config, step_db, cache, step_workers or workers)
+        print(f"  {name}: {r['seconds']:.2f} 秒 峰值 {r['peak_mb']:.0f} MB（读取进程 {r['reader_peak_mb']:.0f} MB），"
+              f"沿用缓存 {r['from_cache']}/{r['files']} 个文件", flush=True)
     return out
 
 
@@ -230,11 +235,10 @@ def main(argv: list[str] | None = None) -> int:
     runs: dict[str, list[dict]] = {name: [] for name in ["cold-before"] + [s[0] for s in STEPS]}
     before = Path(args.before_code).resolve() if args.before_code else None
     for i in range(args.repeat):
+        print(f"第{i + 1}轮", flush=True)
         steps = set(args.steps.split(",")) if args.steps else None
         for name, r in one_round(source, campaign_file, work, args.workers, before, steps).items():
             runs[name].append(r)
-            print(f"  第{i + 1}轮 {name}: {r['seconds']:.2f} 秒 峰值 {r['peak_mb']:.0f} MB"
-                  f"（读取进程 {r['reader_peak_mb']:.0f} MB），沿用缓存 {r['from_cache']}/{r['files']} 个文件", flush=True)
     print(f"重建基准：{source}（{args.units} 个单位，{args.leads} 条线索），CPU 核 {os.cpu_count()}")
     print_table(runs, args.repeat)
     shutil.rmtree(work / "round", ignore_errors=True)
