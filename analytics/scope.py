@@ -18,10 +18,10 @@ CAMPAIGN_VARIABLE = "dashboard_scope_campaign"
 
 # 有 unit_id 的表：只留本单位的行
 # （problem_periods、repeat_complainant_keys、repeat_complainant_leads、survey_response_scores、
-#   survey_unit_year_scores、survey_dimension_scores、lead_unit_periods 由 etl/sql/precompute.sql 预先算好，口径宏和查询读它们，同样要限定）
+#   survey_unit_year_scores、survey_dimension_scores、lead_unit_periods、lead_overdue_spans 由 etl/sql/precompute.sql 预先算好，口径宏和查询读它们，同样要限定）
 BY_UNIT = ("units", "submissions", "ledger_snapshots", "leads", "survey_responses", "survey_unit_scores",
            "problem_periods", "repeat_complainant_keys", "repeat_complainant_leads", "survey_response_scores",
-           "survey_unit_year_scores", "survey_dimension_scores", "lead_unit_periods")
+           "survey_unit_year_scores", "survey_dimension_scores", "lead_unit_periods", "lead_overdue_spans")
 # 没有 unit_id、按所属报送文件归属单位的表
 BY_SUBMISSION = ("load_errors",)
 # 不含任何单位的数据：方案、阶段、报送节点、问题类别、生成信息

@@ -251,7 +251,8 @@ def bench_db(path: Path, repeat: int) -> tuple[filters.Filters, dict, dict]:
 SQL_DIR = ROOT / "etl" / "sql"
 SCHEMA_SQL = ROOT / "etl" / "schema.sql"
 PRECOMPUTED_TABLES = ("problem_periods", "repeat_complainant_keys", "repeat_complainant_leads", "survey_response_scores",
-                      "survey_unit_year_scores", "survey_dimension_scores", "lead_unit_periods")
+                      "survey_unit_year_scores", "survey_dimension_scores", "lead_unit_periods",
+                      "lead_overdue_spans")
 
 
 def _precomputed_tables_sql() -> str:

@@ -50,6 +50,9 @@ CREATE TABLE leads (
 );
 -- 预先算好的（etl/sql/precompute.sql）：全部线索中有 2 件及以上的投诉人摘要，每个单位、摘要一行（重复投诉人的候选）。
 CREATE TABLE repeat_complainant_keys (campaign_id VARCHAR, unit_id VARCHAR, complainant_key VARCHAR);
+-- 预先算好的（etl/sql/precompute.sql）：曾经超期未办结的线索（全部列），及其超期未办结的一段 [overdue_from, overdue_to)。
+CREATE TABLE lead_overdue_spans AS
+SELECT *, CAST(NULL AS DATE) AS overdue_from, CAST(NULL AS DATE) AS overdue_to FROM leads LIMIT 0;
 -- 预先算好的（etl/sql/precompute.sql）：上面这些候选摘要的线索（重复投诉人统计只读它们，不再扫全部线索）。
 CREATE TABLE repeat_complainant_leads (
     campaign_id VARCHAR, unit_id VARCHAR, lead_id VARCHAR, complainant_key VARCHAR, category VARCHAR,

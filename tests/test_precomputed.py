@@ -167,7 +167,7 @@ def pair(request, fixture_db, tmp_path_factory):
         slow = _copy(fast, d / "slow.duckdb",
                      REFERENCE_MACROS + "DELETE FROM problem_periods; DELETE FROM lead_unit_periods; "
                      "DELETE FROM repeat_complainant_leads; DELETE FROM survey_dimension_scores; "
-                     "DELETE FROM survey_unit_year_scores;")
+                     "DELETE FROM survey_unit_year_scores; DELETE FROM lead_overdue_spans;")
     runners = QueryRunner(fast), QueryRunner(slow, queries_dir=_queries_before(d / "queries_before"))
     yield runners
     for r in runners:
@@ -357,6 +357,27 @@ def test_lead_unit_periods_are_the_lead_flags_counted_on_every_date(pair):
             assert got == want, (cid, day)
             checked += len(want)
     assert checked > 100
+
+
+def test_lead_overdue_spans_are_the_overdue_open_leads_on_every_date(pair):
+    """On every date the flag can change (each 受理 date, 期限 and the day after, 办结 date) and the days either side,
+    the leads whose span holds the date are exactly leads_as_of's is_overdue_open leads."""
+    fast, _slow = pair
+    con = fast.connection
+    checked = 0
+    for (cid,) in con.execute("SELECT DISTINCT campaign_id FROM leads ORDER BY 1").fetchall():
+        days = [d for (d,) in con.execute("""
+            SELECT DISTINCT d FROM leads, unnest([received_date, assigned_date, concluded_date, due_date,
+                                                  due_date + 1]) AS t(d)
+            WHERE campaign_id = ? AND d IS NOT NULL ORDER BY 1""", [cid]).fetchall()]
+        for day in sorted({x + timedelta(days=k) for x in days for k in (-1, 0, 1)}):
+            want = con.execute("SELECT lead_id FROM leads_as_of(?, ?, [], [], []) WHERE is_overdue_open ORDER BY 1",
+                               [cid, day]).fetchall()
+            got = con.execute("SELECT lead_id FROM lead_overdue_spans WHERE campaign_id = ? AND overdue_from <= ? "
+                              "AND overdue_to > ? ORDER BY 1", [cid, day, day]).fetchall()
+            assert got == want, (cid, day)
+            checked += len(want)
+    assert checked > 10
 
 
 def test_modified_sample_reaches_the_lead_edges(sample_db, tmp_path):

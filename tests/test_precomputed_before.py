@@ -1,5 +1,6 @@
 """The query files precomputing rewrote, as they were before (commit a78b631~1; leads_by_unit, kpi_overview and
-unit_progress as they were at 9347172, before lead_unit_periods; satisfaction_dimensions at 80a32ea): tests/test_precomputed.py runs
+unit_progress as they were at 9347172, before lead_unit_periods; satisfaction_dimensions at 80a32ea,
+leads_overdue_open and leads_overdue_by_unit at ce13c74): tests/test_precomputed.py runs
 these on the reference database (windows over every snapshot, every complainant key counted) and the
 rewritten files on the precomputed one, so a rewrite is checked against the old text, not against itself.
 No tests here."""
@@ -501,5 +502,47 @@ WHERE responses.campaign_id = $campaign_id
   AND (len($units) = 0 OR responses.unit_id IN (SELECT unnest($units)))
 GROUP BY ALL
 ORDER BY sort_order, responses.dimension
+""",
+    "leads_overdue_open": """\
+-- 超期未办结线索：截至统计日未办结、办理期限（交办后第 N 个工作日）已过的线索（只含脱敏字段）
+-- 超期工作日数由页面用 etl.normalize.workdays.working_days_between(due_date, 统计日) 计算（含调休）。
+-- 按办理期限由早到晚（即超期由长到短）、线索编号排列；$limit 为 NULL 时返回全部（下载完整清单），
+-- 页面表格只取最前面的若干件。各单位件数见 leads_overdue_by_unit.sql。
+SELECT
+    leads.lead_id,
+    coalesce(units.name, leads.unit_id) AS unit_name,
+    leads.channel,
+    leads.category,
+    leads.summary,
+    leads.received_date,
+    leads.assigned_date,
+    leads.due_date,
+    leads.due_date_provisional,
+    leads.complainant_masked,
+    leads.phone_masked
+FROM leads_as_of($campaign_id, $as_of, $units, $categories, $channels) AS leads
+LEFT JOIN units ON units.campaign_id = leads.campaign_id AND units.unit_id = leads.unit_id
+WHERE leads.is_overdue_open
+ORDER BY leads.due_date, leads.lead_id
+LIMIT $limit
+""",
+    "leads_overdue_by_unit": """\
+-- 各单位超期未办结线索：截至统计日未办结、办理期限已过的线索件数，最早的办理期限（页面据此算最长超期工作日），
+-- 是否有按周一至周五推算的期限。口径（is_overdue_open，见 etl/sql/views.sql）与 leads_overdue_open.sql、
+-- leads_summary.sql 的 open_overdue 相同。
+WITH overdue_leads AS (
+    SELECT * FROM leads_as_of($campaign_id, $as_of, $units, $categories, $channels) WHERE is_overdue_open
+)
+SELECT
+    overdue_leads.unit_id,
+    coalesce(units.name, overdue_leads.unit_id) AS unit_name,
+    coalesce(units.sort_order, 999) AS sort_order,
+    count(*) AS leads,
+    min(overdue_leads.due_date) AS oldest_due,
+    coalesce(bool_or(overdue_leads.due_date_provisional), false) AS any_provisional
+FROM overdue_leads
+LEFT JOIN units ON units.campaign_id = overdue_leads.campaign_id AND units.unit_id = overdue_leads.unit_id
+GROUP BY ALL
+ORDER BY leads DESC, oldest_due, sort_order, overdue_leads.unit_id
 """,
 }

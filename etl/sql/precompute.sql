@@ -149,3 +149,18 @@ SELECT campaign_id, unit_id, on_date AS as_of_date,
 FROM day_changes
 WINDOW running AS (PARTITION BY campaign_id, unit_id ORDER BY on_date ROWS UNBOUNDED PRECEDING)
 ORDER BY campaign_id, unit_id, as_of_date;
+
+-- lead_overdue_spans：曾经超期未办结的线索（约四分之一）及其超期未办结的一段：统计日在 [overdue_from, overdue_to) 内时
+-- is_overdue_open（已受理、期限已过——期限次日起、未办结——办结日前）。超期清单和各单位超期件数只扫这些
+-- （leads_overdue_open.sql、leads_overdue_by_unit.sql；tests/test_precomputed.py 与 leads_as_of 核对）。
+DELETE FROM lead_overdue_spans;
+INSERT INTO lead_overdue_spans
+SELECT * FROM (
+    SELECT *,
+        greatest(coalesce(received_date, assigned_date), due_date + 1) AS overdue_from,
+        coalesce(concluded_date, DATE '9999-12-31') AS overdue_to
+    FROM leads
+    WHERE coalesce(received_date, assigned_date) IS NOT NULL AND due_date IS NOT NULL
+)
+WHERE overdue_to > overdue_from
+ORDER BY campaign_id, overdue_from, lead_id;
