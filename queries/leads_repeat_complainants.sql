@@ -17,10 +17,10 @@ WITH keyed_leads AS NOT MATERIALIZED (
     SELECT lead_id, unit_id, category, complainant_key, complainant_masked, phone_masked,
            coalesce(received_date, assigned_date) AS recv
     FROM leads_as_of($campaign_id, $as_of, $units, $categories, $channels) AS leads
-    SEMI JOIN repeat_complainant_candidates($campaign_id) AS candidate
+    SEMI JOIN (SELECT * FROM repeat_complainant_candidates($campaign_id)   -- 未经建库时才有行：线索不必扫
+               WHERE NOT EXISTS (SELECT 1 FROM lead_unit_periods WHERE campaign_id = $campaign_id)) AS candidate
            ON candidate.campaign_id = leads.campaign_id AND candidate.unit_id IS NOT DISTINCT FROM leads.unit_id
           AND candidate.complainant_key = leads.complainant_key
-    WHERE NOT EXISTS (SELECT 1 FROM lead_unit_periods WHERE campaign_id = $campaign_id)
 ), repeat_keys AS (
     SELECT complainant_key
     FROM keyed_leads

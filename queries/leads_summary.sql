@@ -12,10 +12,10 @@ WITH candidate_leads AS (   -- 候选摘要（全部线索中有 2 件及以上�
     UNION ALL
     SELECT leads.complainant_key
     FROM leads_as_of($campaign_id, $as_of, $units, $categories, $channels) AS leads
-    SEMI JOIN repeat_complainant_candidates($campaign_id) AS candidate
+    SEMI JOIN (SELECT * FROM repeat_complainant_candidates($campaign_id)   -- 未经建库时才有行：线索不必扫
+               WHERE NOT EXISTS (SELECT 1 FROM lead_unit_periods WHERE campaign_id = $campaign_id)) AS candidate
            ON candidate.campaign_id = leads.campaign_id AND candidate.unit_id IS NOT DISTINCT FROM leads.unit_id
           AND candidate.complainant_key = leads.complainant_key
-    WHERE NOT EXISTS (SELECT 1 FROM lead_unit_periods WHERE campaign_id = $campaign_id)
 ), complainants AS (    -- 重复投诉人：同一加盐摘要（complainant_key）有 2 件及以上线索
     SELECT complainant_key, count(*) AS n
     FROM candidate_leads
