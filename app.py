@@ -1,4 +1,6 @@
 """专项整治工作专班看板：登录、页面配置、侧栏共享筛选、按角色分组导航。运行：make run"""
+from urllib.parse import urlparse
+
 import duckdb
 import streamlit as st
 
@@ -7,7 +9,11 @@ from dashboard.sign_in import change_password_page, no_permission_page, sign_in_
 
 st.set_page_config(page_title="专项整治工作专班看板", page_icon="🚦", layout="wide",
                    initial_sidebar_state="expanded")
-chrome.apply()  # Streamlit 自带的英文菜单、工具栏、上传框说明：隐藏或换成中文（登录页也是）
+# 没有图表的页面（地址的最后一段）：不预先加载图表模块（见 dashboard/chrome.py）
+NO_CHARTS = ("meeting", "supervision", "explore", "users", "audit_log", "password")
+page_path = urlparse(st.context.url or "").path.rstrip("/").rsplit("/", 1)[-1]
+# Streamlit 自带的英文菜单、工具栏、上传框说明：隐藏或换成中文（登录页也是）
+chrome.apply(ui.BASE_CSS, preload_charts=page_path not in NO_CHARTS)
 
 # 每页所需的权限（角色与权限见 data/roles.toml）；没有权限的页面不进导航，页面里再核对一次。
 PAGES = {
@@ -85,6 +91,6 @@ else:
     st.session_state[filters.K_STATE] = None
     st.sidebar.warning(ui.NO_DB.format(path=db.db_path()))
 
-if f is not None:
-    ui.big_font_css(f.big)
+if f is not None and f.big:
+    ui.big_font_css()
 nav.run()

@@ -15,7 +15,9 @@ Streamlit 1.67 的这些文字写死为英文、不能本地化：
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
+import streamlit
 import streamlit as st
 
 # 英文原文（完全相同，或以它开头）→ 中文。前缀项以空格或逗号结尾，后面跟着页面自己的中文标签。
@@ -94,6 +96,7 @@ _SCRIPT = """<script>
 (() => {
   if (window.__zhChrome) return;
   window.__zhChrome = true;
+  __PRELOAD__
   const exact = __EXACT__, suffixes = __SUFFIXES__;
   const prefixes = Object.keys(exact).filter(k => / $|, $/.test(k));
   const patterns = __PATTERNS__.map(([re, cn]) => [new RegExp(re), cn]);
@@ -129,8 +132,10 @@ _SCRIPT = """<script>
     for (let n = w.nextNode(); n; n = w.nextNode()) {
       const p = n.parentElement;
       if (!p || p.closest('.main-svg,textarea,script,style,[data-testid="stCode"]')) continue;
+      const v = zh(n.nodeValue); if (v === null || v === n.nodeValue) continue;
+      // getComputedStyle forces a style recalculation: only for the few texts that would be translated
       if (/Material/.test(getComputedStyle(p).fontFamily)) continue;
-      const v = zh(n.nodeValue); if (v !== null && v !== n.nodeValue) n.nodeValue = v;
+      n.nodeValue = v;
     }
   };
   const doc = window.parent && window.parent !== window ? window.parent.document : document;
@@ -149,9 +154,26 @@ _SCRIPT = """<script>
     .replace("__PATTERNS__", json.dumps(PATTERNS, ensure_ascii=False))
 
 
-def apply() -> None:
-    """每次运行调用一次（app.py，页面内容之前）：CSS 与翻译脚本。"""
-    st.html(CHROME_CSS + _SCRIPT, unsafe_allow_javascript=True)
+def _chart_module() -> str:
+    """Streamlit 按需加载的 plotly 模块文件名（带构建哈希，如 PlotlyChart.D9Z0_fxz.js）；找不到时为空。"""
+    found = sorted((Path(streamlit.__file__).parent / "static" / "static" / "js").glob("PlotlyChart.*.js"))
+    return found[0].name if found else ""
+
+
+# Trap: Streamlit loads its 4.7 MB plotly module only when the first chart arrives; every chart that arrives
+# while it loads then mounts in the same task, and the first one shows only when all are drawn. Importing
+# it as soon as the page starts (same URL as Streamlit's own lazy import: one module) lets each chart draw
+# on arrival. Not on pages without charts: the import costs the browser some 150 ms.
+_PRELOAD_CHARTS = """const idx = document.querySelector('script[type="module"][src*="/static/js/index."]');
+  if (idx) import(new URL(__MODULE__, idx.src).href).catch(() => {});""".replace(
+    "__MODULE__", json.dumps(_chart_module()))
+
+
+def apply(extra_css: str = "", preload_charts: bool = True) -> None:
+    """每次运行调用一次（app.py，页面内容之前）：CSS 与翻译脚本，连同看板自己的 extra_css，放在同一个元素里
+    （页面打开时浏览器每多一个元素就多一次重绘）；preload_charts：页面一打开就加载图表模块（有图表的页面）。"""
+    script = _SCRIPT.replace("__PRELOAD__", _PRELOAD_CHARTS if preload_charts and _chart_module() else "")
+    st.html(CHROME_CSS + extra_css + script, unsafe_allow_javascript=True)
 
 
 def upload_limits_text(max_file_bytes: int, types: list[str] | tuple[str, ...] = ()) -> str:

@@ -79,12 +79,17 @@ def table(df: pd.DataFrame, name: str, key: str, column_config: dict | None = No
     download(download_data if download_data is not None else df, name, key, labels=labels)
 
 
+def on_demand(label: str, key: str):
+    """收起的折叠框，内容只在展开时生成、发送（展开时重跑一次页面）：页面打开时不为没人看的说明和明细
+    多画一批元素。用法：``box = ui.on_demand(...)``，``if box.open: with box: ...``。"""
+    return st.expander(label, key=key, on_change="rerun")
+
+
 def explain(*keys: str, title: str = "指标口径") -> None:
-    """折叠框列出所用指标的中文名和一句话解释（定义在 analytics/metrics.py）。"""
-    with st.expander(title):
-        for k in keys:
-            m = metrics.METRICS[k]
-            st.markdown(f"- **{m.label}**：{m.help}")
+    """折叠框列出所用指标的中文名和一句话解释（定义在 analytics/metrics.py）；展开时才生成。"""
+    box = on_demand(title, "explain_" + "_".join(keys))
+    if box.open:
+        box.markdown("\n".join(f"- **{metrics.METRICS[k].label}**：{metrics.METRICS[k].help}" for k in keys))
 
 
 def kpi(col, key: str, value: str | int, delta: str | None = None, inverse: bool = False,
@@ -148,12 +153,8 @@ def equal_kpi_height() -> None:
     st.markdown(EQUAL_KPI_CSS, unsafe_allow_html=True)
 
 
-def big_font_css(enabled: bool) -> None:
-    """指标卡数值允许换行（比率连同分子分母不被截断）；投影模式再放大数值和标签。"""
-    st.markdown(BASE_CSS, unsafe_allow_html=True)
-    if enabled:
-        st.markdown(
-            "<style>[data-testid='stMetricValue']{font-size:2.6rem;}"
-            "[data-testid='stMetricLabel'] p{font-size:1.3rem;}"
-            "[data-testid='stMetricDelta']{font-size:1.2rem;}</style>",
-            unsafe_allow_html=True)
+def big_font_css() -> None:
+    """投影模式：放大指标卡的数值和标签（BASE_CSS 由 app.py 随 dashboard/chrome.py 的 CSS 一起加上）。"""
+    st.markdown("<style>[data-testid='stMetricValue']{font-size:2.6rem;}"
+                "[data-testid='stMetricLabel'] p{font-size:1.3rem;}"
+                "[data-testid='stMetricDelta']{font-size:1.2rem;}</style>", unsafe_allow_html=True)

@@ -235,9 +235,11 @@ if not d.grid.empty:
     else:
         st.markdown("迟报或未报的单位：" + "、".join(
             f"**{r['单位']}**（迟报{int(r['迟报'])}次、未报{int(r['未报'])}次）" for _, r in d.late_units.iterrows()))
-    with st.expander("各单位报送次数统计"):
-        st.dataframe(d.report_counts, hide_index=True, key="adm_grid_counts")
-        ui.download(d.report_counts, "各单位台账报送统计", "adm_grid_counts")
+    counts_box = ui.on_demand("各单位报送次数统计", "adm_counts_box")
+    if counts_box.open:
+        with counts_box:
+            st.dataframe(d.report_counts, hide_index=True, key="adm_grid_counts")
+            ui.download(d.report_counts, "各单位台账报送统计", "adm_grid_counts")
 
 st.subheader("报送记录（按单位、填报时间）")
 if d.submissions.empty:

@@ -93,9 +93,11 @@ if not d.lowest_ontime.empty:
     st.caption(f"按时办结率最低（期限已到或已办结的线索不少于 {f.min_items} 件的单位中）："
                + "、".join(f"{r['unit_name']} {metrics.fmt_rate(r['leads_ontime'], r['leads_ontime_den'])}"
                           for _, r in d.lowest_ontime.iterrows()))
-with st.expander("各单位明细表", expanded=False):
-    st.dataframe(d.unit_table, hide_index=True, key="tbl_leads_unit")
-    ui.download(d.unit_table, "各单位线索办理", "leads_unit")
+unit_box = ui.on_demand("各单位明细表", "leads_unit_box")
+if unit_box.open:
+    with unit_box:
+        st.dataframe(d.unit_table, hide_index=True, key="tbl_leads_unit")
+        ui.download(d.unit_table, "各单位线索办理", "leads_unit")
 
 # ------------------------------------------------------------------ open & past due
 st.subheader("超期未办结线索")

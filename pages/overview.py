@@ -140,7 +140,8 @@ st.caption(f"红色（建议挂牌督办或约谈）{d.n_red} 个、黄色（重
 pick_and_supervise("对滞后单位发起督办", {f"{r['unit_name']}（{r['lagging_state']}色，{int(r['lagging_score'])}分）":
                                   drafts.from_lagging_unit(r, f.campaign_id, f.as_of)
                                   for _, r in d.lagging.iterrows()}, "ov_sup")
-with st.expander("滞后评分规则（红 / 黄 / 绿）"):
-    st.markdown("\n".join(f"{i + 1}. {t}" for i, t in enumerate(d.lagging_rules)))
+rules_box = ui.on_demand("滞后评分规则（红 / 黄 / 绿）", "ov_rules")
+if rules_box.open:
+    rules_box.markdown("\n".join(f"{i + 1}. {t}" for i, t in enumerate(d.lagging_rules)))
 ui.explain("problems", "done", "closed", "completion", "overdue", "leads_received", "ontime",
            "feedback", "leads_open_overdue", "satisfaction")

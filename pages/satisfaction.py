@@ -62,8 +62,9 @@ else:
 if not d.weak_small.empty:
     st.caption(f"另有样本不足、得分低于{low_below:g}分的单位（仅供参考，不据此约谈）："
                + "、".join(f"{r['unit_name']} {r['score']:.1f}分（{sample_text(r)}）" for _, r in d.weak_small.iterrows()))
-with st.expander("“满意度低”判定规则与置信区间的算法"):
-    st.markdown(
+rules_box = ui.on_demand("“满意度低”判定规则与置信区间的算法", "sat_rules")
+if rules_box.open:
+    rules_box.markdown(
         f"- **满意度得分** = 该单位全部问卷全部题目得分（非常满意=5 … 非常不满意=1）的平均分 × 20（百分制）。\n"
         f"- **样本量**：问卷份数。少于 **{int(min_resp)}** 份的单位标为“样本不足”，不参与排名，也不据此判定满意度低。\n"
         f"- **满意度低**：可排名单位中，得分低于 **{low_below:g}** 分，或排名倒数 **{int(low_bottom)}** 位（并列按同一名次）。\n"

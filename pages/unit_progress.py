@@ -69,8 +69,9 @@ ui.table(table, "县区进度" + ("_红色单位" if red_only else ""), "unit_ta
              "扣分项": st.column_config.TextColumn("扣分项", width="large"),
              "台账报送": st.column_config.TextColumn("台账报送", width="medium"),
          })
-with st.expander("滞后评分规则（红 / 黄 / 绿）", expanded=False):
-    st.markdown("\n".join(f"{i + 1}. {t}" for i, t in enumerate(d.lagging_rules)))
+rules_box = ui.on_demand("滞后评分规则（红 / 黄 / 绿）", "up_rules")
+if rules_box.open:
+    rules_box.markdown("\n".join(f"{i + 1}. {t}" for i, t in enumerate(d.lagging_rules)))
 ui.explain("completion", "closure", "overdue", "ontime", "feedback", "reports_missed", "lagging")
 
 rated = d.with_problems[d.with_problems["lagging_state"] == "红"] if red_only else d.with_problems
@@ -108,27 +109,31 @@ row = d.unit_row(unit_id)
 st.markdown(f"**{row['unit_name']}**：{lagging.STATE_ICON[row['lagging_state']]}，滞后评分 "
             f"{int(row['lagging_score'])} 分（{row['lagging_reasons']}）")
 detail = unit_detail(db.run_query, f, unit_id)
-tab_p, tab_h, tab_l = st.tabs(["问题清单", "状态变化", "问题线索"])
-with tab_p:
-    if drill.ONLY_OVERDUE in only:   # “只看逾期”：同一口径的下钻清单（drill_problems.sql）
-        drill_view.show_list(drill.drill_list(db.run_query, f, drill.KPI["problems"], [unit_id], (drill.ONLY_OVERDUE,),
-                                              title=f"{row['unit_name']}_逾期问题"), "up_unit_problems")
-    else:
-        ui.table(detail.problems, f"{row['unit_name']}_问题清单", "unit_problems", hide=("problem_id", "relapse_of"))
-    overdue = detail.problems[detail.problems["is_overdue"].fillna(False).astype(bool)]
-    pick_and_supervise("对逾期问题发起督办", {
-        f"序号{p['serial_no']}：{p['manifestation']}（期限 {str(p['deadline'])[:10]}）":
-            drafts.from_overdue_problem(p, unit_id, row["unit_name"], f.campaign_id, f.as_of)
-        for _, p in overdue.iterrows()}, "up_sup")
-with tab_h:
-    ui.chart(lambda: progress_charts.status_history(detail.history), detail.history,
-             f"{row['unit_name']}_问题状态变化", "unit_history")
-with tab_l:
-    st.caption("投诉人姓名、电话已脱敏显示。")
-    lead_only = tuple(o for o in only if o in (drill.ONLY_OVERDUE, drill.ONLY_LATE))
-    if lead_only:
-        drill_view.show_list(drill.drill_list(db.run_query, f, drill.KPI["leads_received"], [unit_id], lead_only,
-                                              title=f"{row['unit_name']}_问题线索"), "up_unit_leads")
-    else:
-        ui.table(detail.leads, f"{row['unit_name']}_问题线索", "unit_leads")
+# 只画打开的那一页（换页时重跑）：页面打开时不为另两页多画一张表和一张图
+tab_p, tab_h, tab_l = st.tabs(["问题清单", "状态变化", "问题线索"], key="up_tabs", on_change="rerun")
+if tab_p.open:
+    with tab_p:
+        if drill.ONLY_OVERDUE in only:   # “只看逾期”：同一口径的下钻清单（drill_problems.sql）
+            drill_view.show_list(drill.drill_list(db.run_query, f, drill.KPI["problems"], [unit_id], (drill.ONLY_OVERDUE,),
+                                                  title=f"{row['unit_name']}_逾期问题"), "up_unit_problems")
+        else:
+            ui.table(detail.problems, f"{row['unit_name']}_问题清单", "unit_problems", hide=("problem_id", "relapse_of"))
+        overdue = detail.problems[detail.problems["is_overdue"].fillna(False).astype(bool)]
+        pick_and_supervise("对逾期问题发起督办", {
+            f"序号{p['serial_no']}：{p['manifestation']}（期限 {str(p['deadline'])[:10]}）":
+                drafts.from_overdue_problem(p, unit_id, row["unit_name"], f.campaign_id, f.as_of)
+            for _, p in overdue.iterrows()}, "up_sup")
+if tab_h.open:
+    with tab_h:
+        ui.chart(lambda: progress_charts.status_history(detail.history), detail.history,
+                 f"{row['unit_name']}_问题状态变化", "unit_history")
+if tab_l.open:
+    with tab_l:
+        st.caption("投诉人姓名、电话已脱敏显示。")
+        lead_only = tuple(o for o in only if o in (drill.ONLY_OVERDUE, drill.ONLY_LATE))
+        if lead_only:
+            drill_view.show_list(drill.drill_list(db.run_query, f, drill.KPI["leads_received"], [unit_id], lead_only,
+                                                  title=f"{row['unit_name']}_问题线索"), "up_unit_leads")
+        else:
+            ui.table(detail.leads, f"{row['unit_name']}_问题线索", "unit_leads")
 url.write(focus=unit_id, up=st.session_state.get(K_BAR), only=list(only))
