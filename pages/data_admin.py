@@ -216,7 +216,7 @@ else:
     audited_download.download_button("下载 Excel", lambda: downloads.xlsx_bytes(err_tbl, "导入问题记录"),
                                      f"导入问题记录_{f.campaign_id}.xlsx", what="导入问题记录（Excel）", container=e1,
                                      icon=":material/download:", mime=downloads.XLSX_MIME, key="adm_err_xlsx")
-    audited_download.download_button("下载 CSV", ui.csv_bytes(err_tbl), f"导入问题记录_{f.campaign_id}.csv",
+    audited_download.download_button("下载 CSV", lambda: ui.csv_bytes(err_tbl), f"导入问题记录_{f.campaign_id}.csv",
                                      what="导入问题记录（CSV）", container=e2, mime=downloads.CSV_MIME,
                                      icon=":material/download:", key="adm_err_csv")
 
