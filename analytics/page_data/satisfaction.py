@@ -87,10 +87,10 @@ def yoy_change(v: float) -> str:
     return "持平" if v == 0 else f"{v:+.1f}"
 
 
-def unit_state(r) -> str:
-    if not r["rankable"]:
-        return "样本不足" if not pd.isna(r["respondents"]) else "未填样本量"
-    return "满意度低" if r["is_low"] else "正常"
+def unit_state(rankable, respondents, is_low) -> str:
+    if not rankable:
+        return "样本不足" if not pd.isna(respondents) else "未填样本量"
+    return "满意度低" if is_low else "正常"
 
 
 def ranking_table(rank: pd.DataFrame) -> pd.DataFrame:
@@ -101,7 +101,7 @@ def ranking_table(rank: pd.DataFrame) -> pd.DataFrame:
         "95%置信区间": [("—" if pd.isna(lo) else f"{lo:.1f}～{hi:.1f}")
                      for lo, hi in zip(rank["ci_low"], rank["ci_high"], strict=True)],
         "问卷份数": count_or_na(rank["respondents"]),
-        "状态": [unit_state(r) for _, r in rank.iterrows()],
+        "状态": [unit_state(*r) for r in zip(rank["rankable"], rank["respondents"], rank["is_low"], strict=True)],
         "说明": ["；".join(t for t in (note, reason) if isinstance(t, str) and t) or "—"
                for note, reason in zip(rank["source_note"], rank["low_reason"], strict=True)],
     })
