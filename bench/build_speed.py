@@ -159,7 +159,9 @@ def one_round(source: Path, campaign_file: Path, work: Path, workers: int | None
                                              (round_dir / "db-before" / "bench.duckdb").resolve())
     leads_config = edited_config(campaign_file, round_dir / "config-leads", "working_days_limit = 5",
                                  "working_days_limit = 6")
-    lagging_config = edited_config(leads_config, round_dir / "config-lagging", "red = 6", "red = 7")
+    # relative to the step before it: after config-leads, only the lagging threshold changes
+    lagging_base = leads_config if not steps or "config-leads" in steps else campaign_file
+    lagging_config = edited_config(lagging_base, round_dir / "config-lagging", "red = 6", "red = 7")
     for name, _, cache, step_workers in STEPS:
         if steps and name not in steps:
             continue
