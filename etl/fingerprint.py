@@ -10,6 +10,7 @@ from functools import cache
 from importlib import metadata
 from pathlib import Path
 
+from etl.collected import arrow_schema
 from etl.config import Campaign
 from etl.read import vocabulary
 from etl.read.profiles import ImportProfile
@@ -17,8 +18,10 @@ from etl.read.profiles import ImportProfile
 ETL_DIR = Path(__file__).resolve().parent
 # Code whose change can change what a file yields: hashed whole (every .py below these folders).
 CODE_FOLDERS = ("read", "normalize", "validate")
-CODE_FILES = ("build.py", "build_result.py", "collected.py", "config.py", "file_cache.py", "fingerprint.py",
-              "schema.sql")
+CODE_FILES = ("build.py", "build_result.py", "collected.py", "config.py", "file_cache.py", "fingerprint.py")
+# Not schema.sql itself: a new derived table there changes no file's result; the columns of the tables
+# the cache holds do (their Arrow types are hashed, see code_fingerprint).
+CACHED_TABLES = ("submissions", "load_errors", "ledger_snapshots", "leads", "survey_responses", "survey_unit_scores")
 LIBRARIES = ("python-calamine", "chinese-calendar", "pyarrow")
 
 # The campaign settings read while reading and validating a file (etl/read, etl/normalize, etl/validate,
@@ -45,6 +48,7 @@ def code_fingerprint() -> str:
     parts: list[object] = [sys.version_info[:3]]
     for path in files:
         parts += [str(path.relative_to(ETL_DIR)), path.read_bytes() if path.is_file() else b""]
+    parts += [(table, str(arrow_schema(table))) for table in CACHED_TABLES]
     for lib in LIBRARIES:
         try:
             parts.append((lib, metadata.version(lib)))

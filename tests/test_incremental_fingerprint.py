@@ -105,3 +105,24 @@ def test_the_key_follows_name_content_and_fingerprint():
     assert fingerprint.entry_key("ab" * 32, "临泉县_整改台账_20230522.xlsx", "e" * 64) != key
     assert re.fullmatch(r"[0-9a-f]{64}", key)
     assert Path(key).name == key  # a plain file name
+
+
+def test_a_new_derived_table_keeps_the_fingerprint_a_new_cached_column_does_not(tmp_path, monkeypatch):
+    from etl import collected
+
+    compute = fingerprint.code_fingerprint.__wrapped__
+    base = compute()
+    schema = collected.SCHEMA.read_text(encoding="utf-8")
+    derived = schema + "\nCREATE TABLE lead_unit_weeks (campaign_id VARCHAR, unit_id VARCHAR, n BIGINT);\n"
+    wider = schema.replace("CREATE TABLE leads (", "CREATE TABLE leads (\n    extra_column VARCHAR,", 1)
+    assert wider != schema
+    for text, same in ((derived, True), (wider, False)):
+        edited = tmp_path / "schema.sql"
+        edited.write_text(text, encoding="utf-8")
+        monkeypatch.setattr(collected, "SCHEMA", edited)
+        collected.arrow_schema.cache_clear()
+        try:
+            assert (compute() == base) is same
+        finally:
+            monkeypatch.undo()
+            collected.arrow_schema.cache_clear()
