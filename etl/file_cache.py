@@ -183,18 +183,20 @@ class FileCache:
             return
         try:
             seal = _read_regular(pack / "seal", 1 << 16)
-            tables, sizes = {}, {}
+            raw, sizes = {}, {}
             for name in SECTIONS:
-                data = _read_regular(pack / f"{name}.arrow", MAX_SECTION_BYTES)
+                raw[name] = data = _read_regular(pack / f"{name}.arrow", MAX_SECTION_BYTES)
                 if data is None:
                     raise ValueError(name)
                 sizes[name] = (len(data), hashlib.sha256(data).digest())
-                table = pa.ipc.open_file(pa.py_buffer(data)).read_all()
+            if seal is None or not hmac.compare_digest(seal, self._seal_text(sizes)):
+                raise ValueError("seal")  # checked before any byte is parsed as Arrow
+            tables = {}
+            for name, data in raw.items():
+                tables[name] = table = pa.ipc.open_file(pa.py_buffer(data)).read_all()
                 if not table.schema.equals(section_schema(name), check_metadata=False):
                     raise ValueError("schema")
-                tables[name] = table
-            if seal is None or not hmac.compare_digest(seal, self._seal_text(sizes)):
-                raise ValueError("seal")
+            del raw
         except Exception:  # noqa: BLE001 — a bad pack only costs a re-read of every file
             self.ignored += 1
             return

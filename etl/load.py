@@ -182,7 +182,7 @@ def write_database(db_path: Path, campaigns: list[Campaign], result,
         # A bounded sort spills to disk instead of doubling the peak of a large build.
         con = duckdb.connect(str(tmp), config={"memory_limit": "1GB", "threads": 2})
         try:
-            phase(f"正在写入新数据库：{result.record_count()} 条记录…")
+            phase(f"正在写入新数据库：{sum(len(c) for c in _collected_tables(result))} 条记录…")
             con.execute(SCHEMA.read_text(encoding="utf-8"))
             for table, rows in _config_rows(campaigns).items():
                 _insert(con, table, rows)
