@@ -135,7 +135,8 @@ class _Section:
 
     def flush(self) -> None:
         if self.pending:
-            self.writer.write_table(pa.concat_tables(self.pending), max_chunksize=CHUNK_ROWS)
+            # one batch per CHUNK_ROWS rows: a batch per file (24,000 tiny chunks) made every later step 10× slower
+            self.writer.write_table(pa.concat_tables(self.pending).combine_chunks(), max_chunksize=CHUNK_ROWS)
             self.pending, self.pending_rows = [], 0
 
     def close(self) -> tuple[int, bytes]:

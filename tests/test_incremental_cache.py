@@ -296,3 +296,21 @@ def test_taking_some_entries_keeps_exactly_their_rows():
         want = [v for e, v in zip(table.column(ENTRY).to_pylist(), table.column("v").to_pylist(), strict=True)
                 if e in keep]
         assert got.column("v").to_pylist() == want, keep
+
+
+def test_the_pack_stores_rows_in_large_batches(tmp_path):
+    from etl.file_cache import ENTRY
+    cache = FileCache(tmp_path, "s", today=date(2026, 1, 5))
+    for i in range(300):  # 300 small files of 2 rows each
+        part = sample_part(date(2023, 5, 22))
+        rows = part.rows["ledger_snapshots"]
+        part.rows["ledger_snapshots"] = pa.concat_tables([rows, rows.set_column(
+            rows.schema.get_field_index("source_row"), "source_row", pa.array([4], pa.int32()))])
+        cache.put(f"{i:064d}", part)
+    cache.commit()
+    reader = FileCache(tmp_path, "s", today=date(2026, 1, 5))
+    taken = reader.take(sorted(reader.stored_keys()))
+    ledger = taken.rows["ledger_snapshots"]
+    assert ledger.num_rows == 600
+    assert ledger.column(0).num_chunks == 1
+    assert sorted(set(reader._taken["ledger_snapshots"].column(ENTRY).to_pylist())) == list(range(300))
