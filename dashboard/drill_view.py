@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pandas as pd
 import streamlit as st
 
 from analytics.page_data import drill
@@ -10,8 +11,9 @@ from dashboard import ui
 
 
 def show_list(lst: drill.DrillList, key: str, on_close: Callable[[], None] | None = None,
-              caption: str | None = None) -> None:
-    """一份清单。key 也是容器的 CSS 类（st-key-drill_<key>），浏览器测试靠它找到清单。"""
+              caption: str | None = None, full_rows: Callable[[], pd.DataFrame] | None = None) -> None:
+    """一份清单。key 也是容器的 CSS 类（st-key-drill_<key>），浏览器测试靠它找到清单。
+    full_rows：清单只显示前若干行时（lst.summary 写明），下载取的完整清单（点击下载时才查询）。"""
     with st.container(border=True, key=f"drill_{key}"):
         head, close = st.columns([6, 1], vertical_alignment="center")
         head.markdown(f"**清单：{lst.title}**　{lst.summary}")
@@ -23,7 +25,7 @@ def show_list(lst: drill.DrillList, key: str, on_close: Callable[[], None] | Non
         if lst.rows.empty:
             ui.no_data("这份清单没有行（所选数字为 0，或“只看…”筛掉了全部）。")
             return
-        ui.table(lst.rows, lst.title, f"drill_{key}", hide=drill.HIDDEN, labels=drill.LABELS)
+        ui.table(lst.rows, lst.title, f"drill_{key}", hide=drill.HIDDEN, labels=drill.LABELS, download_data=full_rows)
 
 
 def chart_points(event) -> list[dict]:

@@ -81,8 +81,13 @@ only = drill_url.only_toggles(url, (drill.ONLY_OVERDUE, drill.ONLY_RED), "hs_onl
 chosen = {"unit": sel_unit, "category": sel_cat, "manifestation": sel_man, "channel": sel_ch}
 picked_text = "、".join(f.unit_names.get(v, v) if k == "unit" else v for k, v in chosen.items() if v)
 title = f"热点问题清单（{picked_text or '全部'}）"
-lst = drill.drill_list(db.run_query, f, drill.Measure("problems", "problems", title), [sel_unit] if sel_unit else [],
-                       only, category=sel_cat, manifestation=sel_man, channel=sel_ch)
-drill_view.show_list(lst, "hs_list")
+measure = drill.Measure("problems", "problems", title)
+units = [sel_unit] if sel_unit else []
+narrow = dict(category=sel_cat, manifestation=sel_man, channel=sel_ch)
+# 全国规模“全部问题”有十万行：页面只取前 SHOW_ROWS 行（标题行写明“共 N 个，显示前 M 个”），点下载时再取完整清单。
+# 下载在另一个线程里生成：数据范围（单位账号只看本单位）在这里取定，不在那个线程里再问登录状态
+full = db.get_runner(db.scope_unit()).run
+lst = drill.drill_list(db.run_query, f, measure, units, only, limit=drill.SHOW_ROWS, **narrow)
+drill_view.show_list(lst, "hs_list", full_rows=lambda: drill.drill_list(full, f, measure, units, only, **narrow).rows)
 url.write(mode=None if mode == MODES["count"] else next(k for k, v in MODES.items() if v == mode),
           hs="~".join(f"{k}={v}" for k, v in chosen.items() if v) or None, only=list(only))

@@ -128,3 +128,13 @@ def test_satisfaction_card_opens_its_units(app):
     at.button(key="drill_btn_ov_satisfaction").click().run()
     assert "共 4 个单位，6 份" in texts(at)
     assert qp(at, "ov") == "kpi.satisfaction"
+
+
+def test_hotspots_long_list_shows_its_first_rows_and_says_so(app, monkeypatch):
+    from analytics.page_data import drill
+    monkeypatch.setattr(drill, "SHOW_ROWS", 5)
+    at = app("pages/hotspots.py", as_of="2023-06-25")
+    n = TRUTH[S2]["problems"]  # 16 problems at S2, all units
+    assert f"共 {n} 个，显示前 5 个" in texts(at)
+    table = next(d.value for d in at.dataframe if len(d.value.columns) > 3 and "问题编号" in " ".join(d.value.columns))
+    assert len(table) == 5
