@@ -53,8 +53,9 @@ def test_processes_give_the_serial_result_in_order(src, always_parallel):
     assert comparable(parallel) == comparable(serial)
     # lists compared in order: submissions and errors are merged in the serial file order
     assert parallel_progress == serial_progress
-    assert [i for i, _, _ in parallel_progress] == list(range(1, 15))
-    assert parallel_progress[0][2].startswith("a_copy.xlsx：")
+    # the files one by one, between "checking the files" and "checking duplicates"
+    assert [i for i, _, _ in parallel_progress] == [0, *range(1, 15), 14]
+    assert parallel_progress[1][2].startswith("a_copy.xlsx：")
     assert len(serial.ledger) > 0 and len(serial.leads) > 0 and len(serial.survey) > 0
 
 
