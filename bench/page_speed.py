@@ -79,10 +79,10 @@ class Ctx:
         self._record(name, dt)
         return out
 
-    def data(self, fn: Callable, *args):
-        """调用页面数据函数 fn(run, f, *args)；查询各记一步，其余（pandas 计算）记为 py:<函数名>。"""
+    def data(self, fn: Callable, *args, **kw):
+        """调用页面数据函数 fn(run, f, *args, **kw)；查询各记一步，其余（pandas 计算）记为 py:<函数名>。"""
         q0, t0 = self._query_time, clock()
-        out = fn(self.q, self.f, *args)
+        out = fn(self.q, self.f, *args, **kw)
         self._record("py:" + fn.__name__, clock() - t0 - (self._query_time - q0))
         return out
 
@@ -132,8 +132,8 @@ def page_hotspots(c: Ctx) -> None:
     c.fig("category_unit_heatmap", lambda: hotspots.category_unit_heatmap(d.matrix, share=False), d.matrix)
     c.fig("pareto", lambda: hotspots.pareto(d.pareto), d.pareto)
     c.fig("channel_mix", lambda: hotspots.channel_mix(d.channels), d.channels)
-    # 问题清单：页面（pages/hotspots.py）用下钻清单 drill_problems，选择框默认“不限”即全部问题
-    c.data(drill.drill_list, drill.Measure("problems", "problems", "热点问题清单（全部）"))
+    # 问题清单：页面（pages/hotspots.py）用下钻清单 drill_problems，选择框默认“不限”即全部问题，显示前 SHOW_ROWS 行
+    c.data(drill.drill_list, drill.Measure("problems", "problems", "热点问题清单（全部）"), limit=drill.SHOW_ROWS)
 
 
 def page_relapse(c: Ctx) -> None:
