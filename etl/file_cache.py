@@ -33,6 +33,7 @@ import pyarrow as pa
 
 from etl.build_result import FileResult
 from etl.collected import CHUNK_ROWS, RECORD_TABLES, arrow_schema, records_table
+from etl.fingerprint import CACHED_TABLES
 from etl.validate.context import LoadError, Submission
 
 CACHE_ENV = "DASHBOARD_BUILD_CACHE"
@@ -41,7 +42,7 @@ CURRENT = "CURRENT"
 PACK_PREFIX = "pack-"
 MAX_SECTION_BYTES = 16 << 30  # a larger file in the folder is not ours: not even read
 ENTRY = "cache_entry"  # the column tagging every row with its entry number
-SECTIONS = ("entries", "submissions", "load_errors", *RECORD_TABLES)
+SECTIONS = ("entries", *CACHED_TABLES)
 _WRITE_OPTIONS = pa.ipc.IpcWriteOptions(compression=None)  # decoding is 4× faster without lz4
 
 
@@ -135,8 +136,12 @@ class _Section:
 
     def flush(self) -> None:
         if self.pending:
-            # one batch per CHUNK_ROWS rows: a batch per file (24,000 tiny chunks) made every later step 10× slower
-            self.writer.write_table(pa.concat_tables(self.pending).combine_chunks(), max_chunksize=CHUNK_ROWS)
+            table = pa.concat_tables(self.pending)
+            # batches of CHUNK_ROWS rows: a batch per file (24,000 tiny chunks) made every later step 10× slower;
+            # rows taken from the old pack are batched already (a few runs cut out of them at most): not copied again
+            if table.column(0).num_chunks > 4 * (table.num_rows // CHUNK_ROWS + 1):
+                table = table.combine_chunks()
+            self.writer.write_table(table, max_chunksize=CHUNK_ROWS)
             self.pending, self.pending_rows = [], 0
 
     def close(self) -> tuple[int, bytes]:
@@ -160,7 +165,6 @@ class FileCache:
         self._new: dict[str, _Section] | None = None
         self._new_dir: Path | None = None
         self._next_entry = 0
-        self.hits = self.writes = self.ignored = 0
         self.write_failed = False
 
     # ---------------------------------------------------------------- reading the pack in use
@@ -199,7 +203,6 @@ class FileCache:
                     raise ValueError("schema")
             del raw
         except Exception:  # noqa: BLE001 — a bad pack only costs a re-read of every file
-            self.ignored += 1
             return
         entries = tables["entries"]
         made = dict(zip(entries.column(ENTRY).to_pylist(), entries.column("made_on").to_pylist(), strict=True))
@@ -227,7 +230,6 @@ class FileCache:
         and rows. They go into the next pack as they are."""
         self._load()
         wanted = [self._old_keys[k] for k in keys]
-        self.hits += len(wanted)
         if not wanted:
             return FileResult()
         keep = np.array(wanted, dtype=np.int32)
@@ -251,7 +253,6 @@ class FileCache:
                                                "made_on": pa.array([self.today], pa.date32())}))
             for name, table in part_sections(part).items():
                 self._new[name].add(_tagged(table, entry))
-            self.writes += 1
         except Exception:  # noqa: BLE001 — no cache next time, never a failed build
             self._abandon()
 

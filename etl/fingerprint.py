@@ -10,7 +10,7 @@ from functools import cache
 from importlib import metadata
 from pathlib import Path
 
-from etl.collected import arrow_schema
+from etl.collected import RECORD_TABLES, arrow_schema
 from etl.config import Campaign
 from etl.read import vocabulary
 from etl.read.profiles import ImportProfile
@@ -21,7 +21,7 @@ CODE_FOLDERS = ("read", "normalize", "validate")
 CODE_FILES = ("build.py", "build_result.py", "collected.py", "config.py", "file_cache.py", "fingerprint.py")
 # Not schema.sql itself: a new derived table there changes no file's result; the columns of the tables
 # the cache holds do (their Arrow types are hashed, see code_fingerprint).
-CACHED_TABLES = ("submissions", "load_errors", "ledger_snapshots", "leads", "survey_responses", "survey_unit_scores")
+CACHED_TABLES = ("submissions", "load_errors", *RECORD_TABLES)
 LIBRARIES = ("python-calamine", "chinese-calendar", "pyarrow")
 
 # The campaign settings read while reading and validating a file (etl/read, etl/normalize, etl/validate,

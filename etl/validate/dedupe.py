@@ -5,13 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import duckdb
-import pyarrow as pa
 
-from etl.collected import Collected
+from etl.collected import Collected, records_table
 from etl.validate.context import ERROR, LoadError, Submission
-
-_SUBMISSIONS = pa.schema([("submission_id", pa.string()), ("campaign_id", pa.string()), ("file_name", pa.string()),
-                          ("sheet_name", pa.string()), ("as_of_date", pa.date32())])
 
 # Keep the first row of each identity by file, sheet and row (newest_first: the most recent 填报时间
 # before that, rows without one last); submission_id only breaks the tie of two same-named files.
@@ -42,8 +38,7 @@ def _drop_duplicates(collected: Collected, submissions: list[Submission], errors
         return
     fields = list(dict.fromkeys([*identity, shown]))
     rows = collected.arrow().select([*fields, "submission_id", "source_row"])
-    subs = pa.Table.from_pylist([{f: getattr(s, f) for f in _SUBMISSIONS.names} for s in submissions],
-                                schema=_SUBMISSIONS)
+    subs = records_table(submissions, "submissions").select(["submission_id", "file_name", "sheet_name", "as_of_date"])
     by_id = {s.submission_id: s for s in submissions}
     sql = _RANKED.format(identity=", ".join(identity), fields=", ".join(fields),
                          newest="sub_as_of DESC NULLS LAST," if newest_first else "")
