@@ -164,15 +164,16 @@ def _chart_module() -> str:
 # while it loads then mounts in the same task, and the first one shows only when all are drawn. Importing
 # it as soon as the page starts (same URL as Streamlit's own lazy import: one module) lets each chart draw
 # on arrival. Not on pages without charts: the import costs the browser some 150 ms.
+_CHART_MODULE = _chart_module()
 _PRELOAD_CHARTS = """const idx = document.querySelector('script[type="module"][src*="/static/js/index."]');
   if (idx) import(new URL(__MODULE__, idx.src).href).catch(() => {});""".replace(
-    "__MODULE__", json.dumps(_chart_module()))
+    "__MODULE__", json.dumps(_CHART_MODULE))
 
 
 def apply(extra_css: str = "", preload_charts: bool = True) -> None:
     """每次运行调用一次（app.py，页面内容之前）：CSS 与翻译脚本，连同看板自己的 extra_css，放在同一个元素里
     （页面打开时浏览器每多一个元素就多一次重绘）；preload_charts：页面一打开就加载图表模块（有图表的页面）。"""
-    script = _SCRIPT.replace("__PRELOAD__", _PRELOAD_CHARTS if preload_charts and _chart_module() else "")
+    script = _SCRIPT.replace("__PRELOAD__", _PRELOAD_CHARTS if preload_charts and _CHART_MODULE else "")
     st.html(CHROME_CSS + extra_css + script, unsafe_allow_javascript=True)
 
 
