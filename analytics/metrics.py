@@ -9,6 +9,7 @@ import math
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+import numpy as np
 import pandas as pd
 
 from analytics.lagging import STATE_ICON
@@ -81,15 +82,52 @@ def round_half_up(x: float, digits: int = 1) -> Decimal:
     return Decimal(repr(float(x))).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
 
 
+def _half_up_text(x: float, digits: int) -> str:
+    """str(round_half_up(x, digits))，快：Decimal 每次约 3 µs，县区进度表 3000 个单位 × 4 个比率就是几十毫秒。
+    离进位点（…5）远时 float 的 f 格式与按 repr 四舍五入结果相同；接近进位点、很大或不是有限数时仍用 Decimal。"""
+    if 0 <= digits <= 6 and -1e6 < x < 1e6:
+        scaled = x * _SCALE[digits]
+        if abs(scaled - math.floor(scaled) - 0.5) > 1e-6:
+            return f"{x:.{digits}f}"
+    return str(round_half_up(x, digits))
+
+
+_SCALE = [10 ** k for k in range(7)]
+
+
 def fmt_pct(r: float | None, digits: int = 1) -> str:
-    return "—" if _is_missing(r) else f"{round_half_up(r * 100, digits)}%"
+    return "—" if _is_missing(r) else _half_up_text(float(r * 100), digits) + "%"
 
 
 def fmt_rate(num, den, digits: int = 1) -> str:
     """比率连同分子分母：'72.4%（21/29）'；分母为 0 时 '—（0/0）'。"""
     n = 0 if _is_missing(num) else int(num)
     d = 0 if _is_missing(den) else int(den)
-    return f"{fmt_pct(rate(n, d), digits)}（{n}/{d}）"
+    pct = "—" if d == 0 else _half_up_text(float(n) / float(d) * 100, digits) + "%"
+    return f"{pct}（{n}/{d}）"
+
+
+def fmt_rates(nums, dens, digits: int = 1) -> list[str]:
+    """[fmt_rate(n, d) for n, d in zip(nums, dens)]，整列一起算（各单位表几千行 × 几个比率）。"""
+    n, d = _whole_numbers(nums), _whole_numbers(dens)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pct = n.astype(float) / d.astype(float) * 100
+        fast = (d != 0) & (np.abs(pct) < 1e6)
+        if 0 <= digits <= 6:
+            scaled = pct * _SCALE[digits]
+            fast &= np.abs(scaled - np.floor(scaled) - 0.5) > 1e-6
+        else:
+            fast[:] = False
+    spec = f".{digits}f"
+    out = [f"{x:{spec}}%（{a}/{b}）" for x, a, b in zip(pct.tolist(), n.tolist(), d.tolist(), strict=True)]
+    for i in np.flatnonzero(~fast):     # 分母为 0、接近进位点（…5）或很大：逐个按原规则
+        out[i] = fmt_rate(int(n[i]), int(d[i]), digits)
+    return out
+
+
+def _whole_numbers(values) -> np.ndarray:
+    """一列计数 → int64：空值为 0，小数截去（与 fmt_rate 的 int() 相同）。"""
+    return pd.to_numeric(pd.Series(values), errors="raise").fillna(0).to_numpy().astype(np.int64)
 
 
 def pp_change(cur: float | None, prev: float | None) -> float | None:
@@ -164,7 +202,7 @@ def unit_table(df: pd.DataFrame, min_items: int) -> pd.DataFrame:
         return _col(df, c).astype(int).tolist()
 
     def rates(num, den):
-        return [fmt_rate(a, b) for a, b in zip(ints(num), ints(den), strict=True)]
+        return fmt_rates(ints(num), ints(den))
 
     rep = [f"按时{o}/{d}" + (f"，未按时{m}次" if m else "") + (f"，待报{p}" if p else "")
            for o, d, m, p in zip(ints("reports_ontime"), ints("reports_due"), ints("reports_missed"),

@@ -58,14 +58,14 @@ class LeadsData:
 
 
 def unit_table(by_unit: pd.DataFrame, min_items: int) -> pd.DataFrame:
-    rates = metrics.fmt_rate
+    rates = metrics.fmt_rates
     return pd.DataFrame({
         "单位": by_unit["unit_name"],
         "受理": by_unit["received"].astype(int),
         "办结": by_unit["concluded"].astype(int),
-        "按时办结率": [rates(a, b) for a, b in zip(by_unit["leads_ontime"], by_unit["leads_ontime_den"], strict=True)],
-        "反馈率": [rates(a, b) for a, b in zip(by_unit["fed_back"], by_unit["concluded"], strict=True)],
-        "属实率": [rates(a, b) for a, b in zip(by_unit["found"], by_unit["with_finding"], strict=True)],
+        "按时办结率": rates(by_unit["leads_ontime"], by_unit["leads_ontime_den"]),
+        "反馈率": rates(by_unit["fed_back"], by_unit["concluded"]),
+        "属实率": rates(by_unit["found"], by_unit["with_finding"]),
         "超期未办结": by_unit["open_overdue"].astype(int),
         "备注": ["" if metrics.rankable(d, min_items) else f"件数少于{min_items}件，不参与排名"
                for d in by_unit["leads_ontime_den"]],
