@@ -1,6 +1,8 @@
 """图表共用：字体与字号（style）、数字和日期的显示文字、通用柱状图/折线图/热力图。颜色见 analytics/palette.py。"""
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -18,10 +20,11 @@ PLOTLY_CONFIG = {"displayModeBar": False, "displaylogo": False, "locale": "zh-CN
 def style(fig: go.Figure, big: bool = False, height: int | None = None) -> go.Figure:
     """统一字体、字号、边距、白底。big=True 用于会议投影。"""
     base = 20 if big else 14
+    layout = fig._layout
     legend = dict(font=dict(size=base))
-    if fig.layout.legend.orientation != "v":   # 图自己把图例放在右侧（竖排）时保留
+    if _get(layout, "legend", "orientation") != "v":   # 图自己把图例放在右侧（竖排）时保留
         legend |= dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1)
-    fig.update_layout(
+    updates = dict(
         font=dict(family=FONT, size=base, color="#222"),
         title=dict(font=dict(size=base + 6), x=0, xanchor="left"),
         hoverlabel=dict(font=dict(family=FONT, size=base)),
@@ -30,25 +33,52 @@ def style(fig: go.Figure, big: bool = False, height: int | None = None) -> go.Fi
         plot_bgcolor="white",
         paper_bgcolor="white",
     )
-    fig.update_xaxes(title_font=dict(size=base), tickfont=dict(size=base - 1), gridcolor="#eee",
-                     automargin=True)
-    fig.update_yaxes(title_font=dict(size=base), tickfont=dict(size=base - 1), gridcolor="#eee",
-                     automargin=True)
+    for prefix in ("xaxis", "yaxis"):     # 同 fig.update_xaxes / update_yaxes：xaxis 及图里已有的 xaxis2…
+        for key in [prefix] + sorted((k for k in layout if re.fullmatch(prefix + r"[2-9]\d*|" + prefix + r"1\d+", k)),
+                                     key=lambda k: int(k[len(prefix):])):
+            updates[key] = dict(title=dict(font=dict(size=base)), tickfont=dict(size=base - 1), gridcolor="#eee",
+                                automargin=True)
     if height:
-        fig.update_layout(height=height)
+        updates["height"] = height
+    _merge_layout(fig, updates)
     _fit_side_legend(fig, base)
     return fig
 
 
+# Trap: fig.update_layout / update_xaxes go through plotly's property-path machinery and checks, 20–60 ms per chart
+# at national scale (7 pages × 3–4 charts). style() sets only fixed, valid values (fonts, sizes, colours), so it
+# merges them straight into the figure's layout dict, the one plotly serialises; tests/test_chart_style.py checks
+# that every page's figures come out JSON-identical to the update_layout build (kept there).
+def _merge_layout(fig: go.Figure, updates: dict) -> None:
+    _merge(fig._layout, updates)      # plotly's layout objects read their values from this dict on every access
+
+
+def _merge(target: dict, updates: dict) -> None:
+    for key, value in updates.items():
+        if isinstance(value, dict):
+            if not isinstance(target.get(key), dict):
+                target[key] = {}
+            _merge(target[key], value)
+        else:
+            target[key] = value
+
+
+def _get(layout: dict, *path):
+    for key in path:
+        layout = layout.get(key) if isinstance(layout, dict) else None
+    return layout
+
+
 def _fit_side_legend(fig: go.Figure, font_size: int) -> None:
     """右侧竖排图例的每一项都要放得下：图不够高时加高（否则图例出滚动条，投影大字号时藏住后几个单位）。"""
-    if fig.layout.legend.orientation != "v" or fig.layout.showlegend is False:
+    layout = fig._layout
+    if _get(layout, "legend", "orientation") != "v" or layout.get("showlegend") is False:
         return
-    entries = sum(1 for t in fig.data if t.showlegend is not False and t.name)
-    margin = fig.layout.margin
-    need = (margin.t or 0) + (margin.b or 0) + 90 + round(font_size * 1.75) * entries
-    if (fig.layout.height or 450) < need:
-        fig.update_layout(height=need)
+    entries = sum(1 for t in fig._data if t.get("showlegend") is not False and t.get("name"))
+    margin = layout.get("margin", {})
+    need = (margin.get("t") or 0) + (margin.get("b") or 0) + 90 + round(font_size * 1.75) * entries
+    if (layout.get("height") or 450) < need:
+        _merge_layout(fig, {"height": need})
 
 
 def count_axis(vmax) -> dict:
