@@ -70,6 +70,15 @@ def text_px(text: str, size: int = 14) -> int:
     return sum(size if ord(ch) > 0x2E80 else size // 2 for ch in str(text))
 
 
+WIDE_CHARS = "[\u2e81-\U0010ffff]"     # text_px 按一个字号算的字符（ord > 0x2E80）
+
+
+def widest_px(texts: pd.Series, size: int = 14) -> int:
+    """max(text_px(t) for t in texts)，整列一起算（几千个单位的排名表逐字计算要几十毫秒）。"""
+    t = pd.Series([str(x) for x in texts.tolist()], dtype="string[pyarrow]")   # 空值同 text_px：str(None) 等
+    return int((t.str.len() * (size // 2) + t.str.count(WIDE_CHARS) * (size - size // 2)).max())
+
+
 def count_or_na(values: pd.Series) -> pd.Series:
     """份数列：整数；汇总表未填样本量的显示为空。"""
     return values.astype("Int64")
@@ -94,24 +103,27 @@ def unit_state(rankable, respondents, is_low) -> str:
 
 
 def ranking_table(rank: pd.DataFrame) -> pd.DataFrame:
+    def col(c: str) -> list:      # 逐个取值先转成 list：逐个迭代 Arrow 字符串列很慢
+        return rank[c].tolist()
+
     return pd.DataFrame({
-        "排名": ["—" if pd.isna(v) else str(int(v)) for v in rank["rank"]],
+        "排名": ["—" if pd.isna(v) else str(int(v)) for v in col("rank")],
         "单位": rank["unit_name"],
         "满意度得分": rank["score"].round(1),
         "95%置信区间": [("—" if pd.isna(lo) else f"{lo:.1f}～{hi:.1f}")
-                     for lo, hi in zip(rank["ci_low"], rank["ci_high"], strict=True)],
+                     for lo, hi in zip(col("ci_low"), col("ci_high"), strict=True)],
         "问卷份数": count_or_na(rank["respondents"]),
-        "状态": [unit_state(*r) for r in zip(rank["rankable"], rank["respondents"], rank["is_low"], strict=True)],
+        "状态": [unit_state(*r) for r in zip(col("rankable"), col("respondents"), col("is_low"), strict=True)],
         "说明": ["；".join(t for t in (note, reason) if isinstance(t, str) and t) or "—"
-               for note, reason in zip(rank["source_note"], rank["low_reason"], strict=True)],
+               for note, reason in zip(col("source_note"), col("low_reason"), strict=True)],
     })
 
 
 def ranking_layout(table: pd.DataFrame) -> RankTableLayout:
-    widths = {"排名": 44, "单位": min(240, max(text_px(t) for t in table["单位"]) + 16), "满意度得分": 80,
+    widths = {"排名": 44, "单位": min(240, widest_px(table["单位"]) + 16), "满意度得分": 80,
               "95%置信区间": 96, "问卷份数": 72, "状态": 72}
     reason_avail = max(240, TABLE_PX - sum(widths.values()))
-    reason_px = max(text_px(t) for t in table["说明"]) + 16
+    reason_px = widest_px(table["说明"]) + 16
     wrap = reason_px > reason_avail
     row_h = 70 if wrap else 35
     return RankTableLayout(widths=widths, reason_width=min(reason_px, reason_avail), wrap=wrap, row_height=row_h,
@@ -126,10 +138,10 @@ def change_table(yoy: pd.DataFrame, year: int) -> pd.DataFrame | None:
     cur = cur.assign(_chg=cur["change"].round(1)).sort_values(["_chg", "sort_order"])
     return pd.DataFrame({
         "单位": cur["unit_name"],
-        "对比年度": [f"{int(p)}年 → {year}年" for p in cur["prev_year"]],
-        "上年得分": [f"{v:.1f}" for v in cur["prev_score"]],
-        f"{year}年得分": [f"{v:.1f}" for v in cur["score"]],
-        "变化（分）": [yoy_change(v) for v in cur["_chg"]],
+        "对比年度": [f"{int(p)}年 → {year}年" for p in cur["prev_year"].tolist()],
+        "上年得分": [f"{v:.1f}" for v in cur["prev_score"].tolist()],
+        f"{year}年得分": [f"{v:.1f}" for v in cur["score"].tolist()],
+        "变化（分）": [yoy_change(v) for v in cur["_chg"].tolist()],
         f"{year}年问卷份数": count_or_na(cur["respondents"]),
     })
 
