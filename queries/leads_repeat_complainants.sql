@@ -1,7 +1,7 @@
 -- 重复投诉人：截至统计日同一投诉人（按加盐摘要 complainant_key 归并，不可还原）反映 2 件及以上线索。
 -- 只输出脱敏的姓名和电话，不输出摘要本身。
--- 先找出 2 件及以上的摘要（绝大多数投诉人只有 1 件），只对这些投诉人的线索排序（SEMI JOIN）；
--- 按件数、最近受理日期、首件线索编号排出名次后取前 $limit 位（NULL = 全部），再对这些人做字符串聚合。
+-- 按摘要分组一次：2 件及以上的摘要（绝大多数投诉人只有 1 件）按件数、最近受理日期、首件线索编号排出名次，
+-- 取前 $limit 位（NULL = 全部），再只对这些人的线索（SEMI JOIN）做字符串聚合。
 -- 脱敏姓名/电话取该投诉人最近一件线索上的非空值（按受理日期、线索编号取最大），结果确定、可复现。
 -- 只看候选摘要（全部线索中有 2 件及以上的）的线索：建库时存在 repeat_complainant_leads（etl/sql/precompute.sql），
 -- 按 leads_as_of 的口径（受理日期为空时按交办日期，侧栏筛选）选行，再按统计日与筛选重新计数。
@@ -21,22 +21,18 @@ WITH keyed_leads AS NOT MATERIALIZED (
                WHERE NOT EXISTS (SELECT 1 FROM lead_unit_periods WHERE campaign_id = $campaign_id)) AS candidate
            ON candidate.campaign_id = leads.campaign_id AND candidate.unit_id IS NOT DISTINCT FROM leads.unit_id
           AND candidate.complainant_key = leads.complainant_key
-), repeat_keys AS (
-    SELECT complainant_key
+), ranked_keys AS (     -- 2 件及以上的摘要排出名次：件数多、最近受理晚、首件线索编号小的在前（与 lead_ids 的字符串
+    SELECT                -- 顺序一致），取前 $limit 位；只对这些人的线索做下面的字符串聚合
+        complainant_key,
+        row_number() OVER (ORDER BY count(*) DESC, max(recv) DESC, arg_min(lead_id, (recv, lead_id))) AS seq
     FROM keyed_leads
     GROUP BY complainant_key
     HAVING count(*) >= 2
-), repeat_leads AS MATERIALIZED (
+    QUALIFY $limit IS NULL OR seq <= $limit
+), repeat_leads AS (
     SELECT keyed_leads.*
     FROM keyed_leads
-    SEMI JOIN repeat_keys ON keyed_leads.complainant_key = repeat_keys.complainant_key
-), ranked_keys AS (     -- 名次：件数多、最近受理晚、首件线索编号小的在前（与 lead_ids 的字符串顺序一致）
-    SELECT
-        complainant_key,
-        row_number() OVER (ORDER BY count(*) DESC, max(recv) DESC, arg_min(lead_id, (recv, lead_id))) AS seq
-    FROM repeat_leads
-    GROUP BY complainant_key
-    QUALIFY $limit IS NULL OR seq <= $limit
+    SEMI JOIN ranked_keys ON keyed_leads.complainant_key = ranked_keys.complainant_key
 ), complainants AS (
     SELECT
         ranked_keys.seq,
