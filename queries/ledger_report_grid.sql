@@ -6,16 +6,24 @@
 -- “按时”与 unit_progress.sql 的 reports_ontime 一致；迟报 + 未报 = 其 reports_missed。宏见 etl/sql/views.sql。
 WITH ledger_reports AS (
     SELECT DISTINCT unit_id, as_of_date FROM ledger_reports_as_of($campaign_id, $as_of)
-), ledger_report_nodes AS (
+), due AS (
+    SELECT * FROM ledger_reports_due($campaign_id, $as_of, $units)
+), node_reports AS (    -- 只按（单位, 节点）分组，名称等之后再连上
     SELECT
-        due.unit_id, due.unit_name, due.sort_order, due.due_date, due.win_start, due.win_end, due.next_due,
+        due.unit_id, due.due_date,
         min(ledger_reports.as_of_date) FILTER (
             WHERE in_report_window(ledger_reports.as_of_date, due.win_start, due.win_end)) AS ontime_date,
         min(ledger_reports.as_of_date) FILTER (
             WHERE ledger_reports.as_of_date > due.win_end AND ledger_reports.as_of_date < due.next_due) AS late_date
-    FROM ledger_reports_due($campaign_id, $as_of, $units) AS due
-    LEFT JOIN ledger_reports ON ledger_reports.unit_id = due.unit_id
-    GROUP BY ALL
+    FROM due
+    JOIN ledger_reports ON ledger_reports.unit_id = due.unit_id
+    GROUP BY due.unit_id, due.due_date
+), ledger_report_nodes AS (
+    SELECT
+        due.unit_id, due.unit_name, due.sort_order, due.due_date, due.win_start, due.win_end, due.next_due,
+        node_reports.ontime_date, node_reports.late_date
+    FROM due
+    LEFT JOIN node_reports ON node_reports.unit_id = due.unit_id AND node_reports.due_date = due.due_date
 ), final AS (
     SELECT
         unit_id,

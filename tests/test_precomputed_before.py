@@ -1,6 +1,7 @@
 """The query files precomputing rewrote, as they were before (commit a78b631~1; leads_by_unit, kpi_overview and
 unit_progress as they were at 9347172, before lead_unit_periods; satisfaction_dimensions at 80a32ea,
-leads_overdue_open and leads_overdue_by_unit at ce13c74): tests/test_precomputed.py runs
+leads_overdue_open and leads_overdue_by_unit at ce13c74, ledger_report_punctuality and
+ledger_report_grid at 3d40c88): tests/test_precomputed.py runs
 these on the reference database (windows over every snapshot, every complainant key counted) and the
 rewritten files on the precomputed one, so a rewrite is checked against the old text, not against itself.
 No tests here."""
@@ -544,5 +545,71 @@ FROM overdue_leads
 LEFT JOIN units ON units.campaign_id = overdue_leads.campaign_id AND units.unit_id = overdue_leads.unit_id
 GROUP BY ALL
 ORDER BY leads DESC, oldest_due, sort_order, overdue_leads.unit_id
+""",
+    "ledger_report_punctuality": """\
+-- 台账报送情况：每个单位 × 每个已到的报送节点，窗口（上一节点+宽限, 本节点+宽限] 内是否有报送。宏见 etl/sql/views.sql。
+WITH ledger_reports AS (
+    SELECT unit_id, as_of_date, submission_id FROM ledger_reports_as_of($campaign_id, $as_of)
+), ledger_report_nodes AS (
+    SELECT
+        due.unit_id, due.unit_name, due.sort_order, due.due_date, due.win_start, due.win_end,
+        min(ledger_reports.as_of_date) AS first_report_date,
+        count(ledger_reports.submission_id) AS submissions
+    FROM ledger_reports_due($campaign_id, $as_of, $units) AS due
+    LEFT JOIN ledger_reports
+        ON ledger_reports.unit_id = due.unit_id
+       AND in_report_window(ledger_reports.as_of_date, due.win_start, due.win_end)
+    GROUP BY ALL
+), final AS (
+    SELECT
+        unit_id, unit_name, sort_order, due_date, win_end AS grace_end, first_report_date, submissions,
+        CASE
+            WHEN submissions > 0 THEN '按时报送'
+            WHEN win_end < CAST($as_of AS DATE) THEN '未按时报送'
+            ELSE '待报送'
+        END AS report_status
+    FROM ledger_report_nodes
+)
+SELECT * EXCLUDE (sort_order) FROM final
+ORDER BY sort_order, unit_id, due_date
+""",
+    "ledger_report_grid": """\
+-- 台账报送按节点：每个单位 × 每个已到的报送节点（report_due_dates，不晚于统计日）的报送情况
+--   按时：本节点窗口（上一节点 + 宽限天数 之后，至 本节点 + 宽限天数）内有台账报送；
+--   迟报：窗口内没有，但在下一个报送节点之前（最后一个节点：统计日之前）补报了；
+--   未报：到下一个报送节点（或统计日）仍没有报送；
+--   待报：本节点宽限期尚未结束。
+-- “按时”与 unit_progress.sql 的 reports_ontime 一致；迟报 + 未报 = 其 reports_missed。宏见 etl/sql/views.sql。
+WITH ledger_reports AS (
+    SELECT DISTINCT unit_id, as_of_date FROM ledger_reports_as_of($campaign_id, $as_of)
+), ledger_report_nodes AS (
+    SELECT
+        due.unit_id, due.unit_name, due.sort_order, due.due_date, due.win_start, due.win_end, due.next_due,
+        min(ledger_reports.as_of_date) FILTER (
+            WHERE in_report_window(ledger_reports.as_of_date, due.win_start, due.win_end)) AS ontime_date,
+        min(ledger_reports.as_of_date) FILTER (
+            WHERE ledger_reports.as_of_date > due.win_end AND ledger_reports.as_of_date < due.next_due) AS late_date
+    FROM ledger_reports_due($campaign_id, $as_of, $units) AS due
+    LEFT JOIN ledger_reports ON ledger_reports.unit_id = due.unit_id
+    GROUP BY ALL
+), final AS (
+    SELECT
+        unit_id,
+        unit_name,
+        sort_order,
+        due_date,
+        win_end AS grace_end,
+        coalesce(ontime_date, late_date) AS report_date,
+        CASE
+            WHEN ontime_date IS NOT NULL THEN '按时'
+            WHEN late_date IS NOT NULL THEN '迟报'
+            WHEN win_end >= CAST($as_of AS DATE) THEN '待报'
+            ELSE '未报'
+        END AS report_status,
+        CASE WHEN ontime_date IS NULL AND late_date IS NOT NULL THEN late_date - win_end END AS days_late
+    FROM ledger_report_nodes
+)
+SELECT * FROM final
+ORDER BY sort_order, unit_id, due_date
 """,
 }
