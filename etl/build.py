@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import hashlib
+import logging
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -10,7 +12,7 @@ from pathlib import Path
 from etl import read_pool
 from etl.build_result import BuildResult, FileResult
 from etl.config import PROJECT_ROOT, Campaign, load_campaign
-from etl.file_cache import FileCache, cache_dir
+from etl.file_cache import FileCache, cache_dir, sha256_of
 from etl.fingerprint import entry_key, result_fingerprint
 from etl.installation_secret import installation_secret
 from etl.load import BuildRefused, build_lock, existing_records, remove_stale_temp_files, write_database
@@ -46,12 +48,16 @@ def complainant_salt() -> str:
     return installation_secret()
 
 
+def _is_input(path: Path) -> bool:
+    return path.suffix.lower() in INPUT_SUFFIXES and path.is_file()
+
+
 def input_files(source_dirs: list[Path]) -> list[Path]:
     """Spreadsheet files under the folders, lock and hidden files included (the build reports them)."""
     files = []
     for d in source_dirs:
         if d.is_dir():
-            files += [p for p in d.rglob("*") if p.is_file() and p.suffix.lower() in INPUT_SUFFIXES]
+            files += [p for p in d.rglob("*") if _is_input(p)]
     return sorted(files, key=lambda p: (p.name, str(p)))
 
 
@@ -162,13 +168,14 @@ def unreadable_reason(exc: Exception) -> str:
     return "文件内容无法解析（可能已损坏、被加密，或与扩展名不符），请用 Excel 打开确认后另存为 .xlsx 再上传"
 
 
-def _screen(campaign: Campaign, path: Path, seen_sha: dict[tuple[str, str], str]) -> tuple[str | None, LoadError | None]:
+def _screen(campaign: Campaign, path: Path, seen_sha: dict[tuple[str, str], str],
+            file_sha_of: Callable[[Path], str] = sha256_of) -> tuple[str | None, LoadError | None]:
     """(content sha256, None) for a file to read; (…, the 警告) for a lock/hidden file or a file whose
     content equals an earlier one's (the first by name is read, as seen_sha records)."""
     reason = _skip_reason(path)
     if reason:
         return None, LoadError(campaign.id, None, path.name, "", None, None, None, reason, WARNING)
-    file_sha = hashlib.sha256(path.read_bytes()).hexdigest()
+    file_sha = file_sha_of(path)
     first = seen_sha.setdefault((campaign.id, file_sha), path.name)
     if first != path.name:
         return file_sha, LoadError(campaign.id, None, path.name, "", None, None, None,
@@ -239,7 +246,7 @@ def _plan(jobs: list[tuple[Campaign, Path]], cache: FileCache | None, profiles: 
     fingerprints: dict[str, str] = {}
     plan = []
     for campaign, path in jobs:
-        file_sha, skipped = _screen(campaign, path, seen_sha)
+        file_sha, skipped = _screen(campaign, path, seen_sha, cache.file_sha if cache is not None else sha256_of)
         item = _Planned(campaign, path, file_sha, skipped)
         if cache is not None and skipped is None:
             if campaign.id not in fingerprints:
@@ -332,7 +339,7 @@ def check_sources(sources: list[CampaignSources], allow_empty: bool) -> None:
             if not d.is_dir():
                 raise BuildRefused(f"源文件夹“{d}”不存在，请检查路径是否写错。本次未重建，原数据库未改动")
     dirs = [d for cs in sources for d in cs.source_dirs]
-    if not allow_empty and not input_files(dirs):
+    if not allow_empty and not any(_is_input(p) for d in dirs if d.is_dir() for p in d.rglob("*")):
         where = "、".join(f"“{d}”" for d in dirs) or "（未指定）"
         raise BuildRefused(f"源文件夹{where}中没有可导入的文件（.xlsx、.xls、.xlsm、.csv）。本次未重建，原数据库未改动；"
                            "确要生成空数据库时请加 --allow-empty")
@@ -350,13 +357,15 @@ def build(sources: list[CampaignSources], db_path: Path, progress: Progress | No
           salt: str | None = None, profiles: list[ImportProfile] | None = None,
           profiles_folder: Path | None = None, allow_empty: bool = False,
           lock_timeout: float = LOCK_WAIT_SECONDS, cache: bool | Path = False,
-          workers: int | None = None) -> BuildResult:
+          workers: int | None = None, pack_in_background: bool = False) -> BuildResult:
     """Collect every file, then write a new database and swap it in; on failure the old file stays.
     Refused (BuildRefused, nothing written) when a folder is missing, or when nothing would be read
     or loaded while the database in place has records, unless allow_empty; one build at a time.
     cache: True keeps each file's result in etl.file_cache.cache_dir(db_path) (a folder: there) and
     reads only files new or changed since the last build; once the new database is in place the cache
-    holds exactly the entries this build used. workers: see collect()."""
+    holds exactly the entries this build used. workers: see collect().
+    pack_in_background: return once the new database is in place (the data page shows it); the cache's new
+    pack is written by a thread that holds the build lock until it is done (a next build waits for it)."""
     started = time.perf_counter()
     db_path = Path(db_path)
     check_sources(sources, allow_empty)
@@ -364,17 +373,29 @@ def build(sources: list[CampaignSources], db_path: Path, progress: Progress | No
     file_cache = None
     if cache:
         file_cache = FileCache(cache_dir(db_path) if cache is True else Path(cache), salt)
-    with build_lock(db_path, lock_timeout):
+    with build_lock(db_path, lock_timeout) as held:
         remove_stale_temp_files(db_path)
         result = collect(sources, progress, salt, profiles, profiles_folder, file_cache, workers)
         if not allow_empty:
             _refuse_losing_everything(db_path, result)
         write_database(db_path, [cs.campaign for cs in sources], result,
                        (lambda text: progress(result.files, result.files, text)) if progress else lambda text: None)
-        if file_cache is not None:
+        if file_cache is not None and pack_in_background:
+            threading.Thread(target=_commit_then_release, args=(file_cache, held.hand_over()),
+                             name="build-cache-pack").start()
+        elif file_cache is not None:
             file_cache.commit()
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _commit_then_release(file_cache: FileCache, release: Callable[[], None]) -> None:
+    try:
+        file_cache.commit()
+    except Exception:  # noqa: BLE001 — only costs the next build a re-read of this build's new files
+        logging.getLogger(__name__).exception("build cache pack not written")
+    finally:
+        release()
 
 
 def sample_sources(sample_root: Path | None = None, uploads_root: Path | None = None) -> list[CampaignSources]:

@@ -14,6 +14,9 @@ A pack that is unreadable, too large, not made of regular files, or whose seal d
 truncated, written by someone without the salt, a section swapped) is ignored as a whole: every file is
 read again. Nothing in a cache file is ever unpickled or executed. A result that reported a 填报时间
 later than the day it was made is used on that day only (see still_valid).
+
+The pack also records each input file's size, times, inode and content hash (section file_stats), so that
+the next build hashes only files whose stat changed (FileCache.file_sha), as git's index does.
 """
 from __future__ import annotations
 
@@ -23,6 +26,7 @@ import hmac
 import os
 import shutil
 import stat
+import time
 import uuid
 from datetime import date
 from functools import cache
@@ -37,12 +41,17 @@ from etl.fingerprint import CACHED_TABLES
 from etl.validate.context import LoadError, Submission
 
 CACHE_ENV = "DASHBOARD_BUILD_CACHE"
-MAGIC = b"dashboard-etl-file-cache 2\n"
+MAGIC = b"dashboard-etl-file-cache 3\n"
 CURRENT = "CURRENT"
 PACK_PREFIX = "pack-"
 MAX_SECTION_BYTES = 16 << 30  # a larger file in the folder is not ours: not even read
 ENTRY = "cache_entry"  # the column tagging every row with its entry number
-SECTIONS = ("entries", *CACHED_TABLES)
+ENTRY_SECTIONS = ("entries", *CACHED_TABLES)  # every row tagged with its entry number
+STATS = "file_stats"
+SECTIONS = (*ENTRY_SECTIONS, STATS)
+# Trap (racy stat, as in git): a file changed again within the same clock tick as the stat taken before
+# hashing it keeps its stat. Only files last changed this long before they were hashed are recorded.
+RACY_NS = 2_000_000_000
 _WRITE_OPTIONS = pa.ipc.IpcWriteOptions(compression=None)  # decoding is 4× faster without lz4
 
 
@@ -56,11 +65,23 @@ def cache_dir(db_path: Path) -> Path:
 def section_schema(section: str) -> pa.Schema:
     if section == "entries":
         return pa.schema([(ENTRY, pa.int32()), ("key", pa.string()), ("made_on", pa.date32())])
+    if section == STATS:
+        return pa.schema([("path", pa.string()), ("size", pa.int64()), ("mtime_ns", pa.int64()),
+                          ("ctime_ns", pa.int64()), ("inode", pa.int64()), ("device", pa.int64()),
+                          ("sha256", pa.string())])
     return arrow_schema(section).append(pa.field(ENTRY, pa.int32()))
 
 
 def _tagged(table: pa.Table, entry: int) -> pa.Table:
     return table.append_column(ENTRY, pa.array(np.full(table.num_rows, entry, dtype=np.int32)))
+
+
+def sha256_of(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _signature(info: os.stat_result) -> tuple[int, int, int, int, int]:
+    return info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino, info.st_dev
 
 
 def part_sections(part: FileResult) -> dict[str, pa.Table]:
@@ -165,6 +186,8 @@ class FileCache:
         self._new: dict[str, _Section] | None = None
         self._new_dir: Path | None = None
         self._next_entry = 0
+        self._old_stats: dict[str, tuple[tuple, str]] = {}  # path → (stat signature, sha256), last build's
+        self._stats: dict[str, tuple[tuple, str]] = {}  # this build's, for the next pack
         self.write_failed = False
 
     # ---------------------------------------------------------------- reading the pack in use
@@ -215,6 +238,25 @@ class FileCache:
                                                            entries.column("key").to_pylist(), strict=True)
                           if still_valid(as_of.get(entry, []), made[entry], self.today)}
         self._next_entry = max(made, default=-1) + 1
+        stats = tables[STATS]
+        self._old_stats = {path: (tuple(sig), sha) for path, *sig, sha in zip(
+            *(stats.column(name).to_pylist() for name in section_schema(STATS).names), strict=True)}
+
+    def file_sha(self, path: Path) -> str:
+        """The SHA-256 of the file's content: the last build's when the file's size, modification and change
+        times, inode and device are those it had then; else read and hashed (and recorded unless racy)."""
+        self._load()
+        where = os.path.abspath(path)
+        info = os.stat(path)
+        known = self._old_stats.get(where)
+        if known is not None and known[0] == _signature(info):
+            self._stats[where] = known
+            return known[1]
+        hashed_at = time.time_ns()
+        sha = sha256_of(path)
+        if max(info.st_mtime_ns, info.st_ctime_ns) < hashed_at - RACY_NS:
+            self._stats[where] = (_signature(info), sha)
+        return sha
 
     def stored_keys(self) -> set[str]:
         """The keys of the pack in use that hold today."""
@@ -233,7 +275,7 @@ class FileCache:
         if not wanted:
             return FileResult()
         keep = np.array(wanted, dtype=np.int32)
-        for name in SECTIONS:
+        for name in ENTRY_SECTIONS:
             self._taken[name] = _rows_of(self._old[name], keep)
         return sections_part({n: t for n, t in self._taken.items() if n != "entries"})
 
@@ -287,6 +329,7 @@ class FileCache:
                 self._open_new()
             for name, table in self._taken.items():
                 self._new[name].add(table)
+            self._new[STATS].add(self._stats_table())
             sizes = {name: section.close() for name, section in self._new.items()}
             (self._new_dir / "seal").write_bytes(self._seal_text(sizes))
             pack = self.folder / f"{PACK_PREFIX}{uuid.uuid4().hex[:16]}"
@@ -299,6 +342,13 @@ class FileCache:
             self._abandon()
             return
         self.prune()
+
+    def _stats_table(self) -> pa.Table:
+        rows = sorted(self._stats.items())
+        columns = [[path for path, _ in rows], *zip(*(sig for _, (sig, _) in rows), strict=True),
+                   [sha for _, (_, sha) in rows]] if rows else [[] for _ in section_schema(STATS)]
+        schema = section_schema(STATS)
+        return pa.Table.from_arrays([pa.array(c, f.type) for c, f in zip(columns, schema, strict=True)], schema=schema)
 
     def prune(self) -> int:
         """Remove every pack but CURRENT's, temp folders of builds no longer running, and stray files;

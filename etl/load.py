@@ -30,10 +30,23 @@ class BuildRefused(RuntimeError):
     """The build did not swap in a new database (Chinese message saying why and what to do)."""
 
 
+class HeldLock:
+    """The build lock while held; hand_over() moves its release to the caller (e.g. a thread that finishes
+    the build's cache after the new database is in place)."""
+
+    def __init__(self, release: Callable[[], None]):
+        self._release = release
+        self.handed_over = False
+
+    def hand_over(self) -> Callable[[], None]:
+        self.handed_over = True
+        return self._release
+
+
 @contextlib.contextmanager
-def build_lock(db_path: Path, timeout: float) -> Iterator[None]:
+def build_lock(db_path: Path, timeout: float) -> Iterator[HeldLock]:
     """One build at a time per database: an flock on <db>.lock, waited for up to timeout seconds;
-    the file is removed when the build ends."""
+    the file is removed when the build ends (or when the one it was handed over to releases it)."""
     db_path.parent.mkdir(parents=True, exist_ok=True)
     path = Path(f"{db_path}.lock")
     deadline = time.monotonic() + timeout
@@ -46,11 +59,17 @@ def build_lock(db_path: Path, timeout: float) -> Iterator[None]:
         if path.exists() and os.stat(path).st_ino == os.fstat(lock.fileno()).st_ino:
             break
         lock.close()
-    try:
-        yield
-    finally:
+
+    def release() -> None:
         path.unlink(missing_ok=True)  # removed while still locked: waiters on it see it is gone
         lock.close()
+
+    held = HeldLock(release)
+    try:
+        yield held
+    finally:
+        if not held.handed_over:
+            release()
 
 
 def _wait_for_flock(lock, deadline: float) -> bool:

@@ -91,7 +91,7 @@ def forge_seal(path: Path) -> None:  # the listing edited, the HMAC kept
 @pytest.mark.parametrize(("damage", "name"), [
     (truncate, "ledger_snapshots.arrow"), (flip_a_bit, "leads.arrow"), (swap_with_leads, "submissions.arrow"),
     (replace_by_noise, "entries.arrow"), (Path.unlink, "load_errors.arrow"), (forge_seal, "seal"),
-    (flip_a_bit, "seal")])
+    (flip_a_bit, "seal"), (flip_a_bit, "file_stats.arrow")])
 def test_a_damaged_pack_is_read_again(tmp_path, src, cold, damage, name):
     db = tmp_path / "inc" / "d.duckdb"
     run(src, db)
