@@ -211,7 +211,7 @@ def unit_table(df: pd.DataFrame, min_items: int) -> pd.DataFrame:
             for n in ints("problems")]
     return pd.DataFrame({
         "单位": df["unit_name"].tolist(),
-        "状态": [STATE_ICON[s] for s in df["lagging_state"]],
+        "状态": [STATE_ICON[s] for s in df["lagging_state"].tolist()],
         "滞后评分": ints("lagging_score"),
         "扣分项": df["lagging_reasons"].tolist(),
         "整改率": rates("done", "problems"),
