@@ -28,7 +28,8 @@ def hotspots_data(run: Run, f: PageFilters) -> HotspotsData:
     mix = run("channel_mix", **f.params())
     return HotspotsData(
         matrix=matrix, pareto=par, channels=mix,
-        unit_ids_by_name=dict(zip(matrix["unit_name"], matrix["unit_id"], strict=False)),
+        # .tolist() first: iterating the Arrow columns element by element costs ~30 ms at 3000 units × 6 方面
+        unit_ids_by_name=dict(zip(matrix["unit_name"].tolist(), matrix["unit_id"].tolist(), strict=False)),
         unit_options=[""] + [u for u in f.unit_names if not f.units or u in f.units],
         category_options=[""] + matrix.sort_values("category_no")["category"].drop_duplicates().tolist(),
         manifestation_options=[""] + (par["manifestation_code"].tolist() if not par.empty else []),

@@ -68,7 +68,7 @@ def unit_table(by_unit: pd.DataFrame, min_items: int) -> pd.DataFrame:
         "属实率": rates(by_unit["found"], by_unit["with_finding"]),
         "超期未办结": by_unit["open_overdue"].astype(int),
         "备注": ["" if metrics.rankable(d, min_items) else f"件数少于{min_items}件，不参与排名"
-               for d in by_unit["leads_ontime_den"]],
+               for d in by_unit["leads_ontime_den"].tolist()],
     })
 
 
