@@ -1,6 +1,7 @@
 -- 预计算：建库最后（views.sql、derive_relapse.sql 之后）把页面反复要算的东西算好存成表，
 -- 页面查询只筛选这些小表。口径不变：宏的输出与 views.sql 里的定义逐行相同（tests/test_precomputed.py 核对）。
--- 可重复执行：同样的数据再执行一次结果相同（测试对旧库执行它来比较）。
+-- 可重复执行：同样的数据再执行一次结果相同（测试对旧库执行它来比较）；它只从 views.sql 的 …_computed 宏和原始表计算，
+-- 不读自己存的表（tests/test_precompute_rerun.py）。
 
 -- problem_periods：每行快照作为该问题“最新一期”的有效期 [as_of_date, valid_to)，valid_to = 该问题下一期快照的日期。
 -- 排序与 latest_snapshots 的窗口相同（日期，再同日 submission_id）；同日被更晚报送顶替的行有效期为空，不存。
@@ -38,7 +39,7 @@ DELETE FROM repeat_complainant_keys;
 INSERT INTO repeat_complainant_keys
 SELECT candidates.*
 FROM (SELECT DISTINCT campaign_id FROM leads) AS campaign,
-     repeat_complainant_candidates(campaign.campaign_id) AS candidates
+     repeat_complainant_candidates_computed(campaign.campaign_id) AS candidates
 ORDER BY ALL;
 
 CREATE OR REPLACE MACRO repeat_complainant_candidates(cid) AS TABLE
@@ -61,7 +62,7 @@ DELETE FROM survey_response_scores;
 INSERT INTO survey_response_scores
 SELECT scores.*
 FROM (SELECT DISTINCT campaign_id FROM survey_responses) AS campaign,
-     response_scores(campaign.campaign_id) AS scores
+     response_scores_computed(campaign.campaign_id) AS scores
 ORDER BY ALL;
 
 CREATE OR REPLACE MACRO response_scores(cid) AS TABLE

@@ -93,14 +93,18 @@ FROM received_leads;
 
 -- 重复投诉人的候选：全部线索中同一摘要（complainant_key）有 2 件及以上的，每个单位、摘要一行。截至任何统计日、
 -- 在任何筛选下的重复投诉人都在其中（件数只会更少），查询先用它缩小范围，再按统计日与筛选重新计数。
--- 建库时 etl/sql/precompute.sql 把它存成表 repeat_complainant_keys，并让这个宏读表。
-CREATE MACRO repeat_complainant_candidates(cid) AS TABLE
+-- 建库时 etl/sql/precompute.sql 把 …_computed 的结果存成表 repeat_complainant_keys，并让不带后缀的宏读表
+-- （两个名字：precompute.sql 再执行一次时仍从线索计算，不会读到它刚清空的表）。
+CREATE MACRO repeat_complainant_candidates_computed(cid) AS TABLE
 SELECT DISTINCT leads.campaign_id, leads.unit_id, leads.complainant_key
 FROM leads
 SEMI JOIN (SELECT complainant_key FROM leads WHERE campaign_id = cid AND complainant_key IS NOT NULL
            GROUP BY complainant_key HAVING count(*) >= 2) AS repeated
        ON repeated.complainant_key = leads.complainant_key
 WHERE leads.campaign_id = cid;
+
+CREATE MACRO repeat_complainant_candidates(cid) AS TABLE
+SELECT * FROM repeat_complainant_candidates_computed(cid);
 
 -- 按日期的口径（趋势图用）：campaign 在 as_of 及以前的每个台账快照日期 × 每个问题在该日及以前的最新一期，
 -- 按侧栏筛选，口径标志同 problems_as_of（is_overdue 按该快照日期）。每行快照有效到该问题下一期快照的日期（不含），与日期做区间连接，
@@ -171,13 +175,16 @@ CREATE MACRO in_report_window(submitted_on, start_val, end_val) AS
 
 -- 每份问卷一行（逐份问卷按 单位、问卷编号 归并）：题数 answers（含未作答的题）、有分的题数 scored、总分 total、
 -- 平均分 resp_mean。满意度各查询按年度 / 单位从这里汇总，不必每次扫全部逐题答案；
--- 建库时 etl/sql/precompute.sql 把它存成表 survey_response_scores，并让这个宏读表。
-CREATE MACRO response_scores(cid) AS TABLE
+-- 建库时 etl/sql/precompute.sql 把 …_computed 的结果存成表 survey_response_scores，并让不带后缀的宏读表。
+CREATE MACRO response_scores_computed(cid) AS TABLE
 SELECT campaign_id, survey_year, unit_id, response_id,
     count(*) AS answers, count(score) AS scored, CAST(sum(score) AS BIGINT) AS total, avg(score) AS resp_mean
 FROM survey_responses
 WHERE campaign_id = cid
 GROUP BY campaign_id, survey_year, unit_id, response_id;
+
+CREATE MACRO response_scores(cid) AS TABLE
+SELECT * FROM response_scores_computed(cid);
 
 -- 满意度汇总表（一个单位一行）只补充“该年度没有逐份问卷”的单位：有问卷的单位以问卷为准。
 -- score_or_rate = 汇总表得分，没有得分时取满意率（0–100）。满意度各查询都从这里取汇总表的行。
