@@ -8,20 +8,19 @@ import plotly.graph_objects as go
 
 from analytics import lagging
 from analytics.palette import BLUE, GREEN, GREY, LIGHT_BLUE, ORANGE, PALETTE, RED, STATE_COLORS, STATUS_COLORS, YELLOW
-from dashboard.charts.base import count_axis, date_text, pct_text, time_axis
+from dashboard.charts.base import count_axis, date_text, figure, pct_text, time_axis
 from etl.lagging_config import LaggingRules
 
 
 def completion_trend(df: pd.DataFrame) -> go.Figure:
     """completion_trend.sql → 整改率、销号率折线 + 逾期数柱（次坐标）。"""
     x = pd.to_datetime(df["snap_date"])
-    fig = go.Figure()
-    fig.add_trace(go.Bar(
+    traces = [go.Bar(
         x=x, y=df["overdue"], name="逾期问题（个，右轴）", marker_color="rgba(192,57,43,0.35)",
-        yaxis="y2", hovertemplate="%{x|%Y-%m-%d}<br>逾期问题：%{y} 个<extra></extra>"))
+        yaxis="y2", hovertemplate="%{x|%Y-%m-%d}<br>逾期问题：%{y} 个<extra></extra>")]
     for col, name, color, num in (("completion", "整改率", BLUE, "done"),
                                   ("closure", "销号率", GREEN, "closed")):
-        fig.add_trace(go.Scatter(
+        traces.append(go.Scatter(
             x=x, y=df[col], name=name, mode="lines+markers+text", line=dict(color=color, width=4),
             marker=dict(size=8 if len(df) > 12 else 10),
             text=[""] * (len(df) - 1) + [pct_text(df[col].iloc[-1])],   # 只标最后一点，其余看悬停
@@ -29,35 +28,34 @@ def completion_trend(df: pd.DataFrame) -> go.Figure:
             customdata=df[[num, "problems"]].to_numpy(),
             hovertemplate=f"%{{x|%Y-%m-%d}}<br>{name}：%{{y:.1%}}（%{{customdata[0]}}/%{{customdata[1]}}）"
                           "<extra></extra>"))
-    fig.update_layout(
-        title="整改率、销号率随时间变化（悬停查看每期数字）", xaxis_title="台账快照日期",
+    return figure(traces, dict(
+        title="整改率、销号率随时间变化（悬停查看每期数字）",
         margin=dict(r=70),
         yaxis=dict(title="比率", tickformat=".0%", range=[0, 1.08]),
         yaxis2=dict(title="逾期问题（个）", overlaying="y", side="right", showgrid=False,
                     range=[0, max(4, float(df["overdue"].max() or 0) * 1.15)],
                     **count_axis(max(4, float(df["overdue"].max() or 0)))),
-        xaxis=time_axis(x),   # 每日快照时 37 个日期：只标约 8 个，不旋转
-    )
-    return fig
+        xaxis=time_axis(x) | dict(title="台账快照日期"),   # 每日快照时 37 个日期：只标约 8 个，不旋转
+    ))
 
 
 def unit_trend(df: pd.DataFrame, note: str = "") -> go.Figure:
     """unit_trend.sql → 各单位整改率折线（页面只查询 ≤ 10 个单位）；图例在右侧。"""
-    fig = go.Figure()
+    traces = []
     for i, (name, g) in enumerate(df.groupby("unit_name", sort=False)):
-        fig.add_trace(go.Scatter(
+        traces.append(go.Scatter(
             x=pd.to_datetime(g["snap_date"]), y=g["completion"], name=str(name), mode="lines+markers",
             line=dict(color=PALETTE[i % len(PALETTE)], width=2.5),
             customdata=g[["done", "problems", "overdue"]].to_numpy(),
             hovertemplate=(f"{name}<br>%{{x|%Y-%m-%d}}<br>整改率：%{{y:.1%}}（%{{customdata[0]}}/%{{customdata[1]}}）"
                            "<br>逾期：%{customdata[2]} 个<extra></extra>")))
     n = df["unit_name"].nunique()
-    fig.update_layout(title="各单位整改率趋势" + (f"（{note}）" if note else ""),
-                      xaxis_title="台账快照日期", yaxis_title="整改率", xaxis=time_axis(df["snap_date"]),
-                      legend=dict(orientation="v", x=1.02, xanchor="left", y=1, yanchor="top"),
-                      height=max(420, 120 + 26 * n))
-    fig.update_yaxes(tickformat=".0%", range=[0, 1.05])
-    return fig
+    return figure(traces, dict(
+        title="各单位整改率趋势" + (f"（{note}）" if note else ""),
+        xaxis=time_axis(df["snap_date"]) | dict(title="台账快照日期"),
+        yaxis=dict(title="整改率", tickformat=".0%", range=[0, 1.05]),
+        legend=dict(orientation="v", x=1.02, xanchor="left", y=1, yanchor="top"),
+        height=max(420, 120 + 26 * n)))
 
 
 def stage_timeline(stages: pd.DataFrame, as_of: date, next_due: date | None = None) -> go.Figure:
@@ -141,17 +139,16 @@ def lagging_bar(df: pd.DataFrame, top: int | None = None, rules: LaggingRules | 
 def unit_rates(df: pd.DataFrame) -> go.Figure:
     """unit_progress → 各单位整改率、销号率（分组柱），悬停显示分子分母。"""
     d = df[df["problems"] > 0]
-    fig = go.Figure()
+    traces = []
     for num, name, color in (("done", "整改率", BLUE), ("closed", "销号率", GREEN)):
         r = d[num] / d["problems"]
-        fig.add_trace(go.Bar(
+        traces.append(go.Bar(
             x=d["unit_name"], y=r, name=name, marker_color=color,   # 不标数字：柱太窄，看悬停
             customdata=d[[num, "problems"]].to_numpy(),
             hovertemplate=f"%{{x}}<br>{name}：%{{y:.1%}}（%{{customdata[0]}}/%{{customdata[1]}}）<extra></extra>"))
-    fig.update_layout(title="各单位整改率与销号率（悬停查看分子分母）", xaxis_title="", yaxis_title="比率",
-                      barmode="group")
-    fig.update_yaxes(tickformat=".0%", range=[0, 1.05])
-    return fig
+    return figure(traces, dict(
+        title="各单位整改率与销号率（悬停查看分子分母）", xaxis=dict(title=""),
+        yaxis=dict(title="比率", tickformat=".0%", range=[0, 1.05]), barmode="group"))
 
 
 def status_history(hist: pd.DataFrame) -> go.Figure:
@@ -165,18 +162,17 @@ def status_history(hist: pd.DataFrame) -> go.Figure:
     names = [f"编号 {s}" + (f"（{p[-4:]}）" if d else "")
              for s, p, d in zip(serial, first["problem_id"], dup, strict=True)]
     hist["label"] = hist["problem_id"].map(dict(zip(first["problem_id"], names, strict=True)))
-    fig = go.Figure()
+    traces = []
     for status, color in STATUS_COLORS.items():
         g = hist[hist["status"] == status]
         if g.empty:
             continue
-        fig.add_trace(go.Scatter(
+        traces.append(go.Scatter(
             x=pd.to_datetime(g["as_of_date"]), y=g["label"], mode="markers", name=status,
             marker=dict(symbol="square", size=18, color=color),
             hovertemplate=f"%{{y}}<br>%{{x|%Y-%m-%d}}：{status}<extra></extra>"))
     n = hist["problem_id"].nunique()
-    fig.update_layout(title="问题状态变化（每次台账报送）", xaxis_title="台账快照日期",
-                      yaxis_title="问题编号", height=max(260, 110 + 30 * n))
-    fig.update_xaxes(**time_axis(hist["as_of_date"]))
-    fig.update_yaxes(type="category", autorange="reversed")
-    return fig
+    return figure(traces, dict(
+        title="问题状态变化（每次台账报送）", height=max(260, 110 + 30 * n),
+        xaxis=dict(title="台账快照日期") | time_axis(hist["as_of_date"]),
+        yaxis=dict(title="问题编号", type="category", autorange="reversed")))
