@@ -9,9 +9,12 @@
 结构列表 = 数据探索左栏的数据库结构（每表一个折叠框，表格收在里面，要点开才画）；幻灯片 = 会议模式第一页的版面（st.html 里的 .mt）。
 每页第一次打开时服务器的查询缓存是冷的，单独列为“首次”；中位数、最小、最大取全部 N 次。目标：示例库中位数 ≤ 1.5 秒。
 
-    .venv/bin/python -m bench.browser_speed [--db PATH] [--runs 5] [--json OUT]
+    .venv/bin/python -m bench.browser_speed [--db PATH] [--runs 5] [--pages 总览,县区进度] [--json OUT] [--before DIR]
 
 不给 --db 时用 `python -m etl build-sample` 在临时目录生成示例数据库。
+--before DIR：同一次运行里并排量改动前后。DIR 是旧版本的项目副本（如 `git archive <rev> | tar -x -C DIR`），
+从它再启动一个看板（同一个数据库、本项目的 .venv）；两个看板在同一个浏览器里逐次交替打开同一页，机器上别的负载
+对前后两边的影响相同（这台 2 核机器上同一版本两次运行的中位数可差几百毫秒，分开两次运行比不出前后）。
 """
 from __future__ import annotations
 
@@ -64,8 +67,8 @@ def sample_db(tmp: Path) -> Path:
     return db
 
 
-def start_server(db: Path, tmp: Path) -> tuple[subprocess.Popen, str]:
-    """看板（同 tests/test_browser.start_server）：空闲端口、临时状态库里一个专班账号。"""
+def start_server(db: Path, tmp: Path, root: Path = ROOT) -> tuple[subprocess.Popen, str]:
+    """root 目录里的看板（同 tests/test_browser.start_server）：空闲端口、tmp 里的临时状态库里一个专班账号。"""
     from state import accounts
     from state.store import open_store
 
@@ -79,7 +82,7 @@ def start_server(db: Path, tmp: Path) -> tuple[subprocess.Popen, str]:
             [sys.executable, "-m", "dashboard.serve", "--server.headless", "true", "--server.port", str(port),
              "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
              "--server.fileWatcherType", "none"],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+            cwd=root, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_healthy(url, proc, log)
@@ -111,27 +114,40 @@ def first_marker_ms(page, url: str, marker: str, timeout_ms: int = 30_000) -> fl
         raise NoMarker(f"{timeout_ms / 1000:g} 秒内没有出现{marker}（截图 {shot.relative_to(ROOT)}）") from None
 
 
-def measure(server: str, runs: int, only: list[str] | None = None) -> tuple[dict[str, list[float]], dict[str, str]]:
-    """每页 runs 次的毫秒数；没有出现标记的页面不再重复，原因记在第二个字典里。"""
+def measure(servers: dict[str, str], runs: int, only: list[str] | None = None
+            ) -> tuple[dict[str, dict[str, list[float]]], dict[str, str]]:
+    """每个看板（名称 → 地址）每页 runs 次的毫秒数；几个看板时每次轮流、先后次序逐次交替。
+    没有出现标记的页面不再重复，原因记在第二个字典里。"""
     from playwright.sync_api import sync_playwright
 
-    times: dict[str, list[float]] = {}
+    times: dict[str, dict[str, list[float]]] = {name: {} for name in servers}
     missing: dict[str, str] = {}
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
-            page = browser.new_context(viewport=VIEWPORT, locale="zh-CN").new_page()
-            sign_in(page, server, USER, PASSWORD)
-            # the sign-in token reaches the cookie on the run after signing in; every timed page load needs it
-            page.wait_for_function("() => document.cookie.includes('dashboard_session=')", timeout=30_000)
+            pages = {}
+            for name, server in servers.items():
+                page = browser.new_context(viewport=VIEWPORT, locale="zh-CN").new_page()
+                sign_in(page, server, USER, PASSWORD)
+                # the sign-in token reaches the cookie on the run after signing in; every timed page load needs it
+                page.wait_for_function("() => document.cookie.includes('dashboard_session=')", timeout=30_000)
+                pages[name] = page
             for label, path, marker in PAGES:
                 if only and label not in only:
                     continue
                 try:
-                    times[label] = [first_marker_ms(page, server + path, marker) for _ in range(runs)]
-                    print(f"  {label}：" + "、".join(f"{t:.0f}" for t in times[label]) + " ms", file=sys.stderr)
+                    for name in servers:
+                        times[name][label] = []
+                    for run in range(runs):
+                        for name in (list(servers) if run % 2 == 0 else list(servers)[::-1]):
+                            times[name][label].append(first_marker_ms(pages[name], servers[name] + path, marker))
+                    for name in servers:
+                        print(f"  {label}{'（' + name + '）' if len(servers) > 1 else ''}："
+                              + "、".join(f"{t:.0f}" for t in times[name][label]) + " ms", file=sys.stderr)
                 except NoMarker as e:
                     missing[label] = str(e)
+                    for name in servers:
+                        times[name].pop(label, None)
                     print(f"  {label}：{e}", file=sys.stderr)
         finally:
             browser.close()
@@ -168,38 +184,70 @@ def print_table(rows: list[dict], db_label: str, runs: int) -> None:
               + "".join(f"{r[k]:>10}" for k in ("first_ms", "median_ms", "min_ms", "max_ms")) + flag)
 
 
+def print_before_after(before: list[dict], after: list[dict], db_label: str, runs: int, before_dir: Path) -> None:
+    print(f"\n浏览器首图时间，改动前后（无头 Chromium，每页每边 {runs} 次、交替打开，毫秒，数据库：{db_label}；"
+          f"前 = {before_dir}，后 = {ROOT}；目标中位数 ≤ {GOAL_MS} ms）")
+    print(_pad("页面", 10) + "".join(f"{h:>10}" for h in ("前中位数", "后中位数", "变化")) + "   后：最小–最大")
+    old = {r["page"]: r for r in before}
+    for r in after:
+        b = old.get(r["page"], {})
+        if "missing" in r or "median_ms" not in b:
+            print(_pad(r["page"], 10) + "  —  " + (r.get("missing") or b.get("missing") or "前一版没有这一页"))
+            continue
+        flag = "" if r["median_ms"] <= GOAL_MS else "  超过目标"
+        print(_pad(r["page"], 10) + f"{b['median_ms']:>12}{r['median_ms']:>12}{r['median_ms'] - b['median_ms']:>+10}"
+              + f"   {r['min_ms']}–{r['max_ms']}" + flag)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="浏览器首图时间（无头 Chromium）")
     ap.add_argument("--db", type=Path, help="看板数据库（默认：临时目录里生成的示例数据库）")
     ap.add_argument("--runs", type=int, default=5, help="每页打开次数（默认 5）")
     ap.add_argument("--pages", type=lambda v: v.split(","), help="只量这些页面（导航标签，逗号分隔）")
     ap.add_argument("--json", type=Path, metavar="OUT", help="另把结果写成 JSON")
+    ap.add_argument("--before", type=Path, metavar="DIR", help="旧版本的项目副本：同一次运行里并排量改动前后")
     args = ap.parse_args(argv)
     if args.db is not None and not args.db.exists():
         print(f"错误：没有数据库 {args.db}", file=sys.stderr)
         return 2
+    if args.before is not None and not (args.before / "app.py").exists():
+        print(f"错误：{args.before} 里没有 app.py（应是旧版本的项目副本）", file=sys.stderr)
+        return 2
     with tempfile.TemporaryDirectory(prefix="browser_speed_") as tmp_name:
         tmp = Path(tmp_name)
         db = args.db.resolve() if args.db else sample_db(tmp)
-        proc, server = start_server(db, tmp)
+        roots = {"后": ROOT, "前": args.before.resolve()} if args.before else {"": ROOT}
+        procs, servers = [], {}
         try:
-            times, missing = measure(server, args.runs, args.pages)
-            rows = summary(times, missing)
+            for name, root in roots.items():
+                (tmp / (name or "dash")).mkdir()
+                proc, servers[name] = start_server(db, tmp / (name or "dash"), root)
+                procs.append(proc)
+            times, missing = measure(servers, args.runs, args.pages)
+            rows = {name: summary(times[name], missing) for name in servers}
             if any(why.startswith("页面出错") for why in missing.values()):  # the page shows a redacted message
-                print("看板日志里的异常：\n" + "\n".join(sorted({line for line in (tmp / "streamlit.log").read_text(
-                    errors="replace").splitlines() if re.match(r"^[\w.]+(Error|Exception)\b", line)})), file=sys.stderr)
+                print("看板日志里的异常：\n" + "\n".join(sorted({line for log in tmp.glob("*/streamlit.log") for line
+                      in log.read_text(errors="replace").splitlines()
+                      if re.match(r"^[\w.]+(Error|Exception)\b", line)})), file=sys.stderr)
         except Exception:
-            print("看板日志（末尾）：\n" + "\n".join((tmp / "streamlit.log").read_text(errors="replace")
-                                                   .splitlines()[-25:]), file=sys.stderr)
+            for log in tmp.glob("*/streamlit.log"):
+                print(f"看板日志（{log.parent.name}，末尾）：\n" + "\n".join(log.read_text(errors="replace")
+                                                                      .splitlines()[-25:]), file=sys.stderr)
             raise
         finally:
-            stop(proc)
+            for proc in procs:
+                stop(proc)
     label = str(args.db) if args.db else "示例（etl build-sample）"
-    print_table(rows, label, args.runs)
+    if args.before:
+        print_before_after(rows["前"], rows["后"], label, args.runs, args.before)
+    else:
+        print_table(rows[""], label, args.runs)
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps({"db": label, "runs": args.runs, "goal_ms": GOAL_MS, "pages": rows},
-                                        ensure_ascii=False, indent=2), encoding="utf-8")
+        out = {"db": label, "runs": args.runs, "goal_ms": GOAL_MS, "pages": rows["后" if args.before else ""]}
+        if args.before:
+            out["before"] = {"dir": str(args.before), "pages": rows["前"]}
+        args.json.write_text(json.dumps(out, ensure_ascii=False, indent=2), encoding="utf-8")
     return 0
 
 
