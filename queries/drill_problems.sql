@@ -6,7 +6,7 @@
 -- 再按下钻选择缩小（空列表 / '' = 不限）：$sel_units 单位，$sel_category 问题方面（'未分类' = 方面为空，同热点图），
 -- $sel_manifestation 表现形式编码，$sel_channel 问题来源；$only_overdue 只看逾期。
 -- $limit：只取排在最前的若干行（NULL = 全部）；listed_total 为不限行数时的行数（大库“全部问题”有十万行，
--- 页面只显示前若干行并注明共多少行）。
+-- 页面只显示前若干行并注明共多少行；用标量子查询数，不用 count(*) OVER ()：那要先把几万行宽行全部排成窗口）。
 WITH problems AS (
     SELECT * FROM filtered_problems($campaign_id, $as_of, $units, $categories, $channels)
 ), picked AS (
@@ -35,7 +35,7 @@ SELECT  -- 状态、整改时限、是否逾期在前
     picked.source_channel, picked.measure, picked.deadline_kind,
     picked.is_done, picked.is_closed, picked.is_relapse,
     picked.as_of_date AS last_reported, picked.problem_id, picked.unit_id,
-    count(*) OVER () AS listed_total
+    (SELECT count(*) FROM picked) AS listed_total
 FROM picked
 LEFT JOIN units ON units.campaign_id = picked.campaign_id AND units.unit_id = picked.unit_id
 ORDER BY picked.is_overdue DESC, coalesce(units.sort_order, 999), picked.unit_id,
