@@ -20,7 +20,7 @@ from etl.read import CellError, ReadError, read_file
 from etl.read.profiles import ImportProfile, load_profiles
 from etl.read.sheet import EMPTY_SHEET, HIDDEN_LABEL
 from etl.validate.context import ERROR, WARNING, LoadError, RowContext, RowRejected, Submission
-from etl.validate.dedupe import drop_duplicate_leads, drop_duplicate_snapshots, drop_duplicate_unit_scores
+from etl.validate.dedupe import drop_all_duplicates
 from etl.validate.leads import validate_lead_row
 from etl.validate.ledger import validate_ledger_row
 from etl.validate.submission import missing_ledger_context, resolve_as_of_checked, resolve_reporter
@@ -240,9 +240,7 @@ def collect_file(campaign: Campaign, path: Path, result: BuildResult, salt: str,
 
 def finish(result: BuildResult) -> None:
     """Cross-file steps once every file is in: duplicates, then rows loaded per submission."""
-    drop_duplicate_snapshots(result.ledger, result.submissions, result.errors)
-    drop_duplicate_leads(result.leads, result.submissions, result.errors)
-    drop_duplicate_unit_scores(result.survey_scores, result.submissions, result.errors)
+    drop_all_duplicates(result.ledger, result.leads, result.survey_scores, result.submissions, result.errors)
     _count_loaded(result)
 
 
