@@ -16,7 +16,8 @@ SELECT * FROM (
     WHERE as_of_date IS NOT NULL
 )
 WHERE valid_to > as_of_date
-ORDER BY ALL;
+-- 页面按“as_of_date <= 统计日 < valid_to”取行：先按 valid_to 存放，区段统计（zone map）能跳过已失效的整段行
+ORDER BY campaign_id, valid_to, as_of_date, unit_id, problem_id, submission_id;
 
 -- 截至 as_of 的最新一期 = 有效期含 as_of 的那一行（views.sql 里是对全部快照开窗）。
 CREATE OR REPLACE MACRO latest_snapshots(cid, as_of) AS TABLE
@@ -156,7 +157,7 @@ SELECT campaign_id, unit_id, on_date AS as_of_date,
     CAST(sum(overdue_open) OVER running AS BIGINT) AS overdue_open
 FROM day_changes
 WINDOW running AS (PARTITION BY campaign_id, unit_id ORDER BY on_date ROWS UNBOUNDED PRECEDING)
-ORDER BY campaign_id, unit_id, as_of_date;
+ORDER BY campaign_id, valid_to, unit_id, as_of_date;  -- 同 problem_periods：按 valid_to 存放
 
 -- lead_overdue_spans：曾经超期未办结的线索（约四分之一）及其超期未办结的一段：统计日在 [overdue_from, overdue_to) 内时
 -- is_overdue_open（已受理、期限已过——期限次日起、未办结——办结日前）。超期清单和各单位超期件数只扫这些
