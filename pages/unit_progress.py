@@ -5,7 +5,7 @@ import streamlit as st
 from analytics import lagging, metrics
 from analytics import supervision_drafts as drafts
 from analytics.page_data import drill
-from analytics.page_data.unit_progress import unit_detail, unit_progress_data
+from analytics.page_data.unit_progress import report_detail, unit_detail, unit_progress_data
 from dashboard import db, drill_url, drill_view, ui
 from dashboard.charts import progress as progress_charts
 from dashboard.labels import REPORT_DUE_LABELS
@@ -95,8 +95,10 @@ else:
 ui.chart(lambda: progress_charts.unit_trend(d.trend, d.trend_note), d.trend, "各单位整改率趋势", "unit_trend")
 st.caption(f"各单位整改率趋势：{d.trend_note}。")
 
-with st.expander("台账报送明细（按报送节点）"):
-    ui.table(d.report_detail, "台账报送明细", "report_detail", labels=REPORT_DUE_LABELS)
+report_box = ui.on_demand("台账报送明细（按报送节点）", "up_report_detail")
+if report_box.open:
+    with report_box:
+        ui.table(report_detail(db.run_query, f), "台账报送明细", "report_detail", labels=REPORT_DUE_LABELS)
 
 st.subheader("单位明细")
 if not d.detail_unit_ids:

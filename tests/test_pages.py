@@ -224,6 +224,9 @@ def test_repeat_complainants_limit_is_head_of_full_list(sample_db):
 def test_report_detail_names_the_report_due_date(fixture_db, monkeypatch):
     # due_date in ledger_report_punctuality is the 台账报送节点, not a lead's 办理期限
     at = _switch(_app(fixture_db, monkeypatch), "pages/unit_progress.py")
+    assert not [d for d in at.dataframe if "报送节点" in d.value.columns]  # built only when the box is opened
+    at.session_state["up_report_detail"] = True
+    at.run()
     detail = next(d.value for d in at.dataframe if "报送节点" in d.value.columns)
     assert "办理期限" not in detail.columns
     import duckdb
