@@ -13,6 +13,7 @@ from urllib.parse import parse_qs, urlparse
 
 import duckdb
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.test_browser import (  # noqa: F401 — browser 是 pytest fixture
     CHROMIUM_ARGS,
@@ -98,15 +99,25 @@ def _upload(page, path: Path) -> None:
 def _set_field(page, row: int, label: str) -> None:
     """第一张表的“导入为”列（第 3 列）第 row 行选为 label：点左上单元格，方向键移过去，回车打开下拉框。"""
     grid = page.locator("[class*='_0_cols'] [data-testid='stDataFrameResizable']").first
-    grid.scroll_into_view_if_needed()
-    box = grid.bounding_box()
-    page.mouse.click(box["x"] + 12, box["y"] + 35 + 17)
-    for _ in range(2):
-        page.keyboard.press("ArrowRight")
-    for _ in range(row):
-        page.keyboard.press("ArrowDown")
-    page.keyboard.press("Enter")
-    page.get_by_role("option", name=label, exact=True).click()
+    option = page.get_by_role("option", name=label, exact=True)
+    for attempt in range(3):  # on a loaded machine a key can land before the grid has taken the focus: again
+        grid.scroll_into_view_if_needed()
+        box = grid.bounding_box()
+        page.mouse.click(box["x"] + 12, box["y"] + 35 + 17)
+        for _ in range(2):
+            page.keyboard.press("ArrowRight")
+        for _ in range(row):
+            page.keyboard.press("ArrowDown")
+        page.keyboard.press("Enter")
+        try:
+            option.wait_for(timeout=10_000)
+            break
+        except PlaywrightTimeout:
+            if attempt == 2:
+                raise
+            page.keyboard.press("Escape")
+            _wait_idle(page)
+    option.click()
     page.keyboard.press("Escape")
 
 
