@@ -169,19 +169,29 @@ def _derived_keys(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     return keys
 
 
-def _reusable_derived(db_path: Path, keys: dict[str, str]) -> dict[str, pa.Table]:
-    """The derived tables of the database in place whose source key equals this build's, as Arrow tables
-    (none when there is no such database or it cannot be read)."""
+def _reuse_derived(con: duckdb.DuckDBPyConnection, db_path: Path, keys: dict[str, str]) -> set[str]:
+    """Copy into con the derived tables of the database in place whose source key equals this build's;
+    returns their names (none when there is no such database or it cannot be read)."""
     if not db_path.is_file():
-        return {}
+        return set()
     try:
-        with duckdb.connect(str(db_path), read_only=True) as old:
-            stored = dict(old.execute("SELECT key, value FROM build_info WHERE key LIKE 'derived:%'").fetchall())
-            return {table: old.sql(f"SELECT * FROM {table}").to_arrow_table()
-                    for source, tables in DERIVED_FROM.items() if stored.get(f"derived:{source}") == keys[source]
-                    for table in tables}
+        con.execute("ATTACH ? AS in_place (READ_ONLY)", [str(db_path)])
     except duckdb.Error:
-        return {}
+        return set()
+    try:
+        stored = dict(con.execute("SELECT key, value FROM in_place.build_info WHERE key LIKE 'derived:%'").fetchall())
+        reused = {table for source, tables in DERIVED_FROM.items() if stored.get(f"derived:{source}") == keys[source]
+                  for table in tables}
+        for table in sorted(reused):
+            con.execute(f"INSERT INTO {table} SELECT * FROM in_place.{table}")  # (in the order stored there)
+        return reused
+    except duckdb.Error:
+        for table in DERIVED_FROM.values():
+            for name in table:
+                con.execute(f"DELETE FROM {name}")
+        return set()
+    finally:
+        con.execute("DETACH in_place")
 
 
 def _run_skipping(con: duckdb.DuckDBPyConnection, sql: str, skipped: set[str]) -> None:
@@ -260,13 +270,11 @@ def write_database(db_path: Path, campaigns: list[Campaign], result,
             _insert_arrow(con, "load_errors", records_table(result.errors, "load_errors"))
             phase("正在计算反弹问题和各页面用的汇总表…")
             keys = _derived_keys(con)
-            reused = _reusable_derived(db_path, keys)
-            for table, rows in reused.items():
-                _insert_arrow(con, table, rows, sort=False)  # (in the order stored there)
+            reused = _reuse_derived(con, db_path, keys)
             # views.sql first: derive_relapse.sql uses its 口径 macros (status_is_done)
             con.execute((SQL_DIR / "views.sql").read_text(encoding="utf-8"))
             con.execute((SQL_DIR / "derive_relapse.sql").read_text(encoding="utf-8"))
-            _run_skipping(con, (SQL_DIR / "precompute.sql").read_text(encoding="utf-8"), set(reused))  # last: reads the derived flags
+            _run_skipping(con, (SQL_DIR / "precompute.sql").read_text(encoding="utf-8"), reused)  # last: reads the derived flags
             con.executemany("INSERT INTO build_info VALUES (?, ?)", [
                 ("input_fingerprint", _fingerprint(campaigns, result)),
                 ("campaigns", ",".join(c.id for c in campaigns)),
@@ -277,7 +285,7 @@ def write_database(db_path: Path, campaigns: list[Campaign], result,
         finally:
             con.close()
         os.replace(tmp, db_path)
-        return set(reused)
+        return reused
     finally:
         tmp.unlink(missing_ok=True)
         Path(f"{tmp}.wal").unlink(missing_ok=True)

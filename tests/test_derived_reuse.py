@@ -23,14 +23,14 @@ LEDGER = set(DERIVED_FROM["ledger_snapshots"])
 def reused(monkeypatch) -> list[set[str]]:
     """The derived tables each build copied."""
     seen: list[set[str]] = []
-    real = etl.load._reusable_derived
+    real = etl.load._reuse_derived
 
-    def recording(db_path, keys):
-        out = real(db_path, keys)
+    def recording(con, db_path, keys):
+        out = real(con, db_path, keys)
         seen.append(set(out))
         return out
 
-    monkeypatch.setattr(etl.load, "_reusable_derived", recording)
+    monkeypatch.setattr(etl.load, "_reuse_derived", recording)
     return seen
 
 
