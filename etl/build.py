@@ -48,17 +48,15 @@ def complainant_salt() -> str:
     return installation_secret()
 
 
-def _is_input(path: Path) -> bool:
-    return path.suffix.lower() in INPUT_SUFFIXES and path.is_file()
+def _input_paths(source_dirs: list[Path]) -> Iterator[Path]:
+    for d in source_dirs:
+        if d.is_dir():
+            yield from (p for p in d.rglob("*") if p.suffix.lower() in INPUT_SUFFIXES and p.is_file())
 
 
 def input_files(source_dirs: list[Path]) -> list[Path]:
     """Spreadsheet files under the folders, lock and hidden files included (the build reports them)."""
-    files = []
-    for d in source_dirs:
-        if d.is_dir():
-            files += [p for p in d.rglob("*") if _is_input(p)]
-    return sorted(files, key=lambda p: (p.name, str(p)))
+    return sorted(_input_paths(source_dirs), key=lambda p: (p.name, str(p)))
 
 
 def _skip_reason(path: Path) -> str | None:
@@ -355,7 +353,7 @@ def check_sources(sources: list[CampaignSources], allow_empty: bool) -> None:
             if not d.is_dir():
                 raise BuildRefused(f"源文件夹“{d}”不存在，请检查路径是否写错。本次未重建，原数据库未改动")
     dirs = [d for cs in sources for d in cs.source_dirs]
-    if not allow_empty and not any(_is_input(p) for d in dirs if d.is_dir() for p in d.rglob("*")):
+    if not allow_empty and next(_input_paths(dirs), None) is None:  # (stops at the first file)
         where = "、".join(f"“{d}”" for d in dirs) or "（未指定）"
         raise BuildRefused(f"源文件夹{where}中没有可导入的文件（.xlsx、.xls、.xlsm、.csv）。本次未重建，原数据库未改动；"
                            "确要生成空数据库时请加 --allow-empty")

@@ -344,11 +344,9 @@ class FileCache:
         self.prune()
 
     def _stats_table(self) -> pa.Table:
-        rows = sorted(self._stats.items())
-        columns = [[path for path, _ in rows], *zip(*(sig for _, (sig, _) in rows), strict=True),
-                   [sha for _, (_, sha) in rows]] if rows else [[] for _ in section_schema(STATS)]
         schema = section_schema(STATS)
-        return pa.Table.from_arrays([pa.array(c, f.type) for c, f in zip(columns, schema, strict=True)], schema=schema)
+        return pa.Table.from_pylist([dict(zip(schema.names, (path, *sig, sha), strict=True))
+                                     for path, (sig, sha) in sorted(self._stats.items())], schema=schema)
 
     def prune(self) -> int:
         """Remove every pack but CURRENT's, temp folders of builds no longer running, and stray files;

@@ -193,10 +193,7 @@ def _reuse_derived(con: duckdb.DuckDBPyConnection, db_path: Path, keys: dict[str
             con.execute(f"INSERT INTO {table} SELECT * FROM in_place.{table}")  # (in the order stored there)
         return reused
     except duckdb.Error:
-        for table in DERIVED_FROM.values():
-            for name in table:
-                con.execute(f"DELETE FROM {name}")
-        return set()
+        return set()  # (precompute.sql empties each table before filling it: a partial copy does not stay)
     finally:
         con.execute("DETACH in_place")
 
