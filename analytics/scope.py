@@ -23,7 +23,7 @@ BY_UNIT = ("units", "submissions", "ledger_snapshots", "leads", "survey_response
            "problem_periods", "repeat_complainant_keys", "repeat_complainant_leads", "survey_response_scores",
            "survey_unit_year_scores", "survey_dimension_scores", "lead_unit_periods", "lead_overdue_spans")
 # 没有 unit_id、按所属报送文件归属单位的表
-BY_SUBMISSION = ("load_errors",)
+BY_SUBMISSION = ("load_errors", "duplicate_rows")
 # 不含任何单位的数据：方案、阶段、报送节点、问题类别、生成信息
 UNIT_FREE = ("campaigns", "stages", "report_due_dates", "categories", "build_info")
 

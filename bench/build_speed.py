@@ -48,7 +48,7 @@ def _worker(source: Path, campaign_file: Path, db: Path, cache: bool, workers: i
             thread.join()
     return {"seconds": seconds, "pack_seconds": time.perf_counter() - started,
             "files": result.files, "from_cache": result.files_from_cache,
-            "records": result.record_count(),
+            "records": result.record_count(), "in_place": result.updated_in_place,
             "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
             "reader_peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}
 
@@ -185,7 +185,7 @@ def one_round(source: Path, campaign_file: Path, work: Path, workers: int | None
         step_db = round_dir / "db-serial" / "bench.duckdb" if name == "cold-serial" else db
         out[name] = r = _measure(src, config, step_db, cache, step_workers or workers)
         print(f"  {name}: {r['seconds']:.2f} 秒（缓存写完 {r['pack_seconds']:.2f} 秒） 峰值 {r['peak_mb']:.0f} MB（读取进程 {r['reader_peak_mb']:.0f} MB），"
-              f"沿用缓存 {r['from_cache']}/{r['files']} 个文件", flush=True)
+              f"沿用缓存 {r['from_cache']}/{r['files']} 个文件" + ("，库就地更新" if r.get("in_place") else ""), flush=True)
     return out
 
 
@@ -201,11 +201,13 @@ def _right(text: str, width: int) -> str:
     return " " * max(0, width - _width(text)) + text
 
 
-COLUMNS = [("秒", 8), ("缓存写完秒", 12), ("峰值MB", 9), ("读取进程MB", 12), ("文件", 8), ("沿用缓存", 10), ("记录", 10)]
+COLUMNS = [("秒", 8), ("缓存写完秒", 12), ("峰值MB", 9), ("读取进程MB", 12), ("文件", 8), ("沿用缓存", 10), ("记录", 10),
+           ("就地更新", 10)]
 
 
 def print_table(runs: dict[str, list[dict]], repeat: int) -> None:
-    print(f"\n中位数（{repeat} 轮；秒：到新库换上、页面可以显示新数字为止；缓存写完秒：到后台写完重建缓存为止；峰值MB：重建进程的 ru_maxrss，读取进程MB：读取子进程中最大的一个，0 = 未另起进程）")
+    print(f"\n中位数（{repeat} 轮；秒：到新库换上、页面可以显示新数字为止；缓存写完秒：到后台写完重建缓存为止；峰值MB：重建进程的 ru_maxrss，读取进程MB：读取子进程中最大的一个，0 = 未另起进程；"
+          "就地更新：只移出、加入改动文件的数据（etl/db_increment.py），否则整库重写；记录：读到的记录数，含因重复未导入的行）")
     print(_left("步骤", 44) + "".join(_right(h, w) for h, w in COLUMNS))
     steps = ([("cold-before", "冷启动：改动前的代码（--before-code）", False, 1)] if runs.get("cold-before") else []) + STEPS
     for name, label, _, _ in steps:
@@ -215,7 +217,7 @@ def print_table(runs: dict[str, list[dict]], repeat: int) -> None:
         med = {k: statistics.median(r[k] for r in rs) for k in ("seconds", "pack_seconds", "peak_mb", "reader_peak_mb")}
         first = rs[0]
         cells = [f"{med['seconds']:.2f}", f"{med['pack_seconds']:.2f}" if med["pack_seconds"] else "—", f"{med['peak_mb']:.0f}", f"{med['reader_peak_mb']:.0f}", str(first["files"]),
-                 str(first["from_cache"]), str(first["records"])]
+                 str(first["from_cache"]), str(first["records"]), "是" if first.get("in_place") else "否"]
         print(_left(label, 44) + "".join(_right(c, w) for c, (_, w) in zip(cells, COLUMNS, strict=True)))
 
 

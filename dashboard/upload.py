@@ -252,7 +252,8 @@ def rebuild(db_file: Path, progress: Callable[[int, int, str], None] | None = No
             sample_root: Path | None = None, uploads: Path | None = None, profiles: Path | None = None,
             allow_empty: bool = False, lock_timeout: float | None = None):
     """用全部专项整治的示例文件和上传文件重建看板数据库（etl.build.build，原子替换），套用导入方案；
-    没变的文件取自逐文件缓存（etl/file_cache.py），只重读新增或改动的文件；新库换上即返回，缓存由后台线程写完
+    没变的文件取自逐文件缓存（etl/file_cache.py），只重读新增或改动的文件；只有少数文件改动时不重写整库，在现有库的
+    副本上移出、加入这些文件的数据（etl/db_increment.py）；新库换上即返回，缓存由后台线程写完
     （期间它占着重建锁，下一次重建等它写完）。
     没有可导入的文件、或一条记录也没读到而现有库有数据时报 etl.build.BuildRefused（中文），除非 allow_empty
     （删除文件后的重建：用户有意清空）；另一个重建正在进行时等它（最多 lock_timeout 秒）。"""

@@ -12,7 +12,8 @@ from pathlib import Path
 from etl import read_pool
 from etl.build_result import BuildResult, FileResult
 from etl.config import PROJECT_ROOT, Campaign, load_campaign
-from etl.file_cache import FileCache, cache_dir, sha256_of
+from etl.db_increment import Refused, files_in_place, increment_basis, update_in_place
+from etl.file_cache import CacheDamaged, FileCache, cache_dir, sha256_of
 from etl.fingerprint import entry_key, result_fingerprint
 from etl.installation_secret import installation_secret
 from etl.load import BuildRefused, build_lock, existing_records, remove_stale_temp_files, write_database
@@ -288,6 +289,29 @@ def _read_files(items: list[_Planned], salt: str, profiles: list[ImportProfile],
         yield read_one(item.campaign, item.path, item.file_sha, salt, profiles, memo)
 
 
+@dataclass
+class _Prepared:
+    """The build's files, screened and looked up in the cache, and the import profiles they are read with."""
+    plan: list[_Planned]
+    profiles: list[ImportProfile]
+    profile_errors: list[LoadError]  # import profiles that could not be read (警告)
+
+
+def _prepare(sources: list[CampaignSources], progress: Progress | None, salt: str, profiles: list[ImportProfile] | None,
+             profiles_folder: Path | None, cache: FileCache | None) -> _Prepared:
+    profile_errors: list[LoadError] = []
+    if profiles is None:
+        problems: list[str] = []
+        profiles = load_profiles(profiles_folder, problems=problems)
+        first_campaign = sources[0].campaign.id if sources else ""
+        profile_errors = [LoadError(first_campaign, None, "导入方案", "", None, None, None, msg, WARNING)
+                          for msg in problems]
+    jobs = [(cs.campaign, path) for cs in sources for path in input_files(cs.source_dirs)]
+    if progress:
+        progress(0, len(jobs), f"正在核对 {len(jobs)} 个文件是否改动过…")
+    return _Prepared(_plan(jobs, cache, profiles, salt), profiles, profile_errors)
+
+
 def collect(sources: list[CampaignSources], progress: Progress | None = None, salt: str | None = None,
             profiles: list[ImportProfile] | None = None, profiles_folder: Path | None = None,
             cache: FileCache | None = None, workers: int | None = None) -> BuildResult:
@@ -295,29 +319,34 @@ def collect(sources: list[CampaignSources], progress: Progress | None = None, sa
     $DASHBOARD_PROFILES or data/profiles), a file that cannot be read reported as a 警告.
     cache: results of files unchanged since the last build are taken from it, new ones stored;
     workers: processes reading the files (default: one per idle core, see read_pool.default_workers; 1 reads here)."""
-    started = time.perf_counter()
-    result = BuildResult()
-    if profiles is None:
-        problems: list[str] = []
-        profiles = load_profiles(profiles_folder, problems=problems)
-        first_campaign = sources[0].campaign.id if sources else ""
-        result.errors += [LoadError(first_campaign, None, "导入方案", "", None, None, None, msg, WARNING)
-                          for msg in problems]
     salt = salt or complainant_salt()
-    jobs = [(cs.campaign, path) for cs in sources for path in input_files(cs.source_dirs)]
-    if progress:
-        progress(0, len(jobs), f"正在核对 {len(jobs)} 个文件是否改动过…")
-    plan = _plan(jobs, cache, profiles, salt)
+    return _collect_planned(_prepare(sources, progress, salt, profiles, profiles_folder, cache), progress, salt,
+                            cache, workers)
+
+
+def _collect_planned(prepared: _Prepared, progress: Progress | None, salt: str, cache: FileCache | None,
+                     workers: int | None, already_read: dict[int, FileResult] | None = None) -> BuildResult:
+    """already_read: results of files read (and stored in the cache) by an in-place update that was refused."""
+    started = time.perf_counter()
+    plan, already_read = prepared.plan, already_read or {}
+    result = BuildResult()
+    result.errors += prepared.profile_errors
     cached = [i for i in plan if i.cached]
     if cached:
-        result.add_file(cache.take([i.key for i in cached]))
+        try:
+            result.add_file(cache.take([i.key for i in cached]))
+        except CacheDamaged:  # a section of the pack does not match its seal: those files are read again
+            for item in cached:
+                item.cached = False
+            cached = []
+    if cached:
         result.files_from_cache = len(cached)
         if progress:
             progress(len(cached), len(plan), f"{len(cached)} 个文件自上次重建以来未改动，沿用上次的读取结果")
-    to_read = [i for i in plan if i.skipped is None and not i.cached]
-    fresh = _read_files(to_read, salt, profiles, workers or read_pool.default_workers())
+    to_read = [i for n, i in enumerate(plan) if i.skipped is None and not i.cached and n not in already_read]
+    fresh = _read_files(to_read, salt, prepared.profiles, workers or read_pool.default_workers())
     done = len(cached)
-    for item in plan:
+    for n, item in enumerate(plan):
         if item.cached:
             continue
         result.files += 1
@@ -325,6 +354,9 @@ def collect(sources: list[CampaignSources], progress: Progress | None = None, sa
         part = None
         if item.skipped:
             result.errors.append(item.skipped)
+        elif n in already_read:
+            part = already_read[n]
+            result.add_file(part)
         else:
             part = next(fresh)
             if cache is not None and part.cacheable:
@@ -341,6 +373,56 @@ def collect(sources: list[CampaignSources], progress: Progress | None = None, sa
     finish(result)
     result.seconds = time.perf_counter() - started
     return result
+
+
+IN_PLACE_MIN_FILES = 20  # an in-place update reads at most this many files, or IN_PLACE_SHARE of them if more:
+IN_PLACE_SHARE = 0.05  # beyond, the full build is as fast (it reads in parallel and writes in bulk)
+
+
+def _update_in_place(db_path: Path, sources: list[CampaignSources], prepared: _Prepared, cache: FileCache,
+                     salt: str, basis: str, allow_empty: bool, progress: Progress | None,
+                     workers: int | None) -> tuple[BuildResult | None, dict[int, FileResult]]:
+    """The database in place updated with only the files changed since it was built (etl/db_increment.py);
+    (None, the files read so far) when that is refused: the caller builds in full."""
+    log = logging.getLogger(__name__)
+    plan = prepared.plan
+    try:
+        in_place = files_in_place(db_path, basis)
+    except Refused as exc:
+        log.info("full build: %s", exc)
+        return None, {}
+    names = [(i.campaign.id, i.path.name) for i in plan]  # (messages about a file are matched by its name)
+    unchanged = {n for n, i in enumerate(plan) if i.cached and in_place.get((i.campaign.id, i.path.name)) == i.file_sha}
+    to_read = {n: i for n, i in enumerate(plan) if i.skipped is None and n not in unchanged}
+    if len(set(names)) != len(names) or len(to_read) > max(IN_PLACE_MIN_FILES, IN_PLACE_SHARE * len(plan)):
+        log.info("full build: %d of %d files to read, or two files of one name", len(to_read), len(plan))
+        return None, {}
+    if progress:
+        progress(len(unchanged), len(plan), f"{len(unchanged)} 个文件自上次重建以来未改动，数据库中它们的数据原样保留")
+    fresh: dict[int, FileResult] = {}
+    added = BuildResult(errors=list(prepared.profile_errors))
+    parts = _read_files(list(to_read.values()), salt, prepared.profiles, workers or read_pool.default_workers())
+    for n, item in enumerate(plan):
+        if item.skipped:
+            added.errors.append(item.skipped)
+        elif n in to_read:
+            fresh[n] = part = next(parts)
+            if part.cacheable:
+                cache.put(item.key, part)
+            added.add_file(part)
+            if progress:
+                progress(len(unchanged) + len(fresh), len(plan), f"{item.path.name}：{part.record_count()} 条记录")
+    finish(added)
+    kept = {(plan[n].campaign.id, plan[n].path.name) for n in unchanged}
+    phase = (lambda text: progress(len(plan), len(plan), text)) if progress else (lambda text: None)
+    try:
+        result = update_in_place(db_path, [cs.campaign for cs in sources], basis, kept, len(in_place.keys() - kept),
+                                 added, len(plan), allow_empty, phase)
+    except Refused as exc:
+        log.info("full build: %s", exc)
+        return None, fresh
+    cache.keep([plan[n].key for n in sorted(unchanged)])
+    return result, fresh
 
 
 def check_sources(sources: list[CampaignSources], allow_empty: bool) -> None:
@@ -389,11 +471,20 @@ def build(sources: list[CampaignSources], db_path: Path, progress: Progress | No
         file_cache = FileCache(cache_dir(db_path) if cache is True else Path(cache), salt)
     with build_lock(db_path, lock_timeout) as held:
         remove_stale_temp_files(db_path)
-        result = collect(sources, progress, salt, profiles, profiles_folder, file_cache, workers)
-        if not allow_empty:
-            _refuse_losing_everything(db_path, result)
-        write_database(db_path, [cs.campaign for cs in sources], result,
-                       (lambda text: progress(result.files, result.files, text)) if progress else lambda text: None)
+        prepared = _prepare(sources, progress, salt, profiles, profiles_folder, file_cache)
+        campaigns = [cs.campaign for cs in sources]
+        basis = increment_basis(campaigns, prepared.profiles, salt)
+        result, already_read = None, {}
+        if file_cache is not None and db_path.is_file():
+            result, already_read = _update_in_place(db_path, sources, prepared, file_cache, salt, basis,
+                                                    allow_empty, progress, workers)
+        if result is None:
+            result = _collect_planned(prepared, progress, salt, file_cache, workers, already_read)
+            if not allow_empty:
+                _refuse_losing_everything(db_path, result)
+            write_database(db_path, campaigns, result,
+                           (lambda text: progress(result.files, result.files, text)) if progress else lambda text: None,
+                           basis)
         if file_cache is not None and pack_in_background:
             threading.Thread(target=_commit_then_release, args=(file_cache, held.hand_over()),
                              name="build-cache-pack").start()

@@ -22,6 +22,8 @@ class BuildResult:
     errors: list[LoadError] = field(default_factory=list)
     files: int = 0
     files_from_cache: int = 0  # files unchanged since the last build: their stored result was used
+    # set when the records stayed in the database (etl/db_increment.py): its records and duplicate rows
+    records_in_database: int | None = None
     seconds: float = 0.0
 
     def add_file(self, part: FileResult) -> None:
@@ -35,7 +37,13 @@ class BuildResult:
     def tables(self) -> list[Collected]:
         return [self.ledger, self.leads, self.survey, self.survey_scores]
 
+    @property
+    def updated_in_place(self) -> bool:
+        return self.records_in_database is not None
+
     def record_count(self) -> int:
+        if self.records_in_database is not None:
+            return self.records_in_database
         return len(self.ledger) + len(self.leads) + len(self.survey) + len(self.survey_scores)
 
     def sheets_not_loaded(self) -> list[Submission]:
@@ -85,6 +93,10 @@ class FileResult:
     errors: list[LoadError] = field(default_factory=list)
     rows: dict[str, pa.Table] = field(default_factory=dict)  # table name → rows (tables with rows only)
     cacheable: bool = True
+
+    @property
+    def updated_in_place(self) -> bool:
+        return self.records_in_database is not None
 
     def record_count(self) -> int:
         return sum(t.num_rows for t in self.rows.values())

@@ -44,7 +44,8 @@ class Collected:
     pending_tables: list[pa.Table] = field(default_factory=list)
     pending_table_rows: int = 0
     rows_added: int = 0
-    dropped: set[tuple[str, int]] = field(default_factory=set)  # (submission_id, source_row)
+    # rows found to be duplicates: (submission_id, source_row) → the row kept instead (submission_id, source_row)
+    dropped: dict[tuple[str, int], tuple[str, int]] = field(default_factory=dict)
 
     def add(self, records: list[dict]) -> None:
         self.rows_added += len(records)
@@ -90,7 +91,7 @@ class Collected:
         """(submission_id, source_row) of the rows kept (for tests and small builds)."""
         table = self.arrow()
         return set(zip(table.column("submission_id").to_pylist(), table.column("source_row").to_pylist(),
-                       strict=True)) - self.dropped
+                       strict=True)) - self.dropped.keys()
 
     def loaded_per_submission(self) -> dict[str, int]:
         """Rows kept per submission_id (a questionnaire row giving several records counts once)."""

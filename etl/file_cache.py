@@ -10,9 +10,11 @@ under an HMAC keyed by the complainant salt. The file CURRENT names the pack in 
 pack (its fresh files as they are read, then the entries it took from the old pack), seals it and
 switches CURRENT once the new database is in place; other packs and litter are then removed.
 
-A pack that is unreadable, too large, not made of regular files, or whose seal does not match (corrupt,
-truncated, written by someone without the salt, a section swapped) is ignored as a whole: every file is
-read again. Nothing in a cache file is ever unpickled or executed. A result that reported a 填报时间
+A pack whose seal or index sections (entries, submissions, file_stats: read with the seal) are unreadable,
+too large, not regular files, or do not match the seal (corrupt, truncated, written by someone without the
+salt, a section swapped) is ignored as a whole: every file is read again. The sections of rows are read
+when first needed and checked against the seal then: a full build that finds one damaged reads every file
+again (CacheDamaged); the next pack leaves out the entries it could not copy. Nothing in a cache file is ever unpickled or executed. A result that reported a 填报时间
 later than the day it was made is used on that day only (see still_valid).
 
 The pack also records each input file's size, times, inode and content hash (section file_stats), so that
@@ -49,6 +51,7 @@ ENTRY = "cache_entry"  # the column tagging every row with its entry number
 ENTRY_SECTIONS = ("entries", *CACHED_TABLES)  # every row tagged with its entry number
 STATS = "file_stats"
 SECTIONS = (*ENTRY_SECTIONS, STATS)
+INDEX_SECTIONS = ("entries", "submissions", STATS)  # read with the seal; the others when first needed
 # Trap (racy stat, as in git): a file changed again within the same clock tick as the stat taken before
 # hashing it keeps its stat. Only files last changed this long before they were hashed are recorded.
 RACY_NS = 2_000_000_000
@@ -172,6 +175,10 @@ class _Section:
         return self.file.size, self.file.sha.digest()
 
 
+class CacheDamaged(RuntimeError):
+    """A section of the pack in use, read when first needed, did not match the seal."""
+
+
 class FileCache:
     """has/take/put entries by key; commit() writes the new pack with every entry this build used."""
 
@@ -180,9 +187,12 @@ class FileCache:
         self._started = date.today()
         self.today = today or self._started  # the build's day: its files' results are read on it
         self._mac_key = hmac.new(salt.encode(), b"etl-file-cache pack", hashlib.sha256).digest()
-        self._old: dict[str, pa.Table] | None = None  # the pack in use, once read
+        self._old: dict[str, pa.Table] | None = None  # the pack in use: its sections read so far
+        self._pack: Path | None = None
+        self._listed: dict[str, tuple[int, bytes]] = {}  # per section: size and SHA-256, from the seal
         self._old_keys: dict[str, int] = {}
         self._taken: dict[str, pa.Table] = {}  # the old entries this build used, per section
+        self._kept = np.array([], dtype=np.int32)  # old entries to carry into the next pack, not yet taken
         self._new: dict[str, _Section] | None = None
         self._new_dir: Path | None = None
         self._next_entry = 0
@@ -203,29 +213,20 @@ class FileCache:
         return self.folder / name
 
     def _load(self) -> None:
+        """The pack's seal and its index sections (entries, submissions, file_stats); the large sections are
+        read when first needed (an in-place update of the database needs none of them before its swap)."""
         if self._old is not None:
             return
         self._old = {}
         pack = self._current_pack()
-        if pack is None:
+        listing = self._listing(pack) if pack is not None else None
+        if listing is None:
             return
+        self._pack, self._listed = pack, listing
         try:
-            seal = _read_regular(pack / "seal", 1 << 16)
-            raw, sizes = {}, {}
-            for name in SECTIONS:
-                raw[name] = data = _read_regular(pack / f"{name}.arrow", MAX_SECTION_BYTES)
-                if data is None:
-                    raise ValueError(name)
-                sizes[name] = (len(data), hashlib.sha256(data).digest())
-            if seal is None or not hmac.compare_digest(seal, self._seal_text(sizes)):
-                raise ValueError("seal")  # checked before any byte is parsed as Arrow
-            tables = {}
-            for name, data in raw.items():
-                tables[name] = table = pa.ipc.open_file(pa.py_buffer(data)).read_all()
-                if not table.schema.equals(section_schema(name), check_metadata=False):
-                    raise ValueError("schema")
-            del raw
-        except Exception:  # noqa: BLE001 — a bad pack only costs a re-read of every file
+            tables = {name: self._section(name) for name in INDEX_SECTIONS}
+        except ValueError:
+            self._old = {}
             return
         entries = tables["entries"]
         made = dict(zip(entries.column(ENTRY).to_pylist(), entries.column("made_on").to_pylist(), strict=True))
@@ -233,7 +234,6 @@ class FileCache:
         for entry, day in zip(tables["submissions"].column(ENTRY).to_pylist(),
                               tables["submissions"].column("as_of_date").to_pylist(), strict=True):
             as_of.setdefault(entry, []).append(day)
-        self._old = tables
         self._old_keys = {key: entry for entry, key in zip(entries.column(ENTRY).to_pylist(),
                                                            entries.column("key").to_pylist(), strict=True)
                           if still_valid(as_of.get(entry, []), made[entry], self.today)}
@@ -241,6 +241,38 @@ class FileCache:
         stats = tables[STATS]
         self._old_stats = {path: (tuple(sig), sha) for path, *sig, sha in zip(
             *(stats.column(name).to_pylist() for name in section_schema(STATS).names), strict=True)}
+
+    def _listing(self, pack: Path) -> dict[str, tuple[int, bytes]] | None:
+        """Per section its size and SHA-256 as the seal lists them, once the seal's HMAC holds; else None."""
+        seal = _read_regular(pack / "seal", 1 << 16)
+        if seal is None or not seal.startswith(MAGIC):
+            return None
+        listing, _, mac = seal[len(MAGIC):].rstrip(b"\n").rpartition(b"\n")
+        listing += b"\n"
+        if not hmac.compare_digest(mac, hmac.new(self._mac_key, listing, hashlib.sha256).hexdigest().encode()):
+            return None
+        try:
+            sizes = {name: (int(size), bytes.fromhex(digest)) for name, size, digest in
+                     (line.decode("ascii").split(" ") for line in listing.splitlines())}
+        except ValueError:
+            return None
+        return sizes if list(sizes) == list(SECTIONS) else None
+
+    def _section(self, name: str) -> pa.Table:
+        """One section of the pack in use, its bytes checked against the seal before any is parsed as Arrow;
+        ValueError when they do not match (the whole pack is then ignored)."""
+        if name not in self._old:
+            data = _read_regular(self._pack / f"{name}.arrow", MAX_SECTION_BYTES)
+            if data is None or (len(data), hashlib.sha256(data).digest()) != self._listed[name]:
+                raise ValueError(name)
+            try:
+                table = pa.ipc.open_file(pa.py_buffer(data)).read_all()
+            except pa.ArrowException as exc:
+                raise ValueError(name) from exc
+            if not table.schema.equals(section_schema(name), check_metadata=False):
+                raise ValueError(name)
+            self._old[name] = table
+        return self._old[name]
 
     def file_sha(self, path: Path) -> str:
         """The SHA-256 of the file's content: the last build's when the file's size, modification and change
@@ -269,15 +301,28 @@ class FileCache:
 
     def take(self, keys: list[str]) -> FileResult:
         """The stored results of these keys (each has() = True), together: every file's submissions, errors
-        and rows. They go into the next pack as they are."""
-        self._load()
-        wanted = [self._old_keys[k] for k in keys]
-        if not wanted:
-            return FileResult()
-        keep = np.array(wanted, dtype=np.int32)
-        for name in ENTRY_SECTIONS:
-            self._taken[name] = _rows_of(self._old[name], keep)
+        and rows. They go into the next pack as they are. CacheDamaged when a section read now does not
+        match the seal (the caller reads those files again)."""
+        self.keep(keys)
+        self._take_kept()
         return sections_part({n: t for n, t in self._taken.items() if n != "entries"})
+
+    def keep(self, keys: list[str]) -> None:
+        """These entries (each has() = True) go into the next pack as they are, without being read now
+        (their rows are already in the database, see etl/db_increment.py)."""
+        self._load()
+        self._kept = np.array([self._old_keys[k] for k in keys], dtype=np.int32)
+
+    def _take_kept(self) -> None:
+        if not len(self._kept):
+            return
+        try:
+            for name in ENTRY_SECTIONS:
+                self._taken[name] = _rows_of(self._section(name), self._kept)
+        except ValueError as exc:
+            self._taken = {}
+            raise CacheDamaged(str(exc)) from exc
+        self._kept = np.array([], dtype=np.int32)
 
     # ---------------------------------------------------------------- writing the next pack
     def put(self, key: str, part: FileResult) -> None:
@@ -321,10 +366,14 @@ class FileCache:
         and becomes CURRENT; every other pack and left-over temp folder is removed."""
         if self.write_failed:
             return
-        if self._new is None and not self._taken and self._current_pack() is None:
+        if self._new is None and not self._taken and not len(self._kept) and self._current_pack() is None:
             self.prune()
             return
         try:
+            try:
+                self._take_kept()
+            except CacheDamaged:  # those entries are left out: the next build reads their files again
+                self._kept = np.array([], dtype=np.int32)
             if self._new is None:
                 self._open_new()
             for name, table in self._taken.items():

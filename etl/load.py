@@ -11,6 +11,7 @@ import fcntl
 import hashlib
 import os
 import re
+import shutil
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -126,11 +127,11 @@ def _config_rows(campaigns: list[Campaign]) -> dict[str, list[dict]]:
 
 def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict]) -> None:
     if rows:
-        _insert_arrow(con, table, pa.Table.from_pylist(rows, schema=arrow_schema(table)))
+        insert_arrow(con, table, pa.Table.from_pylist(rows, schema=arrow_schema(table)))
 
 
-def _insert_arrow(con: duckdb.DuckDBPyConnection, table: str, incoming: pa.Table,
-                  dropped: set[tuple[str, int]] | None = None, sort: bool = True) -> None:
+def insert_arrow(con: duckdb.DuckDBPyConnection, table: str, incoming: pa.Table,
+                 dropped: dict[tuple[str, int], tuple[str, int]] | None = None, sort: bool = True) -> None:
     """sort: stored in one total order (ORDER BY every column); else in the order given — the record
     tables, whose sort cost 6× their insert (8 s for a million leads) while every query orders what it
     shows. Rows found to be duplicates (dropped: submission_id, source_row) stay out."""
@@ -155,24 +156,24 @@ DERIVED_FROM = {
     "leads": ("repeat_complainant_keys", "repeat_complainant_leads", "lead_unit_periods", "lead_overdue_spans"),
     "survey_responses": ("survey_response_scores", "survey_unit_year_scores", "survey_dimension_scores"),
 }
-_DERIVED_SQL = ("views.sql", "derive_relapse.sql", "precompute.sql")
+_DERIVED_SQL = ("views.sql", "reset_relapse.sql", "derive_relapse.sql", "precompute.sql")
 _TARGET = re.compile(r"\s*(?:--[^\n]*\n\s*)*(?:DELETE\s+FROM|INSERT\s+INTO)\s+(\w+)", re.IGNORECASE)
 
 
-def _stored_digest(h) -> str:
+def stored_digest(h) -> str:
     """A SHA-256 as stored in build_info: base32, lowercase. Trap: hex digests carry runs of decimal digits, and
     one of them read as a mobile number (1[3-9] + 9 digits) in the personal-data scan; base32 has no 0, 1, 8, 9."""
     return base64.b32encode(h.digest()).decode("ascii").rstrip("=").lower()
 
 
-def _derived_keys(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+def derived_keys(con: duckdb.DuckDBPyConnection, sources=DERIVED_FROM) -> dict[str, str]:
     """Per source table: a digest of its rows (order-free: count and sum of row hashes) and of the SQL that
     derives from it. Computed before derive_relapse.sql updates ledger_snapshots."""
     code = hashlib.sha256(SCHEMA.read_bytes() + b"".join((SQL_DIR / n).read_bytes() for n in _DERIVED_SQL)).hexdigest()
     keys = {}
-    for source in DERIVED_FROM:
+    for source in sources:
         (rows, total), = con.execute(f"SELECT count(*), sum(hash(t)) FROM {source} AS t").fetchall()
-        keys[source] = _stored_digest(hashlib.sha256(f"{code}|{rows}|{total}".encode()))
+        keys[source] = stored_digest(hashlib.sha256(f"{code}|{rows}|{total}".encode()))
     return keys
 
 
@@ -206,18 +207,44 @@ def _run_skipping(con: duckdb.DuckDBPyConnection, sql: str, skipped: set[str]) -
             con.execute(statement)
 
 
-def _collected_tables(result) -> list[Collected]:
+def collected_tables(result) -> list[Collected]:
     """Every validated table the build holds (ledger, leads, survey, survey_scores …)."""
     return [v for v in vars(result).values() if isinstance(v, Collected)]
 
 
-def _fingerprint(campaigns: list[Campaign], result) -> str:
+def _fingerprint(campaigns: list[Campaign], file_shas: set[str]) -> str:
     h = hashlib.sha256()
     for c in sorted(campaigns, key=lambda c: c.id):
         h.update(c.source.read_bytes() if c.source.is_file() else c.id.encode())
-    for sha in sorted({s.file_sha256 for s in result.submissions}):
+    for sha in sorted(file_shas):
         h.update(sha.encode())
-    return _stored_digest(h)
+    return stored_digest(h)
+
+
+def duplicate_rows_table(result) -> pa.Table:
+    """The rows the build dropped as duplicates, each with the row kept instead (table duplicate_rows)."""
+    campaign_of = {s.submission_id: s.campaign_id for s in result.submissions}
+    rows = [{"campaign_id": campaign_of.get(sub), "table_name": collected.table, "submission_id": sub,
+             "source_row": row, "kept_submission_id": kept_sub, "kept_row": kept_row}
+            for collected in collected_tables(result) for (sub, row), (kept_sub, kept_row) in collected.dropped.items()]
+    return pa.Table.from_pylist(rows, schema=arrow_schema("duplicate_rows"))
+
+
+def derive(con: duckdb.DuckDBPyConnection, campaigns: list[Campaign], keys: dict[str, str], reused: set[str],
+           basis: str, relapse: bool = True) -> None:
+    """After the records are in: relapse flags (relapse: False when the ledger is as it was), the precomputed
+    tables but those reused, and build_info. views.sql's macros must exist already."""
+    if relapse:
+        con.execute((SQL_DIR / "derive_relapse.sql").read_text(encoding="utf-8"))
+    _run_skipping(con, (SQL_DIR / "precompute.sql").read_text(encoding="utf-8"), reused)  # last: reads the derived flags
+    shas = {sha for (sha,) in con.execute("SELECT DISTINCT file_sha256 FROM submissions").fetchall()}
+    con.execute("DELETE FROM build_info")
+    con.executemany("INSERT INTO build_info VALUES (?, ?)", [
+        ("input_fingerprint", _fingerprint(campaigns, shas)),
+        ("campaigns", ",".join(c.id for c in campaigns)),
+        ("increment_basis", basis),
+        *((f"derived:{source}", key) for source, key in keys.items()),
+    ])
 
 
 def temp_path(db_path: Path) -> Path:
@@ -254,42 +281,48 @@ def remove_stale_temp_files(db_path: Path) -> list[Path]:
     return removed
 
 
-def write_database(db_path: Path, campaigns: list[Campaign], result,
-                   phase: Callable[[str], None] = lambda text: None) -> set[str]:
-    """phase(text): told, in Chinese, what the step now running does (the data page's progress bar).
-    Returns the derived tables copied from the database in place (see DERIVED_FROM)."""
+@contextlib.contextmanager
+def new_database(db_path: Path, copy: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A connection to a temp file beside db_path: empty, or a copy of it (copy). When the block ends without
+    an error the file is checkpointed and swapped in; otherwise it is removed and db_path stays as it was."""
     db_path.parent.mkdir(parents=True, exist_ok=True)
     tmp = temp_path(db_path)
     try:
+        if copy:
+            shutil.copyfile(db_path, tmp)
         # A bounded sort spills to disk instead of doubling the peak of a large build.
         con = duckdb.connect(str(tmp), config={"memory_limit": "1GB", "threads": 2})
         try:
-            phase(f"正在写入新数据库：{sum(len(c) for c in _collected_tables(result))} 条记录…")
-            con.execute(SCHEMA.read_text(encoding="utf-8"))
-            for table, rows in _config_rows(campaigns).items():
-                _insert(con, table, rows)
-            _insert_arrow(con, "submissions", records_table(result.submissions, "submissions"))
-            for collected in _collected_tables(result):
-                _insert_arrow(con, collected.table, collected.arrow(), collected.dropped, sort=False)
-            _insert_arrow(con, "load_errors", records_table(result.errors, "load_errors"))
-            phase("正在计算反弹问题和各页面用的汇总表…")
-            keys = _derived_keys(con)
-            reused = _reuse_derived(con, db_path, keys)
-            # views.sql first: derive_relapse.sql uses its 口径 macros (status_is_done)
-            con.execute((SQL_DIR / "views.sql").read_text(encoding="utf-8"))
-            con.execute((SQL_DIR / "derive_relapse.sql").read_text(encoding="utf-8"))
-            _run_skipping(con, (SQL_DIR / "precompute.sql").read_text(encoding="utf-8"), reused)  # last: reads the derived flags
-            con.executemany("INSERT INTO build_info VALUES (?, ?)", [
-                ("input_fingerprint", _fingerprint(campaigns, result)),
-                ("campaigns", ",".join(c.id for c in campaigns)),
-                *((f"derived:{source}", key) for source, key in keys.items()),
-            ])
-            phase("正在保存新数据库并替换旧库…")
+            yield con
             con.execute("CHECKPOINT")
         finally:
             con.close()
         os.replace(tmp, db_path)
-        return reused
     finally:
         tmp.unlink(missing_ok=True)
         Path(f"{tmp}.wal").unlink(missing_ok=True)
+
+
+def write_database(db_path: Path, campaigns: list[Campaign], result,
+                   phase: Callable[[str], None] = lambda text: None, basis: str = "") -> set[str]:
+    """phase(text): told, in Chinese, what the step now running does (the data page's progress bar).
+    basis: what an in-place update of this database must share with its build (etl/db_increment.py).
+    Returns the derived tables copied from the database in place (see DERIVED_FROM)."""
+    with new_database(db_path) as con:
+        phase(f"正在写入新数据库：{sum(len(c) for c in collected_tables(result))} 条记录…")
+        con.execute(SCHEMA.read_text(encoding="utf-8"))
+        for table, rows in _config_rows(campaigns).items():
+            _insert(con, table, rows)
+        insert_arrow(con, "submissions", records_table(result.submissions, "submissions"))
+        for collected in collected_tables(result):
+            insert_arrow(con, collected.table, collected.arrow(), collected.dropped, sort=False)
+        insert_arrow(con, "load_errors", records_table(result.errors, "load_errors"))
+        insert_arrow(con, "duplicate_rows", duplicate_rows_table(result))
+        phase("正在计算反弹问题和各页面用的汇总表…")
+        keys = derived_keys(con)
+        reused = _reuse_derived(con, db_path, keys)
+        # views.sql first: derive_relapse.sql uses its 口径 macros (status_is_done)
+        con.execute((SQL_DIR / "views.sql").read_text(encoding="utf-8"))
+        derive(con, campaigns, keys, reused, basis)
+        phase("正在保存新数据库并替换旧库…")
+    return reused

@@ -90,6 +90,11 @@ CREATE TABLE load_errors (
     source_row INTEGER, column_name VARCHAR, raw_value VARCHAR, message VARCHAR, severity VARCHAR
 );
 CREATE TABLE build_info (key VARCHAR, value VARCHAR);
+-- 因与别的行重复而未导入的行（其错误见 load_errors），及按哪一行计入；库就地更新时据此判断删掉一个文件后是否有行要补回。
+CREATE TABLE duplicate_rows (
+    campaign_id VARCHAR, table_name VARCHAR, submission_id VARCHAR, source_row INTEGER,
+    kept_submission_id VARCHAR, kept_row INTEGER
+);
 CREATE TABLE survey_unit_scores (
     campaign_id VARCHAR, survey_year INTEGER, unit_id VARCHAR,
     satisfaction_rate DOUBLE, score DOUBLE, sample_size INTEGER,

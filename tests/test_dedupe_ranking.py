@@ -1,5 +1,5 @@
 """Duplicate ranking (etl/validate/dedupe.py) ranks only identities seen more than once; it drops exactly the
-rows, and writes exactly the messages, that ranking every row did (the earlier query, kept here as the
+rows (each with the row kept instead), and writes exactly the messages, that ranking every row did (the earlier query, kept here as the
 reference), on random registers with many repeats, NULL keys, same-named files and missing 填报时间."""
 from __future__ import annotations
 
@@ -18,20 +18,22 @@ WITH k AS (
     SELECT r.*, s.file_name, s.sheet_name, s.as_of_date AS sub_as_of
     FROM rows r JOIN subs s USING (submission_id)
 ), ranked AS (
-    SELECT *, row_number() OVER w AS n
+    SELECT *, row_number() OVER w AS n, first_value(submission_id) OVER w AS kept_sub,
+           first_value(source_row) OVER w AS kept_row
     FROM k
     WINDOW w AS (PARTITION BY {identity} ORDER BY {newest} file_name, sheet_name, source_row, submission_id)
 )
-SELECT submission_id, source_row FROM ranked WHERE n > 1
+SELECT submission_id, source_row, kept_sub, kept_row FROM ranked WHERE n > 1
 """
 
 
-def _reference(collected: Collected, submissions: list[Submission], identity: str, newest: bool) -> set:
+def _reference(collected: Collected, submissions: list[Submission], identity: str, newest: bool) -> dict:
+    """(submission_id, source_row) of each dropped row → (submission_id, source_row) of the row kept instead."""
     with duckdb.connect() as con:
         con.register("rows", collected.arrow())
         con.register("subs", records_table(submissions, "submissions"))
         sql = REFERENCE.format(identity=identity, newest="sub_as_of DESC NULLS LAST," if newest else "")
-        return set(con.execute(sql).fetchall())
+        return {(sub, row): (kept_sub, kept_row) for sub, row, kept_sub, kept_row in con.execute(sql).fetchall()}
 
 
 def _submissions(rng: random.Random, n: int) -> list[Submission]:

@@ -189,8 +189,8 @@ def test_rebuild_is_identical_and_failed_build_keeps_old_database(small_db, camp
             raise RuntimeError("模拟导入中途失败")
         return original(con, table, *args, **kw)
 
-    original = load_module._insert_arrow
-    monkeypatch.setattr(load_module, "_insert_arrow", explode)
+    original = load_module.insert_arrow
+    monkeypatch.setattr(load_module, "insert_arrow", explode)
     with pytest.raises(RuntimeError):
         build([CampaignSources(campaign, [src])], target, salt=SALT)
     assert dump(target) == first
