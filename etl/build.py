@@ -407,7 +407,7 @@ def _update_in_place(db_path: Path, sources: list[CampaignSources], prepared: _P
             added.errors.append(item.skipped)
         elif n in to_read:
             fresh[n] = part = next(parts)
-            if part.cacheable:
+            if part.cacheable and not item.cached:  # (a cached one goes into the next pack as stored)
                 cache.put(item.key, part)
             added.add_file(part)
             if progress:
@@ -421,7 +421,7 @@ def _update_in_place(db_path: Path, sources: list[CampaignSources], prepared: _P
     except Refused as exc:
         log.info("full build: %s", exc)
         return None, fresh
-    cache.keep([plan[n].key for n in sorted(unchanged)])
+    cache.keep([i.key for i in plan if i.cached])
     return result, fresh
 
 

@@ -14,8 +14,9 @@ A pack whose seal or index sections (entries, submissions, file_stats: read with
 too large, not regular files, or do not match the seal (corrupt, truncated, written by someone without the
 salt, a section swapped) is ignored as a whole: every file is read again. The sections of rows are read
 when first needed and checked against the seal then: a full build that finds one damaged reads every file
-again (CacheDamaged); the next pack leaves out the entries it could not copy. Nothing in a cache file is ever unpickled or executed. A result that reported a 填报时间
-later than the day it was made is used on that day only (see still_valid).
+again (CacheDamaged); the next pack leaves out the entries it could not copy. Nothing in a cache file is
+ever unpickled or executed. A result that reported a 填报时间 later than the day it was made is used on
+that day only (see still_valid).
 
 The pack also records each input file's size, times, inode and content hash (section file_stats), so that
 the next build hashes only files whose stat changed (FileCache.file_sha), as git's index does.

@@ -10,6 +10,7 @@ import shutil
 from datetime import date
 
 import duckdb
+import pyarrow as pa
 import pytest
 
 import etl.build
@@ -26,6 +27,7 @@ from tests.test_incremental_build import (
     stored,
     write_ledger,
 )
+from tests.test_incremental_cache import pack
 
 UNIT = "临泉县交通运输局"
 # 乱罚款 again, a new problem two weeks after HW-01 (乱罚款) was rectified on 2023-06-01: a relapse (推导)
@@ -189,3 +191,25 @@ def test_an_update_leaving_nothing_is_refused_like_a_full_build(tmp_path, src): 
     with pytest.raises(BuildRefused, match="一条记录也没有读到"):
         run(src, db, cache=True)
     assert db.read_bytes() == before
+
+
+def test_a_file_the_pack_holds_but_the_database_not(tmp_path, src):  # noqa: F811
+    """A database written by a build without the cache, the pack left from the one before: the file in the pack
+    is read again (its rows are not in the database) and goes into the next pack once."""
+    db = tmp_path / "inc" / "d.duckdb"
+    ledger = src / "临泉_手写台账_20230602.xlsx"
+    write_ledger(ledger, UNIT, "2023年6月2日", [ROW_B])
+    original = ledger.read_bytes()
+    run(src, db, cache=True)
+    write_ledger(ledger, UNIT, "2023年6月2日", [ROW_C])
+    run(src, db)  # no cache: the pack still holds the original
+    ledger.write_bytes(original)
+    result = run(src, db, cache=True)
+    assert (result.updated_in_place, result.files_from_cache) == (True, 14)
+    assert_same_as_cold(tmp_path, result, db, src)
+    assert len(stored(db)) == 15
+    assert pa.ipc.open_file(pack(db) / "entries.arrow").read_all().num_rows == 15  # each entry once
+    db.unlink()
+    again = run(src, db, cache=True)
+    assert again.files_from_cache == 15
+    assert_same_as_cold(tmp_path, again, db, src)
