@@ -6,7 +6,9 @@ rows again (etl/load.write_database).
 The result must be the database a full build of the same files writes (tests/test_db_increment.py builds
 both and compares every table). Whenever that cannot be guaranteed cheaply the update is refused with a
 reason and the caller does a full build:
-- the database was built with other code, SQL, campaign configuration, import profiles or salt (basis);
+- the database was built with other code or SQL, other settings that shape what a file yields, other import
+  profiles or salt (increment_basis; other settings, such as [lagging], are written again with the
+  configuration tables);
 - two files of one campaign share a name (rows are matched to files by campaign and file name);
 - a file taken out held a row that other rows were dropped as duplicates of (they would have to come back);
 - a new row has the identity of a row already in the database (which one counts depends on both);
@@ -36,6 +38,7 @@ from etl.load import (
     insert_arrow,
     new_database,
     stored_digest,
+    write_config,
 )
 from etl.read.profiles import ImportProfile
 from etl.validate.context import LoadError, Submission
@@ -50,13 +53,13 @@ class Refused(Exception):
 
 
 def increment_basis(campaigns: list[Campaign], profiles: list[ImportProfile], salt: str) -> str:
-    """What a database must share with this build to be updated in place: every campaign's configuration
-    file and result fingerprint (code, settings, vocabulary, profiles, salt), and the code and SQL that
-    write the database."""
+    """What a database must share with this build to be updated in place: the campaigns and their result
+    fingerprints (code, the settings files are read with, vocabulary, profiles, salt), and the code and SQL that
+    write the database. Other settings (e.g. [lagging] thresholds) are only in the configuration tables,
+    which an update writes again."""
     h = hashlib.sha256()
     for c in sorted(campaigns, key=lambda c: c.id):
-        h.update(c.id.encode() + b"\0" + (c.source.read_bytes() if c.source.is_file() else b""))
-        h.update(result_fingerprint(c, profiles, salt).encode())
+        h.update(c.id.encode() + b"\0" + result_fingerprint(c, profiles, salt).encode())
     for path in _CODE:
         h.update(path.read_bytes())
     return stored_digest(h)
@@ -172,6 +175,7 @@ def update_in_place(db_path: Path, campaigns: list[Campaign], basis: str, kept: 
         stored_keys = dict(con.execute("SELECT key, value FROM build_info WHERE key LIKE 'derived:%'").fetchall())
         had = _records(con)
         phase(f"正在更新数据库：移出 {gone} 个文件的数据，加入 {added.record_count()} 条记录…")
+        write_config(con, campaigns)
         changed = _take_out(con, kept)
         _check_no_collision(con, added)
         changed |= _put_in(con, added)

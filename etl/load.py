@@ -125,6 +125,14 @@ def _config_rows(campaigns: list[Campaign]) -> dict[str, list[dict]]:
     return rows
 
 
+def write_config(con: duckdb.DuckDBPyConnection, campaigns: list[Campaign]) -> None:
+    """The campaigns' configuration tables (campaigns, stages, report_due_dates, units, categories), emptied and
+    written again."""
+    for table, rows in _config_rows(campaigns).items():
+        con.execute(f"DELETE FROM {table}")
+        _insert(con, table, rows)
+
+
 def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict]) -> None:
     if rows:
         insert_arrow(con, table, pa.Table.from_pylist(rows, schema=arrow_schema(table)))
@@ -311,8 +319,7 @@ def write_database(db_path: Path, campaigns: list[Campaign], result,
     with new_database(db_path) as con:
         phase(f"正在写入新数据库：{sum(len(c) for c in collected_tables(result))} 条记录…")
         con.execute(SCHEMA.read_text(encoding="utf-8"))
-        for table, rows in _config_rows(campaigns).items():
-            _insert(con, table, rows)
+        write_config(con, campaigns)
         insert_arrow(con, "submissions", records_table(result.submissions, "submissions"))
         for collected in collected_tables(result):
             insert_arrow(con, collected.table, collected.arrow(), collected.dropped, sort=False)

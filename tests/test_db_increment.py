@@ -21,6 +21,7 @@ from tests.test_incremental_build import (
     ROW_B,
     ROW_C,
     assert_same_as_cold,
+    config_folder,
     duplicate_errors,
     run,
     src,  # noqa: F401 — a fixture
@@ -118,6 +119,20 @@ def test_relapses_are_derived_again(tmp_path, src):  # noqa: F811
     assert result.updated_in_place
     assert derived_relapses(db) == before
     assert_same_as_cold(tmp_path, result, db, src)
+
+
+def test_settings_the_files_do_not_use_are_written_in_place(tmp_path, src):  # noqa: F811
+    """[reporting] grace_days and [lagging] shape the pages, not what a file yields: the configuration tables are
+    written again in place (an edited campaign file is a new campaign file: read afresh)."""
+    db = tmp_path / "inc" / "d.duckdb"
+    run(src, db, campaigns=config_folder(tmp_path, "c1"), cache=True)
+    new = config_folder(tmp_path, "c2", lambda t: t.replace("grace_days = 3", "grace_days = 5")
+                        .replace("red = 6", "red = 7"))
+    result = run(src, db, campaigns=new, cache=True)
+    assert (result.updated_in_place, result.files_from_cache) == (True, 14)
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("SELECT grace_days FROM campaigns").fetchall() == [(5,)]
+    assert_same_as_cold(tmp_path, result, db, src, campaigns=new)
 
 
 def test_taking_out_the_row_a_duplicate_was_kept_for_builds_in_full(tmp_path, src):  # noqa: F811
