@@ -11,6 +11,10 @@ from plotly.colors import find_intermediate_color, hex_to_rgb
 from analytics.palette import BLUE, GREEN, GREY, PALETTE, RED, YELLOW
 from dashboard.charts.base import one_decimal
 
+# Trap: fig.update_layout / update_xaxes / add_vline go through plotly's property-path machinery (add_vline alone
+# ~15 ms); the figures here are built with their whole layout as one dict. tests/test_satisfaction_chart_speed.py
+# keeps the update_layout builds and checks the figures come out identical.
+
 
 def satisfaction_ranking(df: pd.DataFrame, low_below: float | None = None) -> go.Figure:
     """satisfaction_ranking.sql → 各单位得分（点）与 95% 置信区间（误差线）；满意度低为红，样本不足为灰；
@@ -29,7 +33,19 @@ def satisfaction_ranking(df: pd.DataFrame, low_below: float | None = None) -> go
                       [one_decimal(v) for v in d["ci_low"]], [one_decimal(v) for v in d["ci_high"]],
                       [("来自汇总表" if r == "—" else f"来自汇总表；{r}") if s else r
                        for s, r in zip(summary, reasons, strict=True)], strict=True))
-    fig = go.Figure(go.Scatter(
+    lo = min(60.0, float(d["ci_low"].min()) if d["ci_low"].notna().any() else 60.0,
+             float(d["score"].min()))
+    layout = dict(title=dict(text="各单位满意度得分与 95% 置信区间（按得分排名）"),
+                  xaxis=dict(title=dict(text="满意度得分（分）"), range=[max(0, lo - 5), 102]),
+                  yaxis=dict(title=dict(text=""), autorange="reversed", type="category"),
+                  height=max(300, 90 + 42 * len(d)), showlegend=False)
+    if low_below is not None:      # what fig.add_vline(..., annotation_position="top") adds
+        x = float(low_below)
+        layout["shapes"] = [dict(type="line", x0=x, x1=x, xref="x", y0=0, y1=1, yref="y domain",
+                                 line=dict(color=RED, dash="dash", width=2))]
+        layout["annotations"] = [dict(text=f"低于{low_below:g}分为满意度低", showarrow=False, x=x, xanchor="center",
+                                      xref="x", y=1, yanchor="bottom", yref="y domain")]
+    return go.Figure(go.Scatter(
         x=d["score"], y=labels, mode="markers+text", orientation="h",
         marker=dict(size=14, color=colors, symbol=["circle" if s else "diamond" for s in summary]),
         error_x=dict(type="data", array=plus, arrayminus=minus, color="#888", thickness=2, width=6),
@@ -37,17 +53,7 @@ def satisfaction_ranking(df: pd.DataFrame, low_below: float | None = None) -> go
         customdata=custom,
         hovertemplate=("%{y}<br>满意度得分：%{x:.1f} 分<br>95%置信区间：%{customdata[1]}～%{customdata[2]}"
                        "<br>问卷：%{customdata[0]} 份<br>%{customdata[3]}<extra></extra>"),
-    ))
-    if low_below is not None:
-        fig.add_vline(x=low_below, line=dict(color=RED, dash="dash", width=2),
-                      annotation_text=f"低于{low_below:g}分为满意度低", annotation_position="top")
-    lo = min(60.0, float(d["ci_low"].min()) if d["ci_low"].notna().any() else 60.0,
-             float(d["score"].min()))
-    fig.update_layout(title="各单位满意度得分与 95% 置信区间（按得分排名）", xaxis_title="满意度得分（分）",
-                      yaxis_title="", height=max(300, 90 + 42 * len(d)), showlegend=False)
-    fig.update_xaxes(range=[max(0, lo - 5), 102])
-    fig.update_yaxes(autorange="reversed", type="category")
-    return fig
+    ), layout=layout)
 
 
 SCORE_SCALE = [(0.0, RED), (0.5, YELLOW), (1.0, GREEN)]
@@ -96,10 +102,9 @@ def satisfaction_heatmap(df: pd.DataFrame, dimensions: list[str] | None = None) 
     units = df.sort_values("sort_order")["unit_name"].drop_duplicates().tolist()
     dims = [d for d in (dimensions or []) if d in set(df["dimension"])]
     dims += sorted(set(df["dimension"]) - set(dims))
-    score = df.pivot_table(index="unit_name", columns="dimension", values="score", aggfunc="mean") \
-        .reindex(index=units, columns=dims)
-    n = df.pivot_table(index="unit_name", columns="dimension", values="respondents", aggfunc="sum") \
-        .reindex(index=units, columns=dims).fillna(0)
+    cells = df.groupby(["unit_name", "dimension"])      # = pivot_table(aggfunc="mean" / "sum"), a few times faster
+    score = cells["score"].mean().unstack().reindex(index=units, columns=dims)
+    n = cells["respondents"].sum().unstack().reindex(index=units, columns=dims).fillna(0)
     z = score.to_numpy(dtype=float)
     zmin = min(60.0, float(np.nanmin(z))) if np.isfinite(z).any() else 60.0
     zmax = 100.0
@@ -108,40 +113,34 @@ def satisfaction_heatmap(df: pd.DataFrame, dimensions: list[str] | None = None) 
     pos = np.clip(np.rint((np.nan_to_num(z, nan=zmin) - zmin) / (zmax - zmin) * 1000), 0, 1000).astype(int)
     light = lut[pos] & ~np.isnan(z)
     text = np.array([["" if np.isnan(v) else f"{v:.1f}" for v in row] for row in z], dtype=object)
-    fig = go.Figure()
-    for mask, color in ((light, LIGHT_TEXT), (~light, DARK_TEXT)):
-        if not mask.any():
-            continue
-        fig.add_trace(go.Heatmap(
-            z=np.where(mask, z, np.nan), x=dims, y=units, text=np.where(mask, text, ""),
-            texttemplate="%{text}", textfont=dict(color=color), customdata=n.to_numpy(),
-            coloraxis="coloraxis", xgap=2, ygap=2, hoverongaps=False,
-            hovertemplate="单位：%{y}<br>维度：%{x}<br>得分：%{z:.1f} 分<br>作答：%{customdata:.0f} 份<extra></extra>",
-        ))
-    fig.update_layout(
-        title="各单位分维度满意度得分", xaxis_title="测评维度", yaxis_title="单位",
-        height=max(300, 110 + 36 * len(units)),
+    traces = [go.Heatmap(
+        z=np.where(mask, z, np.nan), x=dims, y=units, text=np.where(mask, text, ""),
+        texttemplate="%{text}", textfont=dict(color=color), customdata=n.to_numpy(),
+        coloraxis="coloraxis", xgap=2, ygap=2, hoverongaps=False,
+        hovertemplate="单位：%{y}<br>维度：%{x}<br>得分：%{z:.1f} 分<br>作答：%{customdata:.0f} 份<extra></extra>",
+    ) for mask, color in ((light, LIGHT_TEXT), (~light, DARK_TEXT)) if mask.any()]
+    return go.Figure(traces, layout=dict(
+        title=dict(text="各单位分维度满意度得分"), height=max(300, 110 + 36 * len(units)),
+        xaxis=dict(title=dict(text="测评维度"), type="category", categoryorder="array", categoryarray=dims),
+        yaxis=dict(title=dict(text="单位"), autorange="reversed", type="category", categoryorder="array",
+                   categoryarray=units),
         coloraxis=dict(colorscale=[[t, c] for t, c in SCORE_SCALE], cmin=zmin, cmax=zmax,
-                       colorbar=dict(title="得分")))
-    fig.update_xaxes(type="category", categoryorder="array", categoryarray=dims)
-    fig.update_yaxes(autorange="reversed", type="category", categoryorder="array", categoryarray=units)
-    return fig
+                       colorbar=dict(title=dict(text="得分")))))
 
 
 def satisfaction_yoy(df: pd.DataFrame) -> go.Figure:
     """satisfaction_yoy.sql → 各单位各年度得分（分组柱），悬停显示问卷份数与较上年变化。"""
     units = df.sort_values("sort_order")["unit_name"].drop_duplicates().tolist()
-    fig = go.Figure()
+    traces = []
     for i, (year, g) in enumerate(df.sort_values("survey_year").groupby("survey_year", sort=True)):
         change = ["—" if pd.isna(c) else f"{c:+.1f} 分" for c in g["change"]]
-        fig.add_trace(go.Bar(
+        traces.append(go.Bar(
             x=g["unit_name"], y=g["score"], name=f"{int(year)}年", marker_color=PALETTE[i % len(PALETTE)],
             text=[one_decimal(v) for v in g["score"]], textposition="outside",
             customdata=list(zip(g["respondents"], change, strict=True)),
             hovertemplate=(f"%{{x}}<br>{int(year)}年得分：%{{y:.1f}} 分<br>问卷：%{{customdata[0]}} 份"
                            "<br>较上一测评年度：%{customdata[1]}<extra></extra>")))
-    fig.update_layout(title="各单位满意度逐年对比", xaxis_title="单位", yaxis_title="满意度得分（分）",
-                      barmode="group")
-    fig.update_xaxes(categoryorder="array", categoryarray=units)
-    fig.update_yaxes(range=[0, 108])
-    return fig
+    return go.Figure(traces, layout=dict(
+        title=dict(text="各单位满意度逐年对比"), barmode="group",
+        xaxis=dict(title=dict(text="单位"), categoryorder="array", categoryarray=units),
+        yaxis=dict(title=dict(text="满意度得分（分）"), range=[0, 108])))
