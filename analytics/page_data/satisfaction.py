@@ -2,7 +2,8 @@
 单位 × 维度得分、逐年对比。没有逐份问卷、只有满意度汇总表的单位标“来自汇总表”。"""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 
 import pandas as pd
 
@@ -30,6 +31,8 @@ class RankTableLayout:
 
 @dataclass
 class SatisfactionData:
+    """排名部分在构造时算好；分维度得分和逐年对比（dimensions、yoy 及由它们派生的属性）第一次用到时才查询：
+    页面先画出排名图再查这两项，会议模式的满意度页只用排名。"""
     year: int
     low_below: float                # 低于此分为满意度低
     low_bottom: int                 # 倒数几位为满意度低
@@ -44,12 +47,41 @@ class SatisfactionData:
     charted: pd.DataFrame           # 图中画的单位（单位很多时只画得分最低的 MAX_CHART_UNITS 个）
     table: pd.DataFrame             # 排名表（中文列）
     layout: RankTableLayout
-    dimensions: pd.DataFrame        # satisfaction_dimensions（全部所选单位）
-    dimensions_charted: pd.DataFrame
-    dimension_order: list[str]      # 方案中的维度顺序；读不到方案时空（按字母序）
-    yoy: pd.DataFrame               # satisfaction_yoy
-    yoy_charted: pd.DataFrame
-    change: pd.DataFrame | None     # 逐年变化表（中文列）；该年度的单位此前都没有测评时 None
+    run: Run = field(repr=False, compare=False)
+    filters: PageFilters = field(repr=False, compare=False)
+
+    @cached_property
+    def dimensions(self) -> pd.DataFrame:
+        """satisfaction_dimensions（全部所选单位）"""
+        return self.run("satisfaction_dimensions", campaign_id=self.filters.campaign_id, survey_year=self.year,
+                        units=list(self.filters.units))
+
+    @cached_property
+    def dimensions_charted(self) -> pd.DataFrame:
+        return self._charted_only(self.dimensions)
+
+    @cached_property
+    def dimension_order(self) -> list[str]:
+        """方案中的维度顺序；读不到方案时空（按字母序）"""
+        return dimension_order(self.filters.campaign_id)
+
+    @cached_property
+    def yoy(self) -> pd.DataFrame:
+        """satisfaction_yoy"""
+        return self.run("satisfaction_yoy", **self.filters.params())
+
+    @cached_property
+    def yoy_charted(self) -> pd.DataFrame:
+        return self._charted_only(self.yoy)
+
+    @cached_property
+    def change(self) -> pd.DataFrame | None:
+        """逐年变化表（中文列）；该年度的单位此前都没有测评时 None"""
+        return change_table(self.yoy, self.year)
+
+    def _charted_only(self, df: pd.DataFrame) -> pd.DataFrame:
+        """图中画的单位的行（单位很多、图只画一部分时）。"""
+        return df[df["unit_id"].isin(set(self.charted["unit_id"]))] if self.chart_limited else df
 
     @property
     def chart_limited(self) -> bool:
@@ -175,10 +207,6 @@ def satisfaction_data(run: Run, f: PageFilters, year: int) -> SatisfactionData |
     if len(rank) > MAX_CHART_UNITS:
         lowest = set(rank.nsmallest(MAX_CHART_UNITS, "score")["unit_id"])
         charted = rank[rank["unit_id"].isin(lowest)]
-    limited = len(charted) < len(rank)
-    shown = set(charted["unit_id"])
-    dims = run("satisfaction_dimensions", campaign_id=f.campaign_id, survey_year=year, units=list(f.units))
-    yoy = run("satisfaction_yoy", **f.params())
     table = ranking_table(rank)
     return SatisfactionData(
         year=year, low_below=low_below, low_bottom=int(camp.get("survey_low_rank_bottom")),
@@ -187,8 +215,4 @@ def satisfaction_data(run: Run, f: PageFilters, year: int) -> SatisfactionData |
         low=rank[rank["is_low"].fillna(False)], insufficient=insufficient,
         weak_small=insufficient[insufficient["score"] < low_below],
         from_summary=rank[rank["source"] == "汇总表"], respondents=int(rank["respondents"].sum()),
-        charted=charted, table=table, layout=ranking_layout(table),
-        dimensions=dims, dimensions_charted=dims[dims["unit_id"].isin(shown)] if limited else dims,
-        dimension_order=dimension_order(f.campaign_id),
-        yoy=yoy, yoy_charted=yoy[yoy["unit_id"].isin(shown)] if limited else yoy,
-        change=change_table(yoy, year))
+        charted=charted, table=table, layout=ranking_layout(table), run=run, filters=f)
