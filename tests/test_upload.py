@@ -195,3 +195,27 @@ def test_rebuild_applies_profiles_folder_and_reports_not_imported_first(tmp_path
     assert rows == [("GD20230601001", "出租车拒载", "2023-06-09"), ("GD20230603002", "货车超载执法态度差", "2023-06-09"),
                     ("GD20230605003", "网约车乱收费", "2023-06-13")]
     assert profile == "热线工单"
+
+
+def test_an_upload_updates_the_database_in_place_while_the_pages_read_it(tmp_path):
+    """The data page's rebuild runs in the app's process, which holds the database open read-only: the second
+    upload is put into a copy of it (etl/db_increment.py), swapped in, and seen once the page reconnects."""
+    upl, db = tmp_path / "uploads", tmp_path / "d.duckdb"
+    (upl / CAMPAIGN).mkdir(parents=True)
+    (upl / CAMPAIGN / "热线工单_20230610.csv").write_bytes(HOTLINE)
+    first = upload.rebuild(db, sample_root=tmp_path / "no-samples", uploads=upl)
+    assert not first.updated_in_place
+    page = duckdb.connect(str(db), read_only=True)  # as analytics/queries.py opens it
+    try:
+        assert page.execute("SELECT count(*) FROM leads").fetchone()[0] == 3
+        (upl / CAMPAIGN / "热线工单_20230710.csv").write_bytes(HOTLINE.replace(b"GD2023060", b"GD2023070"))
+        result = upload.rebuild(db, sample_root=tmp_path / "no-samples", uploads=upl)
+        assert page.execute("SELECT count(*) FROM leads").fetchone()[0] == 3  # (the file it opened)
+    finally:
+        page.close()
+    assert (result.updated_in_place, result.files, result.files_from_cache) == (True, 2, 1)
+    assert ip.file_outcome(result, CAMPAIGN, "热线工单_20230710.csv") == \
+        "“热线工单_20230710.csv”：导入 3 行，未导入 1 行（见下方红色清单）"
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM leads WHERE lead_id LIKE 'GD2023070%'").fetchone()[0] == 3
+        assert con.execute("SELECT count(*) FROM leads").fetchone()[0] == 6
