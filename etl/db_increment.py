@@ -68,6 +68,8 @@ def increment_basis(campaigns: list[Campaign], profiles: list[ImportProfile], sa
 def files_in_place(db_path: Path, basis: str) -> dict[tuple[str, str], str]:
     """(campaign, file name) → content SHA-256 of every file the database in place holds submissions of;
     Refused when it was built on another basis or holds two files of one name."""
+    if Path(f"{db_path}.wal").exists():  # changes not yet in the file (a copy of the file would miss them)
+        raise Refused("数据库有未写入的日志文件")
     try:
         with duckdb.connect(str(db_path), read_only=True) as con:
             stored = con.execute("SELECT value FROM build_info WHERE key = 'increment_basis'").fetchall()

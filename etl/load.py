@@ -305,6 +305,8 @@ def new_database(db_path: Path, copy: bool = False) -> Iterator[duckdb.DuckDBPyC
             con.execute("CHECKPOINT")
         finally:
             con.close()
+        # Trap: a write-ahead log left beside the old file (a crashed writer) would be replayed onto the new one
+        Path(f"{db_path}.wal").unlink(missing_ok=True)
         os.replace(tmp, db_path)
     finally:
         tmp.unlink(missing_ok=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import shutil
 from datetime import date
+from pathlib import Path
 
 import duckdb
 import pyarrow as pa
@@ -183,17 +184,20 @@ def test_more_changed_files_than_the_limit_build_in_full(tmp_path, src, monkeypa
     assert_same_as_cold(tmp_path, result, db, src)
 
 
-@pytest.mark.parametrize("damage", ["basis", "garbage"])
+@pytest.mark.parametrize("damage", ["basis", "garbage", "wal"])
 def test_a_database_of_another_build_or_unreadable_builds_in_full(tmp_path, src, damage):  # noqa: F811
     db = tmp_path / "inc" / "d.duckdb"
     run(src, db, cache=True)
     if damage == "basis":  # e.g. written by the code of an earlier version
         with duckdb.connect(str(db)) as con:
             con.execute("DELETE FROM build_info WHERE key = 'increment_basis'")
+    elif damage == "wal":  # a write-ahead log beside it (a crashed writer): a copy of the file alone would miss it
+        Path(f"{db}.wal").write_bytes(b"")
     else:
         db.write_bytes(b"\x00" * 5000 + "不是数据库".encode())
     result = run(src, db, cache=True)
     assert (result.updated_in_place, result.files_from_cache) == (False, 14)
+    assert not Path(f"{db}.wal").exists()  # (it belonged to the old file)
     assert_same_as_cold(tmp_path, result, db, src)
 
 
