@@ -521,3 +521,28 @@ def test_two_campaigns_listed_in_the_other_order_with_a_bad_profile(tmp_path):
     result = both([(hx, haixi), (fy, fuyang)], db, cache=True)
     cold_db = tmp_path / "cold" / "c.duckdb"
     _compare(result, db, both([(hx, haixi), (fy, fuyang)], cold_db), cold_db)
+
+
+def test_a_database_built_without_the_cache_then_a_change(tmp_path, src):  # noqa: F811
+    db = tmp_path / "inc" / "d.duckdb"
+    run(src, db)  # no pack at all
+    write_ledger(src / "临泉_手写台账_20230601_2.xlsx", UNIT, "2023年6月1日", [ROW_C])
+    result = run(src, db, cache=True)
+    assert (result.updated_in_place, result.files_from_cache) == (True, 0)  # every file read, every one replaced
+    cold_equal(tmp_path, result, db, src)
+
+
+def test_a_file_becoming_a_copy_of_another(tmp_path, src):  # noqa: F811
+    db = tmp_path / "inc" / "d.duckdb"
+    run(src, db, cache=True)
+    # _2 becomes a copy of _1: skipped as its duplicate, its rows and its duplicate of HW-01 leave
+    shutil.copyfile(src / "临泉_手写台账_20230601_1.xlsx", src / "临泉_手写台账_20230601_2.xlsx")
+    result = run(src, db, cache=True)
+    assert result.updated_in_place
+    assert sorted(e.file_name for e in result.errors if "完全相同" in e.message) == sorted(
+        [ORIGINAL, "临泉_手写台账_20230601_2.xlsx"])
+    cold_equal(tmp_path, result, db, src)
+    # and _1 becomes a copy of the (unchanged) 太和 ledger, sorting after it: _1 skipped, _2 (HW-01 …) read again
+    shutil.copyfile(src / "太和县_整改台账_20230520.xlsx", src / "临泉_手写台账_20230601_1.xlsx")
+    result = run(src, db, cache=True)
+    cold_equal(tmp_path, result, db, src)
