@@ -546,3 +546,24 @@ def test_a_file_becoming_a_copy_of_another(tmp_path, src):  # noqa: F811
     shutil.copyfile(src / "太和县_整改台账_20230520.xlsx", src / "临泉_手写台账_20230601_1.xlsx")
     result = run(src, db, cache=True)
     cold_equal(tmp_path, result, db, src)
+
+
+def test_a_refused_update_then_a_damaged_row_section(tmp_path, src):  # noqa: F811
+    """The update reads the changed files, is refused (a new row's identity is in place), and the full build
+    then finds a row section of the pack damaged: every file is read again, those read already reused."""
+    from tests.test_incremental_cache import pack
+
+    db = tmp_path / "inc" / "d.duckdb"
+    run(src, db, cache=True)
+    section = pack(db) / "leads.arrow"
+    data = bytearray(section.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    section.write_bytes(bytes(data))
+    write_ledger(src / "临泉_手写台账_20230601_0.xlsx", UNIT, "2023年6月1日", [ROW_A])
+    write_ledger(src / "临泉_手写台账_20230601_2.xlsx", UNIT, "2023年6月1日", [ROW_C, ROW_B])
+    result = run(src, db, cache=True)
+    assert (result.updated_in_place, result.files_from_cache) == (False, 0)
+    cold_equal(tmp_path, result, db, src)
+    result = run(src, db, cache=True)
+    assert result.updated_in_place
+    cold_equal(tmp_path, result, db, src)
