@@ -48,7 +48,7 @@ def _worker(source: Path, campaign_file: Path, db: Path, cache: bool, workers: i
             thread.join()
     return {"seconds": seconds, "pack_seconds": time.perf_counter() - started,
             "files": result.files, "from_cache": result.files_from_cache,
-            "records": result.record_count(), "in_place": result.updated_in_place,
+            "records": result.record_count(), "in_place": result.updated_in_place, "not_in_place": result.not_in_place,
             "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
             "reader_peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}
 
@@ -185,7 +185,8 @@ def one_round(source: Path, campaign_file: Path, work: Path, workers: int | None
         step_db = round_dir / "db-serial" / "bench.duckdb" if name == "cold-serial" else db
         out[name] = r = _measure(src, config, step_db, cache, step_workers or workers)
         print(f"  {name}: {r['seconds']:.2f} 秒（缓存写完 {r['pack_seconds']:.2f} 秒） 峰值 {r['peak_mb']:.0f} MB（读取进程 {r['reader_peak_mb']:.0f} MB），"
-              f"沿用缓存 {r['from_cache']}/{r['files']} 个文件" + ("，库就地更新" if r.get("in_place") else ""), flush=True)
+              f"沿用缓存 {r['from_cache']}/{r['files']} 个文件" + ("，库就地更新" if r.get("in_place") else "")
+              + (f"，未就地更新：{r['not_in_place']}" if r.get("not_in_place") else ""), flush=True)
     return out
 
 

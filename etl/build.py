@@ -381,22 +381,21 @@ IN_PLACE_SHARE = 0.05  # beyond, the full build is as fast (it reads in parallel
 
 def _update_in_place(db_path: Path, sources: list[CampaignSources], prepared: _Prepared, cache: FileCache,
                      salt: str, basis: str, allow_empty: bool, progress: Progress | None,
-                     workers: int | None) -> tuple[BuildResult | None, dict[int, FileResult]]:
+                     workers: int | None) -> tuple[BuildResult | None, dict[int, FileResult], str | None]:
     """The database in place updated with only the files changed since it was built (etl/db_increment.py);
-    (None, the files read so far) when that is refused: the caller builds in full."""
-    log = logging.getLogger(__name__)
+    (None, the files read so far, why) when that is refused: the caller builds in full."""
     plan = prepared.plan
     try:
         in_place = files_in_place(db_path, basis)
     except Refused as exc:
-        log.info("full build: %s", exc)
-        return None, {}
+        return None, {}, str(exc)
     names = [(i.campaign.id, i.path.name) for i in plan]  # (messages about a file are matched by its name)
     unchanged = {n for n, i in enumerate(plan) if i.cached and in_place.get((i.campaign.id, i.path.name)) == i.file_sha}
     to_read = {n: i for n, i in enumerate(plan) if i.skipped is None and n not in unchanged}
-    if len(set(names)) != len(names) or len(to_read) > max(IN_PLACE_MIN_FILES, IN_PLACE_SHARE * len(plan)):
-        log.info("full build: %d of %d files to read, or two files of one name", len(to_read), len(plan))
-        return None, {}
+    if len(set(names)) != len(names):
+        return None, {}, "两个文件同名"
+    if len(to_read) > max(IN_PLACE_MIN_FILES, IN_PLACE_SHARE * len(plan)):
+        return None, {}, f"{len(plan)} 个文件中有 {len(to_read)} 个要读"
     if progress:
         progress(len(unchanged), len(plan), f"{len(unchanged)} 个文件自上次重建以来未改动，数据库中它们的数据原样保留")
     fresh: dict[int, FileResult] = {}
@@ -419,10 +418,9 @@ def _update_in_place(db_path: Path, sources: list[CampaignSources], prepared: _P
         result = update_in_place(db_path, [cs.campaign for cs in sources], basis, kept, len(in_place.keys() - kept),
                                  added, len(plan), allow_empty, phase)
     except Refused as exc:
-        log.info("full build: %s", exc)
-        return None, fresh
+        return None, fresh, str(exc)
     cache.keep([i.key for i in plan if i.cached])
-    return result, fresh
+    return result, fresh, None
 
 
 def check_sources(sources: list[CampaignSources], allow_empty: bool) -> None:
@@ -474,12 +472,15 @@ def build(sources: list[CampaignSources], db_path: Path, progress: Progress | No
         prepared = _prepare(sources, progress, salt, profiles, profiles_folder, file_cache)
         campaigns = [cs.campaign for cs in sources]
         basis = increment_basis(campaigns, prepared.profiles, salt)
-        result, already_read = None, {}
+        result, already_read, refused = None, {}, None
         if file_cache is not None and db_path.is_file():
-            result, already_read = _update_in_place(db_path, sources, prepared, file_cache, salt, basis,
-                                                    allow_empty, progress, workers)
+            result, already_read, refused = _update_in_place(db_path, sources, prepared, file_cache, salt, basis,
+                                                             allow_empty, progress, workers)
+            if refused:
+                logging.getLogger(__name__).info("not updated in place: %s", refused)
         if result is None:
             result = _collect_planned(prepared, progress, salt, file_cache, workers, already_read)
+            result.not_in_place = refused
             if not allow_empty:
                 _refuse_losing_everything(db_path, result)
             write_database(db_path, campaigns, result,

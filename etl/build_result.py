@@ -24,6 +24,7 @@ class BuildResult:
     files_from_cache: int = 0  # files unchanged since the last build: their stored result was used
     # set when the records stayed in the database (etl/db_increment.py): its records and duplicate rows
     records_in_database: int | None = None
+    not_in_place: str | None = None  # why a database in place was written anew rather than updated (Chinese)
     seconds: float = 0.0
 
     def add_file(self, part: FileResult) -> None:

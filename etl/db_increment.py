@@ -75,7 +75,7 @@ def files_in_place(db_path: Path, basis: str) -> dict[tuple[str, str], str]:
             stored = con.execute("SELECT value FROM build_info WHERE key = 'increment_basis'").fetchall()
             rows = con.execute("SELECT DISTINCT campaign_id, file_name, file_sha256 FROM submissions").fetchall()
     except duckdb.Error as exc:
-        raise Refused(f"数据库无法读取：{exc}") from exc
+        raise Refused("数据库无法读取") from exc
     if stored != [(basis,)]:
         raise Refused("数据库由别的代码、配置、导入方案或盐建成")
     files: dict[tuple[str, str], str] = {}

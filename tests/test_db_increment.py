@@ -144,6 +144,7 @@ def test_taking_out_the_row_a_duplicate_was_kept_for_builds_in_full(tmp_path, sr
     write_ledger(src / "临泉_手写台账_20230601_1.xlsx", UNIT, "2023年6月1日", [ROW_B, ROW_C])
     result = run(src, db, cache=True)
     assert (result.updated_in_place, result.files_from_cache) == (False, 13)
+    assert result.not_in_place == "删除的文件中有 1 行重复行所按的行"
     assert duplicate_errors(result) == 1  # now HW-03 of the first, kept from the second
     assert_same_as_cold(tmp_path, result, db, src)
 
@@ -155,6 +156,7 @@ def test_a_new_row_of_an_identity_in_place_builds_in_full(tmp_path, src):  # noq
     write_ledger(src / "临泉_手写台账_20230601_0.xlsx", UNIT, "2023年6月1日", [ROW_A])
     result = run(src, db, cache=True)
     assert (result.updated_in_place, result.files_from_cache) == (False, 14)
+    assert result.not_in_place == "新文件有 1 行与库中 ledger_snapshots 的行重复"
     assert duplicate_errors(result) == 2
     with duckdb.connect(str(db), read_only=True) as con:
         kept = con.execute("SELECT file_name FROM ledger_snapshots JOIN submissions USING (submission_id) "
@@ -169,7 +171,7 @@ def test_two_files_of_one_name_build_in_full(tmp_path, src):  # noqa: F811
     (src / "sub").mkdir()
     write_ledger(src / "sub" / "临泉_手写台账_20230601_2.xlsx", UNIT, "2023年6月2日", [ROW_B])
     result = run(src, db, cache=True)
-    assert not result.updated_in_place  # rows are matched to files by name: two of one name are not told apart
+    assert result.not_in_place == "两个文件同名"  # rows are matched to files by name: two are not told apart
     assert_same_as_cold(tmp_path, result, db, src)
 
 
@@ -181,6 +183,7 @@ def test_more_changed_files_than_the_limit_build_in_full(tmp_path, src, monkeypa
     write_ledger(src / "泉城_整改台账_20230603.xlsx", UNIT, "2023年6月3日", [ROW_B])
     result = run(src, db, cache=True)
     assert (result.updated_in_place, result.files_from_cache) == (False, 14)
+    assert result.not_in_place == "17 个文件中有 2 个要读"
     assert_same_as_cold(tmp_path, result, db, src)
 
 
@@ -197,6 +200,8 @@ def test_a_database_of_another_build_or_unreadable_builds_in_full(tmp_path, src,
         db.write_bytes(b"\x00" * 5000 + "不是数据库".encode())
     result = run(src, db, cache=True)
     assert (result.updated_in_place, result.files_from_cache) == (False, 14)
+    assert result.not_in_place.startswith({"basis": "数据库由别的代码", "wal": "数据库有未写入的日志文件",
+                                           "garbage": "数据库无法读取"}[damage])
     assert not Path(f"{db}.wal").exists()  # (it belonged to the old file)
     assert_same_as_cold(tmp_path, result, db, src)
 
