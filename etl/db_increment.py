@@ -43,6 +43,7 @@ from etl.load import (
 from etl.read.profiles import ImportProfile
 from etl.validate.context import LoadError, Submission
 from etl.validate.dedupe import IDENTITY
+from etl.validate.submission import FUTURE_MARK
 
 _CODE = (Path(__file__), Path(__file__).with_name("load.py"), SCHEMA,
          *(SQL_DIR / n for n in ("views.sql", "reset_relapse.sql", "derive_relapse.sql", "precompute.sql")))
@@ -65,24 +66,28 @@ def increment_basis(campaigns: list[Campaign], profiles: list[ImportProfile], sa
     return stored_digest(h)
 
 
-def files_in_place(db_path: Path, basis: str) -> dict[tuple[str, str], str]:
-    """(campaign, file name) → content SHA-256 of every file the database in place holds submissions of;
-    Refused when it was built on another basis or holds two files of one name."""
+def files_in_place(db_path: Path, basis: str) -> dict[tuple[str, str], str | None]:
+    """(campaign, file name) → content SHA-256 of every file the database in place holds submissions of; None for
+    a file whose result there holds only on the day it was read (a 填报时间 later than that day: read it again).
+    Refused when the database was built on another basis or holds two files of one name."""
     if Path(f"{db_path}.wal").exists():  # changes not yet in the file (a copy of the file would miss them)
         raise Refused("数据库有未写入的日志文件")
     try:
         with duckdb.connect(str(db_path), read_only=True) as con:
             stored = con.execute("SELECT value FROM build_info WHERE key = 'increment_basis'").fetchall()
             rows = con.execute("SELECT DISTINCT campaign_id, file_name, file_sha256 FROM submissions").fetchall()
+            day_bound = set(con.execute(
+                "SELECT DISTINCT campaign_id, file_name FROM load_errors WHERE submission_id IS NOT NULL "
+                "AND contains(message, ?)", [FUTURE_MARK]).fetchall())
     except duckdb.Error as exc:
         raise Refused("数据库无法读取") from exc
     if stored != [(basis,)]:
         raise Refused("数据库由别的代码、配置、导入方案或盐建成")
-    files: dict[tuple[str, str], str] = {}
+    files: dict[tuple[str, str], str | None] = {}
     for campaign_id, name, sha in rows:
         if files.setdefault((campaign_id, name), sha) != sha:
             raise Refused(f"库中有两个同名文件“{name}”")
-    return files
+    return {file: None if file in day_bound else sha for file, sha in files.items()}
 
 
 def _register(con: duckdb.DuckDBPyConnection, name: str, columns: dict[str, list]) -> None:

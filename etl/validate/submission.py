@@ -82,8 +82,13 @@ def resolve_as_of_checked(meta_date: object, file_name: str, campaign: Campaign,
     return None, "无", "；".join(problems) or None
 
 
+# The one message whose text depends on the day a file is read: a result holding it holds on that day only
+# (etl/file_cache.still_valid; etl/db_increment.files_in_place finds such files by this mark).
+FUTURE_MARK = "晚于今天（"
+
+
 def _future(d: date, today: date) -> str:
-    return (f"填报时间 {d:%Y-%m-%d} 晚于今天（{today:%Y-%m-%d}）：已按此日期导入，但默认统计日不取此日期；"
+    return (f"填报时间 {d:%Y-%m-%d} {FUTURE_MARK}{today:%Y-%m-%d}）：已按此日期导入，但默认统计日不取此日期；"
             "如为笔误，请更正后重新报送")
 
 
