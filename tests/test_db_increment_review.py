@@ -568,3 +568,33 @@ def test_a_refused_update_then_a_damaged_row_section(tmp_path, src):  # noqa: F8
     result = run(src, db, cache=True)
     assert result.updated_in_place
     cold_equal(tmp_path, result, db, src)
+
+
+def test_a_long_sequence_of_edits(tmp_path, src):  # noqa: F811
+    """Edits one after another (a fixed sequence mixing those above), each build compared with a cold one."""
+    db = tmp_path / "inc" / "d.duckdb"
+    attic = tmp_path / "attic"
+    attic.mkdir()
+    run(src, db, cache=True)
+    taihe, hw1, hw2 = "太和县_整改台账_20230520.xlsx", "临泉_手写台账_20230601_1.xlsx", "临泉_手写台账_20230601_2.xlsx"
+    steps = [
+        lambda: shutil.move(src / taihe, attic / taihe),
+        lambda: write_ledger(src / hw2, UNIT, "2023年6月1日", [ROW_C]),
+        lambda: shutil.copyfile(src / hw1, src / ("~$" + hw1)),
+        lambda: (src / COPY).write_bytes(b"PK\x03\x04 broken"),
+        lambda: shutil.move(attic / taihe, src / taihe),
+        lambda: write_leads(src / "复核_线索登记表_20231001.csv", [lead("复核〔2023〕0101号", "一")]),
+        lambda: (src / ("~$" + hw1)).unlink(),
+        lambda: shutil.copyfile(src / ORIGINAL, src / COPY),
+        lambda: write_ledger(src / hw2, UNIT, "2023年6月1日", [ROW_A, ROW_C]),
+        lambda: (src / "复核_线索登记表_20231001.csv").rename(src / "复核_线索登记表_20231002.csv"),
+        lambda: shutil.move(src / "满意度测评_2023.xlsx", attic / "满意度测评_2023.xlsx"),
+    ]
+    in_place = []
+    for step in steps:
+        step()
+        result = run(src, db, cache=True)
+        in_place.append(result.updated_in_place)
+        cold_equal(tmp_path, result, db, src)
+    # refused only where a row comes back (_2's HW-01 added again while _1's is in place)
+    assert in_place == [True, True, True, True, True, True, True, True, False, True, True]
