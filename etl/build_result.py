@@ -65,7 +65,7 @@ class BuildResult:
         return out
 
     def summary_text(self) -> str:
-        kept = "数据库中它们的数据原样保留，只更新了其余文件的数据" if self.updated_in_place else "沿用上次的读取结果"
+        kept = "数据库中它们的数据原样保留" if self.updated_in_place else "沿用上次的读取结果"
         lines = [f"共处理文件 {self.files} 个，用时 {self.seconds:.1f} 秒"
                  + (f"（其中 {self.files_from_cache} 个自上次重建以来未改动，{kept}）" if self.files_from_cache else "")]
         for label, n, read, loaded, rejected in self.summary_rows():

@@ -284,8 +284,10 @@ def test_cli_uses_the_cache_by_default(tmp_path, src):
         return done.stdout
 
     assert "未改动" not in cli()
-    assert "（其中 6 个自上次重建以来未改动，沿用上次的读取结果）" in cli()
+    assert "（其中 6 个自上次重建以来未改动，数据库中它们的数据原样保留）" in cli()  # (updated in place)
     assert "未改动" not in cli("--no-cache")
+    db.unlink()  # no database to update: the files come from the cache
+    assert "（其中 6 个自上次重建以来未改动，沿用上次的读取结果）" in cli()
     assert len(FileCache(tmp_path / "elsewhere", SALT).stored_keys()) == 6
     assert not (db.parent / "cache").exists()
 
