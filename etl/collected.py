@@ -19,11 +19,21 @@ RECORD_TABLES = ("ledger_snapshots", "leads", "survey_responses", "survey_unit_s
 
 
 @cache
-def arrow_schema(table: str) -> pa.Schema:
+def _columns() -> dict[str, list[tuple[str, str]]]:
+    """Every table's (column, type) in schema.sql, from one in-memory database (one per table cost 30 ms each)."""
     with duckdb.connect() as con:
         con.execute(SCHEMA.read_text(encoding="utf-8"))
-        described = con.execute(f"DESCRIBE {table}").fetchall()
-    return pa.schema([(name, ARROW_TYPES[kind]) for name, kind, *_ in described])
+        rows = con.execute("SELECT table_name, column_name, data_type FROM duckdb_columns() "
+                           "ORDER BY table_name, column_index").fetchall()
+    columns: dict[str, list[tuple[str, str]]] = {}
+    for table, column, kind in rows:
+        columns.setdefault(table, []).append((column, kind))
+    return columns
+
+
+@cache
+def arrow_schema(table: str) -> pa.Schema:
+    return pa.schema([(name, ARROW_TYPES[kind]) for name, kind in _columns()[table]])
 
 
 def records_table(records: list, table: str) -> pa.Table:

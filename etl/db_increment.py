@@ -32,6 +32,7 @@ from etl.load import (
     SCHEMA,
     SQL_DIR,
     collected_tables,
+    config_digest,
     derive,
     derived_keys,
     duplicate_rows_table,
@@ -179,10 +180,12 @@ def update_in_place(db_path: Path, campaigns: list[Campaign], basis: str, kept: 
     then it is swapped in (gone: how many of its files leave, for the progress bar). Refused (nothing
     changed) when the result could differ from a full build's."""
     with new_database(db_path, copy=True) as con:
-        stored_keys = dict(con.execute("SELECT key, value FROM build_info WHERE key LIKE 'derived:%'").fetchall())
+        stored = dict(con.execute("SELECT key, value FROM build_info").fetchall())
+        stored_keys = {key: value for key, value in stored.items() if key.startswith("derived:")}
         had = _records(con)
         phase(f"正在更新数据库：移出 {gone} 个文件的数据，加入 {added.record_count()} 条记录…")
-        write_config(con, campaigns)
+        if stored.get("config") != config_digest(campaigns):
+            write_config(con, campaigns)
         changed = _take_out(con, kept)
         _check_no_collision(con, added)
         changed |= _put_in(con, added)

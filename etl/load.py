@@ -125,6 +125,12 @@ def _config_rows(campaigns: list[Campaign]) -> dict[str, list[dict]]:
     return rows
 
 
+def config_digest(campaigns: list[Campaign]) -> str:
+    """A digest of the configuration tables' rows (build_info config: an update in place that finds it equal
+    leaves the tables as they are)."""
+    return stored_digest(hashlib.sha256(repr(_config_rows(campaigns)).encode()))
+
+
 def write_config(con: duckdb.DuckDBPyConnection, campaigns: list[Campaign]) -> None:
     """The campaigns' configuration tables (campaigns, stages, report_due_dates, units, categories), emptied and
     written again."""
@@ -251,6 +257,7 @@ def derive(con: duckdb.DuckDBPyConnection, campaigns: list[Campaign], keys: dict
         ("input_fingerprint", _fingerprint(campaigns, shas)),
         ("campaigns", ",".join(c.id for c in campaigns)),
         ("increment_basis", basis),
+        ("config", config_digest(campaigns)),
         *((f"derived:{source}", key) for source, key in keys.items()),
     ])
 
