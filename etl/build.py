@@ -390,10 +390,10 @@ def _update_in_place(db_path: Path, sources: list[CampaignSources], prepared: _P
     except Refused as exc:
         return None, {}, str(exc)
     names = [(i.campaign.id, i.path.name) for i in plan]  # (messages about a file are matched by its name)
-    unchanged = {n for n, i in enumerate(plan) if i.cached and in_place.get((i.campaign.id, i.path.name)) == i.file_sha}
-    to_read = {n: i for n, i in enumerate(plan) if i.skipped is None and n not in unchanged}
     if len(set(names)) != len(names):
         return None, {}, "两个文件同名"
+    unchanged = {n for n, i in enumerate(plan) if i.cached and in_place.get((i.campaign.id, i.path.name)) == i.file_sha}
+    to_read = {n: i for n, i in enumerate(plan) if i.skipped is None and n not in unchanged}
     if len(to_read) > max(IN_PLACE_MIN_FILES, IN_PLACE_SHARE * len(plan)):
         return None, {}, f"{len(plan)} 个文件中有 {len(to_read)} 个要读"
     if progress:

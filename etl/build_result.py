@@ -95,9 +95,5 @@ class FileResult:
     rows: dict[str, pa.Table] = field(default_factory=dict)  # table name → rows (tables with rows only)
     cacheable: bool = True
 
-    @property
-    def updated_in_place(self) -> bool:
-        return self.records_in_database is not None
-
     def record_count(self) -> int:
         return sum(t.num_rows for t in self.rows.values())

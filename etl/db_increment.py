@@ -31,7 +31,6 @@ from etl.load import (
     DERIVED_FROM,
     SCHEMA,
     SQL_DIR,
-    collected_tables,
     config_digest,
     derive,
     derived_keys,
@@ -135,7 +134,7 @@ def _check_no_collision(con: duckdb.DuckDBPyConnection, added: BuildResult) -> N
 def _put_in(con: duckdb.DuckDBPyConnection, added: BuildResult) -> set[str]:
     insert_arrow(con, "submissions", records_table(added.submissions, "submissions"), sort=False)
     changed = set()
-    for collected in collected_tables(added):
+    for collected in added.tables():
         if len(collected):
             insert_arrow(con, collected.table, collected.arrow(), collected.dropped, sort=False)
             changed.add(collected.table)

@@ -23,10 +23,9 @@ from tests.test_incremental_build import (
     ROW_B,
     ROW_C,
     SALT,
-    as_rows,
+    assert_same,
     run,
     src,  # noqa: F401 — a fixture
-    tables,
     write_ledger,
 )
 
@@ -39,18 +38,7 @@ def cold_equal(tmp_path: Path, incremental, inc_db: Path, src: Path, **kw) -> No
     cold_db = tmp_path / "cold" / "cold.duckdb"
     shutil.rmtree(cold_db.parent, ignore_errors=True)
     cold = run(src, cold_db, **kw)
-    _compare(incremental, inc_db, cold, cold_db)
-
-
-def _compare(incremental, inc_db: Path, cold, cold_db: Path) -> None:
-    assert cold.files_from_cache == 0
-    got, want = tables(inc_db), tables(cold_db)
-    assert list(got) == list(want)
-    for name in want:
-        assert got[name] == want[name], name
-    assert as_rows(incremental.errors) == as_rows(cold.errors)
-    assert as_rows(incremental.submissions) == as_rows(cold.submissions)
-    assert (incremental.files, incremental.record_count()) == (cold.files, cold.record_count())
+    assert_same(incremental, inc_db, cold, cold_db)
 
 
 def write_leads(path: Path, rows: list[list]) -> None:
@@ -424,7 +412,7 @@ def test_two_campaigns_one_changes(tmp_path):
     result = _two(fuyang, haixi, db, cache=True)
     assert result.updated_in_place
     cold_db = tmp_path / "cold" / "c.duckdb"
-    _compare(result, db, _two(fuyang, haixi, cold_db), cold_db)
+    assert_same(result, db, _two(fuyang, haixi, cold_db), cold_db)
 
 
 def test_two_databases_sharing_one_cache_after_the_day_changed(tmp_path, src, monkeypatch):  # noqa: F811
@@ -521,7 +509,7 @@ def test_two_campaigns_listed_in_the_other_order_with_a_bad_profile(tmp_path):
     both([(fy, fuyang), (hx, haixi)], db, cache=True)
     result = both([(hx, haixi), (fy, fuyang)], db, cache=True)
     cold_db = tmp_path / "cold" / "c.duckdb"
-    _compare(result, db, both([(hx, haixi), (fy, fuyang)], cold_db), cold_db)
+    assert_same(result, db, both([(hx, haixi), (fy, fuyang)], cold_db), cold_db)
 
 
 def test_a_database_built_without_the_cache_then_a_change(tmp_path, src):  # noqa: F811
