@@ -40,6 +40,10 @@ def default_workers() -> int:
     return cores if busy < cores - 0.5 else 1
 CHUNKS_PER_WORKER = 8  # enough chunks to even out large and small files
 MAX_CHUNK_FILES = 64
+# A file this large (a register of 100,000s of leads, a year's questionnaires: 10–20 s each) is a chunk of its own,
+# handed out before the small files. In name order the big registers came last, in one chunk: one worker read them
+# all (60 s nationally) while the other had nothing left to do.
+BIG_FILE_BYTES = 1 << 20
 _LENGTH = 8
 
 
@@ -67,6 +71,39 @@ def _receive(stream: BinaryIO) -> object:
 
 def chunk_size(files: int, workers: int) -> int:
     return max(1, min(MAX_CHUNK_FILES, math.ceil(files / (workers * CHUNKS_PER_WORKER))))
+
+
+def plan_chunks(sizes: list[int], workers: int) -> tuple[list[list[int]], list[int]]:
+    """(chunks of job indices in job order, the order they are handed out in): each big file alone, handed
+    out first, the largest first (the longest jobs first evens out the workers); small files in runs of
+    chunk_size, in order."""
+    size = chunk_size(sum(1 for s in sizes if s < BIG_FILE_BYTES), workers)
+    chunks: list[list[int]] = []
+    run: list[int] = []
+    for i, file_bytes in enumerate(sizes):
+        if file_bytes >= BIG_FILE_BYTES:
+            if run:
+                chunks.append(run)
+                run = []
+            chunks.append([i])
+            continue
+        run.append(i)
+        if len(run) == size:
+            chunks.append(run)
+            run = []
+    if run:
+        chunks.append(run)
+    big = sorted((c for c in range(len(chunks)) if sizes[chunks[c][0]] >= BIG_FILE_BYTES),
+                 key=lambda c: -sizes[chunks[c][0]])
+    first = set(big)
+    return chunks, big + [c for c in range(len(chunks)) if c not in first]
+
+
+def _file_bytes(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0  # gone since it was listed: the worker reports it
 
 
 class _Worker:
@@ -105,11 +142,11 @@ def read_in_processes(jobs: list[tuple[Campaign, Path, str]], profiles: list[Imp
             campaigns.append(campaign)
     index = {id(c): i for i, c in enumerate(campaigns)}
     setup = (campaigns, [result_fingerprint(c, profiles, salt) for c in campaigns], profiles, salt)
-    size = chunk_size(len(jobs), workers)
-    chunks = [[(index[id(c)], str(p), sha) for c, p, sha in jobs[i:i + size]] for i in range(0, len(jobs), size)]
+    planned, order = plan_chunks([_file_bytes(p) for _, p, _ in jobs], workers)
+    chunks = [[(index[id(jobs[j][0])], str(jobs[j][1]), jobs[j][2]) for j in chunk] for chunk in planned]
     done: dict[int, list[FileResult]] = {}
     failures: list[BaseException] = []
-    claimed = iter(range(len(chunks)))
+    claimed = iter(order)
     turn = threading.Condition()
 
     def feed(worker: _Worker) -> None:

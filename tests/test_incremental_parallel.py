@@ -113,3 +113,28 @@ def test_processes_only_when_the_cores_are_idle(monkeypatch):
     assert read_pool.default_workers() == 2
     monkeypatch.setattr(read_pool.os, "getloadavg", lambda: (1.6, 0.5, 0.4))
     assert read_pool.default_workers() == 1
+
+
+def test_big_files_go_alone_and_first_largest_first(monkeypatch):
+    big = read_pool.BIG_FILE_BYTES
+    monkeypatch.setattr(read_pool, "MAX_CHUNK_FILES", 2)
+    monkeypatch.setattr(read_pool, "CHUNKS_PER_WORKER", 1)  # runs of 2 small files
+    #        0   1   2        3   4   5          6        7
+    sizes = [10, 10, 2 * big, 10, 10, 10, 5 * big, 3 * big]
+    chunks, order = read_pool.plan_chunks(sizes, workers=2)
+    assert chunks == [[0, 1], [2], [3, 4], [5], [6], [7]]
+    assert order == [4, 5, 1, 0, 2, 3]  # 5×, 3×, 2× the threshold, then the small runs in file order
+    assert sorted(order) == list(range(len(chunks)))
+    assert read_pool.plan_chunks([], workers=2) == ([], [])
+
+
+def test_big_files_handed_out_first_still_come_back_in_file_order(src, always_parallel, monkeypatch):
+    """The sample's survey and leads files count as big here: they are read first, merged in their place."""
+    monkeypatch.setattr(read_pool, "BIG_FILE_BYTES", 20_000)
+    serial_progress, parallel_progress = [], []
+    serial = collect(sources(src), lambda *a: serial_progress.append(a), salt=SALT, profiles=[], workers=1)
+    parallel = collect(sources(src), lambda *a: parallel_progress.append(a), salt=SALT, profiles=[], workers=2)
+    sizes = sorted(p.stat().st_size for p in src.iterdir())
+    assert sizes[-1] >= 20_000 > sizes[0]  # both kinds present
+    assert comparable(parallel) == comparable(serial)
+    assert parallel_progress == serial_progress

@@ -72,3 +72,54 @@ def test_blank_unit_is_reported(text):
 def test_units_of_other_campaign_are_unknown():
     with pytest.raises(NormalizeError):
         resolve_unit("格尔木市交通运输局", FUYANG)
+
+
+def _scale_campaign(units: int):
+    """A province-sized campaign: the names cross (县 inside 市 names, a 局 suffix on some)."""
+    import dataclasses
+
+    from etl.config import Unit
+
+    made = tuple(Unit(f"u{i:04d}", f"测试{i:04d}{'市' if i % 3 else '县'}交通运输局", "county",
+                      (f"测试{i:04d}局",) if i % 5 == 0 else ()) for i in range(units))
+    return dataclasses.replace(FUYANG, id="scale-test", units=made)
+
+
+def test_contained_names_are_found_as_by_searching_every_key():
+    """The substring lookup finds exactly the keys a scan of every key finds (the old way, kept here)."""
+    import random
+
+    from etl.normalize.units import _contained, _lookup
+
+    campaign = _scale_campaign(300)
+    lookup = _lookup(campaign)
+    rng = random.Random(7)
+    keys = [*lookup.exact, *lookup.core]
+    texts = ["海西州" + rng.choice(keys) + rng.choice(["执法大队", "", "（盖章）", "运管所"]) for _ in range(200)]
+    texts += [rng.choice(keys) + rng.choice(keys) for _ in range(50)] + ["", "测", "无关文字" * 40]
+    for text in texts:
+        expected = set()
+        for index in (lookup.exact, lookup.core):
+            for key, ids in index.items():
+                if len(key) >= 2 and key in text:
+                    expected |= ids
+        assert _contained(lookup, text) == expected, text
+    assert _contained(lookup, "海西州测试0007市交通运输局执法大队") == {"u0007"}
+
+
+def test_an_edited_alias_is_seen_and_answers_are_remembered_per_unit_list():
+    import dataclasses
+
+    from etl.config import Unit
+
+    campaign = _scale_campaign(20)
+    with pytest.raises(NormalizeError, match="未知单位“二号站”"):
+        resolve_unit("二号站", campaign)
+    assert resolve_unit("测试0005局", campaign) == "u0005"
+    edited = dataclasses.replace(campaign, units=campaign.units + (Unit("u9", "第九单位", "county", ("二号站",)),))
+    assert resolve_unit("二号站", edited) == "u9"
+    with pytest.raises(NormalizeError, match="未知单位“二号站”"):  # the old list still answers as before
+        resolve_unit("二号站", campaign)
+    renamed = dataclasses.replace(campaign, short_name="另一个专项整治")
+    with pytest.raises(NormalizeError, match="应为另一个专项整治的单位之一"):
+        resolve_unit("二号站", renamed)
