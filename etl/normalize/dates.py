@@ -7,6 +7,7 @@ import math
 import re
 import unicodedata
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 
 from etl.normalize._text import clean, shown
 from etl.normalize.errors import NormalizeError
@@ -30,6 +31,7 @@ _EXPECTED = "应为如 2023年6月30日、2023.9.30、2023/9/30、2023-09-30、2
 EARLIEST_PLAUSIBLE = date(2000, 1, 1)
 
 
+@lru_cache(maxsize=64)
 def plausible_range(campaign_end: date) -> tuple[date, date]:
     """Dates a campaign's files can carry: from 2000-01-01 to one year after the campaign ends."""
     try:

@@ -9,7 +9,6 @@ back either. Every place that shows a phone (phone_masked, free text, load_error
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import math
 import re
@@ -102,7 +101,7 @@ def complainant_key(name: object, phone: object, salt: str) -> str | None:
     basis = _phone_basis(phone) or _text(name)
     if not basis:
         return None
-    return hmac.new(salt.encode(), basis.encode(), hashlib.sha256).hexdigest()[:_KEY_LENGTH]
+    return hmac.digest(salt.encode(), basis.encode(), "sha256").hex()[:_KEY_LENGTH]  # = hmac.new(…).hexdigest()
 
 
 def scrub_phones(text: str | None) -> str | None:

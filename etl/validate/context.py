@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from etl.config import Campaign
 from etl.normalize.dates import check_plausible, parse_date
@@ -79,8 +79,15 @@ class RowContext:
 
     def normalize(self, func, value, *args):
         """Call func(value, *args) with memoization; NormalizeError is re-raised each time."""
-        key = (func, value if isinstance(value, (str, int, float, date, type(None))) else repr(value),
-               tuple(a if isinstance(a, (str, int, type(None))) else id(a) for a in args))
+        if value.__class__ not in _KEY_VALUES and not isinstance(value, (str, int, float, date)):
+            value = repr(value)
+        # the usual one or two arguments without a generator: this runs for every cell of a million-row register
+        if not args:
+            key = (func, value)
+        elif len(args) == 1:
+            key = (func, value, _arg_key(args[0]))
+        else:
+            key = (func, value, *map(_arg_key, args))
         hit = self.memo.get(key)
         if hit is None:
             try:
@@ -94,6 +101,15 @@ class RowContext:
         raise result
 
 
+_KEY_VALUES = frozenset({str, int, float, date, datetime, type(None)})  # as they are (so are their subclasses)
+_KEY_ARGS = frozenset({str, int, type(None)})
+
+
+def _arg_key(arg: object) -> object:
+    """An argument in a memo key: a string or number as it is, anything else (the campaign) by identity."""
+    return arg if arg.__class__ in _KEY_ARGS or isinstance(arg, (str, int)) else id(arg)
+
+
 class RowRejected(Exception):
     """Raised inside a row validator after the reason was recorded."""
 
@@ -101,7 +117,11 @@ class RowRejected(Exception):
 def checked_date(ctx: RowContext, value: object, year: int) -> date:
     """The date part of a date or date-time cell, within the campaign's plausible range;
     NormalizeError if not (etl.normalize.dates.check_plausible)."""
-    return check_plausible(ctx.normalize(parse_date, value, year), ctx.campaign.end_date)
+    return ctx.normalize(_plausible_date, value, year, ctx.campaign.end_date.toordinal())
+
+
+def _plausible_date(value: object, year: int, campaign_end: int) -> date:
+    return check_plausible(parse_date(value, year), date.fromordinal(campaign_end))
 
 
 def row_unit(ctx: RowContext, row: int, values: dict, missing_message: str) -> str:

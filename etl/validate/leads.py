@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from functools import lru_cache
 
 from etl.normalize import categories, channels, findings, privacy, status, workdays
 from etl.normalize.errors import NormalizeError
@@ -71,10 +72,15 @@ def _handling_status(ctx: RowContext, row: int, values: dict, concluded: date | 
     return text
 
 
-def phone_columns(values: dict) -> list[str]:
+def phone_columns(values: dict) -> tuple[str, ...]:
     """phone, phone_2, phone_3 … in that order."""
-    found = [(int(m[1] or 1), key) for key in values if (m := _PHONE_COLUMN.match(key))]
-    return [key for _, key in sorted(found)]
+    return _phone_columns(tuple(values))
+
+
+@lru_cache(maxsize=256)  # every row of a sheet has the same columns
+def _phone_columns(columns: tuple[str, ...]) -> tuple[str, ...]:
+    found = [(int(m[1] or 1), key) for key in columns if (m := _PHONE_COLUMN.match(key))]
+    return tuple(key for _, key in sorted(found))
 
 
 def first_phone(values: dict) -> str | None:
