@@ -1,5 +1,6 @@
 """charts.base.style 把字体、字号、边距直接并进图的 layout（不经 plotly 的 update_layout）：每个页面的每张图，
-普通与投影字号、指定高度，得到的图（to_plotly_json）与原来经 update_layout 的 style（下面原样保留）完全相同。"""
+普通与投影字号、指定高度，得到的图（to_plotly_json）与原来经 update_layout 的 style（下面保留，只加了按文字算好的边距与
+固定的横轴文字角度，见 dashboard/charts/margins.py）完全相同。"""
 from __future__ import annotations
 
 import plotly.graph_objects as go
@@ -7,14 +8,15 @@ import plotly.io as pio
 import pytest
 
 from bench import page_speed
-from dashboard.charts import base
+from dashboard.charts import base, margins
 from dashboard.charts.base import FONT
 from dashboard.db import QueryRunner
 
 
-# ---- style() as dashboard/charts/base.py had it before (commit 3d40c88), verbatim
+# ---- style() as dashboard/charts/base.py had it before (commit 3d40c88), with the computed margins and tick angles
 def style_before(fig: go.Figure, big: bool = False, height: int | None = None) -> go.Figure:
     base_size = 20 if big else 14
+    margin, angles = margins.compute(fig._layout, fig._data, base_size, 70 if big else 60)
     legend = dict(font=dict(size=base_size))
     if fig.layout.legend.orientation != "v":
         legend |= dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1)
@@ -23,7 +25,7 @@ def style_before(fig: go.Figure, big: bool = False, height: int | None = None) -
         title=dict(font=dict(size=base_size + 6), x=0, xanchor="left"),
         hoverlabel=dict(font=dict(family=FONT, size=base_size)),
         legend=legend,
-        margin=dict(l=10, r=10, t=70 if big else 60, b=10),
+        margin=margin,
         plot_bgcolor="white",
         paper_bgcolor="white",
     )
@@ -31,6 +33,8 @@ def style_before(fig: go.Figure, big: bool = False, height: int | None = None) -
                      automargin=True)
     fig.update_yaxes(title_font=dict(size=base_size), tickfont=dict(size=base_size - 1), gridcolor="#eee",
                      automargin=True)
+    for key, angle in angles.items():
+        fig.update_layout({key: dict(tickangle=angle)})
     if height:
         fig.update_layout(height=height)
     _fit_side_legend_before(fig, base_size)
@@ -42,7 +46,7 @@ def _fit_side_legend_before(fig: go.Figure, font_size: int) -> None:
         return
     entries = sum(1 for t in fig.data if t.showlegend is not False and t.name)
     margin = fig.layout.margin
-    need = (margin.t or 0) + (margin.b or 0) + 90 + round(font_size * 1.75) * entries
+    need = (margin.t or 0) + 10 + 90 + round(font_size * 1.75) * entries
     if (fig.layout.height or 450) < need:
         fig.update_layout(height=need)
 

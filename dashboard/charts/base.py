@@ -8,6 +8,7 @@ import plotly.graph_objects as go
 
 from analytics.metrics import fmt_pct
 from analytics.palette import BLUE, PALETTE
+from dashboard.charts import margins
 
 FONT = "Noto Sans CJK SC, Microsoft YaHei, sans-serif"
 
@@ -18,9 +19,10 @@ PLOTLY_CONFIG = {"displayModeBar": False, "displaylogo": False, "locale": "zh-CN
 
 
 def style(fig: go.Figure, big: bool = False, height: int | None = None) -> go.Figure:
-    """统一字体、字号、边距、白底。big=True 用于会议投影。"""
+    """统一字体、字号、边距、白底。big=True 用于会议投影。边距按刻度文字和坐标轴标题算好（dashboard/charts/margins.py）。"""
     base = 20 if big else 14
     layout = fig._layout
+    margin, angles = margins.compute(layout, fig._data, base, 70 if big else 60)
     legend = dict(font=dict(size=base))
     if _get(layout, "legend", "orientation") != "v":   # 图自己把图例放在右侧（竖排）时保留
         legend |= dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1)
@@ -29,7 +31,7 @@ def style(fig: go.Figure, big: bool = False, height: int | None = None) -> go.Fi
         title=dict(font=dict(size=base + 6), x=0, xanchor="left"),
         hoverlabel=dict(font=dict(family=FONT, size=base)),
         legend=legend,
-        margin=dict(l=10, r=10, t=70 if big else 60, b=10),
+        margin=margin,
         plot_bgcolor="white",
         paper_bgcolor="white",
     )
@@ -37,7 +39,9 @@ def style(fig: go.Figure, big: bool = False, height: int | None = None) -> go.Fi
         for key in [prefix] + sorted((k for k in layout if re.fullmatch(prefix + r"[2-9]\d*|" + prefix + r"1\d+", k)),
                                      key=lambda k: int(k[len(prefix):])):
             updates[key] = dict(title=dict(font=dict(size=base)), tickfont=dict(size=base - 1), gridcolor="#eee",
-                                automargin=True)
+                                automargin=True)   # 边距算小了（字体比估计的宽）时 plotly 补上，多画一遍
+    for key, angle in angles.items():
+        updates[key]["tickangle"] = angle
     if height:
         updates["height"] = height
     _merge_layout(fig, updates)
@@ -75,8 +79,8 @@ def _fit_side_legend(fig: go.Figure, font_size: int) -> None:
     if _get(layout, "legend", "orientation") != "v" or layout.get("showlegend") is False:
         return
     entries = sum(1 for t in fig._data if t.get("showlegend") is not False and t.get("name"))
-    margin = layout.get("margin", {})
-    need = (margin.get("t") or 0) + (margin.get("b") or 0) + 90 + round(font_size * 1.75) * entries
+    top = _get(layout, "margin", "t") or 0
+    need = top + 10 + 90 + round(font_size * 1.75) * entries     # 10 + 90：下边距与横轴文字、标题（算边距之前的估计）
     if (layout.get("height") or 450) < need:
         _merge_layout(fig, {"height": need})
 

@@ -5,7 +5,10 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from analytics.palette import ORANGE, PALETTE, RED
+from dashboard.charts import margins
 from dashboard.charts.base import bar, count_axis, time_axis
+
+HALF_ROW_PLOT = 370     # 反弹页左右两列里一列的绘图区宽度（1366 宽屏，像素）
 
 
 def relapse_by_unit(df: pd.DataFrame) -> go.Figure:
@@ -19,7 +22,9 @@ def relapse_by_unit(df: pd.DataFrame) -> go.Figure:
             hovertemplate=f"%{{x}}<br>{cat}：%{{y}} 个（已整改或销号 %{{customdata[0]}} 个）<extra></extra>"))
     fig.update_layout(title="各单位反弹问题数（按问题方面）", xaxis_title="单位",
                       yaxis_title="反弹问题数（个）", barmode="stack")
-    fig.update_xaxes(categoryorder="array", categoryarray=units)
+    # 单位名称在半行宽的图里水平放不下时固定斜 30°（不让 plotly 按屏幕宽度决定，边距才算得准；按投影大字号判断）
+    slant = len(units) * (margins.widest(units, 19) + 8) > HALF_ROW_PLOT
+    fig.update_xaxes(categoryorder="array", categoryarray=units, **({"tickangle": 30} if slant else {}))
     fig.update_yaxes(**count_axis(df.groupby("unit_name")["relapses"].sum().max()))
     return fig
 

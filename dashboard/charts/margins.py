@@ -1,0 +1,197 @@
+"""图的边距在 Python 里按刻度文字、坐标轴标题的宽度算好（style() 调用）。
+
+Trap: plotly.js 的 automargin 先按给定边距把整张图画一遍，量出刻度文字的大小，边距不够时再整张重画一遍
+（满意度页三张图约多 350–450 ms）。给定的边距已经放得下刻度文字和标题时，量出的结果不改变边距，就不重画。
+所以这里的估计宁大勿小；automargin 仍然开着，估小了（例如 Windows 上的字体比估计的宽）只是多画一遍，文字不会被截掉。
+"""
+from __future__ import annotations
+
+import math
+import re
+
+import numpy as np
+import pandas as pd
+
+# Noto Sans CJK SC（浏览器测试与服务器上的字体）里 ASCII 字符的宽度（字号的倍数，向上取两位）；
+# 汉字、全角符号和其他字符按一个字号。Microsoft YaHei 的数字、字母宽度与之相近。
+_ASCII_EM = dict(zip(
+    " !\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~",
+    [0.23, 0.32, 0.47, 0.56, 0.56, 0.92, 0.68, 0.28, 0.34, 0.34, 0.47, 0.56, 0.28, 0.35, 0.28, 0.39]
+    + [0.56] * 10
+    + [0.28, 0.28, 0.56, 0.56, 0.56, 0.47, 0.95, 0.61, 0.66, 0.64, 0.69, 0.59, 0.55, 0.69, 0.73, 0.29, 0.53,
+       0.65, 0.54, 0.81, 0.72, 0.74, 0.63, 0.74, 0.63, 0.60, 0.60, 0.72, 0.57, 0.88, 0.57, 0.53, 0.60,
+       0.34, 0.39, 0.34, 0.56, 0.56, 0.61, 0.56, 0.62, 0.51, 0.62, 0.55, 0.32, 0.56, 0.61, 0.27, 0.27,
+       0.55, 0.28, 0.93, 0.61, 0.61, 0.62, 0.62, 0.39, 0.47, 0.38, 0.61, 0.52, 0.80, 0.50, 0.52, 0.47,
+       0.34, 0.27, 0.34, 0.56], strict=True))
+_TAG = re.compile(r"<[^>]*>")
+
+
+def text_width(text, size: float) -> float:
+    """一行文字的宽度（像素）；HTML 标签（<b>、<br>）不计，多行取最宽的一行。"""
+    lines = _TAG.sub("\n", str(text)).split("\n") if "<" in str(text) else [str(text)]
+    return max(sum(_ASCII_EM.get(ch, 1.0) for ch in line) for line in lines) * size
+
+
+def widest(texts, size: float) -> float:
+    """一组文字里最宽的一个（像素）；相同的文字只算一次（单位名称在分组柱、热力图里重复出现）。"""
+    uniq = pd.unique(pd.Series(list(texts), dtype=object).astype(str))
+    return max((text_width(t, size) for t in uniq), default=0.0)
+
+
+def _axis_ids(layout: dict, letter: str) -> list[str]:
+    keys = [k for k in layout if re.fullmatch(letter + r"axis\d*", k)]
+    return [letter + k[5:] for k in keys] or [letter]
+
+
+def _values(data: list[dict], axis_id: str) -> list:
+    """所有画在这条轴上的图层在这个方向上的取值（数组），图层的类型。"""
+    letter = axis_id[0]
+    out = []
+    for t in data:
+        if t.get("type") in ("choroplethmap", "scattermap", "choropleth", "scattergeo", "pie"):
+            continue
+        if (t.get(letter + "axis") or letter) != axis_id:
+            continue
+        v = t.get(letter)
+        if v is not None:
+            out.append((t, v))
+    return out
+
+
+def _kind(axis: dict, values: list) -> str:
+    kind = axis.get("type")
+    if kind in ("category", "date", "linear", "log", "multicategory"):
+        return kind
+    for _t, v in values:
+        arr = np.asarray(v)
+        if arr.size == 0:
+            continue
+        if np.issubdtype(arr.dtype, np.datetime64) or isinstance(arr.flat[0], (pd.Timestamp, np.datetime64)):
+            return "date"
+        if arr.dtype.kind in "OUS" and any(isinstance(x, str) for x in arr.flat[:50]):
+            return "category"
+    return "linear"
+
+
+# 在 Streamlit 里实测的 plotly.js automargin 推出的边距（字号 14 与投影大字号 20 两点，之间按直线），
+# 已含 plotly 的 10 像素留白与坐标轴标题；再各加 2～5 像素余量。字号为图的基础字号（刻度文字小 1 号）。
+Y_EXTRA = (57, 62)          # 纵轴：刻度文字最宽者 + 此数（左侧或右侧）
+X_LEVEL = (70, 81)          # 横轴在下方、文字水平
+HEATMAP = (7, 9)            # go.Heatmap 的坐标轴，刻度文字离绘图区远一些
+X_SLANT = (68, 79)          # 横轴文字斜 30°：最宽文字 × sin30° + 此数
+X_SLANT_TOP = (80, 92)      # 横轴在上方、文字斜 30°
+X_SLANT_END = (18, 23)      # 斜 30° 时最后（在上方时为最前）一个文字伸出绘图区：宽 × cos30° + 此数 − 半格
+X_VERTICAL = (55, 61)       # 横轴文字竖排（90°）：最宽文字 + 此数
+PAD = 10                    # plotly 在伸出绘图区的文字外加的留白
+# 绘图区宽度未知（图在整行或半行里，屏幕 1366～1920）：按此宽度判断横轴文字水平放不放得下（放不下就固定斜 30°，
+# 不让 plotly 按屏幕宽度自行决定，否则边距算不准），并估计斜排时最后一个文字伸出多少。
+SLANT_IF_WIDER_THAN = 560
+NARROW_PLOT = 180
+
+
+def _at(pair: tuple[int, int], base: int) -> float:
+    return pair[0] + (base - 14) * (pair[1] - pair[0]) / 6
+
+
+def _flat(values: list) -> np.ndarray:
+    arrays = [np.asarray(v, dtype=object).ravel() for _t, v in values]
+    return np.concatenate(arrays) if arrays else np.array([], dtype=object)
+
+
+def _number_text(v: float, fmt: str | None) -> str:
+    if fmt and fmt.endswith("%"):
+        digits = int(fmt[1:-1] or 0) if fmt[1:-1].isdigit() else 0
+        return f"{v * 100:.{digits}f}%"
+    if fmt == "d" or (fmt is None and float(v).is_integer()):
+        return f"{v / 1000:.0f}k" if fmt is None and abs(v) >= 10_000 else f"{v:.0f}"
+    return f"{v:.1f}"
+
+
+def _number_labels(axis: dict, values: list, layout: dict) -> list[str]:
+    """数值轴最长的几个刻度文字（估计）：有 tickvals 用它们，否则按量程上端（没有量程按数据最大值，堆积柱按合计）。"""
+    fmt = axis.get("tickformat")
+    if axis.get("tickvals") is not None:
+        return [_number_text(float(v), fmt) for v in axis["tickvals"]]
+    if axis.get("range") is not None:
+        top = max(abs(float(v)) for v in axis["range"] if v is not None)
+    else:
+        nums = pd.to_numeric(pd.Series(_flat(values)), errors="coerce")
+        top = float(nums.abs().max()) if nums.notna().any() else 1.0
+        if layout.get("barmode") in ("stack", "relative") and len(values) > 1:
+            top = max(top, float(nums.clip(lower=0).sum()))
+        top *= 1.1                                      # plotly 的自动量程在数据外留一点
+    labels = [_number_text(top, fmt if fmt else ("d" if top >= 10 else None)), _number_text(0.5, fmt)]
+    return labels if top < 10 and not fmt else labels[:1]
+
+
+def _date_labels(axis: dict) -> list[str]:
+    fmt = axis.get("tickformat")
+    return [pd.Timestamp("2028-12-28").strftime(fmt)] if fmt else ["2028-12-28"]
+
+
+def tick_labels(axis: dict, values: list, layout: dict) -> list[str]:
+    """这条轴的刻度文字（文字轴为全部类别；数值、日期轴为估计的最长者）；不显示刻度文字时为空。"""
+    if axis.get("visible") is False or axis.get("showticklabels") is False or not values:
+        return []
+    if axis.get("ticktext") is not None:
+        return [str(t) for t in axis["ticktext"]]
+    kind = _kind(axis, values)
+    if kind in ("category", "multicategory"):
+        return [str(v) for v in pd.unique(pd.Series(_flat(values)).dropna())]
+    if kind == "date":
+        return _date_labels(axis)
+    return _number_labels(axis, values, layout)
+
+
+def _slant_angle(axis: dict, labels: list[str], width: float) -> float:
+    """横轴文字的角度：图里给定的，或文字水平放不下时固定为 30°（见 SLANT_IF_WIDER_THAN）。"""
+    angle = axis.get("tickangle")
+    if isinstance(angle, (int, float)):
+        return float(angle)
+    return 30.0 if len(labels) * (width + 8) > SLANT_IF_WIDER_THAN else 0.0
+
+
+def compute(layout: dict, data: list[dict], base: int, top: int) -> tuple[dict, dict]:
+    """(边距 l/r/t/b, 需要固定角度的横轴 {轴名: 角度})：放得下每条坐标轴的刻度文字和标题，不小于 style 的基本边距。"""
+    size = base - 1                                     # 刻度文字的字号
+    m = dict(l=10.0, r=10.0, t=float(top), b=10.0)
+    angles = {}
+    for letter in "xy":
+        for aid in _axis_ids(layout, letter):
+            name = letter + "axis" + aid[1:]
+            axis = layout.get(name) or {}
+            values = _values(data, aid)
+            if not values or (letter == "x" and all(t.get("type") == "funnel" for t, _v in values)):
+                continue                                # 漏斗图的数值轴不显示
+            labels = tick_labels(axis, values, layout)
+            w = widest(labels, size) if labels else 0.0
+            extra = _at(HEATMAP, base) if any(t.get("type") == "heatmap" for t, _v in values) else 0.0
+            if letter == "y":
+                side = "r" if axis.get("side") == "right" else "l"
+                m[side] = max(m[side], w + _at(Y_EXTRA, base) + extra)
+                continue
+            side = "t" if axis.get("side") == "top" else "b"
+            if not labels:
+                continue
+            kind = _kind(axis, values)
+            angle = _slant_angle(axis, labels, w) if kind in ("category", "multicategory") else \
+                float(axis.get("tickangle")) if isinstance(axis.get("tickangle"), (int, float)) else 0.0
+            if angle != axis.get("tickangle") and angle:
+                angles[name] = angle
+            if abs(angle) >= 60:
+                need = w + _at(X_VERTICAL, base)
+            elif angle:
+                rad = math.radians(abs(angle))
+                need = w * math.sin(rad) + _at(X_SLANT_TOP if side == "t" else X_SLANT, base)
+                end = labels[0] if side == "t" else labels[-1]
+                over = text_width(end, size) * math.cos(rad) + _at(X_SLANT_END, base) - NARROW_PLOT / (2 * len(labels))
+                end_side = "l" if side == "t" else "r"
+                m[end_side] = max(m[end_side], over)
+            else:
+                need = _at(X_LEVEL, base)
+                if side == "t":
+                    need += 2
+                if kind not in ("category", "multicategory"):     # 量程两端的刻度文字各伸出半个
+                    m["r"] = max(m["r"], w / 2 + PAD + 2)
+            m[side] = max(m[side], need + extra)
+    return {k: math.ceil(v) for k, v in m.items()}, angles
