@@ -40,9 +40,10 @@ def default_workers() -> int:
     return cores if busy < cores - 0.5 else 1
 CHUNKS_PER_WORKER = 8  # enough chunks to even out large and small files
 MAX_CHUNK_FILES = 64
-# A file this large (a register of 100,000s of leads, a year's questionnaires: 10–20 s each) is a chunk of its own,
-# handed out before the small files. In name order the big registers came last, in one chunk: one worker read them
-# all (60 s nationally) while the other had nothing left to do.
+# A file this large (a register of 100,000s of leads, a year's questionnaires: 5–20 s each) is a chunk of its own.
+# In name order the big registers came last, in one chunk: one worker read them all (60 s nationally) while the
+# other had nothing left to do. Now one worker at a time takes the big files, largest first, while the others
+# go through the small files in order (so the progress bar moves from the start); the last to finish takes the rest.
 BIG_FILE_BYTES = 1 << 20
 _LENGTH = 8
 
@@ -74,9 +75,8 @@ def chunk_size(files: int, workers: int) -> int:
 
 
 def plan_chunks(sizes: list[int], workers: int) -> tuple[list[list[int]], list[int]]:
-    """(chunks of job indices in job order, the order they are handed out in): each big file alone, handed
-    out first, the largest first (the longest jobs first evens out the workers); small files in runs of
-    chunk_size, in order."""
+    """(chunks of job indices in job order, the chunks holding one big file each, largest first): each big
+    file alone, small files in runs of chunk_size."""
     size = chunk_size(sum(1 for s in sizes if s < BIG_FILE_BYTES), workers)
     chunks: list[list[int]] = []
     run: list[int] = []
@@ -95,8 +95,31 @@ def plan_chunks(sizes: list[int], workers: int) -> tuple[list[list[int]], list[i
         chunks.append(run)
     big = sorted((c for c in range(len(chunks)) if sizes[chunks[c][0]] >= BIG_FILE_BYTES),
                  key=lambda c: -sizes[chunks[c][0]])
-    first = set(big)
-    return chunks, big + [c for c in range(len(chunks)) if c not in first]
+    return chunks, big
+
+
+class _Turns:
+    """Which chunk a free worker takes next: a big one if no more than workers − 1 others are on big ones
+    (with 2 workers: one on the big files, one on the small), else the next small one in order; when one
+    kind runs out, the other."""
+
+    def __init__(self, chunks: int, big: list[int], workers: int):
+        self.big = list(big)
+        self.small = [c for c in range(chunks) if c not in set(big)]
+        self.limit = max(1, workers - 1)
+        self.on_big = 0
+
+    def take(self) -> tuple[int, bool] | None:
+        """(chunk, is big) or None when all are taken; the caller calls done(is big) when it is read."""
+        if self.big and (self.on_big < self.limit or not self.small):
+            self.on_big += 1
+            return self.big.pop(0), True
+        if self.small:
+            return self.small.pop(0), False
+        return None
+
+    def done(self, big: bool) -> None:
+        self.on_big -= big
 
 
 def _file_bytes(path: Path) -> int:
@@ -142,11 +165,11 @@ def read_in_processes(jobs: list[tuple[Campaign, Path, str]], profiles: list[Imp
             campaigns.append(campaign)
     index = {id(c): i for i, c in enumerate(campaigns)}
     setup = (campaigns, [result_fingerprint(c, profiles, salt) for c in campaigns], profiles, salt)
-    planned, order = plan_chunks([_file_bytes(p) for _, p, _ in jobs], workers)
+    planned, big = plan_chunks([_file_bytes(p) for _, p, _ in jobs], workers)
     chunks = [[(index[id(jobs[j][0])], str(jobs[j][1]), jobs[j][2]) for j in chunk] for chunk in planned]
     done: dict[int, list[FileResult]] = {}
     failures: list[BaseException] = []
-    claimed = iter(order)
+    turns = _Turns(len(chunks), big, min(workers, len(chunks)))
     turn = threading.Condition()
 
     def feed(worker: _Worker) -> None:
@@ -154,11 +177,13 @@ def read_in_processes(jobs: list[tuple[Campaign, Path, str]], profiles: list[Imp
             worker.setup(setup)
             while True:
                 with turn:
-                    i = next(claimed, None)
-                if i is None:
+                    taken = turns.take()
+                if taken is None:
                     return
+                i, big_one = taken
                 out = worker.run(chunks[i])
                 with turn:
+                    turns.done(big_one)
                     done[i] = out
                     turn.notify_all()
         except Exception as exc:  # noqa: BLE001 — reported to the reader below

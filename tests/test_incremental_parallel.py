@@ -115,16 +115,24 @@ def test_processes_only_when_the_cores_are_idle(monkeypatch):
     assert read_pool.default_workers() == 1
 
 
-def test_big_files_go_alone_and_first_largest_first(monkeypatch):
+def test_big_files_go_alone_to_one_worker_largest_first_while_the_other_reads_the_small(monkeypatch):
     big = read_pool.BIG_FILE_BYTES
     monkeypatch.setattr(read_pool, "MAX_CHUNK_FILES", 2)
     monkeypatch.setattr(read_pool, "CHUNKS_PER_WORKER", 1)  # runs of 2 small files
     #        0   1   2        3   4   5          6        7
     sizes = [10, 10, 2 * big, 10, 10, 10, 5 * big, 3 * big]
-    chunks, order = read_pool.plan_chunks(sizes, workers=2)
+    chunks, big_chunks = read_pool.plan_chunks(sizes, workers=2)
     assert chunks == [[0, 1], [2], [3, 4], [5], [6], [7]]
-    assert order == [4, 5, 1, 0, 2, 3]  # 5×, 3×, 2× the threshold, then the small runs in file order
-    assert sorted(order) == list(range(len(chunks)))
+    assert big_chunks == [4, 5, 1]  # 5×, 3×, 2× the threshold
+    turns = read_pool._Turns(len(chunks), big_chunks, workers=2)
+    a, b = turns.take(), turns.take()  # both workers start
+    assert (a, b) == ((4, True), (0, False))
+    assert turns.take() == (2, False)  # a third taker (the small-file worker again) while one is on a big file
+    turns.done(True)
+    assert turns.take() == (5, True)  # the big-file worker's next
+    assert turns.take() == (3, False)  # the small-file worker's last
+    assert turns.take() == (1, True)  # no small ones left: a second worker on big files
+    assert turns.take() is None
     assert read_pool.plan_chunks([], workers=2) == ([], [])
 
 
