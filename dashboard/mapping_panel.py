@@ -247,7 +247,7 @@ def staged_file(path: Path, campaign_id: str, campaign: Campaign,
             current = _preview(str(path), mtime, campaign_id, preview.choices_key(choices), sig, choices) \
                 if choices else auto
         except Exception as e:  # noqa: BLE001 — a broken file: say so, offer to discard it
-            from etl.build import unreadable_reason
+            from etl.read_one import unreadable_reason
 
             st.error(f"无法读取这个文件：{unreadable_reason(e)}", icon=":material/error:")
             auto = current = []

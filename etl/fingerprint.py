@@ -18,14 +18,15 @@ from etl.read.profiles import ImportProfile
 ETL_DIR = Path(__file__).resolve().parent
 # Code whose change can change what a file yields: hashed whole (every .py below these folders).
 CODE_FOLDERS = ("read", "normalize", "validate")
-CODE_FILES = ("build.py", "build_result.py", "collected.py", "config.py", "file_cache.py", "fingerprint.py")
+CODE_FILES = ("build.py", "read_one.py", "build_result.py", "collected.py", "config.py", "file_cache.py",
+              "fingerprint.py")
 # Not schema.sql itself: a new derived table there changes no file's result; the columns of the tables
 # the cache holds do (their Arrow types are hashed, see code_fingerprint).
 CACHED_TABLES = ("submissions", "load_errors", *RECORD_TABLES)
 LIBRARIES = ("python-calamine", "chinese-calendar", "pyarrow")
 
 # The campaign settings read while reading and validating a file (etl/read, etl/normalize, etl/validate,
-# etl/build.py). Trap: a validator that starts using another setting must add it here, or changing that
+# etl/read_one.py, etl/build.py). Trap: a validator that starts using another setting must add it here, or changing that
 # setting would not re-read the files; tests/test_incremental_fingerprint.py checks the code against it.
 CAMPAIGN_FIELDS = ("id", "short_name", "start_date", "end_date", "units", "categories", "lead_working_days",
                    "relapse_manifestation", "survey.dimensions", "survey.scale")

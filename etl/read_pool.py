@@ -24,6 +24,7 @@ from etl.build_result import FileResult
 from etl.config import PROJECT_ROOT, Campaign
 from etl.fingerprint import result_fingerprint
 from etl.read.profiles import ImportProfile
+from etl.read_one import read_one
 
 PARALLEL_MIN_FILES = 200  # fewer files are read faster here than the workers take to start
 
@@ -216,8 +217,6 @@ def read_in_processes(jobs: list[tuple[Campaign, Path, str]], profiles: list[Imp
 
 def _serve(inp: BinaryIO, out: BinaryIO) -> None:
     """The worker: check the setup, then read chunk after chunk until the parent closes the pipe."""
-    from etl.build import read_one
-
     campaigns, fingerprints, profiles, salt = _receive(inp)
     mismatch = [c.id for c, expected in zip(campaigns, fingerprints, strict=True)
                 if result_fingerprint(c, profiles, salt) != expected]

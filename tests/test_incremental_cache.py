@@ -17,7 +17,7 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-import etl.build
+import etl.read_one
 from etl.build import CampaignSources, build
 from etl.build_result import FileResult
 from etl.collected import arrow_schema
@@ -212,18 +212,18 @@ def test_the_pack_holds_what_the_last_build_used_and_litter_is_removed(tmp_path,
 
 def test_a_file_that_failed_for_lack_of_memory_is_not_stored(tmp_path, src, monkeypatch):
     db = tmp_path / "inc" / "d.duckdb"
-    real = etl.build.read_file
+    real = etl.read_one.read_file
 
     def short_of_memory(path, *args, **kw):
         if Path(path).name == "临泉县_问题线索登记表.xlsx":
             raise MemoryError
         return real(path, *args, **kw)
 
-    monkeypatch.setattr(etl.build, "read_file", short_of_memory)
+    monkeypatch.setattr(etl.read_one, "read_file", short_of_memory)
     first = run(src, db)
     assert [e.file_name for e in first.files_not_loaded()] == ["临泉县_问题线索登记表.xlsx"]
     assert len(stored(db)) == 5
-    monkeypatch.setattr(etl.build, "read_file", real)
+    monkeypatch.setattr(etl.read_one, "read_file", real)
     again = run(src, db)
     assert again.files_from_cache == 5
     assert again.files_not_loaded() == []

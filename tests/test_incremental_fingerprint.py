@@ -28,7 +28,7 @@ def campaign():
 def test_every_campaign_setting_the_validators_read_is_fingerprinted():
     """A validator that starts reading another setting must add it to CAMPAIGN_FIELDS (else changing
     that setting would not re-read the files)."""
-    code = [p for d in fingerprint.CODE_FOLDERS for p in (ETL / d).rglob("*.py")] + [ETL / "build.py"]
+    code = [p for d in fingerprint.CODE_FOLDERS for p in (ETL / d).rglob("*.py")] + [ETL / f for f in fingerprint.CODE_FILES]
     used = set()
     for path in code:
         used |= set(re.findall(r"campaign\.([a-z_]+(?:\.[a-z_]+)?)", path.read_text(encoding="utf-8")))
@@ -54,6 +54,26 @@ def test_code_fingerprint_follows_the_reading_code_only(tmp_path, monkeypatch):
     assert changed != base
     (copy / "read" / "new_reader.py").write_text("X = 1\n", encoding="utf-8")
     assert compute() != changed
+    changed = compute()
+    with (copy / "read_one.py").open("a", encoding="utf-8") as f:
+        f.write("\n# how one file's sheets are validated\n")
+    assert compute() != changed
+
+
+def test_every_etl_module_the_reading_code_imports_is_fingerprinted():
+    """A file's result is shaped by the code that reads it and by every etl module that code imports
+    (etl.read_one was split out of etl.build: a module left out would keep stale results in the cache)."""
+    code = [p for d in fingerprint.CODE_FOLDERS for p in (ETL / d).rglob("*.py")] + \
+        [ETL / f for f in fingerprint.CODE_FILES]
+    imported = set()
+    for path in code:
+        imported |= set(re.findall(r"^\s*(?:from|import) etl\.([a-z_]+)", path.read_text(encoding="utf-8"), re.M))
+    assert {"read_one", "config", "build_result"} <= imported  # the pattern finds them
+    # build-time steps, never inside a result; lagging_config parses [lagging], a setting no reader uses
+    kept_out = {"load", "db_increment", "installation_secret", "read_pool", "lagging_config"}
+    missing = {m for m in imported - kept_out
+               if m not in fingerprint.CODE_FOLDERS and f"{m}.py" not in fingerprint.CODE_FILES}
+    assert missing == set()
 
 
 def test_result_fingerprint_parts(campaign, tmp_path, monkeypatch):
