@@ -10,6 +10,7 @@ caller reads the remaining files itself.
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 import os
 import pickle
@@ -19,6 +20,8 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
+
+import pyarrow as pa
 
 from etl.build_result import FileResult
 from etl.config import PROJECT_ROOT, Campaign
@@ -145,7 +148,7 @@ class _Worker:
         ok, out = _receive(self.proc.stdout)
         if not ok:
             raise PoolFailed(out)
-        return out
+        return split_rows(*out)
 
     def stop(self) -> None:
         self.proc.kill()
@@ -155,6 +158,30 @@ class _Worker:
                 stream.close()
             except OSError:
                 pass
+
+
+# Trap: a pickled Arrow table carries its schema and buffers' set-up, 8 KB and 0.6 ms to pickle + 0.4 ms to unpickle
+# for a ledger's dozen rows: 24,000 ledgers cost 25 s of CPU that way. A chunk's rows travel as one table per
+# database table, cut back into each file's rows here (slices share the buffers: no copy).
+def joined_rows(results: list[FileResult]) -> tuple[list[FileResult], dict[str, tuple[pa.Table, list[int]]]]:
+    """(the results without their rows, table → (every file's rows one after the other, rows per file or -1
+    for a file without that table))."""
+    joined = {}
+    for name in sorted({name for r in results for name in r.rows}):
+        parts = [r.rows.get(name) for r in results]
+        joined[name] = (pa.concat_tables([t for t in parts if t is not None]).combine_chunks(),
+                        [-1 if t is None else t.num_rows for t in parts])
+    return [dataclasses.replace(r, rows={}) for r in results], joined
+
+
+def split_rows(results: list[FileResult], joined: dict[str, tuple[pa.Table, list[int]]]) -> list[FileResult]:
+    for name, (table, counts) in joined.items():
+        start = 0
+        for result, count in zip(results, counts, strict=True):
+            if count >= 0:
+                result.rows[name] = table.slice(start, count)
+                start += count
+    return results
 
 
 def read_in_processes(jobs: list[tuple[Campaign, Path, str]], profiles: list[ImportProfile], salt: str,
@@ -234,7 +261,7 @@ def _serve(inp: BinaryIO, out: BinaryIO) -> None:
         except Exception as exc:  # noqa: BLE001 — the parent reads the files itself and shows the error
             _send(out, (False, repr(exc)))
             continue
-        _send(out, (True, results))
+        _send(out, (True, joined_rows(results)))
 
 
 if __name__ == "__main__":

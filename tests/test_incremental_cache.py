@@ -256,6 +256,34 @@ def test_a_result_round_trips_through_a_pack(tmp_path):
     assert [e.file_name for e in reader.take(["j" * 64]).errors] == ["坏文件.xlsx"]
 
 
+def test_results_stored_in_batches_come_back_each_as_put(tmp_path, monkeypatch):
+    """Puts are stored a batch at a time (file_cache.PUT_BATCH; here 2, so 5 results make 3 batches, the last
+    stored at commit): every file gets back exactly its own submissions, errors and rows."""
+    import dataclasses
+
+    import etl.file_cache
+
+    monkeypatch.setattr(etl.file_cache, "PUT_BATCH", 2)
+    base = sample_part(date(2023, 5, 22))
+    parts = []
+    for i in range(5):
+        rows = {} if i == 1 else {"ledger_snapshots": base.rows["ledger_snapshots"].set_column(
+            2, "problem_id", pa.array([f"p{i}"]))}
+        errors = [dataclasses.replace(base.errors[0], source_row=i)] * (i % 3)  # 0, 1, 2, 0, 1 errors
+        parts.append(FileResult([dataclasses.replace(base.submissions[0], submission_id=f"s{i}")], errors, rows))
+    writer = FileCache(tmp_path, "s", today=date(2026, 1, 5))
+    for i, part in enumerate(parts):
+        writer.put(f"{i}" * 64, part)
+    writer.commit()
+    reader = FileCache(tmp_path, "s", today=date(2026, 1, 5))
+    for i, part in enumerate(parts):
+        back = reader.take([f"{i}" * 64])
+        assert back.submissions == part.submissions and back.errors == part.errors, i
+        assert list(back.rows) == list(part.rows), i
+        if part.rows:
+            assert back.rows["ledger_snapshots"].column("problem_id").to_pylist() == [f"p{i}"]
+
+
 def test_a_result_that_depends_on_the_day_holds_that_day_only(tmp_path):
     made = date(2026, 1, 5)
     assert still_valid([date(2026, 1, 5)], made, date(2026, 3, 1))

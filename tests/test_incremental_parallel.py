@@ -146,3 +146,29 @@ def test_big_files_handed_out_first_still_come_back_in_file_order(src, always_pa
     assert sizes[-1] >= 20_000 > sizes[0]  # both kinds present
     assert comparable(parallel) == comparable(serial)
     assert parallel_progress == serial_progress
+
+
+def test_a_chunks_rows_travel_as_one_table_and_come_back_as_each_files_rows():
+    import pickle
+
+    import pyarrow as pa
+
+    from etl.build_result import FileResult
+    from etl.collected import arrow_schema
+
+    schema = arrow_schema("leads")
+
+    def leads(*ids):
+        return pa.Table.from_pylist([{"lead_id": i, "source_row": n + 2} for n, i in enumerate(ids)], schema=schema)
+
+    ledger = pa.Table.from_pylist([{"problem_id": "P1"}], schema=arrow_schema("ledger_snapshots"))
+    results = [FileResult(rows={"leads": leads("a", "b")}), FileResult(errors=["未导入"]),
+               FileResult(rows={"leads": leads("c"), "ledger_snapshots": ledger}), FileResult(rows={"leads": leads()})]
+    stripped, joined = read_pool.joined_rows(results)
+    assert all(r.rows == {} for r in stripped) and results[0].rows  # the originals keep theirs
+    assert joined["leads"][1] == [2, -1, 1, 0] and joined["ledger_snapshots"][1] == [-1, -1, 1, -1]
+    back = read_pool.split_rows(*pickle.loads(pickle.dumps((stripped, joined))))
+    assert [sorted(r.rows) for r in back] == [["leads"], [], ["leads", "ledger_snapshots"], ["leads"]]
+    assert [r.rows["leads"].column("lead_id").to_pylist() for r in back if "leads" in r.rows] == [["a", "b"], ["c"], []]
+    assert back[2].rows["ledger_snapshots"].equals(ledger) and back[1].errors == ["未导入"]
+    assert [r.record_count() for r in back] == [r.record_count() for r in results]
