@@ -101,6 +101,48 @@ def _row_scores(scan: list[list], campaign: Campaign | None = None) -> list[floa
     return scores
 
 
+# The best kind of a header span (one row, or two joined) is kept like the row scores: a template's header rows
+# recur in thousands of files.
+_SPAN_CHOICES: dict[tuple, tuple[float, str, tuple] | None] = {}
+ON_VOCABULARY_CHANGE.append(_SPAN_CHOICES.clear)
+
+
+def _span_choice(upper: list, lower: list | None, upper_is_best: bool,
+                 campaign: Campaign | None) -> tuple[float, str, tuple] | None:
+    """(fields recognised, kind, header cells) of the kind that reads the span best (the first in KINDS on a
+    tie; -1 when the span qualifies as no kind's header); None when the row joined to the best row is no
+    header row (a 填报单位 line, or too few fields)."""
+    key = (tuple(upper), tuple(lower) if lower is not None else None, upper_is_best,
+           campaign.survey.dimensions if campaign is not None else None)
+    try:
+        return _SPAN_CHOICES[key]
+    except KeyError:
+        pass
+    except TypeError:  # an unhashable cell (a formula error object): worked out each time
+        return _work_out_span(upper, lower, upper_is_best, campaign)
+    if len(_SPAN_CHOICES) >= _ROW_SCORES_MAX:
+        _SPAN_CHOICES.clear()
+    found = _SPAN_CHOICES[key] = _work_out_span(upper, lower, upper_is_best, campaign)
+    return found
+
+
+def _work_out_span(upper: list, lower: list | None, upper_is_best: bool,
+                   campaign: Campaign | None) -> tuple[float, str, tuple] | None:
+    if lower is not None:
+        other = lower if upper_is_best else upper
+        if is_meta_row(other) or max(count_known(k, other, campaign) for k in KINDS) < MIN_SUBHEADER:
+            return None
+    choice = None
+    for kind in KINDS:
+        cells = upper if lower is None else _join(kind, upper, lower, campaign)
+        known = count_known(kind, cells, campaign)
+        if not qualifies(kind, _fields(kind, cells, campaign)):
+            known = -1
+        if choice is None or known > choice[0]:
+            choice = (known, kind, tuple(cells))
+    return choice
+
+
 def _text_row_score(cells: list[str], campaign: Campaign | None) -> tuple[float, bool]:
     if is_meta_row(cells):
         return 0.0, False
@@ -219,17 +261,9 @@ def find_header(rows: list[list], campaign: Campaign | None = None, profiles: li
         spans.append((best, best + 1))
     choice: tuple[float, int, int, str, list] | None = None  # (known, top, bottom, kind, cells)
     for top, bottom in spans:
-        if top != bottom:
-            other = scan[bottom] if top == best else scan[top]
-            if is_meta_row(other) or max(count_known(k, other, campaign) for k in KINDS) < MIN_SUBHEADER:
-                continue
-        for kind in KINDS:
-            cells = scan[top] if top == bottom else _join(kind, scan[top], scan[bottom], campaign)
-            known = count_known(kind, cells, campaign)
-            if not qualifies(kind, _fields(kind, cells, campaign)):
-                known = -1
-            if choice is None or known > choice[0]:
-                choice = (known, top, bottom, kind, cells)
+        best_kind = _span_choice(scan[top], scan[bottom] if bottom != top else None, top == best, campaign)
+        if best_kind is not None and (choice is None or best_kind[0] > choice[0]):
+            choice = (best_kind[0], top, bottom, best_kind[1], list(best_kind[2]))
     assert choice is not None
     known, top, bottom, kind, cells = choice
     if known < 0 and (by_values := _header_completed_by_values(rows, scan, campaign)) is not None:
