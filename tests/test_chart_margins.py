@@ -60,7 +60,9 @@ def test_side_by_side_right_axis_and_top_axis():
     top = go.Figure(go.Heatmap(z=[[1, 2]], x=["2023-06-25", "2023-07-25"], y=["甲"]))
     top.update_xaxes(type="category", side="top")
     m = style(top).layout.margin
-    assert (m.t, m.b) == (70 + 2 + 7, 10)                                    # 横轴在上方：上边距，下边距不变
+    # 横轴在上方：标题占 30 + 10 + 4 = 44，文字与轴标题 70 + 2 + 7；下边距不变；图加高 44
+    assert (m.t, m.b, style(top).layout.height) == (44 + 79, 10, 450 + 44)
+    assert style(top).layout.title.yanchor == "top" and style(top).layout.title.pad.t == 30 - 10   # 标题钉在图顶
 
 
 def test_widest_whole_column_equals_label_by_label():

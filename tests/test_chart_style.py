@@ -17,12 +17,15 @@ from dashboard.db import QueryRunner
 def style_before(fig: go.Figure, big: bool = False, height: int | None = None) -> go.Figure:
     base_size = 20 if big else 14
     margin, angles = margins.compute(fig._layout, fig._data, base_size, 70 if big else 60)
+    pinned = fig.layout.title.yref == "container"
     legend = dict(font=dict(size=base_size))
     if fig.layout.legend.orientation != "v":
         legend |= dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1)
     fig.update_layout(
         font=dict(family=FONT, size=base_size, color="#222"),
-        title=dict(font=dict(size=base_size + 6), x=0, xanchor="left"),
+        title=dict(font=dict(size=base_size + 6), x=0, xanchor="left",
+                   **({} if margin["t"] <= (70 if big else 60) else
+                      dict(yref="container", y=1, yanchor="top", pad=dict(t=(70 if big else 60) // 2 - (base_size + 6) // 2)))),
         hoverlabel=dict(font=dict(family=FONT, size=base_size)),
         legend=legend,
         margin=margin,
@@ -37,6 +40,8 @@ def style_before(fig: go.Figure, big: bool = False, height: int | None = None) -
         fig.update_layout({key: dict(tickangle=angle)})
     if height:
         fig.update_layout(height=height)
+    if margin["t"] > (70 if big else 60) and not pinned:
+        fig.update_layout(height=(fig.layout.height or 450) + margins.title_room(70 if big else 60, base_size))
     _fit_side_legend_before(fig, base_size)
     return fig
 

@@ -22,13 +22,14 @@ def style(fig: go.Figure, big: bool = False, height: int | None = None) -> go.Fi
     """统一字体、字号、边距、白底。big=True 用于会议投影。边距按刻度文字和坐标轴标题算好（dashboard/charts/margins.py）。"""
     base = 20 if big else 14
     layout = fig._layout
-    margin, angles = margins.compute(layout, fig._data, base, 70 if big else 60)
+    top = 70 if big else 60
+    margin, angles = margins.compute(layout, fig._data, base, top)
     legend = dict(font=dict(size=base))
     if _get(layout, "legend", "orientation") != "v":   # 图自己把图例放在右侧（竖排）时保留
         legend |= dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1)
     updates = dict(
         font=dict(family=FONT, size=base, color="#222"),
-        title=dict(font=dict(size=base + 6), x=0, xanchor="left"),
+        title=_title(base, margin["t"], top),
         hoverlabel=dict(font=dict(family=FONT, size=base)),
         legend=legend,
         margin=margin,
@@ -44,9 +45,21 @@ def style(fig: go.Figure, big: bool = False, height: int | None = None) -> go.Fi
         updates[key]["tickangle"] = angle
     if height:
         updates["height"] = height
+    if margin["t"] > top and _get(layout, "title", "yref") != "container":   # 第二次 style 不再加高
+        # 标题不再与上方横轴的文字共用上边距：图加高标题那么多，绘图区不变矮
+        updates["height"] = (updates.get("height") or layout.get("height") or 450) + margins.title_room(top, base)
     _merge_layout(fig, updates)
     _fit_side_legend(fig, base)
     return fig
+
+
+def _title(base: int, t: int, top: int) -> dict:
+    """标题：左对齐。横轴在上方时上边距里还有刻度文字，标题钉在图顶（plotly 默认把标题放在上边距正中，会压在斜排的
+    刻度文字上）。键的次序同 update_layout 的结果（tests/test_chart_style.py 逐字比较）。"""
+    if t <= top:
+        return dict(font=dict(size=base + 6), x=0, xanchor="left")
+    return dict(font=dict(size=base + 6), pad=dict(t=top // 2 - (base + 6) // 2), x=0, xanchor="left",
+                yref="container", y=1, yanchor="top")
 
 
 # Trap: fig.update_layout / update_xaxes go through plotly's property-path machinery and checks, 20–60 ms per chart

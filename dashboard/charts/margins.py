@@ -101,6 +101,11 @@ def _at(pair: tuple[int, int], base: int) -> float:
     return pair[0] + (base - 14) * (pair[1] - pair[0]) / 6
 
 
+def title_room(top: int, base: int) -> int:
+    """图标题占的高度（标题钉在图顶时）：标题在普通的上边距里居中，到它的下沿为止，再留 4 像素。"""
+    return top // 2 + (base + 6) // 2 + 4
+
+
 def _flat(values: list) -> np.ndarray:
     arrays = [np.asarray(v, dtype=object).ravel() for _t, v in values]
     return np.concatenate(arrays) if arrays else np.array([], dtype=object)
@@ -160,7 +165,8 @@ def _slant_angle(axis: dict, labels: list[str], width: float) -> float:
 
 
 def compute(layout: dict, data: list[dict], base: int, top: int) -> tuple[dict, dict]:
-    """(边距 l/r/t/b, 需要固定角度的横轴 {轴名: 角度})：放得下每条坐标轴的刻度文字和标题，不小于 style 的基本边距。"""
+    """(边距 l/r/t/b, 需要固定角度的横轴 {轴名: 角度})：放得下每条坐标轴的刻度文字和标题，不小于 style 的基本边距；
+    top 是图标题占的上边距。"""
     size = base - 1                                     # 刻度文字的字号
     m = dict(l=10.0, r=10.0, t=float(top), b=10.0)
     angles = {}
@@ -201,5 +207,6 @@ def compute(layout: dict, data: list[dict], base: int, top: int) -> tuple[dict, 
                     need += 2
                 if kind not in ("category", "multicategory"):     # 量程两端的刻度文字各伸出半个
                     m["r"] = max(m["r"], w / 2 + PAD + 2)
-            m[side] = max(m[side], need + extra)
+            # 横轴在上方：文字放在标题下面（标题钉在图顶，见 base.style），不与标题共用上边距
+            m[side] = max(m[side], need + extra + (title_room(top, base) if side == "t" else 0))
     return {k: math.ceil(v) for k, v in m.items()}, angles
