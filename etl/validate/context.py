@@ -79,15 +79,14 @@ class RowContext:
 
     def normalize(self, func, value, *args):
         """Call func(value, *args) with memoization; NormalizeError is re-raised each time."""
-        if value.__class__ not in _KEY_VALUES and not isinstance(value, (str, int, float, date)):
-            value = repr(value)
+        cell = value if value.__class__ in _KEY_VALUES or isinstance(value, (str, int, float, date)) else repr(value)
         # the usual one or two arguments without a generator: this runs for every cell of a million-row register
         if not args:
-            key = (func, value)
+            key = (func, cell)
         elif len(args) == 1:
-            key = (func, value, _arg_key(args[0]))
+            key = (func, cell, _arg_key(args[0]))
         else:
-            key = (func, value, *map(_arg_key, args))
+            key = (func, cell, *map(_arg_key, args))
         hit = self.memo.get(key)
         if hit is None:
             try:
@@ -101,7 +100,7 @@ class RowContext:
         raise result
 
 
-_KEY_VALUES = frozenset({str, int, float, date, datetime, type(None)})  # as they are (so are their subclasses)
+_KEY_VALUES = frozenset({str, int, float, date, datetime, type(None)})  # keys as they are (so are subclasses)
 _KEY_ARGS = frozenset({str, int, type(None)})
 
 
