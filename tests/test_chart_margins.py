@@ -57,6 +57,8 @@ def test_side_by_side_right_axis_and_top_axis():
     two = go.Figure([go.Bar(x=["a", "b"], y=[1, 2]), go.Scatter(x=["a", "b"], y=[0.5, 1], yaxis="y2")])
     two.update_layout(yaxis2=dict(overlaying="y", side="right", tickformat=".0%", range=[0, 1.05]))
     assert style(two).layout.margin.r == 91                                 # 右侧的纵轴同左侧
+    # 左侧的纵轴在布局里没写（只写了 yaxis2）也算：量程估到 2 × 1.1，“2.2” 宽 (2 × 0.56 + 0.28) × 13 = 18.2，+ 57
+    assert style(go.Figure(two)).layout.margin.l == 76
     top = go.Figure(go.Heatmap(z=[[1, 2]], x=["2023-06-25", "2023-07-25"], y=["甲"]))
     top.update_xaxes(type="category", side="top")
     m = style(top).layout.margin

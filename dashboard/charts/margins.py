@@ -47,12 +47,13 @@ def widest(texts, size: float) -> float:
 
 
 def _axis_ids(layout: dict, letter: str) -> list[str]:
-    keys = [k for k in layout if re.fullmatch(letter + r"axis\d*", k)]
-    return [letter + k[5:] for k in keys] or [letter]
+    """"x"、"x2"…：第一条轴（布局里没写也有）和布局里写了的其他轴。"""
+    more = [letter + k[5:] for k in layout if re.fullmatch(letter + r"axis[2-9]\d*|" + letter + r"axis1\d+", k)]
+    return [letter] + more
 
 
 def _values(data: list[dict], axis_id: str) -> list:
-    """所有画在这条轴上的图层在这个方向上的取值（数组），图层的类型。"""
+    """画在这条轴上的每个图层及其在这个方向上的取值：[(图层, 取值)]。"""
     letter = axis_id[0]
     out = []
     for t in data:
