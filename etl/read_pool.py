@@ -109,7 +109,7 @@ class _Turns:
 
     def __init__(self, chunks: int, big: list[int], workers: int):
         self.big = list(big)
-        self.small = [c for c in range(chunks) if c not in set(big)]
+        self.small = sorted(set(range(chunks)) - set(big))
         self.limit = max(1, workers - 1)
         self.on_big = 0
 
