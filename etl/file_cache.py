@@ -86,8 +86,8 @@ def _signature(info: os.stat_result) -> tuple[int, int, int, int, int]:
 
 
 def batch_sections(parts: list[FileResult]) -> dict[str, tuple[pa.Table, list[int]]]:
-    """Several files' results as section tables (without the entry column), with each file's number of rows:
-    part_sections of each, one after the other."""
+    """Several files' results as section tables (without the entry column), one file after the other, with each
+    file's number of rows in each: submissions and load_errors always, a record table when a file has its rows."""
     out = {"submissions": (records_table([s for p in parts for s in p.submissions], "submissions"),
                            [len(p.submissions) for p in parts]),
            "load_errors": (records_table([e for p in parts for e in p.errors], "load_errors"),
@@ -99,13 +99,8 @@ def batch_sections(parts: list[FileResult]) -> dict[str, tuple[pa.Table, list[in
     return out
 
 
-def part_sections(part: FileResult) -> dict[str, pa.Table]:
-    """One file's result as section tables (without the entry column)."""
-    return {name: table for name, (table, _) in batch_sections([part]).items()}
-
-
 def sections_part(sections: dict[str, pa.Table]) -> FileResult:
-    """The inverse of part_sections (extra columns such as the entry number are dropped)."""
+    """The inverse of batch_sections for one file (extra columns such as the entry number are dropped)."""
     def plain(name: str) -> pa.Table:
         table = sections.get(name)
         return table.drop_columns([ENTRY]) if table is not None and ENTRY in table.column_names else table

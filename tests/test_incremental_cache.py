@@ -22,7 +22,7 @@ from etl.build import CampaignSources, build
 from etl.build_result import FileResult
 from etl.collected import arrow_schema
 from etl.config import PROJECT_ROOT, load_campaign
-from etl.file_cache import CURRENT, SECTIONS, FileCache, cache_dir, part_sections, sections_part, still_valid
+from etl.file_cache import CURRENT, SECTIONS, FileCache, batch_sections, cache_dir, sections_part, still_valid
 from etl.validate.context import LoadError, Submission
 from tests.test_incremental_build import SAMPLE, tables
 
@@ -241,7 +241,7 @@ def sample_part(as_of: date | None) -> FileResult:
 
 def test_a_result_round_trips_through_a_pack(tmp_path):
     part = sample_part(date(2023, 5, 22))
-    assert sections_part(part_sections(part)) == part
+    assert sections_part({name: table for name, (table, _) in batch_sections([part]).items()}) == part
     writer = FileCache(tmp_path, "s", today=date(2026, 1, 5))
     writer.put("k" * 64, part)
     writer.put("j" * 64, FileResult([], [LoadError("fuyang-2023", None, "坏文件.xlsx", "", None, None, None, "无法读取")]))
