@@ -245,6 +245,7 @@ def test_unit_rate_bar_lists_the_units_problems(page, server, browser, sample_db
     all_ids = problem_ids(sample_db, cid, as_of, "unit_id = ?", unit_id)
     done = problem_ids(sample_db, cid, as_of, "unit_id = ? AND status IN ('已整改', '已销号')", unit_id)
     assert n == len(all_ids) > 0 and f"其中计入整改率 {len(done)} 个" in head, head
+    page.wait_for_url(re.compile(r"[?&]up="), timeout=SLOW)  # the list shows before the URL is rewritten
     assert parse_qs(urlparse(page.url).query)["up"] == [f"done.{unit_id}"]
     same_in_fresh_context(browser, server, page.url, "up_bar", n, "unit_progress_bar")
 
