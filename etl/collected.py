@@ -40,21 +40,15 @@ def records_table(records: list, table: str) -> pa.Table:
     """Submission or LoadError objects (fields named as the table's columns) as an Arrow table of the
     database table's types (dataclasses.asdict deep-copies every field: 10× slower)."""
     schema = arrow_schema(table)
-    return pa.Table.from_pylist([{f: getattr(r, f) for f in schema.names} for r in records], schema=schema)
+    return records_arrow([{f: getattr(r, f) for f in schema.names} for r in records], schema)
 
 
-SMALL_BATCH = 1_000
-
-
-def _records_arrow(records: list[dict], schema: pa.Schema) -> pa.Table:
-    """The records as a table; a small batch (one ledger's dozen rows, 24,000 times nationally) column by column,
-    which costs a third less than from_pylist's per-call set-up; a large one by from_pylist, faster per row."""
-    if len(records) > SMALL_BATCH:
-        return pa.Table.from_pylist(records, schema=schema)
-    names = schema.names
-    columns = zip(*[[record.get(name) for name in names] for record in records], strict=True)
-    return pa.Table.from_arrays([pa.array(column, f.type) for column, f in zip(columns, schema, strict=True)],
-                                schema=schema)
+def records_arrow(records: list[dict], schema: pa.Schema) -> pa.Table:
+    """The records as a table of the schema's columns (a key the schema lacks is ignored, a column no record
+    names is null). Converted as one struct array: one pass in Arrow's C++ instead of one per column, half
+    the cost of from_pylist for one ledger's dozen rows (24,000 times nationally) and a little less for
+    large batches."""
+    return pa.Table.from_struct_array(pa.array(records, type=pa.struct(schema)))
 
 
 CHUNK_ROWS = 50_000  # thousands of tiny Arrow tables cost more than the dicts they replace
@@ -96,7 +90,7 @@ class Collected:
     def _flush_records(self) -> None:
         if self.pending:
             self._flush_tables()
-            self.chunks.append(_records_arrow(self.pending, arrow_schema(self.table)))
+            self.chunks.append(records_arrow(self.pending, arrow_schema(self.table)))
             self.pending = []
 
     def _flush_tables(self) -> None:

@@ -119,3 +119,24 @@ def test_scrub_phones_leaves_case_numbers_amounts_and_dates(text):
 )
 def test_scrub_phones_keeps_the_rest_of_the_text(text, expected):
     assert scrub_phones(text) == expected
+
+
+# A plainly typed mobile skips the clean-up and the phone regex; it must give the mask and key the regex gives.
+_PLAIN_OR_NEARLY = ["13812345678", 13812345678, "19900001111", "12812345678", "1381234567", "138123456789",
+                    "１３８１２３４５６７８", " 13812345678", "138 1234 5678", "+8613812345678", "13812345678.0",
+                    13812345678.0, "23812345678", "1381234567x", "¹3812345678"]
+
+
+@pytest.mark.parametrize("phone", _PLAIN_OR_NEARLY)
+def test_a_plain_mobile_is_masked_and_keyed_as_the_phone_regex_does(phone, monkeypatch):
+    import etl.normalize.privacy as privacy
+
+    fast = (mask_phone(phone), complainant_key("张三", phone, "s"))
+    monkeypatch.setattr(privacy, "_plain_mobile", lambda _phone: None)
+    assert fast == (mask_phone(phone), complainant_key("张三", phone, "s"))
+
+
+def test_a_plain_mobile_shows_its_last_four_digits_and_keys_as_its_written_forms():
+    assert mask_phone("13812345678") == mask_phone(13812345678) == "*******5678"
+    assert complainant_key(None, "13812345678", "s") == complainant_key(None, "+86 138-1234-5678", "s")
+    assert mask_phone("12812345678") == "****"  # no mobile starts 12: not a phone number

@@ -65,6 +65,15 @@ def _canonical_digits(match: re.Match) -> str:
     return digits[-11:] if match["mobile"] else digits
 
 
+def _plain_mobile(phone: object) -> str | None:
+    """The cell's text when it is an 11-digit mobile number typed plainly (most cells of a register), so
+    the mask and the key need neither the clean-up nor the phone regex; the result is the same."""
+    s = phone if phone.__class__ is str else str(phone) if phone.__class__ is int else None
+    if s and len(s) == 11 and s.isascii() and s.isdigit() and s[0] == "1" and s[1] in "3456789":
+        return s
+    return None
+
+
 def mask_name(name: object) -> str:
     """First character and two stars whatever the length: "张三" → "张**"; blank → ""."""
     s = _text(name)
@@ -76,6 +85,8 @@ def mask_phone(phone: object) -> str:
     masked each and joined by "、". A local number without area code keeps its last 2 digits; any
     other text with digits becomes "****"; text without digits (无, 不详, a name typed into the
     column) is not shown: ""."""
+    if plain := _plain_mobile(phone):
+        return "*" * 7 + plain[-4:]
     s = _text(phone)
     if found := list(_PHONE_IN_TEXT.finditer(s)):
         return "、".join(_phone_mask(m) for m in found)
@@ -85,6 +96,8 @@ def mask_phone(phone: object) -> str:
 
 
 def _phone_basis(phone: object) -> str:
+    if plain := _plain_mobile(phone):
+        return plain
     s = _text(phone)
     if m := _PHONE_IN_TEXT.search(s):
         return _canonical_digits(m)
