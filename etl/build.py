@@ -13,7 +13,7 @@ from etl.build_result import BuildResult, FileResult
 from etl.config import PROJECT_ROOT, Campaign, load_campaign
 from etl.db_increment import Refused, files_in_place, increment_basis, update_in_place
 from etl.file_cache import CacheDamaged, FileCache, cache_dir, sha256_of
-from etl.fingerprint import entry_key, result_fingerprint
+from etl.fingerprint import CacheSettings, base_fingerprint, entry_key
 from etl.installation_secret import installation_secret
 from etl.load import BuildRefused, build_lock, existing_records, remove_stale_temp_files, write_database
 from etl.read.profiles import ImportProfile, load_profiles
@@ -114,8 +114,7 @@ class _Planned:
     cached: bool = False  # its result is taken from the cache
 
 
-def _plan(jobs: list[tuple[Campaign, Path]], cache: FileCache | None, profiles: list[ImportProfile],
-          salt: str) -> list[_Planned]:
+def _plan(jobs: list[tuple[Campaign, Path]], cache: FileCache | None, salt: str) -> list[_Planned]:
     """Every file in build order, screened; the duplicate check is made here, over the whole build
     (never inside the cache), so a cached build skips exactly the files a cold build skips."""
     seen_sha: dict[tuple[str, str], str] = {}
@@ -126,7 +125,7 @@ def _plan(jobs: list[tuple[Campaign, Path]], cache: FileCache | None, profiles: 
         item = _Planned(campaign, path, file_sha, skipped)
         if cache is not None and skipped is None:
             if campaign.id not in fingerprints:
-                fingerprints[campaign.id] = result_fingerprint(campaign, profiles, salt)
+                fingerprints[campaign.id] = base_fingerprint(campaign, salt)
             item.key = entry_key(file_sha, path.name, fingerprints[campaign.id])
             item.cached = cache.has(item.key)
         plan.append(item)
@@ -170,7 +169,9 @@ def _prepare(sources: list[CampaignSources], progress: Progress | None, salt: st
     jobs = [(cs.campaign, path) for cs in sources for path in input_files(cs.source_dirs)]
     if progress:
         progress(0, len(jobs), f"正在核对 {len(jobs)} 个文件是否改动过…")
-    return _Prepared(_plan(jobs, cache, profiles, salt), profiles, profile_errors)
+    if cache is not None:
+        cache.use_settings(CacheSettings.of([cs.campaign for cs in sources], profiles))
+    return _Prepared(_plan(jobs, cache, salt), profiles, profile_errors)
 
 
 def collect(sources: list[CampaignSources], progress: Progress | None = None, salt: str | None = None,
@@ -240,6 +241,14 @@ IN_PLACE_MIN_FILES = 20  # an in-place update reads at most this many files, or 
 IN_PLACE_SHARE = 0.05  # beyond, the full build is as fast (it reads in parallel and writes in bulk)
 
 
+def _pack_basis(campaigns: list[Campaign], cache: FileCache, salt: str, basis: str) -> str:
+    """The basis of a database built with the import profiles of the pack in use (else this build's): its files'
+    rows are what the pack's entries hold, and an entry the cache still has holds under this build's profiles
+    too. (The other settings are this build's: a database built with others is not updated in place.)"""
+    pack = cache.pack_settings()
+    return increment_basis(campaigns, list(pack.profiles), salt) if pack is not None else basis
+
+
 def _update_in_place(db_path: Path, sources: list[CampaignSources], prepared: _Prepared, cache: FileCache,
                      salt: str, basis: str, allow_empty: bool, progress: Progress | None,
                      workers: int | None) -> tuple[BuildResult | None, dict[int, FileResult], str | None]:
@@ -247,7 +256,7 @@ def _update_in_place(db_path: Path, sources: list[CampaignSources], prepared: _P
     (None, the files read so far, why) when that is refused: the caller builds in full."""
     plan = prepared.plan
     try:
-        in_place = files_in_place(db_path, basis)
+        in_place = files_in_place(db_path, _pack_basis([cs.campaign for cs in sources], cache, salt, basis))
     except Refused as exc:
         return None, {}, str(exc)
     names = [(i.campaign.id, i.path.name) for i in plan]  # (messages about a file are matched by its name)

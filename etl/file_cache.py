@@ -1,6 +1,13 @@
 """The build's per-file cache: each input file's read-and-validated result (etl.build_result.FileResult),
-stored under a key made of the file's content hash, its name and the fingerprint of everything else that
-shapes the result (etl/fingerprint.py), so that a build re-reads only new or changed files.
+stored under a key made of the file's content hash, its name and the fingerprint of what shapes every file's
+result (etl/fingerprint.py base_fingerprint), so that a build re-reads only new or changed files.
+
+The other settings (a kind's own settings, import profiles) are checked per entry: a pack records the
+settings its entries hold under (CacheSettings, section settings) and per entry the bitmap of the texts
+find_header scanned in the file (entries.header_texts). An entry holds under the build's settings unless one
+of its sheets is of a kind whose settings changed, or a profile that was added, removed, edited or reordered
+has header texts its bitmap holds all of (or unknown ones). Every entry a build keeps thus holds under its
+settings, which its new pack records.
 
 All entries live in one pack, read in bulk (24,000 small entry files cost 20 s to open and decode one by
 one): a folder pack-<id>/ beside the database (data/db/cache/<database>/, or $DASHBOARD_BUILD_CACHE)
@@ -40,20 +47,23 @@ import pyarrow as pa
 
 from etl.build_result import FileResult
 from etl.collected import CHUNK_ROWS, RECORD_TABLES, arrow_schema, records_table
-from etl.fingerprint import CACHED_TABLES
+from etl.fingerprint import CACHED_TABLES, CacheSettings
+from etl.read.profiles import EVERY_TEXT, TEXT_BYTES
+from etl.read_one import FileRead
 from etl.validate.context import LoadError, Submission
 
 CACHE_ENV = "DASHBOARD_BUILD_CACHE"
-MAGIC = b"dashboard-etl-file-cache 3\n"
+MAGIC = b"dashboard-etl-file-cache 4\n"
 CURRENT = "CURRENT"
 PACK_PREFIX = "pack-"
 MAX_SECTION_BYTES = 16 << 30  # a larger file in the folder is not ours: not even read
 ENTRY = "cache_entry"  # the column tagging every row with its entry number
 ENTRY_SECTIONS = ("entries", *CACHED_TABLES)  # every row tagged with its entry number
 STATS = "file_stats"
+SETTINGS = "settings"
 PUT_BATCH = 256  # results stored in the pack being written at a time
-SECTIONS = (*ENTRY_SECTIONS, STATS)
-INDEX_SECTIONS = ("entries", "submissions", STATS)  # read with the seal; the others when first needed
+SECTIONS = (*ENTRY_SECTIONS, STATS, SETTINGS)
+INDEX_SECTIONS = ("entries", "submissions", STATS, SETTINGS)  # read with the seal; the others when first needed
 # Trap (racy stat, as in git): a file changed again within the same clock tick as the stat taken before
 # hashing it keeps its stat. Only files last changed this long before they were hashed are recorded.
 RACY_NS = 2_000_000_000
@@ -69,7 +79,10 @@ def cache_dir(db_path: Path) -> Path:
 @cache
 def section_schema(section: str) -> pa.Schema:
     if section == "entries":
-        return pa.schema([(ENTRY, pa.int32()), ("key", pa.string()), ("made_on", pa.date32())])
+        return pa.schema([(ENTRY, pa.int32()), ("key", pa.string()), ("made_on", pa.date32()),
+                          ("header_texts", pa.binary(TEXT_BYTES))])
+    if section == SETTINGS:
+        return pa.schema([("settings", pa.string())])
     if section == STATS:
         return pa.schema([("path", pa.string()), ("size", pa.int64()), ("mtime_ns", pa.int64()),
                           ("ctime_ns", pa.int64()), ("inode", pa.int64()), ("device", pa.int64()),
@@ -185,17 +198,21 @@ class CacheDamaged(RuntimeError):
 
 
 class FileCache:
-    """has/take/put entries by key; commit() writes the new pack with every entry this build used."""
+    """has/take/put entries by key; commit() writes the new pack with every entry this build used.
+    settings: what this build reads files under besides the key (default: none of them)."""
 
-    def __init__(self, folder: Path, salt: str, today: date | None = None):
+    def __init__(self, folder: Path, salt: str, today: date | None = None, settings: CacheSettings | None = None):
         self.folder = Path(folder)
+        self.settings = settings or CacheSettings({})
         self._started = date.today()
         self.today = today or self._started  # the build's day: its files' results are read on it
         self._mac_key = hmac.new(salt.encode(), b"etl-file-cache pack", hashlib.sha256).digest()
         self._old: dict[str, pa.Table] | None = None  # the pack in use: its sections read so far
         self._pack: Path | None = None
         self._listed: dict[str, tuple[int, bytes]] = {}  # per section: size and SHA-256, from the seal
-        self._old_keys: dict[str, int] = {}
+        self._old_keys: dict[str, int] = {}  # entries that hold today
+        self._held: dict[str, int] | None = None  # of those, the ones that hold under self.settings
+        self._old_settings: CacheSettings | None = None
         self._taken: dict[str, pa.Table] = {}  # the old entries this build used, per section
         self._kept = np.array([], dtype=np.int32)  # old entries to carry into the next pack, not yet taken
         self._new: dict[str, _Section] | None = None
@@ -243,6 +260,7 @@ class FileCache:
         self._old_keys = {key: entry for entry, key in zip(entries.column(ENTRY).to_pylist(),
                                                            entries.column("key").to_pylist(), strict=True)
                           if still_valid(as_of.get(entry, []), made[entry], self.today)}
+        self._old_settings = _settings_of(tables[SETTINGS])
         self._next_entry = max(made, default=-1) + 1
         stats = tables[STATS]
         self._old_stats = {path: (tuple(sig), sha) for path, *sig, sha in zip(
@@ -296,14 +314,53 @@ class FileCache:
             self._stats[where] = (_signature(info), sha)
         return sha
 
+    def use_settings(self, settings: CacheSettings) -> None:
+        """What this build reads files under besides the key: has/take/keep answer for these."""
+        self.settings, self._held = settings, None
+
     def stored_keys(self) -> set[str]:
-        """The keys of the pack in use that hold today."""
+        """The keys of the pack in use that hold today (under whatever settings)."""
         self._load()
         return set(self._old_keys)
 
-    def has(self, key: str) -> bool:
+    def pack_settings(self) -> CacheSettings | None:
+        """The settings the entries of the pack in use hold under (None: no pack)."""
         self._load()
-        return key in self._old_keys
+        return self._old_settings
+
+    def has(self, key: str) -> bool:
+        """Whether the pack holds the key's result as this build's settings give it."""
+        return key in self._held_keys()
+
+    def _held_keys(self) -> dict[str, int]:
+        self._load()
+        if self._held is None:
+            gone = self._affected_entries()
+            self._held = {key: entry for key, entry in self._old_keys.items() if entry not in gone}
+        return self._held
+
+    def _affected_entries(self) -> set[int]:
+        """The entries whose result may differ under self.settings from the pack's (see the module's docstring)."""
+        if not self._old_keys:
+            return set()
+        if self._old_settings is None:
+            return set(self._old_keys.values())
+        kinds = self._old_settings.changed_kinds(self.settings)
+        subs = self._old["submissions"]
+        gone = {entry for cid, kind, entry in zip(subs.column("campaign_id").to_pylist(), subs.column("kind").to_pylist(),
+                                                  subs.column(ENTRY).to_pylist(), strict=True)
+                if (cid, kind) in kinds} if kinds else set()
+        masks = self._old_settings.changed_profiles(self.settings)
+        if None in masks:
+            return set(self._old_keys.values())
+        if masks:
+            entries = self._old["entries"]
+            held = _bitmaps(entries.column("header_texts"))
+            numbers = entries.column(ENTRY).to_numpy()
+            for mask in masks:
+                want = np.frombuffer(mask, dtype=np.uint64)
+                gone |= set(numbers[((held & want) == want).all(axis=1)].tolist())
+        return gone
 
     def take(self, keys: list[str]) -> FileResult:
         """The stored results of these keys (each has() = True), together: every file's submissions, errors
@@ -316,8 +373,8 @@ class FileCache:
     def keep(self, keys: list[str]) -> None:
         """These entries (each has() = True) go into the next pack as they are, without being read now
         (their rows are already in the database, see etl/db_increment.py)."""
-        self._load()
-        self._kept = np.array([self._old_keys[k] for k in keys], dtype=np.int32)
+        held = self._held_keys()
+        self._kept = np.array([held[k] for k in keys], dtype=np.int32)
 
     def _take_kept(self) -> None:
         if not len(self._kept):
@@ -352,8 +409,11 @@ class FileCache:
                 self._open_new()
             entries = np.arange(self._next_entry, self._next_entry + len(puts), dtype=np.int32)
             self._next_entry += len(puts)
-            self._new["entries"].add(pa.table({ENTRY: pa.array(entries), "key": [key for key, _ in puts],
-                                               "made_on": pa.array([self.today] * len(puts), pa.date32())}))
+            self._new["entries"].add(pa.table({
+                ENTRY: pa.array(entries), "key": [key for key, _ in puts],
+                "made_on": pa.array([self.today] * len(puts), pa.date32()),
+                "header_texts": pa.array([part.header_texts if isinstance(part, FileRead) else EVERY_TEXT
+                                          for _, part in puts], pa.binary(TEXT_BYTES))}))
             for name, (table, counts) in batch_sections([part for _, part in puts]).items():
                 self._new[name].add(table.append_column(ENTRY, pa.array(np.repeat(entries, counts))))
         except Exception:  # noqa: BLE001 — no cache next time, never a failed build
@@ -396,6 +456,7 @@ class FileCache:
             for name, table in self._taken.items():
                 self._new[name].add(table)
             self._new[STATS].add(self._stats_table())
+            self._new[SETTINGS].add(pa.table({"settings": [self.settings.to_json()]}))
             sizes = {name: section.close() for name, section in self._new.items()}
             (self._new_dir / "seal").write_bytes(self._seal_text(sizes))
             pack = self.folder / f"{PACK_PREFIX}{uuid.uuid4().hex[:16]}"
@@ -435,6 +496,22 @@ class FileCache:
                     child.unlink()
                 removed += 1
         return removed
+
+
+def _settings_of(table: pa.Table) -> CacheSettings | None:
+    try:
+        (text,) = table.column("settings").to_pylist()
+        return CacheSettings.from_json(text)
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
+def _bitmaps(column: pa.ChunkedArray) -> np.ndarray:
+    """A fixed-size binary column of TEXT_BYTES as one row of 64-bit words per entry (no copy)."""
+    array = column.combine_chunks()
+    data = np.frombuffer(array.buffers()[1], dtype=np.uint8)
+    start = array.offset * TEXT_BYTES
+    return data[start:start + len(array) * TEXT_BYTES].view(np.uint64).reshape(len(array), TEXT_BYTES // 8)
 
 
 def _rows_of(table: pa.Table, entries: np.ndarray) -> pa.Table:

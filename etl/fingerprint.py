@@ -1,11 +1,18 @@
 """What shapes one file's read-and-validated result, besides its bytes and name: the code, the part of
 the campaign configuration the validators use, the holiday schedule, the vocabulary, the import
-profiles and the complainant salt. A build's per-file cache (etl/file_cache.py) keys entries by it."""
+profiles and the complainant salt.
+
+A build's per-file cache (etl/file_cache.py) keys entries by the part every file depends on (base_fingerprint);
+the rest is checked per entry against the settings its pack was made under (CacheSettings): settings only one
+kind's validator reads (KIND_SETTINGS) against the kinds of the entry's sheets, import profiles against the
+texts of the rows find_header scanned in the file."""
 from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import sys
+from dataclasses import asdict, dataclass
 from functools import cache
 from importlib import metadata
 from pathlib import Path
@@ -13,7 +20,7 @@ from pathlib import Path
 from etl.collected import RECORD_TABLES, arrow_schema
 from etl.config import Campaign
 from etl.read import vocabulary
-from etl.read.profiles import ImportProfile
+from etl.read.profiles import ImportProfile, applied_by_fingerprint, texts_bitmap
 
 ETL_DIR = Path(__file__).resolve().parent
 # Code whose change can change what a file yields: hashed whole (every .py below these folders).
@@ -26,10 +33,14 @@ CACHED_TABLES = ("submissions", "load_errors", *RECORD_TABLES)
 LIBRARIES = ("python-calamine", "chinese-calendar", "pyarrow")
 
 # The campaign settings read while reading and validating a file (etl/read, etl/normalize, etl/validate,
-# etl/read_one.py, etl/build.py). Trap: a validator that starts using another setting must add it here, or changing that
-# setting would not re-read the files; tests/test_incremental_fingerprint.py checks the code against it.
-CAMPAIGN_FIELDS = ("id", "short_name", "start_date", "end_date", "units", "categories", "lead_working_days",
-                   "relapse_manifestation", "survey.dimensions", "survey.scale")
+# etl/read_one.py, etl/build.py): CAMPAIGN_FIELDS shape every file's result, KIND_SETTINGS only the sheets of
+# one kind (read by that kind's validator alone; SCHEDULE: the office's holiday schedule). Trap: code that
+# starts using another setting must add it here, or changing that setting would not re-read the files;
+# tests/test_incremental_fingerprint.py checks the code against both.
+CAMPAIGN_FIELDS = ("id", "short_name", "start_date", "end_date", "units", "categories", "survey.dimensions",
+                   "survey.scale")
+SCHEDULE = "holiday schedule"
+KIND_SETTINGS = {"ledger": ("relapse_manifestation",), "leads": ("lead_working_days", SCHEDULE)}
 
 
 def _digest(*parts: object) -> str:
@@ -65,6 +76,12 @@ def _setting(campaign: Campaign, dotted: str) -> object:
     return value
 
 
+def kind_settings(campaign: Campaign) -> dict[str, str]:
+    """Per kind in KIND_SETTINGS: the digest of the settings its validator reads."""
+    return {kind: _digest(*[schedule_fingerprint() if name == SCHEDULE else (name, _setting(campaign, name))
+                            for name in names]) for kind, names in KIND_SETTINGS.items()}
+
+
 def campaign_fingerprint(campaign: Campaign) -> str:
     """The settings in CAMPAIGN_FIELDS, plus the unit index the unit normalizer actually uses in this
     process (it is cached per campaign file; a stale index must not be stored under a new key)."""
@@ -89,10 +106,13 @@ def vocabulary_fingerprint() -> str:
     return _digest(path.read_bytes() if path.is_file() else b"")
 
 
+def _profile_parts(p: ImportProfile) -> tuple:
+    return p.name, p.kind, p.fingerprint, sorted(p.columns.items()), p.header_rows, p.header_row
+
+
 def profiles_fingerprint(profiles: list[ImportProfile]) -> str:
-    """Every profile in order (the first whose header fingerprint matches a sheet wins); not the file path."""
-    return _digest([(p.name, p.kind, p.fingerprint, sorted(p.columns.items()), p.header_rows, p.header_row)
-                    for p in profiles])
+    """Every profile in order (of two with one header fingerprint the last wins); not the file path."""
+    return _digest([_profile_parts(p) for p in profiles])
 
 
 def salt_identity(salt: str) -> str:
@@ -100,10 +120,65 @@ def salt_identity(salt: str) -> str:
     return hmac.new(salt.encode(), b"etl-file-cache salt identity", hashlib.sha256).hexdigest()
 
 
+def base_fingerprint(campaign: Campaign, salt: str) -> str:
+    """What shapes every file's result: the code, CAMPAIGN_FIELDS, the vocabulary and the salt (a cache entry's key)."""
+    return _digest(code_fingerprint(), campaign_fingerprint(campaign), vocabulary_fingerprint(), salt_identity(salt))
+
+
 def result_fingerprint(campaign: Campaign, profiles: list[ImportProfile], salt: str) -> str:
     """Everything besides a file's bytes and name that shapes its read-and-validated result."""
-    return _digest(code_fingerprint(), campaign_fingerprint(campaign), schedule_fingerprint(),
-                   vocabulary_fingerprint(), profiles_fingerprint(profiles), salt_identity(salt))
+    return _digest(base_fingerprint(campaign, salt), sorted(kind_settings(campaign).items()),
+                   profiles_fingerprint(profiles))
+
+
+@dataclass(frozen=True)
+class CacheSettings:
+    """What a pack's entries were made under besides their key: per campaign, the digest of each kind's
+    settings; the import profiles, in order."""
+    kinds: dict[str, dict[str, str]]  # campaign id → kind → digest (kind_settings)
+    profiles: tuple[ImportProfile, ...] = ()
+
+    @classmethod
+    def of(cls, campaigns: list[Campaign], profiles: list[ImportProfile]) -> CacheSettings:
+        return cls({c.id: kind_settings(c) for c in campaigns}, tuple(profiles))
+
+    def changed_kinds(self, now: CacheSettings) -> set[tuple[str, str]]:
+        """(campaign id, kind) whose settings differ (a campaign one of them lacks: all its kinds)."""
+        return {(cid, kind) for cid in self.kinds.keys() | now.kinds.keys() for kind in KIND_SETTINGS
+                if self.kinds.get(cid, {}).get(kind) != now.kinds.get(cid, {}).get(kind)}
+
+    def changed_profiles(self, now: CacheSettings) -> list[bytes | None]:
+        """Per header fingerprint whose applied profile is not the same (added, removed, edited, another one
+        now wins): its header texts as a bitmap (profiles.texts_bitmap), None when they are unknown. Only files
+        whose scanned rows hold all of them can read differently (see etl/read/header.py find_header)."""
+        before, after = applied_by_fingerprint(list(self.profiles)), applied_by_fingerprint(list(now.profiles))
+        out = []
+        for fp in sorted(before.keys() | after.keys()):
+            old, new = before.get(fp), after.get(fp)
+            if old is None or new is None or _profile_parts(old) != _profile_parts(new):
+                texts = next((p.header_texts for p in (old, new) if p is not None and p.header_texts is not None), None)
+                out.append(texts_bitmap(texts) if texts is not None else None)
+        return out
+
+    def to_json(self) -> str:
+        return json.dumps({"kinds": self.kinds, "profiles": [_profile_record(p) for p in self.profiles]},
+                          ensure_ascii=False, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> CacheSettings:
+        """ValueError (KeyError, TypeError) when text is not what to_json wrote."""
+        data = json.loads(text)
+        profiles = tuple(ImportProfile(**{**r, "header_texts": tuple(r["header_texts"])
+                                          if r["header_texts"] is not None else None}) for r in data["profiles"])
+        return cls({str(cid): {str(k): str(d) for k, d in kinds.items()} for cid, kinds in data["kinds"].items()},
+                   profiles)
+
+
+def _profile_record(p: ImportProfile) -> dict:
+    record = asdict(p)
+    record.pop("path")
+    record["header_texts"] = list(p.header_texts) if p.header_texts is not None else None
+    return record
 
 
 def entry_key(file_sha: str, file_name: str, fingerprint: str) -> str:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from etl.build_result import BuildResult, FileResult
 from etl.config import Campaign
 from etl.read import CellError, ReadError, read_file
-from etl.read.profiles import ImportProfile
+from etl.read.header import scanned_cells_recorded, scanned_texts
+from etl.read.profiles import EVERY_TEXT, ImportProfile, texts_bitmap
 from etl.read.sheet import EMPTY_SHEET, HIDDEN_LABEL
 from etl.validate.context import ERROR, WARNING, LoadError, RowContext, RowRejected, Submission
 from etl.validate.leads import validate_lead_row
@@ -20,6 +22,13 @@ from etl.validate.survey_scores import validate_survey_score_row
 
 TABLE_OF_KIND = {"ledger": "ledger_snapshots", "leads": "leads", "survey": "survey_responses",
                  "survey_scores": "survey_unit_scores"}
+
+
+@dataclass
+class FileRead(FileResult):
+    """A file's result as read here, with the texts of the rows find_header scanned in it (profiles.texts_bitmap;
+    EVERY_TEXT when not known): an import profile can change the result only if they hold all its header texts."""
+    header_texts: bytes = EVERY_TEXT
 
 
 def _reject_cell_errors(ctx: RowContext, raw) -> None:
@@ -133,20 +142,26 @@ def _failed_outside_the_file(exc: Exception) -> bool:
 
 
 def read_one(campaign: Campaign, path: Path, file_sha: str, salt: str, profiles: list[ImportProfile],
-             memo: dict, overrides: dict[str, ImportProfile] | None = None, sheets: list | None = None) -> FileResult:
-    """Read and validate one file on its own (no cross-file step): what the build cache stores.
-    sheets: the file's sheets when the caller has read it already (the upload preview)."""
+             memo: dict, overrides: dict[str, ImportProfile] | None = None, sheets: list | None = None) -> FileRead:
+    """Read and validate one file on its own (no cross-file step): what the build cache stores (not with
+    overrides: a one-off choice is in no cache key). sheets: the file's sheets when the caller has read it
+    already (the upload preview)."""
     part = BuildResult()
     release = sheets is None  # rows read here are dropped as they are validated (the caller's are kept)
-    try:
-        if sheets is None:
-            sheets = read_file(path, campaign, profiles, overrides)
-    except Exception as exc:  # a broken file must not stop the others
-        error = LoadError(campaign.id, None, path.name, "", None, None, None,
-                          f"无法读取文件，整个文件未导入：{unreadable_reason(exc)}")
-        return FileResult(errors=[error], cacheable=not _failed_outside_the_file(exc))
+    scanned = EVERY_TEXT
+    with scanned_cells_recorded() as cells:
+        try:
+            if sheets is None:
+                sheets = read_file(path, campaign, profiles, overrides)
+                scanned = texts_bitmap(scanned_texts(cells))
+        except Exception as exc:  # a broken file must not stop the others
+            error = LoadError(campaign.id, None, path.name, "", None, None, None,
+                              f"无法读取文件，整个文件未导入：{unreadable_reason(exc)}")
+            return FileRead(errors=[error], cacheable=not _failed_outside_the_file(exc) and not overrides,
+                            header_texts=texts_bitmap(scanned_texts(cells)))
     for sheet in sheets:
         if sheet.error == EMPTY_SHEET:
             continue  # blank Sheet2/Sheet3 tabs: nothing in them to load or to lose
         _load_sheet(campaign, path, file_sha, sheet, part, salt, memo, release)
-    return FileResult(part.submissions, part.errors, {c.table: c.arrow() for c in part.tables() if len(c)})
+    return FileRead(part.submissions, part.errors, {c.table: c.arrow() for c in part.tables() if len(c)},
+                    cacheable=not overrides, header_texts=scanned)

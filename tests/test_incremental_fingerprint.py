@@ -3,6 +3,7 @@ the reading/validating code, the campaign settings the validators use, the holid
 vocabulary, the import profiles, the salt — and not with the rest (page thresholds, load/query code)."""
 from __future__ import annotations
 
+import ast
 import dataclasses
 import re
 import shutil
@@ -25,18 +26,98 @@ def campaign():
     return load_campaign("fuyang-2023")
 
 
+# The validator of each kind: a module reached from the reading code only through some of them serves only
+# those kinds' sheets (read_one validates a sheet with its kind's validator alone).
+KIND_VALIDATORS = {"etl.validate.ledger": "ledger", "etl.validate.leads": "leads", "etl.validate.survey": "survey",
+                   "etl.validate.survey_scores": "survey_scores"}
+DERIVED = {"manifestations", "manifestation", "unit", "source"}  # from categories / units; the file path
+NOT_READING = {"etl.fingerprint"}  # hashes every setting to key the cache; shapes no result
+
+
+def _module_of(path: Path, etl_dir: Path) -> str:
+    parts = path.relative_to(etl_dir.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _imports(path: Path, module: str, known: set[str]) -> set[str]:
+    """The etl modules this file imports (a package's submodules named in a from-import included)."""
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    out = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            out |= {a.name for a in node.names if a.name in known}
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                base = ".".join(package.split(".")[: len(package.split(".")) - node.level + 1] + ([base] if base else []))
+            out |= {m for m in [base, *(f"{base}.{a.name}" for a in node.names)] if m in known}
+    return out - {module}
+
+
+def _settings_used(text: str) -> set[str]:
+    used = set(re.findall(r"campaign\.([a-z_]+(?:\.[a-z_]+)?)", text))
+    schedule = re.findall(r"\bworkdays\.([a-z_]+)\(", text) + \
+        [n.strip() for names in re.findall(r"from etl\.normalize\.workdays import ([\w, ]+)", text) for n in names.split(",")]
+    if set(schedule) - {"parse_schedule"}:  # (parsing a [calendar] section consults no schedule)
+        used.add(fingerprint.SCHEDULE)
+    return used
+
+
+def undeclared_settings(etl_dir: Path) -> set[tuple[str, str]]:
+    """(module, setting) for every setting the reading code uses that is neither in CAMPAIGN_FIELDS nor declared
+    in KIND_SETTINGS for every kind whose validator alone reaches that module."""
+    paths = [p for d in fingerprint.CODE_FOLDERS for p in sorted((etl_dir / d).rglob("*.py"))] + \
+        [etl_dir / f for f in fingerprint.CODE_FILES]
+    modules = {_module_of(p, etl_dir): p for p in paths} | {"etl.normalize": etl_dir / "normalize" / "__init__.py"}
+    graph = {m: _imports(p, m, set(modules)) for m, p in modules.items() if p.is_file()}
+    base = _reached([m for m in graph if m not in KIND_VALIDATORS], graph, stop=set(KIND_VALIDATORS))
+    kinds_of = {m: {kind for root, kind in KIND_VALIDATORS.items() if m in _reached([root], graph, set())}
+                for m in graph}
+    missing = set()
+    for module, path in modules.items():
+        if module in NOT_READING or module == "etl.normalize.workdays" or not path.is_file():
+            continue
+        for setting in _settings_used(path.read_text(encoding="utf-8")):
+            if setting in fingerprint.CAMPAIGN_FIELDS or setting.split(".")[0] in set(fingerprint.CAMPAIGN_FIELDS) | DERIVED:
+                continue
+            kinds = set() if module in base and module not in KIND_VALIDATORS else kinds_of[module]
+            if not kinds or any(setting not in fingerprint.KIND_SETTINGS.get(kind, ()) for kind in kinds):
+                missing.add((module, setting))
+    return missing
+
+
+def _reached(roots: list[str], graph: dict[str, set[str]], stop: set[str]) -> set[str]:
+    seen, todo = set(roots), list(roots)
+    while todo:
+        for m in graph.get(todo.pop(), ()):
+            if m not in seen and m not in stop:
+                seen.add(m)
+                todo.append(m)
+    return seen
+
+
 def test_every_campaign_setting_the_validators_read_is_fingerprinted():
-    """A validator that starts reading another setting must add it to CAMPAIGN_FIELDS (else changing
-    that setting would not re-read the files)."""
-    code = [p for d in fingerprint.CODE_FOLDERS for p in (ETL / d).rglob("*.py")] + [ETL / f for f in fingerprint.CODE_FILES]
-    used = set()
-    for path in code:
-        used |= set(re.findall(r"campaign\.([a-z_]+(?:\.[a-z_]+)?)", path.read_text(encoding="utf-8")))
-    assert used, "the pattern finds the settings in use"
-    covered = set(fingerprint.CAMPAIGN_FIELDS)
-    derived = {"manifestations", "manifestation", "unit", "source"}  # from categories / units; the file path
-    unaccounted = {u for u in used if u not in covered and u.split(".")[0] not in covered | derived}
-    assert unaccounted == set()
+    """A setting the reading code uses shapes every file's result (CAMPAIGN_FIELDS) unless only one kind's
+    validator reaches the code using it: then it must be declared for that kind (KIND_SETTINGS), else changing
+    it would not re-read the files."""
+    assert {s for p in (ETL / "validate").glob("*.py") for s in _settings_used(p.read_text(encoding="utf-8"))} >= \
+        {"lead_working_days", "relapse_manifestation", fingerprint.SCHEDULE}, "the patterns find the settings in use"
+    assert undeclared_settings(ETL) == set()
+
+
+@pytest.mark.parametrize(("module", "line", "found"), [
+    ("validate/ledger.py", "x = ctx.campaign.lead_working_days", ("etl.validate.ledger", "lead_working_days")),
+    ("validate/ledger.py", "x = workdays.add_working_days(None, 1)", ("etl.validate.ledger", fingerprint.SCHEDULE)),
+    ("validate/context.py", "x = ctx.campaign.lead_working_days", ("etl.validate.context", "lead_working_days")),
+    ("read/header.py", "x = campaign.relapse_manifestation", ("etl.read.header", "relapse_manifestation")),
+    ("read_one.py", "x = campaign.new_setting", ("etl.read_one", "new_setting")),
+])
+def test_a_setting_used_where_it_is_not_declared_is_found(tmp_path, module, line, found):
+    copy = tmp_path / "etl"
+    shutil.copytree(ETL, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    with (copy / module).open("a", encoding="utf-8") as f:
+        f.write(f"\n\ndef _added(ctx, campaign):\n    {line}\n")
+    assert undeclared_settings(copy) == {found}
 
 
 def test_code_fingerprint_follows_the_reading_code_only(tmp_path, monkeypatch):
@@ -148,3 +229,36 @@ def test_a_new_derived_table_keeps_the_fingerprint_a_new_cached_column_does_not(
             monkeypatch.undo()
             collected.arrow_schema.cache_clear()
             collected._columns.cache_clear()
+
+
+def test_the_key_leaves_out_the_settings_checked_per_entry(campaign):
+    """An entry's key (base_fingerprint) follows what every file depends on; a kind's own settings and the
+    profiles are checked per entry (CacheSettings), yet still in result_fingerprint (workers, database basis)."""
+    base, full = fingerprint.base_fingerprint(campaign, SALT), fingerprint.result_fingerprint(campaign, [], SALT)
+    longer = dataclasses.replace(campaign, lead_working_days=campaign.lead_working_days + 5)
+    assert fingerprint.base_fingerprint(longer, SALT) == base
+    assert fingerprint.result_fingerprint(longer, [], SALT) != full
+    assert fingerprint.kind_settings(longer)["leads"] != fingerprint.kind_settings(campaign)["leads"]
+    assert fingerprint.kind_settings(longer)["ledger"] == fingerprint.kind_settings(campaign)["ledger"]
+    fewer = dataclasses.replace(campaign, units=campaign.units[1:])
+    assert fingerprint.base_fingerprint(fewer, SALT) != base
+
+
+def test_cache_settings_round_trip_and_name_the_changed_profiles(campaign):
+    from etl.read.profiles import texts_bitmap
+
+    a = ImportProfile("甲", "ledger", "f1", {"序号": "serial_no"}, header_texts=("序号", "措施"))
+    b = ImportProfile("乙", "ledger", "f1", {"序号": "serial_no"})  # same header, texts unknown
+    c = ImportProfile("丙", "leads", "f2", {"编号": "lead_id"}, header_texts=("编号",))
+    settings = fingerprint.CacheSettings.of([campaign], [a, b, c])
+    again = fingerprint.CacheSettings.from_json(settings.to_json())
+    assert again == settings and [p.header_texts for p in again.profiles] == [("序号", "措施"), None, ("编号",)]
+    assert settings.changed_profiles(settings) == [] and settings.changed_kinds(settings) == set()
+    # b wins f1 (the last); swapping a and b makes a win: f1 changed, known by a's texts; c untouched
+    swapped = fingerprint.CacheSettings.of([campaign], [b, a, c])
+    assert settings.changed_profiles(swapped) == [texts_bitmap(["序号", "措施"])]
+    # a profile of unknown texts added: None (every entry)
+    assert fingerprint.CacheSettings.of([campaign], [c]).changed_profiles(
+        fingerprint.CacheSettings.of([campaign], [b, c])) == [None]
+    longer = dataclasses.replace(campaign, lead_working_days=campaign.lead_working_days + 5)
+    assert settings.changed_kinds(fingerprint.CacheSettings.of([longer], [a, b, c])) == {(campaign.id, "leads")}

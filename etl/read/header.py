@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from etl.config import Campaign
@@ -20,7 +23,7 @@ from .columns import (
     qualifies,
 )
 from .grid import clean
-from .profiles import SKIP, ImportProfile, header_fingerprint
+from .profiles import SKIP, ImportProfile, applied_by_fingerprint, header_fingerprint
 from .vocabulary import ON_VOCABULARY_CHANGE, load_vocabulary, norm_header
 
 SCAN_ROWS = 15  # the header must start within the first 15 rows
@@ -192,7 +195,7 @@ def _profile_span(scan: list[list], profiles: list[ImportProfile],
                   campaign: Campaign | None) -> tuple[int, int, list, ImportProfile] | None:
     """The first row (or pair of rows) whose fingerprint a saved profile was made for. A two-row
     header was saved as joined for its kind, so the pair is joined the same way for each kind."""
-    by_fp = {p.fingerprint: p for p in profiles if p.header_row is None}
+    by_fp = applied_by_fingerprint(profiles)
     if not by_fp:
         return None
     for r, row in enumerate(scan[:SCAN_ROWS]):
@@ -228,6 +231,35 @@ def _header_completed_by_values(rows: list[list], scan: list[list], campaign: Ca
     return None
 
 
+# The cells of the rows a saved profile is matched against (every find_header call while a file is read):
+# the build cache re-reads a file for a new or changed profile only if they hold all its header texts.
+_SCANNED: ContextVar[set | None] = ContextVar("scanned_header_cells", default=None)
+
+
+@contextmanager
+def scanned_cells_recorded() -> Iterator[set]:
+    """The set filled with every cell (None left out) of the first SCAN_ROWS rows find_header looks at."""
+    cells: set = set()
+    token = _SCANNED.set(cells)
+    try:
+        yield cells
+    finally:
+        _SCANNED.reset(token)
+
+
+def _record_scanned(scan: list[list]) -> None:
+    cells = _SCANNED.get()
+    if cells is not None:
+        for row in scan:
+            cells.update(row)
+        cells.discard(None)
+
+
+def scanned_texts(cells: set) -> Iterator[str]:
+    """The normalised texts of recorded cells."""
+    return (norm_header(c) for c in cells)
+
+
 def find_header(rows: list[list], campaign: Campaign | None = None, profiles: list[ImportProfile] | None = None,
                 override: ImportProfile | None = None) -> Header | None:
     """None when no row in the first SCAN_ROWS looks like a header of any kind.
@@ -235,6 +267,7 @@ def find_header(rows: list[list], campaign: Campaign | None = None, profiles: li
     Order: a one-off override (header row chosen by the user) → a saved profile whose header
     fingerprint matches a row → the vocabulary."""
     scan = [[clean(v) for v in row] for row in rows[: SCAN_ROWS + 1]]
+    _record_scanned(scan[:SCAN_ROWS])
     if override is not None and override.header_row:
         bottom = min(max(override.header_row - 1, 0), max(len(rows) - 1, 0))
         top = max(bottom - (override.header_rows - 1), 0)

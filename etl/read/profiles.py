@@ -9,8 +9,11 @@ import hashlib
 import os
 import re
 import tomllib
+import zlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 
 from .vocabulary import DIM_PREFIX, KINDS, load_vocabulary, norm_header
@@ -35,14 +38,55 @@ class ImportProfile:
     header_rows: int = 1  # 2: the header row is joined with the row above it
     header_row: int | None = None  # only for a one-off override of one sheet: the 1-based header row
     path: Path | None = field(default=None, compare=False)
+    # the normalised texts of the header it was saved for, when known (they hash to fingerprint): the build
+    # cache re-reads only files whose first rows hold them all (etl/fingerprint.py CacheSettings)
+    header_texts: tuple[str, ...] | None = field(default=None, compare=False)
+
+
+def normalised_header(cells: list) -> list[str]:
+    """A header row's normalised texts in order, trailing blanks dropped."""
+    texts = [norm_header(c) for c in cells]
+    while texts and not texts[-1]:
+        texts.pop()
+    return texts
 
 
 def header_fingerprint(cells: list) -> str:
     """Fingerprint of a header row: its normalised texts in order (trailing blanks dropped)."""
-    texts = [norm_header(c) for c in cells]
-    while texts and not texts[-1]:
-        texts.pop()
+    return _fingerprint_of_texts(normalised_header(cells))
+
+
+def _fingerprint_of_texts(texts: list[str]) -> str:
     return hashlib.sha1("|".join(texts).encode()).hexdigest()[:16]
+
+
+def applied_by_fingerprint(profiles: list[ImportProfile]) -> dict[str, ImportProfile]:
+    """The saved profile find_header applies to a header of each fingerprint. Trap: of two profiles with
+    one fingerprint the LAST in the list wins (a dict keeps the last), so their order matters."""
+    return {p.fingerprint: p for p in profiles if p.header_row is None}
+
+
+# A compact set of texts (a 1,024-bit Bloom filter, one bit per text): the texts of a file's first rows,
+# against which a profile's header texts are checked. A bit set by another text only costs a re-read.
+TEXT_BITS = 1024
+TEXT_BYTES = TEXT_BITS // 8
+EVERY_TEXT = b"\xff" * TEXT_BYTES  # holds every text: any profile may apply
+
+
+@lru_cache(maxsize=65536)
+def _text_bit(text: str) -> int:
+    return 1 << (zlib.crc32(text.encode("utf-8")) % TEXT_BITS)
+
+
+def texts_bitmap(texts: Iterable[str]) -> bytes:
+    """The set of these normalised texts (blanks left out) as TEXT_BYTES bytes. Trap: a fingerprint hashes
+    the texts joined by "|", so ["a|b"] and ["a", "b"] share one: each text counts as its "|"-separated parts."""
+    bits = 0
+    for text in texts:
+        for part in text.split("|") if "|" in text else (text,):
+            if part:
+                bits |= _text_bit(part)
+    return bits.to_bytes(TEXT_BYTES, "little")
 
 
 _REPEAT = re.compile(r"^phone_\d$")
@@ -70,11 +114,20 @@ def load_profile(path: Path) -> ImportProfile:
         profile = ImportProfile(
             name=str(d.get("name") or path.stem), kind=d["kind"], fingerprint=d["fingerprint"],
             columns={norm_header(k): str(v) for k, v in d.get("columns", {}).items()},
-            header_rows=int(d.get("header_rows", 1)), path=path)
+            header_rows=int(d.get("header_rows", 1)), path=path,
+            header_texts=_checked_header(d.get("header"), d["fingerprint"]))
     except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError, ValueError) as exc:
         raise ValueError(f"导入方案文件“{path.name}”无法读取：{exc}") from exc
     _check(profile, f"导入方案文件“{path.name}”")
     return profile
+
+
+def _checked_header(header: object, fingerprint: str) -> tuple[str, ...] | None:
+    """The saved header texts when they are the ones the fingerprint was made of (a hand-edited or older
+    file may lack them or list others: then unknown)."""
+    if not isinstance(header, list) or not all(isinstance(t, str) for t in header):
+        return None
+    return tuple(header) if _fingerprint_of_texts(header) == fingerprint else None
 
 
 def load_profiles(folder: Path | None = None, extra: list[Path] | None = None,
@@ -126,7 +179,8 @@ def save_profile(name: str, kind: str, header_cells: list, columns: dict[int, st
     path = folder / f"{_SAFE_NAME.sub('_', profile.name)[:60]}-{fp}.toml"
     lines = [f"# 导入方案：{' '.join(profile.name.split())}（{date.today():%Y-%m-%d} 保存；按表头指纹自动套用）",
              f"name = {_toml_str(profile.name)}", f"kind = {_toml_str(kind)}",
-             f"fingerprint = {_toml_str(fp)}", f"header_rows = {header_rows}", "", "[columns]"]
+             f"fingerprint = {_toml_str(fp)}", f"header_rows = {header_rows}",
+             f"header = [{', '.join(_toml_str(t) for t in normalised_header(header_cells))}]", "", "[columns]"]
     lines += [f"{_toml_str(k)} = {_toml_str(v)}" for k, v in mapping.items()]
     tmp = path.with_suffix(".toml.part")
     tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")
