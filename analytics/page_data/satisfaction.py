@@ -2,12 +2,14 @@
 单位 × 维度得分、逐年对比。没有逐份问卷、只有满意度汇总表的单位标“来自汇总表”。"""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from functools import cached_property
 
 import pandas as pd
 
 from analytics.page_data import PageFilters, Run
+from analytics.text_width import widest
 
 TABLE_PX = 975          # 宽屏（1440px）下正文表格的可用宽度，排名表各列合计不超过它
 MAX_CHART_UNITS = 30    # 图中最多画的单位数
@@ -97,18 +99,9 @@ class SatisfactionData:
         return self.yoy["survey_year"].nunique() >= 2
 
 
-def text_px(text: str, size: int = 14) -> int:
-    """文字在表格里的大致宽度（像素）：汉字和全角符号按一个字号，其余按半个。"""
-    return sum(size if ord(ch) > 0x2E80 else size // 2 for ch in str(text))
-
-
-WIDE_CHARS = "[\u2e81-\U0010ffff]"     # text_px 按一个字号算的字符（ord > 0x2E80）
-
-
-def widest_px(texts: pd.Series, size: int = 14) -> int:
-    """max(text_px(t) for t in texts)，整列一起算（几千个单位的排名表逐字计算要几十毫秒）。"""
-    t = pd.Series([str(x) for x in texts.tolist()], dtype="string[pyarrow]")   # 空值同 text_px：str(None) 等
-    return int((t.str.len() * (size // 2) + t.str.count(WIDE_CHARS) * (size - size // 2)).max())
+def column_px(texts: pd.Series, size: int = 14) -> int:
+    """一列文字在表格里最宽的一个（像素，向上取整；表格字号 14）。"""
+    return math.ceil(widest(texts.tolist(), size))
 
 
 def count_or_na(values: pd.Series) -> pd.Series:
@@ -152,10 +145,10 @@ def ranking_table(rank: pd.DataFrame) -> pd.DataFrame:
 
 
 def ranking_layout(table: pd.DataFrame) -> RankTableLayout:
-    widths = {"排名": 44, "单位": min(240, widest_px(table["单位"]) + 16), "满意度得分": 80,
+    widths = {"排名": 44, "单位": min(240, column_px(table["单位"]) + 16), "满意度得分": 80,
               "95%置信区间": 96, "问卷份数": 72, "状态": 72}
     reason_avail = max(240, TABLE_PX - sum(widths.values()))
-    reason_px = widest_px(table["说明"]) + 16
+    reason_px = column_px(table["说明"]) + 16
     wrap = reason_px > reason_avail
     row_h = 70 if wrap else 35
     return RankTableLayout(widths=widths, reason_width=min(reason_px, reason_avail), wrap=wrap, row_height=row_h,

@@ -8,6 +8,7 @@ import plotly.graph_objects as go
 
 from analytics.metrics import fmt_pct
 from analytics.palette import BLUE, PALETTE
+from dashboard.charts import legend as legends
 from dashboard.charts import margins
 
 FONT = "Noto Sans CJK SC, Microsoft YaHei, sans-serif"
@@ -24,6 +25,10 @@ def style(fig: go.Figure, big: bool = False, height: int | None = None) -> go.Fi
     layout = fig._layout
     top = 70 if big else 60
     margin, angles = margins.compute(layout, fig._data, base, top)
+    legend_band = legends.band(layout, fig._data, base, margin, _get(layout, "title", "text") or "") \
+        if margin["t"] == top else 0
+    if legend_band:                     # 图例单独占标题下面的一条（见 dashboard/charts/legend.py）
+        margin["t"] = margins.title_room(top, base) + legend_band
     legend = dict(font=dict(size=base))
     if _get(layout, "legend", "orientation") != "v":   # 图自己把图例放在右侧（竖排）时保留
         legend |= dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1)
@@ -43,11 +48,14 @@ def style(fig: go.Figure, big: bool = False, height: int | None = None) -> go.Fi
                                 automargin=True)   # 边距算小了（字体比估计的宽）时 plotly 补上，多画一遍
     for key, angle in angles.items():
         updates[key]["tickangle"] = angle
+    if _get(layout, "uniformtext", "mode"):   # 图表函数要求数值标签同一字号：放不下这么大的字就不显示
+        updates["uniformtext"] = dict(minsize=base - 4)
     if height:
         updates["height"] = height
     if margin["t"] > top and _get(layout, "title", "yref") != "container":   # 第二次 style 不再加高
-        # 标题不再与上方横轴的文字共用上边距：图加高标题那么多，绘图区不变矮
-        updates["height"] = (updates.get("height") or layout.get("height") or 450) + margins.title_room(top, base)
+        # 标题不再与上方横轴的文字（或图例）共用上边距：图加高标题（和图例）那么多，绘图区不变矮
+        grow = margin["t"] - top if legend_band else margins.title_room(top, base)
+        updates["height"] = (updates.get("height") or layout.get("height") or 450) + grow
     _merge_layout(fig, updates)
     _fit_side_legend(fig, base)
     return fig
@@ -96,6 +104,12 @@ def _fit_side_legend(fig: go.Figure, font_size: int) -> None:
     need = top + 10 + 90 + round(font_size * 1.75) * entries     # 10 + 90：下边距与横轴文字、标题（算边距之前的估计）
     if (layout.get("height") or 450) < need:
         _merge_layout(fig, {"height": need})
+
+
+def row_share(fig: go.Figure, share: float) -> go.Figure:
+    """标明这张图在页面上只占一行的几分之几（如左右两栏的一栏为 0.5）：style() 按此估计图例放不放得下。"""
+    fig._layout["meta"] = {"row_share": share}
+    return fig
 
 
 def figure(traces: list, layout: dict) -> go.Figure:

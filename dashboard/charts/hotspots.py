@@ -6,6 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from analytics.palette import BLUE, ORANGE
+from dashboard.charts.base import row_share
 
 GRID_PLOT_WIDTH = 900   # 1366×768 宽屏布局下绘图区约这么宽（像素），用来估每格的方块大小
 ROW_PX = 52             # 每个问题方面一行的高度（像素）
@@ -84,7 +85,7 @@ def pareto(df: pd.DataFrame) -> go.Figure:
                       yaxis2=dict(title="累计占比", overlaying="y", side="right",
                                   tickformat=".0%", range=[0, 1.05], showgrid=False))
     fig.update_xaxes(type="category", tickangle=-90 if len(labels) > 20 else 0)
-    return fig
+    return row_share(fig, 0.6)
 
 
 def channel_mix(df: pd.DataFrame) -> go.Figure:
@@ -95,10 +96,10 @@ def channel_mix(df: pd.DataFrame) -> go.Figure:
         fig.add_trace(go.Bar(
             y=g["channel"], x=g["n"], name=str(src), orientation="h",
             marker_color=[BLUE, ORANGE][i % 2], text=g["n"], textposition="outside",
-            textangle=0, constraintext="none", cliponaxis=False,
+            textangle=0, cliponaxis=False,       # 数字不高于柱的粗细：同一渠道上下两根柱的数字不相碰
             hovertemplate=f"%{{y}}<br>{src}：%{{x}} 件<extra></extra>"))
     fig.update_layout(title="来源渠道构成", xaxis_title="数量（个/件）", yaxis_title="",
-                      barmode="group", bargap=0.25, height=max(320, 90 + 44 * len(order)))
+                      barmode="group", bargap=0.25, bargroupgap=0.1, height=max(320, 90 + 52 * len(order)))
     fig.update_xaxes(range=[0, float(df["n"].max() or 1) * 1.18])
     fig.update_yaxes(categoryorder="array", categoryarray=order, autorange="reversed")
-    return fig
+    return row_share(fig, 0.4)

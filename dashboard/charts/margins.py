@@ -1,4 +1,4 @@
-"""图的边距在 Python 里按刻度文字、坐标轴标题的宽度算好（style() 调用）。
+"""图的边距在 Python 里按刻度文字、坐标轴标题的宽度（analytics/text_width.py）算好（style() 调用）。
 
 Trap: plotly.js 的 automargin 先按给定边距把整张图画一遍，量出刻度文字的大小，边距不够时再整张重画一遍
 （满意度页三张图约多 350–450 ms）。给定的边距已经放得下刻度文字和标题时，量出的结果不改变边距，就不重画。
@@ -12,38 +12,7 @@ import re
 import numpy as np
 import pandas as pd
 
-# Noto Sans CJK SC（浏览器测试与服务器上的字体）里 ASCII 字符的宽度（字号的倍数，向上取两位）；
-# 汉字、全角符号和其他字符按一个字号。Microsoft YaHei 的数字、字母宽度与之相近。
-_ASCII_EM = dict(zip(
-    " !\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~",
-    [0.23, 0.32, 0.47, 0.56, 0.56, 0.92, 0.68, 0.28, 0.34, 0.34, 0.47, 0.56, 0.28, 0.35, 0.28, 0.39]
-    + [0.56] * 10
-    + [0.28, 0.28, 0.56, 0.56, 0.56, 0.47, 0.95, 0.61, 0.66, 0.64, 0.69, 0.59, 0.55, 0.69, 0.73, 0.29, 0.53,
-       0.65, 0.54, 0.81, 0.72, 0.74, 0.63, 0.74, 0.63, 0.60, 0.60, 0.72, 0.57, 0.88, 0.57, 0.53, 0.60,
-       0.34, 0.39, 0.34, 0.56, 0.56, 0.61, 0.56, 0.62, 0.51, 0.62, 0.55, 0.32, 0.56, 0.61, 0.27, 0.27,
-       0.55, 0.28, 0.93, 0.61, 0.61, 0.62, 0.62, 0.39, 0.47, 0.38, 0.61, 0.52, 0.80, 0.50, 0.52, 0.47,
-       0.34, 0.27, 0.34, 0.56], strict=True))
-_TAG = re.compile(r"<[^>]*>")
-_CODE_EM = np.array([0.0] + [_ASCII_EM.get(chr(c), 1.0) for c in range(1, 128)])   # 码位 → 宽（字号的倍数）
-
-
-def text_width(text, size: float) -> float:
-    """一行文字的宽度（像素）；HTML 标签（<b>、<br>）不计，多行取最宽的一行。"""
-    lines = _TAG.sub("\n", str(text)).split("\n") if "<" in str(text) else [str(text)]
-    return max(sum(_ASCII_EM.get(ch, 1.0) for ch in line) for line in lines) * size
-
-
-def widest(texts, size: float) -> float:
-    """一组文字里最宽的一个（像素），同 max(text_width(t, size) for t in texts)。全国 3000 个单位逐个算要几十毫秒：
-    整列转成码位矩阵，查表求和。"""
-    labels = [str(t) for t in texts]
-    if not labels:
-        return 0.0
-    if any("<" in t for t in labels):
-        return max(text_width(t, size) for t in labels)
-    codes = np.array(labels, dtype=str)
-    codes = codes.view(np.uint32).reshape(len(labels), -1)      # 补齐的位置是码位 0，宽 0
-    return float(np.where(codes < 128, _CODE_EM[np.minimum(codes, 127)], 1.0).sum(axis=1).max()) * size
+from analytics.text_width import text_width, widest
 
 
 def _axis_ids(layout: dict, letter: str) -> list[str]:

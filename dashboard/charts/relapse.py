@@ -6,7 +6,7 @@ import plotly.graph_objects as go
 
 from analytics.palette import ORANGE, PALETTE, RED
 from dashboard.charts import margins
-from dashboard.charts.base import bar, count_axis, time_axis
+from dashboard.charts.base import bar, count_axis, row_share, time_axis
 
 HALF_ROW_PLOT = 370     # 反弹页左右两列里一列的绘图区宽度（1366 宽屏，像素）
 
@@ -26,7 +26,7 @@ def relapse_by_unit(df: pd.DataFrame) -> go.Figure:
     slant = len(units) * (margins.widest(units, 19) + 8) > HALF_ROW_PLOT
     fig.update_xaxes(categoryorder="array", categoryarray=units, **({"tickangle": 30} if slant else {}))
     fig.update_yaxes(**count_axis(df.groupby("unit_name")["relapses"].sum().max()))
-    return fig
+    return row_share(fig, 0.5)
 
 
 def relapse_trend(df: pd.DataFrame) -> go.Figure:

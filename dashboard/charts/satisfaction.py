@@ -136,11 +136,12 @@ def satisfaction_yoy(df: pd.DataFrame) -> go.Figure:
         change = ["—" if pd.isna(c) else f"{c:+.1f} 分" for c in g["change"]]
         traces.append(go.Bar(
             x=g["unit_name"], y=g["score"], name=f"{int(year)}年", marker_color=PALETTE[i % len(PALETTE)],
-            text=[one_decimal(v) for v in g["score"]], textposition="outside",
+            text=[one_decimal(v) for v in g["score"]], textposition="inside", insidetextanchor="end",
             customdata=list(zip(g["respondents"], change, strict=True)),
             hovertemplate=(f"%{{x}}<br>{int(year)}年得分：%{{y:.1f}} 分<br>问卷：%{{customdata[0]}} 份"
                            "<br>较上一测评年度：%{customdata[1]}<extra></extra>")))
+    # 得分写在柱内顶端，柱窄时竖排；所有柱同一字号，柱太窄放不下（style 定的最小字号）就不写，看悬停和下面的表
     return go.Figure(traces, layout=dict(
-        title=dict(text="各单位满意度逐年对比"), barmode="group",
+        title=dict(text="各单位满意度逐年对比"), barmode="group", uniformtext=dict(mode="hide"),
         xaxis=dict(title=dict(text="单位"), categoryorder="array", categoryarray=units),
         yaxis=dict(title=dict(text="满意度得分（分）"), range=[0, 108])))
