@@ -9,6 +9,7 @@ import pytest
 
 from bench import page_speed
 from dashboard.charts import base, margins
+from dashboard.charts import legend as legends
 from dashboard.charts.base import FONT
 from dashboard.db import QueryRunner
 
@@ -17,6 +18,10 @@ from dashboard.db import QueryRunner
 def style_before(fig: go.Figure, big: bool = False, height: int | None = None) -> go.Figure:
     base_size = 20 if big else 14
     margin, angles = margins.compute(fig._layout, fig._data, base_size, 70 if big else 60)
+    band = legends.band(fig._layout, fig._data, base_size, margin, fig.layout.title.text or "") \
+        if margin["t"] == (70 if big else 60) else 0
+    if band:
+        margin["t"] = margins.title_room(70 if big else 60, base_size) + band
     pinned = fig.layout.title.yref == "container"
     legend = dict(font=dict(size=base_size))
     if fig.layout.legend.orientation != "v":
@@ -38,10 +43,13 @@ def style_before(fig: go.Figure, big: bool = False, height: int | None = None) -
                      automargin=True)
     for key, angle in angles.items():
         fig.update_layout({key: dict(tickangle=angle)})
+    if fig.layout.uniformtext.mode:
+        fig.update_layout(uniformtext_minsize=base_size - 4)
     if height:
         fig.update_layout(height=height)
     if margin["t"] > (70 if big else 60) and not pinned:
-        fig.update_layout(height=(fig.layout.height or 450) + margins.title_room(70 if big else 60, base_size))
+        grow = margin["t"] - (70 if big else 60) if band else margins.title_room(70 if big else 60, base_size)
+        fig.update_layout(height=(fig.layout.height or 450) + grow)
     _fit_side_legend_before(fig, base_size)
     return fig
 
