@@ -1,12 +1,16 @@
-"""重建基准：冷启动重建与增量重建（新增一份台账、改动一份台账、改专项整治配置）的用时与峰值内存，并排打印。
+"""重建基准：冷启动重建与增量重建（新增一份台账、改动一份台账、改专项整治配置、保存导入方案）的用时与峰值内存，并排打印。
 
     python -m bench.build_speed [--units 300] [--leads 100000] [--repeat 3] [--work build/bench] [--workers N]
+                                [--before-code DIR]
 
 全国规模（3000 个单位、100 万条线索、约 2.4 万个文件）：--units 3000 --leads 1000000（生成约需数分钟，
 冷启动重建约 1–2 分钟一次）。数据由 samplegen 生成在 <work>/src-u<units>-l<leads>/（已有则直接用），
 每轮在其硬链接副本上依次重建：冷启动（不用缓存、单进程读取 = 以前唯一的做法）、冷启动（多进程读取并写缓存）、
-新增一份台账、改动一份台账、改配置（线索办理时限：影响每个文件的读取结果）、改配置（滞后阈值：不影响读取）。
+新增一份台账、改动一份台账、改配置（线索办理时限：只影响线索登记表的读取结果）、改配置（滞后阈值：不影响读取）、
+新增一份表头认不出的台账、为它保存导入方案（数据管理页“保存为导入方案”：只重读这份文件）。
 每次重建在新的子进程中运行：峰值内存为该进程的 ru_maxrss，另列读取子进程中最大的一个。
+--before-code DIR：另一份代码（如 `git archive <commit> | tar -x -C DIR`）在同一轮里、同样的文件上依次做同样的
+用缓存的步骤（另用一个库和缓存），列为“改动前”，与本版本的数字同轮对比。
 """
 from __future__ import annotations
 
@@ -27,9 +31,13 @@ STEPS = [  # (name, label, use the cache, reading processes: None = one per core
     ("cold", "冷启动：多进程读取（每核一个）、写缓存", True, os.cpu_count() or 1),
     ("add-ledger", "增量：新增一份台账", True, None),
     ("change-ledger", "增量：改动一份台账", True, None),
-    ("config-leads", "增量：改配置（线索办理时限，影响全部文件）", True, None),
+    ("config-leads", "增量：改配置（线索办理时限，影响线索登记表）", True, None),
     ("config-lagging", "增量：改配置（滞后阈值，不影响读取）", True, None),
+    ("odd-layout", "增量：新增一份表头认不出的台账", True, None),
+    ("save-profile", "增量：为它保存导入方案", True, None),
 ]
+ODD_HEADER = ["甲栏", "乙栏", "丙栏", "丁栏", "戊栏", "己栏"]
+ODD_FIELDS = {0: "serial_no", 1: "category", 2: "manifestation", 3: "measure", 4: "deadline", 5: "progress"}
 
 
 def _worker(source: Path, campaign_file: Path, db: Path, cache: bool, workers: int | None) -> dict:
@@ -77,12 +85,17 @@ def _measure_before(code: Path, source: Path, campaign_file: Path, db: Path) -> 
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def _measure(source: Path, campaign_file: Path, db: Path, cache: bool, workers: int | None) -> dict:
-    cmd = [sys.executable, "-m", "bench.build_speed", "--worker", "--source", str(source),
-           "--campaign-file", str(campaign_file), "--db", str(db)]
+def _measure(source: Path, campaign_file: Path, db: Path, cache: bool, workers: int | None, profiles: Path,
+             code: Path | None = None) -> dict:
+    """One build in a new process, by this code or by another checkout's (its bench has the same --worker)."""
+    cmd = [sys.executable, "-m", "bench.build_speed", "--worker", "--source", str(source.resolve()),
+           "--campaign-file", str(campaign_file.resolve()), "--db", str(db.resolve())]
     cmd += ["--cache"] if cache else []
     cmd += ["--workers", str(workers)] if workers else []
-    out = subprocess.run(cmd, check=True, capture_output=True, text=True, env={**os.environ, "DASHBOARD_SALT": "bench"})
+    env = {**os.environ, "DASHBOARD_SALT": "bench", "DASHBOARD_PROFILES": str(profiles.resolve())}
+    if code is not None:
+        env["PYTHONPATH"] = str(code)
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True, env=env, cwd=code)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -143,6 +156,31 @@ def change_ledger(src: Path) -> None:
     _save_replacing(wb, path)
 
 
+def _odd_ledger_name(src: Path) -> str:
+    return f"{_ledgers(src)[0].name.split('_')[0]}_自制台账_20231128.xlsx"
+
+
+def add_odd_layout(src: Path) -> None:
+    """A ledger of the first unit whose header the vocabulary does not know (nothing of it is loaded)."""
+    import openpyxl
+
+    name = _odd_ledger_name(src)
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append([f"填报单位：{name.split('_')[0]}    填报时间：2023-11-28"])
+    ws.append(ODD_HEADER)
+    for i in range(1, 13):
+        ws.append([f"ZZ-{i:02d}", "逐利执法", "乱罚款", "立即纠正", "2023年12月31日前", "正在整改"])
+    wb.save(src / name)
+
+
+def save_odd_profile(profiles: Path) -> None:
+    """As the data page's “保存为导入方案” does, for that ledger's header."""
+    from etl.read.profiles import save_profile
+
+    save_profile("自制台账", "ledger", ODD_HEADER, ODD_FIELDS, folder=profiles)
+
+
 def edited_config(campaign_file: Path, folder: Path, old: str, new: str) -> Path:
     text = campaign_file.read_text(encoding="utf-8")
     if old not in text:
@@ -155,12 +193,15 @@ def edited_config(campaign_file: Path, folder: Path, old: str, new: str) -> Path
 
 def one_round(source: Path, campaign_file: Path, work: Path, workers: int | None,
               before: Path | None = None, steps: set[str] | None = None) -> dict[str, dict]:
-    """Every step once, on a fresh hard-linked copy of the generated files."""
+    """Every step once, on a fresh hard-linked copy of the generated files; with before, each step with the cache
+    also by that code (its own database and cache), right after this code's."""
     round_dir = work / "round"
     shutil.rmtree(round_dir, ignore_errors=True)
     src = round_dir / "src"
     shutil.copytree(source, src, copy_function=os.link)
     db = round_dir / "db" / "bench.duckdb"
+    profiles = round_dir / "profiles"
+    profiles.mkdir()
     out = {}
     if before:
         out["cold-before"] = _measure_before(before, src.resolve(), campaign_file.resolve(),
@@ -170,10 +211,10 @@ def one_round(source: Path, campaign_file: Path, work: Path, workers: int | None
     # relative to the step before it: after config-leads, only the lagging threshold changes
     lagging_base = leads_config if not steps or "config-leads" in steps else campaign_file
     lagging_config = edited_config(lagging_base, round_dir / "config-lagging", "red = 6", "red = 7")
+    config = campaign_file  # each step changes one thing: the configuration stays as the step before left it
     for name, _, cache, step_workers in STEPS:
         if steps and name not in steps:
             continue
-        config = campaign_file
         if name == "add-ledger":
             add_ledger(src)
         elif name == "change-ledger":
@@ -182,12 +223,24 @@ def one_round(source: Path, campaign_file: Path, work: Path, workers: int | None
             config = leads_config
         elif name == "config-lagging":
             config = lagging_config
+        elif name == "odd-layout":
+            add_odd_layout(src)
+        elif name == "save-profile":
+            save_odd_profile(profiles)
         step_db = round_dir / "db-serial" / "bench.duckdb" if name == "cold-serial" else db
-        out[name] = r = _measure(src, config, step_db, cache, step_workers or workers)
-        print(f"  {name}: {r['seconds']:.2f} 秒（缓存写完 {r['pack_seconds']:.2f} 秒） 峰值 {r['peak_mb']:.0f} MB（读取进程 {r['reader_peak_mb']:.0f} MB），"
-              f"沿用缓存 {r['from_cache']}/{r['files']} 个文件" + ("，库就地更新" if r.get("in_place") else "")
-              + (f"，未就地更新：{r['not_in_place']}" if r.get("not_in_place") else ""), flush=True)
+        out[name] = r = _measure(src, config, step_db, cache, step_workers or workers, profiles)
+        _report(name, r)
+        if before and cache:
+            out[f"before:{name}"] = r = _measure(src, config, round_dir / "db-before-cache" / "bench.duckdb", cache,
+                                                 step_workers or workers, profiles, before)
+            _report(f"before:{name}", r)
     return out
+
+
+def _report(name: str, r: dict) -> None:
+    print(f"  {name}: {r['seconds']:.2f} 秒（缓存写完 {r['pack_seconds']:.2f} 秒） 峰值 {r['peak_mb']:.0f} MB（读取进程 {r['reader_peak_mb']:.0f} MB），"
+          f"沿用缓存 {r['from_cache']}/{r['files']} 个文件" + ("，库就地更新" if r.get("in_place") else "")
+          + (f"，未就地更新：{r['not_in_place']}" if r.get("not_in_place") else ""), flush=True)
 
 
 def _width(text: str) -> int:
@@ -211,8 +264,9 @@ def print_table(runs: dict[str, list[dict]], repeat: int) -> None:
           "就地更新：只移出、加入改动文件的数据（etl/db_increment.py），否则整库重写；记录：读到的记录数，含因重复未导入的行）")
     print(_left("步骤", 44) + "".join(_right(h, w) for h, w in COLUMNS))
     steps = ([("cold-before", "冷启动：改动前的代码（--before-code）", False, 1)] if runs.get("cold-before") else []) + STEPS
+    steps += [(f"before:{name}", f"改动前 {label}", cache, w) for name, label, cache, w in STEPS if runs.get(f"before:{name}")]
     for name, label, _, _ in steps:
-        rs = runs[name]
+        rs = runs.get(name)
         if not rs:
             continue
         med = {k: statistics.median(r[k] for r in rs) for k in ("seconds", "pack_seconds", "peak_mb", "reader_peak_mb")}
@@ -245,13 +299,13 @@ def main(argv: list[str] | None = None) -> int:
     work = Path(args.work)
     source = generate(work, args.units, args.leads)
     campaign_file = campaign_file_of(source)
-    runs: dict[str, list[dict]] = {name: [] for name in ["cold-before"] + [s[0] for s in STEPS]}
+    runs: dict[str, list[dict]] = {}
     before = Path(args.before_code).resolve() if args.before_code else None
     for i in range(args.repeat):
         print(f"第{i + 1}轮", flush=True)
         steps = set(args.steps.split(",")) if args.steps else None
         for name, r in one_round(source, campaign_file, work, args.workers, before, steps).items():
-            runs[name].append(r)
+            runs.setdefault(name, []).append(r)
     print(f"重建基准：{source}（{args.units} 个单位，{args.leads} 条线索），CPU 核 {os.cpu_count()}")
     print_table(runs, args.repeat)
     shutil.rmtree(work / "round", ignore_errors=True)
