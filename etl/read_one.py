@@ -10,8 +10,8 @@ from pathlib import Path
 from etl.build_result import BuildResult, FileResult
 from etl.config import Campaign
 from etl.read import CellError, ReadError, read_file
-from etl.read.header import scanned_cells_recorded, scanned_texts
-from etl.read.profiles import EVERY_TEXT, ImportProfile, texts_bitmap
+from etl.read.header import scanned_bitmap, scanned_cells_recorded
+from etl.read.profiles import EVERY_TEXT, ImportProfile
 from etl.read.sheet import EMPTY_SHEET, HIDDEN_LABEL
 from etl.validate.context import ERROR, WARNING, LoadError, RowContext, RowRejected, Submission
 from etl.validate.leads import validate_lead_row
@@ -153,12 +153,12 @@ def read_one(campaign: Campaign, path: Path, file_sha: str, salt: str, profiles:
         try:
             if sheets is None:
                 sheets = read_file(path, campaign, profiles, overrides)
-                scanned = texts_bitmap(scanned_texts(cells))
+                scanned = scanned_bitmap(cells)
         except Exception as exc:  # a broken file must not stop the others
             error = LoadError(campaign.id, None, path.name, "", None, None, None,
                               f"无法读取文件，整个文件未导入：{unreadable_reason(exc)}")
             return FileRead(errors=[error], cacheable=not _failed_outside_the_file(exc) and not overrides,
-                            header_texts=texts_bitmap(scanned_texts(cells)))
+                            header_texts=scanned_bitmap(cells))
     for sheet in sheets:
         if sheet.error == EMPTY_SHEET:
             continue  # blank Sheet2/Sheet3 tabs: nothing in them to load or to lose

@@ -226,7 +226,7 @@ def test_a_profile_with_texts_that_are_not_its_headers_is_not_trusted(tmp_path):
 def test_the_rows_scanned_hold_a_two_row_headers_texts(tmp_path):
     """A two-row header is matched joined (each column from one of the two rows): its texts are in the rows,
     a text with "|" in it too (the fingerprint joins the texts with "|")."""
-    from etl.read.header import _join, scanned_cells_recorded, scanned_texts
+    from etl.read.header import _join, scanned_bitmap, scanned_cells_recorded
     from etl.read.profiles import texts_bitmap
 
     upper, lower = ["编号", "整改问题", None, "甲|乙栏", "整改措施"], [None, "问题方面", "表现形式", None, None]
@@ -240,7 +240,7 @@ def test_the_rows_scanned_hold_a_two_row_headers_texts(tmp_path):
     with scanned_cells_recorded() as cells:
         (sheet,) = read_file(path, None, [profile])
     assert sheet.profile == "两行表头" and sheet.header_rows == 2
-    bitmap, mask = texts_bitmap(scanned_texts(cells)), texts_bitmap(profile.header_texts)
+    bitmap, mask = scanned_bitmap(cells), texts_bitmap(profile.header_texts)
     assert mask != bytes(len(mask))
     assert bytes(a & b for a, b in zip(bitmap, mask, strict=True)) == mask
     assert texts_bitmap(["甲|乙栏"]) == texts_bitmap(["甲", "乙栏"])
@@ -263,8 +263,7 @@ def test_recording_the_scanned_texts_costs_little(more):
     import time
 
     from etl.read.grid import read_grids
-    from etl.read.header import find_header, scanned_cells_recorded, scanned_texts
-    from etl.read.profiles import texts_bitmap
+    from etl.read.header import find_header, scanned_bitmap, scanned_cells_recorded
 
     grids = list(read_grids(more / "临泉县_整改台账_20230413.xlsx"))
     best = {}
@@ -276,10 +275,25 @@ def test_recording_the_scanned_texts_costs_little(more):
                 with scanned_cells_recorded() as cells:
                     for grid in grids:
                         find_header(grid.rows)
-                    texts_bitmap(scanned_texts(cells))
+                    scanned_bitmap(cells)
             else:
                 for grid in grids:
                     find_header(grid.rows)
             times.append(time.perf_counter() - started)
         best[recording] = min(times)
     assert best[True] - best[False] < 1e-4
+
+
+def test_the_scanned_texts_come_back_from_the_reading_processes(more):
+    from etl import read_pool
+    from etl.config import load_campaign
+    from etl.read.profiles import EVERY_TEXT, texts_bitmap
+
+    campaign = load_campaign("fuyang-2023")
+    names = [ODD, BOTH, BROKEN, "临泉县_问题线索登记表.xlsx"]
+    parts = list(read_pool.read_in_processes([(campaign, more / n, "sha") for n in names], [], SALT, 2))
+    here = [read_one(campaign, more / n, "sha", SALT, [], {}) for n in names]
+    assert [p.header_texts for p in parts] == [h.header_texts for h in here]
+    odd = texts_bitmap(ODD_HEADER)
+    assert bytes(a & b for a, b in zip(parts[0].header_texts, odd, strict=True)) == odd
+    assert parts[2].header_texts == bytes(len(EVERY_TEXT))  # nothing scanned in a file that cannot be opened

@@ -23,7 +23,7 @@ from .columns import (
     qualifies,
 )
 from .grid import clean
-from .profiles import SKIP, ImportProfile, applied_by_fingerprint, header_fingerprint
+from .profiles import EVERY_TEXT, SKIP, ImportProfile, applied_by_fingerprint, header_fingerprint, texts_bitmap
 from .vocabulary import ON_VOCABULARY_CHANGE, load_vocabulary, norm_header
 
 SCAN_ROWS = 15  # the header must start within the first 15 rows
@@ -247,17 +247,25 @@ def scanned_cells_recorded() -> Iterator[set]:
         _SCANNED.reset(token)
 
 
+_UNHASHABLE = object()  # a cell that cannot go into the set was seen: any text may have been
+
+
 def _record_scanned(scan: list[list]) -> None:
     cells = _SCANNED.get()
     if cells is not None:
         for row in scan:
-            cells.update(row)
+            try:
+                cells.update(row)
+            except TypeError:
+                cells.add(_UNHASHABLE)
         cells.discard(None)
 
 
-def scanned_texts(cells: set) -> Iterator[str]:
-    """The normalised texts of recorded cells."""
-    return (norm_header(c) for c in cells)
+def scanned_bitmap(cells: set) -> bytes:
+    """The recorded cells' normalised texts as a profiles.texts_bitmap."""
+    if _UNHASHABLE in cells:
+        return EVERY_TEXT
+    return texts_bitmap(norm_header(c) for c in cells)
 
 
 def find_header(rows: list[list], campaign: Campaign | None = None, profiles: list[ImportProfile] | None = None,
