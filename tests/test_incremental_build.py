@@ -198,7 +198,7 @@ def test_campaign_config_changed(tmp_path, src):
     new = config_folder(tmp_path, "c2", lambda t: t.replace("working_days_limit = 5", "working_days_limit = 10")
                         .replace('"临泉县交通局"]', '"临泉县交通局", "泉城"]'))
     result = run(src, db, campaigns=new, cache=True)
-    assert result.files_from_cache == 0  # units and the lead time limit shape every file's result
+    assert result.files_from_cache == 0  # the units shape every file's result
     loaded = {s.file_name: s.rows_loaded for s in result.submissions}
     assert {s.file_name: s.rows_loaded for s in before.submissions}["泉城_整改台账_20230602.xlsx"] == 0
     assert loaded["泉城_整改台账_20230602.xlsx"] == 1

@@ -103,6 +103,10 @@ def test_every_campaign_setting_the_validators_read_is_fingerprinted():
     assert {s for p in (ETL / "validate").glob("*.py") for s in _settings_used(p.read_text(encoding="utf-8"))} >= \
         {"lead_working_days", "relapse_manifestation", fingerprint.SCHEDULE}, "the patterns find the settings in use"
     assert undeclared_settings(ETL) == set()
+    from etl.read_one import TABLE_OF_KIND
+
+    assert set(KIND_VALIDATORS.values()) == set(TABLE_OF_KIND)  # one validator per kind a sheet can be read as
+    assert set(fingerprint.KIND_SETTINGS) <= set(TABLE_OF_KIND)
 
 
 @pytest.mark.parametrize(("module", "line", "found"), [
