@@ -8,6 +8,9 @@
 表格 = 第一个 st.dataframe 的 canvas；
 结构列表 = 数据探索左栏的数据库结构（每表一个折叠框，表格收在里面，要点开才画）；幻灯片 = 会议模式第一页的版面（st.html 里的 .mt）。
 每页第一次打开时服务器的查询缓存是冷的，单独列为“首次”；中位数、最小、最大取全部 N 次。目标：示例库中位数 ≤ 1.5 秒。
+“站内切换”另量 N 次：已在看板里（另一页已画好），点侧栏导航里这一页的链接到标记出现的毫秒数。这是开会时逐页翻看的情形：
+浏览器不重新加载 Streamlit 和 plotly 的脚本，只等服务器跑这一页的脚本、送来元素、画图。出发页选标记种类不同的一页
+（ORIGIN），等它画好、且目标页的标记不在页面上，才点链接。
 
     .venv/bin/python -m bench.browser_speed [--db PATH] [--runs 5] [--pages 总览,县区进度] [--json OUT] [--before DIR]
 
@@ -38,6 +41,7 @@ from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, VIEWPORT, _free_port, _w
 from tests.test_browser import stop_server as stop  # noqa: E402
 
 GOAL_MS = 1500
+IN_APP = ":站内"
 USER, PASSWORD = "bench-office", "Bench-browser-2026"
 
 # （导航标签, 地址, 标记）— 与 app.py 的导航同序；用户管理、操作日志不在 issue 13 的范围内
@@ -58,6 +62,10 @@ MARKERS = {
         .some(sized);""",
     "幻灯片": _SIZED + """return [...document.querySelectorAll('[data-testid="stHtml"] .mt')].some(sized);""",
 }
+
+
+# 站内切换的出发页：标记种类不同，目标页的标记才不会是出发页留下的
+ORIGIN = {"图表": "督办", "表格": "会议模式", "幻灯片": "督办", "结构列表": "会议模式"}
 
 
 def sample_db(tmp: Path) -> Path:
@@ -114,10 +122,40 @@ def first_marker_ms(page, url: str, marker: str, timeout_ms: int = 30_000) -> fl
         raise NoMarker(f"{timeout_ms / 1000:g} 秒内没有出现{marker}（截图 {shot.relative_to(ROOT)}）") from None
 
 
+def _seen(marker: str) -> str:
+    return "() => { " + MARKERS[marker] + " }"
+
+
+def _nav_link(page, label: str):
+    """侧栏导航里这一页的链接（链接文字前还有图标名，按结尾匹配）。"""
+    return page.locator('[data-testid="stSidebarNav"] a').filter(has_text=re.compile(re.escape(label) + r"\s*$")).first
+
+
+def in_app_ms(page, label: str, marker: str, timeout_ms: int = 30_000) -> float:
+    """从出发页点侧栏链接切到这一页，到标记出现的毫秒数（同一文档里的 performance.now() 之差）。"""
+    origin = ORIGIN[marker]
+    origin_marker = next(m for lab, _, m in PAGES if lab == origin)
+    # dispatch_event: the link is scrolled out of the sidebar's view at 1440×900 (a click would wait for it)
+    _nav_link(page, origin).dispatch_event("click")
+    try:
+        page.wait_for_function(f"() => ({_seen(origin_marker)})() && !({_seen(marker)})()", polling="raf",
+                               timeout=timeout_ms)
+        start = float(page.evaluate("() => performance.now()"))
+        _nav_link(page, label).dispatch_event("click")
+        check = ("() => { if (document.querySelector('[data-testid=\"stException\"]')) return -1;"
+                 f" return ({_seen(marker)})() ? performance.now() : null; }}")
+        end = float(page.wait_for_function(check, polling="raf", timeout=timeout_ms).json_value())
+    except PlaywrightTimeout:
+        raise NoMarker(f"站内切换：从“{origin}”切到这一页，{timeout_ms / 1000:g} 秒内没有出现{marker}") from None
+    if end < 0:
+        raise NoMarker("站内切换：页面出错（异常见下面的看板日志）")
+    return end - start
+
+
 def measure(servers: dict[str, str], runs: int, only: list[str] | None = None
             ) -> tuple[dict[str, dict[str, list[float]]], dict[str, str]]:
-    """每个看板（名称 → 地址）每页 runs 次的毫秒数；几个看板时每次轮流、先后次序逐次交替。
-    没有出现标记的页面不再重复，原因记在第二个字典里。"""
+    """每个看板（名称 → 地址）每页 runs 次打开的毫秒数，键为导航标签；站内切换的毫秒数键为“标签:站内”。
+    几个看板时每次轮流、先后次序逐次交替。没有出现标记的页面不再重复，原因记在第二个字典里。"""
     from playwright.sync_api import sync_playwright
 
     times: dict[str, dict[str, list[float]]] = {name: {} for name in servers}
@@ -138,16 +176,22 @@ def measure(servers: dict[str, str], runs: int, only: list[str] | None = None
                 try:
                     for name in servers:
                         times[name][label] = []
+                        times[name][label + IN_APP] = []
                     for run in range(runs):
                         for name in (list(servers) if run % 2 == 0 else list(servers)[::-1]):
                             times[name][label].append(first_marker_ms(pages[name], servers[name] + path, marker))
+                    for run in range(runs):
+                        for name in (list(servers) if run % 2 == 0 else list(servers)[::-1]):
+                            times[name][label + IN_APP].append(in_app_ms(pages[name], label, marker))
                     for name in servers:
                         print(f"  {label}{'（' + name + '）' if len(servers) > 1 else ''}："
-                              + "、".join(f"{t:.0f}" for t in times[name][label]) + " ms", file=sys.stderr)
+                              + "、".join(f"{t:.0f}" for t in times[name][label]) + " ms；站内切换 "
+                              + "、".join(f"{t:.0f}" for t in times[name][label + IN_APP]) + " ms", file=sys.stderr)
                 except NoMarker as e:
                     missing[label] = str(e)
                     for name in servers:
                         times[name].pop(label, None)
+                        times[name].pop(label + IN_APP, None)
                     print(f"  {label}：{e}", file=sys.stderr)
         finally:
             browser.close()
@@ -161,9 +205,13 @@ def summary(times: dict[str, list[float]], missing: dict[str, str]) -> list[dict
         ts = times.get(label)
         if not ts and label not in missing:
             continue
-        rows.append({"page": label, "marker": marker, "missing": missing[label]} if not ts else
-                    {"page": label, "marker": marker, "first_ms": round(ts[0]), "median_ms": round(statistics.median(ts)),
-                     "min_ms": round(min(ts)), "max_ms": round(max(ts)), "runs_ms": [round(t) for t in ts]})
+        if not ts:
+            rows.append({"page": label, "marker": marker, "missing": missing[label]})
+            continue
+        nav = times[label + IN_APP]
+        rows.append({"page": label, "marker": marker, "first_ms": round(ts[0]), "median_ms": round(statistics.median(ts)),
+                     "min_ms": round(min(ts)), "max_ms": round(max(ts)), "runs_ms": [round(t) for t in ts],
+                     "in_app_median_ms": round(statistics.median(nav)), "in_app_runs_ms": [round(t) for t in nav]})
     return rows
 
 
@@ -174,20 +222,21 @@ def _pad(text: str, width: int) -> str:
 
 def print_table(rows: list[dict], db_label: str, runs: int) -> None:
     print(f"\n浏览器首图时间（无头 Chromium，每页 {runs} 次，毫秒，数据库：{db_label}；目标中位数 ≤ {GOAL_MS} ms）")
-    print(_pad("页面", 10) + _pad("标记", 10) + "".join(f"{h:>8}" for h in ("首次", "中位数", "最小", "最大")))
+    print(_pad("页面", 10) + _pad("标记", 10) + "".join(f"{h:>8}" for h in ("首次", "中位数", "最小", "最大", "站内切换")))
     for r in rows:
         if "missing" in r:
             print(_pad(r["page"], 10) + _pad(r["marker"], 10) + "  —  " + r["missing"])
             continue
         flag = "" if r["median_ms"] <= GOAL_MS else "  超过目标"
         print(_pad(r["page"], 10) + _pad(r["marker"], 10)
-              + "".join(f"{r[k]:>10}" for k in ("first_ms", "median_ms", "min_ms", "max_ms")) + flag)
+              + "".join(f"{r[k]:>10}" for k in ("first_ms", "median_ms", "min_ms", "max_ms", "in_app_median_ms")) + flag)
 
 
 def print_before_after(before: list[dict], after: list[dict], db_label: str, runs: int, before_dir: Path) -> None:
     print(f"\n浏览器首图时间，改动前后（无头 Chromium，每页每边 {runs} 次、交替打开，毫秒，数据库：{db_label}；"
           f"前 = {before_dir}，后 = {ROOT}；目标中位数 ≤ {GOAL_MS} ms）")
-    print(_pad("页面", 10) + "".join(f"{h:>10}" for h in ("前中位数", "后中位数", "变化")) + "   后：最小–最大")
+    print(_pad("页面", 10) + "".join(f"{h:>10}" for h in ("前中位数", "后中位数", "变化", "前站内", "后站内"))
+          + "   后：最小–最大")
     old = {r["page"]: r for r in before}
     for r in after:
         b = old.get(r["page"], {})
@@ -196,7 +245,7 @@ def print_before_after(before: list[dict], after: list[dict], db_label: str, run
             continue
         flag = "" if r["median_ms"] <= GOAL_MS else "  超过目标"
         print(_pad(r["page"], 10) + f"{b['median_ms']:>12}{r['median_ms']:>12}{r['median_ms'] - b['median_ms']:>+10}"
-              + f"   {r['min_ms']}–{r['max_ms']}" + flag)
+              + f"{b['in_app_median_ms']:>12}{r['in_app_median_ms']:>12}   {r['min_ms']}–{r['max_ms']}" + flag)
 
 
 def main(argv: list[str] | None = None) -> int:
