@@ -242,11 +242,14 @@ IN_PLACE_SHARE = 0.05  # beyond, the full build is as fast (it reads in parallel
 
 
 def _pack_basis(campaigns: list[Campaign], cache: FileCache, salt: str, basis: str) -> str:
-    """The basis of a database built with the import profiles of the pack in use (else this build's): its files'
-    rows are what the pack's entries hold, and an entry the cache still has holds under this build's profiles
-    too. (The other settings are this build's: a database built with others is not updated in place.)"""
+    """The basis of a database built with the settings of the pack in use (its kinds' settings and import profiles;
+    else this build's): its files' rows are then what the pack's entries hold, and an entry the cache still has
+    holds under this build's settings too."""
     pack = cache.pack_settings()
-    return increment_basis(campaigns, list(pack.profiles), salt) if pack is not None else basis
+    then = [pack.campaign_then(c) for c in campaigns] if pack is not None else [None]
+    if None in then:
+        return basis
+    return increment_basis(then, list(pack.profiles), salt)
 
 
 def _update_in_place(db_path: Path, sources: list[CampaignSources], prepared: _Prepared, cache: FileCache,
