@@ -1,5 +1,5 @@
 """在 Chromium 里量每个有图页面的每张图（1366×768 与 1920×1080，普通与投影大字号）：
-图例框不压图标题、不压绘图区；柱状图的数值标签两两不相碰（至少隔开 1 像素）。
+图例框不压图标题、不压绘图区，注释不压标题；柱状图的数值标签两两不相碰（至少隔开 1 像素）、不伸出图外（被截掉）。
 截图：build/screenshots/proj_<页面>_<宽>[_big].png。"""
 from __future__ import annotations
 
@@ -26,7 +26,8 @@ BOXES_JS = """() => {
       .filter(t => t.textContent && getComputedStyle(t).display !== 'none')
       .map(t => ({text: t.textContent, box: box(t)}))
       .filter(t => t.box[2] > t.box[0]);
-    return {title: (gd._fullLayout.title.text || '').replace(/<[^>]+>/g, ''),
+    return {title: (gd._fullLayout.title.text || '').replace(/<[^>]+>/g, ''), figure: box(gd),
+            notes: [...gd.querySelectorAll('.annotation')].filter(a => a.textContent).map(a => ({text: a.textContent, box: box(a)})),
             title_box: title && title.textContent ? box(title) : null,
             legend_box: legend ? box(legend) : null,
             plots: [...gd.querySelectorAll('.draglayer .nsewdrag')].map(box),
@@ -47,7 +48,11 @@ def chart_problems(chart: dict) -> list:
     if legend and title and overlap(legend, title):
         out.append(("图例压住标题", legend, title))
     out += [("图例压住绘图区", legend, p) for p in chart["plots"] if legend and overlap(legend, p)]
+    out += [("注释压住标题", n["text"]) for n in chart.get("notes", []) if title and overlap(n["box"], title)]
     labels = chart["labels"]
+    fig = chart.get("figure")
+    out += [("数值标签伸出图外", t["text"]) for t in labels
+            if fig and (t["box"][0] < fig[0] - 1 or t["box"][2] > fig[2] + 1)]
     out += [("数值标签相碰", a["text"], b["text"]) for i, a in enumerate(labels) for b in labels[i + 1:]
             if overlap(a["box"], b["box"], gap=1)]
     return out
@@ -63,6 +68,9 @@ def test_overlap_rules_on_hand_made_boxes():
     assert [p[0] for p in chart_problems(chart)] == ["图例压住标题", "数值标签相碰"]
     chart["legend_box"] = [90, 40, 200, 70]                              # 图例挪到标题下面，但压住绘图区上沿
     assert [p[0] for p in chart_problems(chart)] == ["图例压住绘图区", "数值标签相碰"]
+    chart |= dict(figure=[0, 0, 100, 400], notes=[dict(text="低于80分", box=[50, 10, 90, 25])])
+    assert [p[0] for p in chart_problems(chart)] == ["图例压住绘图区", "注释压住标题", "数值标签伸出图外",
+                                                     "数值标签相碰"]
 
 
 SIZES = [(1366, 768, True), (1366, 768, False), (1920, 1080, True), (1920, 1080, False)]

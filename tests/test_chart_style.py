@@ -43,8 +43,8 @@ def style_before(fig: go.Figure, big: bool = False, height: int | None = None) -
                      automargin=True)
     for key, angle in angles.items():
         fig.update_layout({key: dict(tickangle=angle)})
-    if fig.layout.uniformtext.mode:
-        fig.update_layout(uniformtext_minsize=base_size - 4)
+    if fig.layout.uniformtext.mode and not fig.layout.uniformtext.minsize:
+        fig.update_layout(uniformtext_minsize=base_size - 5)
     if height:
         fig.update_layout(height=height)
     if margin["t"] > (70 if big else 60) and not pinned:

@@ -29,4 +29,5 @@ def test_rank_table_columns_sized_with_it():
     assert satisfaction.column_px(table["说明"]) == 381
     layout = satisfaction.ranking_layout(table)
     assert layout.widths["单位"] == 142
-    assert layout.reason_width == 381 + 16 and not layout.wrap      # 975 − 其他各列 506 = 469，放得下
+    # 1366 宽屏的表宽 880 − 其他各列 506 = 374，放不下 397：“说明”换行，行加高
+    assert (layout.reason_width, layout.wrap, layout.row_height, layout.height) == (374, True, 70, 2 * 70 + 38)

@@ -11,7 +11,7 @@ import pandas as pd
 from analytics.page_data import PageFilters, Run
 from analytics.text_width import widest
 
-TABLE_PX = 975          # 宽屏（1440px）下正文表格的可用宽度，排名表各列合计不超过它
+TABLE_PX = 880          # 1366 宽屏（会议投影）下正文表格的可用宽度，排名表各列合计不超过它（放不下时“说明”换行）
 MAX_CHART_UNITS = 30    # 图中最多画的单位数
 
 

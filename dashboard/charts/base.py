@@ -48,8 +48,8 @@ def style(fig: go.Figure, big: bool = False, height: int | None = None) -> go.Fi
                                 automargin=True)   # 边距算小了（字体比估计的宽）时 plotly 补上，多画一遍
     for key, angle in angles.items():
         updates[key]["tickangle"] = angle
-    if _get(layout, "uniformtext", "mode"):   # 图表函数要求数值标签同一字号：放不下这么大的字就不显示
-        updates["uniformtext"] = dict(minsize=base - 4)
+    if _get(layout, "uniformtext", "mode") and not _get(layout, "uniformtext", "minsize"):
+        updates["uniformtext"] = dict(minsize=base - 5)   # 数值标签同一字号，柱里放不下这么大（投影时 15）的字就不写
     if height:
         updates["height"] = height
     if margin["t"] > top and _get(layout, "title", "yref") != "container":   # 第二次 style 不再加高

@@ -9,8 +9,8 @@ from __future__ import annotations
 import math
 
 from analytics.text_width import text_width
+from dashboard.charts.margins import ROW_FIGURE
 
-ROW_FIGURE = 900        # 1366 宽屏上占满一行的图的宽度（像素，侧栏展开）
 ENTRY_EXTRA = 46        # 每个图例项除文字外：图标 40 与项间距（在 Chromium 里量的，大小字号相同）
 LINE_BOX = 1.45         # 一行图例的高：字号 × 此数（Noto Sans CJK 的行框）
 LEGEND_PAD = 12         # 图例框上下的留白合计

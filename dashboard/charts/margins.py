@@ -65,6 +65,8 @@ PAD = 10                    # plotly 在伸出绘图区的文字外加的留白
 # 不让 plotly 按屏幕宽度自行决定，否则边距算不准），并估计斜排时最后一个文字伸出多少。
 SLANT_IF_WIDER_THAN = 560
 NARROW_PLOT = 180
+ROW_FIGURE = 900            # 1366 宽屏（会议投影）上占满一行的图的宽度（侧栏展开）
+BIG = 20                    # 投影大字号（style(big=True) 的基础字号）
 
 
 def _at(pair: tuple[int, int], base: int) -> float:

@@ -8,7 +8,9 @@ import plotly.graph_objects as go
 
 from analytics import lagging
 from analytics.palette import BLUE, GREEN, GREY, LIGHT_BLUE, ORANGE, PALETTE, RED, STATE_COLORS, STATUS_COLORS, YELLOW
+from analytics.text_width import text_width, widest
 from dashboard.charts.base import count_axis, date_text, figure, pct_text, time_axis
+from dashboard.charts.margins import BIG, ROW_FIGURE
 from etl.lagging_config import LaggingRules
 
 
@@ -110,17 +112,40 @@ def stage_timeline(stages: pd.DataFrame, as_of: date, next_due: date | None = No
     return fig
 
 
+LAG_RANGE = 2.3     # 滞后评分横轴画到满分的这么多倍：右侧留给扣分项文字
+
+
+def _reason_room(units: list[str]) -> float:
+    """扣分项文字一行最宽多少像素：1366 宽屏投影大字号时，绘图区（整行宽减去单位名称）里满分的条右侧剩下的宽度。"""
+    plot = ROW_FIGURE - (widest(units, BIG - 1) + 62) - 10
+    return plot * (1 - 1 / LAG_RANGE) - 12
+
+
+def wrap_items(text: str, room: float, size: int = BIG) -> str:
+    """按“、”把一串扣分项折成几行（<br>），每行不宽于 room 像素（一项本身更宽时单独一行）。"""
+    lines = [""]
+    for item in text.split("、"):
+        joined = f"{lines[-1]}、{item}" if lines[-1] else item
+        if lines[-1] and text_width(joined, size) > room:
+            lines.append(item)
+        else:
+            lines[-1] = joined
+    return "<br>".join(lines)
+
+
 def lagging_bar(df: pd.DataFrame, top: int | None = None, rules: LaggingRules | None = None) -> go.Figure:
     """lagging.add_lagging 后的 unit_progress → 滞后评分横条（红黄绿）；rules：该专项整治的评分表（分数线）。"""
     rules = rules or lagging.default_rules()
     d = df.sort_values(["lagging_score", "overdue"], ascending=False)
     if top:
         d = d.head(top)
+    room = _reason_room(d["unit_name"].tolist())
+    text = [wrap_items(f"{s}分：{r}", room) for s, r in zip(d["lagging_score"], d["lagging_reasons"], strict=True)]
+    lines = max((t.count("<br>") + 1 for t in text), default=1)
     fig = go.Figure(go.Bar(
         x=d["lagging_score"], y=d["unit_name"], orientation="h",
         marker_color=[STATE_COLORS.get(s, GREY) for s in d["lagging_state"]],
-        text=[f"{s}分：{r}" for s, r in zip(d["lagging_score"], d["lagging_reasons"], strict=True)],
-        textposition="outside", cliponaxis=False, constraintext="none",
+        text=text, textposition="outside", cliponaxis=False, constraintext="none",
         hovertemplate="%{y}<br>%{text}<extra></extra>",
     ))
     top_score = max(lagging.max_score(rules), int(d["lagging_score"].max() or 0))
@@ -130,8 +155,8 @@ def lagging_bar(df: pd.DataFrame, top: int | None = None, rules: LaggingRules | 
                            text=f"{name} ≥{v}分", font=dict(color=color, size=12))
     # 横轴留出右侧空间放扣分项文字（不截断）；刻度只标到满分
     fig.update_layout(title="滞后单位（滞后评分，越高越滞后）", xaxis_title="滞后评分（分）",
-                      yaxis_title="", height=max(260, 90 + 40 * len(d)))
-    fig.update_xaxes(range=[0, top_score * 2.3], tickvals=list(range(0, top_score + 1, 2)))
+                      yaxis_title="", height=max(260, 90 + (40 + 30 * (lines - 1)) * len(d)))
+    fig.update_xaxes(range=[0, top_score * LAG_RANGE], tickvals=list(range(0, top_score + 1, 2)))
     fig.update_yaxes(autorange="reversed")
     return fig
 
