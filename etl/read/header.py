@@ -7,6 +7,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from functools import lru_cache, reduce
+from operator import or_
 
 from etl.config import Campaign
 
@@ -23,7 +25,7 @@ from .columns import (
     qualifies,
 )
 from .grid import clean
-from .profiles import EVERY_TEXT, SKIP, ImportProfile, applied_by_fingerprint, header_fingerprint, texts_bitmap
+from .profiles import EVERY_TEXT, SKIP, ImportProfile, applied_by_fingerprint, as_bitmap, header_fingerprint, text_bits
 from .vocabulary import ON_VOCABULARY_CHANGE, load_vocabulary, norm_header
 
 SCAN_ROWS = 15  # the header must start within the first 15 rows
@@ -265,7 +267,26 @@ def scanned_bitmap(cells: set) -> bytes:
     """The recorded cells' normalised texts as a profiles.texts_bitmap."""
     if _UNHASHABLE in cells:
         return EVERY_TEXT
-    return texts_bitmap(norm_header(c) for c in cells)
+    return as_bitmap(reduce(or_, map(_cell_bits, cells), 0))
+
+
+@lru_cache(maxsize=65536, typed=True)
+def _cell_bits(cell: object) -> int:
+    """Trap: a set keeps one of 1, 1.0 and True (equal, one hash), whose texts differ: a number counts as each."""
+    if cell.__class__ is str:
+        return text_bits(norm_header(cell))
+    if cell.__class__ in (int, float, bool):
+        return reduce(or_, (text_bits(norm_header(n)) for n in _equal_numbers(cell)), 0)
+    return text_bits(norm_header(cell))
+
+
+def _equal_numbers(n: float) -> list:
+    out: list = [n, float(n)]
+    if float(n).is_integer():
+        out.append(int(n))
+        if n in (0, 1):
+            out.append(bool(n))
+    return out
 
 
 def find_header(rows: list[list], campaign: Campaign | None = None, profiles: list[ImportProfile] | None = None,
@@ -275,7 +296,7 @@ def find_header(rows: list[list], campaign: Campaign | None = None, profiles: li
     Order: a one-off override (header row chosen by the user) → a saved profile whose header
     fingerprint matches a row → the vocabulary."""
     scan = [[clean(v) for v in row] for row in rows[: SCAN_ROWS + 1]]
-    _record_scanned(scan[:SCAN_ROWS])
+    _record_scanned(scan[:SCAN_ROWS])  # (the rows _profile_span matches saved profiles in)
     if override is not None and override.header_row:
         bottom = min(max(override.header_row - 1, 0), max(len(rows) - 1, 0))
         top = max(bottom - (override.header_rows - 1), 0)

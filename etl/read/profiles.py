@@ -13,7 +13,8 @@ import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
+from functools import reduce
+from operator import or_
 from pathlib import Path
 
 from .vocabulary import DIM_PREFIX, KINDS, load_vocabulary, norm_header
@@ -73,20 +74,21 @@ TEXT_BYTES = TEXT_BITS // 8
 EVERY_TEXT = b"\xff" * TEXT_BYTES  # holds every text: any profile may apply
 
 
-@lru_cache(maxsize=65536)
-def _text_bit(text: str) -> int:
-    return 1 << (zlib.crc32(text.encode("utf-8")) % TEXT_BITS)
+def text_bits(text: str) -> int:
+    """The bits of one normalised text (none for a blank). Trap: a fingerprint hashes the texts joined by "|",
+    so ["a|b"] and ["a", "b"] share one: a text counts as its "|"-separated parts."""
+    if "|" in text:
+        return reduce(or_, map(text_bits, text.split("|")), 0)
+    return 1 << (zlib.crc32(text.encode()) % TEXT_BITS) if text else 0
+
+
+def as_bitmap(bits: int) -> bytes:
+    return bits.to_bytes(TEXT_BYTES, "little")
 
 
 def texts_bitmap(texts: Iterable[str]) -> bytes:
-    """The set of these normalised texts (blanks left out) as TEXT_BYTES bytes. Trap: a fingerprint hashes
-    the texts joined by "|", so ["a|b"] and ["a", "b"] share one: each text counts as its "|"-separated parts."""
-    bits = 0
-    for text in texts:
-        for part in text.split("|") if "|" in text else (text,):
-            if part:
-                bits |= _text_bit(part)
-    return bits.to_bytes(TEXT_BYTES, "little")
+    """The set of these normalised texts (blanks left out) as TEXT_BYTES bytes."""
+    return as_bitmap(reduce(or_, map(text_bits, texts), 0))
 
 
 _REPEAT = re.compile(r"^phone_\d$")
