@@ -323,3 +323,18 @@ def test_a_database_built_with_other_settings_than_the_pack_is_not_updated_in_pl
     assert not result.updated_in_place and reads == []  # every entry holds: nothing read, the database rewritten
     assert loaded(db, ODD) == []
     assert_same_as_cold(tmp_path, result, db, more, profiles_folder=profiles)
+
+
+def test_equal_numbers_of_other_types_count_as_each():
+    """A set keeps one of 1, 1.0 and True (equal, one hash) though their header texts differ: each counts."""
+    from etl.read.header import find_header, scanned_bitmap, scanned_cells_recorded
+    from etl.read.profiles import texts_bitmap
+    from etl.read.vocabulary import norm_header
+
+    with scanned_cells_recorded() as cells:
+        find_header([["序号", 1, "整改措施"], ["a", True, 1.0]])
+    assert len(cells) == 4  # 序号, 1, 整改措施, a: True and 1.0 are kept as the 1
+    bitmap = scanned_bitmap(cells)
+    for value in (1, True, 1.0):
+        mask = texts_bitmap([norm_header(value)])
+        assert bytes(a & b for a, b in zip(bitmap, mask, strict=True)) == mask
