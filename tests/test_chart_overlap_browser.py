@@ -1,5 +1,5 @@
 """在 Chromium 里量每个有图页面的每张图（1366×768 与 1920×1080，普通与投影大字号）：
-图例框不压图标题、不压绘图区，注释不压标题；柱状图的数值标签两两不相碰（至少隔开 1 像素）、不伸出图外（被截掉）。
+图例框不压图标题、不压绘图区，注释不压标题；柱和点旁的数值标签两两不相碰（至少隔开 1 像素）、不伸出图外（被截掉）。
 截图：build/screenshots/proj_<页面>_<宽>[_big].png。"""
 from __future__ import annotations
 
@@ -17,12 +17,12 @@ from tests.test_browser import (  # noqa: F401 — browser、sample_db、server 
 )
 from tests.test_chart_margin_browser import CHART_PAGES
 
-# 每张图：标题、图例、绘图区（每个子图的拖动框）、柱状图数值标签的框（页面坐标，像素）
+# 每张图：标题、图例、注释、绘图区（每个子图的拖动框）、柱和点旁的数值标签的框（页面坐标，像素）
 BOXES_JS = """() => {
   const box = el => { const r = el.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; };
   return [...document.querySelectorAll('.js-plotly-plot')].map(gd => {
     const title = gd.querySelector('.gtitle'), legend = gd.querySelector('.legend');
-    const labels = [...gd.querySelectorAll('.barlayer .bartext')]
+    const labels = [...gd.querySelectorAll('.barlayer .bartext, .scatterlayer .textpoint text')]
       .filter(t => t.textContent && getComputedStyle(t).display !== 'none')
       .map(t => ({text: t.textContent, box: box(t)}))
       .filter(t => t.box[2] > t.box[0]);

@@ -49,7 +49,7 @@ def style(fig: go.Figure, big: bool = False, height: int | None = None) -> go.Fi
     for key, angle in angles.items():
         updates[key]["tickangle"] = angle
     if _get(layout, "uniformtext", "mode") and not _get(layout, "uniformtext", "minsize"):
-        updates["uniformtext"] = dict(minsize=base - 5)   # 数值标签同一字号，柱里放不下这么大（投影时 15）的字就不写
+        updates["uniformtext"] = dict(minsize=base - 6)   # 数值标签同一字号，柱里放不下这么大（投影时 14）的字就不写
     if height:
         updates["height"] = height
     if margin["t"] > top and _get(layout, "title", "yref") != "container":   # 第二次 style 不再加高

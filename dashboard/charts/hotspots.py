@@ -99,7 +99,7 @@ def channel_mix(df: pd.DataFrame) -> go.Figure:
             textangle=0, cliponaxis=False,       # 数字不高于柱的粗细：同一渠道上下两根柱的数字不相碰
             hovertemplate=f"%{{y}}<br>{src}：%{{x}} 件<extra></extra>"))
     fig.update_layout(title="来源渠道构成", xaxis_title="数量（个/件）", yaxis_title="",
-                      barmode="group", bargap=0.25, bargroupgap=0.1, height=max(320, 90 + 52 * len(order)))
+                      barmode="group", bargap=0.2, bargroupgap=0.12, height=max(320, 90 + 52 * len(order)))
     fig.update_xaxes(range=[0, float(df["n"].max() or 1) * 1.18])
     fig.update_yaxes(categoryorder="array", categoryarray=order, autorange="reversed")
     return row_share(fig, 0.4)

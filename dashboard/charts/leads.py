@@ -6,7 +6,8 @@ import plotly.graph_objects as go
 
 from analytics.metrics import fmt_rate
 from analytics.palette import BLUE, GREEN, GREY, LIGHT_BLUE, ORANGE, RED
-from dashboard.charts.base import count_axis
+from dashboard.charts.base import count_axis, row_share
+from dashboard.charts.margins import outside_text_range, projector_plot_width
 
 
 def leads_funnel(fd: pd.DataFrame) -> go.Figure:
@@ -36,18 +37,20 @@ def ontime_by_unit(df: pd.DataFrame, min_items: int, top: int | None = None) -> 
     ok = d["leads_ontime_den"] >= min_items
     # 不用红黄绿：那是单位滞后状态的颜色，按时办结率低的单位可能是绿色单位（见 analytics/lagging.py）
     colors = [BLUE if k else GREY for k in ok]
+    text = [fmt_rate(a, b) + ("" if k else " 件数少，不排名")
+            for a, b, k in zip(d["leads_ontime"], d["leads_ontime_den"], ok, strict=True)]
+    # 比率写在条右侧，不写在条里（条里放不下时字被缩小，投影时看不清）；横轴加长到文字放得下，刻度只标到 100%
+    top = max(1.05, outside_text_range(d["rate"].tolist(), text, projector_plot_width(1, d["unit_name"].tolist())))
     fig = go.Figure(go.Bar(
         x=d["rate"], y=d["unit_name"], orientation="h", marker_color=colors,
-        text=[fmt_rate(a, b) + ("" if k else " 件数少，不排名")
-              for a, b, k in zip(d["leads_ontime"], d["leads_ontime_den"], ok, strict=True)],
-        textposition="auto",
+        text=text, textposition="outside", cliponaxis=False,
         customdata=d[["leads_ontime", "leads_ontime_den", "open_overdue"]].to_numpy(),
         hovertemplate=("%{y}<br>按时办结率：%{x:.1%}（%{customdata[0]}/%{customdata[1]}）"
                        "<br>超期未办结：%{customdata[2]} 件<extra></extra>"),
     ))
     fig.update_layout(title=title, xaxis_title="按时办结率",
                       yaxis_title="", height=max(300, 90 + 38 * len(d)))
-    fig.update_xaxes(tickformat=".0%", range=[0, 1.05])
+    fig.update_xaxes(tickformat=".0%", range=[0, top], tickvals=[0, 0.2, 0.4, 0.6, 0.8, 1])
     fig.update_yaxes(autorange="reversed", type="category")
     return fig
 
@@ -55,10 +58,12 @@ def ontime_by_unit(df: pd.DataFrame, min_items: int, top: int | None = None) -> 
 def channel_mix(df: pd.DataFrame) -> go.Figure:
     """leads_channel_mix.sql → 各来源渠道线索件数（横条），悬停显示占比、属实率。"""
     d = df.sort_values("received", ascending=False)
+    text = [f"{n}件（{s:.1%}）" for n, s in zip(d["received"], d["share"], strict=True)]
+    # 件数写在条右侧（半行宽的图，条里放不下时字被缩小）；横轴加长到文字放得下
+    top = outside_text_range(d["received"].tolist(), text, projector_plot_width(0.5, d["channel"].tolist()))
     fig = go.Figure(go.Bar(
         x=d["received"], y=d["channel"], orientation="h", marker_color=BLUE,
-        text=[f"{n}件（{s:.1%}）" for n, s in zip(d["received"], d["share"], strict=True)],
-        textposition="auto",
+        text=text, textposition="outside", cliponaxis=False,
         customdata=list(zip(d["share"], [fmt_rate(a, b) for a, b in zip(d["found"], d["with_finding"], strict=True)],
                             d["open_overdue"], strict=True)),
         hovertemplate=("%{y}<br>受理：%{x} 件（占%{customdata[0]:.1%}）<br>属实率：%{customdata[1]}"
@@ -66,9 +71,9 @@ def channel_mix(df: pd.DataFrame) -> go.Figure:
     ))
     fig.update_layout(title="线索来源渠道构成", xaxis_title="线索件数（件）", yaxis_title="来源渠道",
                       height=max(280, 90 + 34 * len(d)))
-    fig.update_xaxes(**count_axis(d["received"].max()))
+    fig.update_xaxes(**count_axis(top), range=[0, top])        # 刻度间隔按加长后的横轴取，不超过约 6 格
     fig.update_yaxes(autorange="reversed", type="category")
-    return fig
+    return row_share(fig, 0.5)
 
 
 def overdue_age(df: pd.DataFrame, top: int | None = None) -> go.Figure:

@@ -69,6 +69,18 @@ ROW_FIGURE = 900            # 1366 宽屏（会议投影）上占满一行的图
 BIG = 20                    # 投影大字号（style(big=True) 的基础字号）
 
 
+def projector_plot_width(share: float, y_labels: list) -> float:
+    """1366 宽屏投影大字号时横条图的绘图区宽度（估计）：占一行的 share，减去纵轴的单位名称等。"""
+    return ROW_FIGURE * share - (widest(y_labels, BIG - 1) + Y_EXTRA[1]) - PAD
+
+
+def outside_text_range(values: list, texts: list, plot: float) -> float:
+    """横条右端外写文字（数字、比率）时横轴画到多大：绘图区宽 plot（projector_plot_width）、投影大字号时每根条连同
+    它的文字都在绘图区里（文字太长时条至少占绘图区的四分之一）。"""
+    need = [v * plot / max(plot - text_width(t, BIG) - 2 * PAD, plot / 4) for v, t in zip(values, texts, strict=True)]
+    return max(need, default=1.0) or 1.0
+
+
 def _at(pair: tuple[int, int], base: int) -> float:
     return pair[0] + (base - 14) * (pair[1] - pair[0]) / 6
 

@@ -8,9 +8,9 @@ import plotly.graph_objects as go
 
 from analytics import lagging
 from analytics.palette import BLUE, GREEN, GREY, LIGHT_BLUE, ORANGE, PALETTE, RED, STATE_COLORS, STATUS_COLORS, YELLOW
-from analytics.text_width import text_width, widest
+from analytics.text_width import text_width
 from dashboard.charts.base import count_axis, date_text, figure, pct_text, time_axis
-from dashboard.charts.margins import BIG, ROW_FIGURE
+from dashboard.charts.margins import BIG, projector_plot_width
 from etl.lagging_config import LaggingRules
 
 
@@ -117,8 +117,7 @@ LAG_RANGE = 2.3     # 滞后评分横轴画到满分的这么多倍：右侧留�
 
 def _reason_room(units: list[str]) -> float:
     """扣分项文字一行最宽多少像素：1366 宽屏投影大字号时，绘图区（整行宽减去单位名称）里满分的条右侧剩下的宽度。"""
-    plot = ROW_FIGURE - (widest(units, BIG - 1) + 62) - 10
-    return plot * (1 - 1 / LAG_RANGE) - 12
+    return projector_plot_width(1, units) * (1 - 1 / LAG_RANGE) - BIG
 
 
 def wrap_items(text: str, room: float, size: int = BIG) -> str:
@@ -141,20 +140,22 @@ def lagging_bar(df: pd.DataFrame, top: int | None = None, rules: LaggingRules | 
         d = d.head(top)
     room = _reason_room(d["unit_name"].tolist())
     text = [wrap_items(f"{s}分：{r}", room) for s, r in zip(d["lagging_score"], d["lagging_reasons"], strict=True)]
+    shown = ["\u2002" + t.replace("<br>", "<br>\u2002") for t in text]      # 每行前空半个字，不贴着条
     lines = max((t.count("<br>") + 1 for t in text), default=1)
-    fig = go.Figure(go.Bar(
+    # 扣分项写在条右侧的文字层里：条的文字折成两行时居中对齐，文字层的“middle right”各行左对齐
+    fig = go.Figure([go.Bar(
         x=d["lagging_score"], y=d["unit_name"], orientation="h",
         marker_color=[STATE_COLORS.get(s, GREY) for s in d["lagging_state"]],
-        text=text, textposition="outside", cliponaxis=False, constraintext="none",
-        hovertemplate="%{y}<br>%{text}<extra></extra>",
-    ))
+        customdata=text, hovertemplate="%{y}<br>%{customdata}<extra></extra>",
+    ), go.Scatter(x=d["lagging_score"], y=d["unit_name"], mode="text", text=shown, textposition="middle right",
+                  cliponaxis=False, hoverinfo="skip")])
     top_score = max(lagging.max_score(rules), int(d["lagging_score"].max() or 0))
     for v, name, color, anchor in ((rules.yellow, "黄色", YELLOW, "right"), (rules.red, "红色", RED, "left")):
         fig.add_vline(x=v - 0.5, line=dict(color=color, width=1.5, dash="dash"), layer="below")
         fig.add_annotation(x=v - 0.5, y=1, yref="paper", yanchor="bottom", xanchor=anchor, showarrow=False,
                            text=f"{name} ≥{v}分", font=dict(color=color, size=12))
     # 横轴留出右侧空间放扣分项文字（不截断）；刻度只标到满分
-    fig.update_layout(title="滞后单位（滞后评分，越高越滞后）", xaxis_title="滞后评分（分）",
+    fig.update_layout(title="滞后单位（滞后评分，越高越滞后）", xaxis_title="滞后评分（分）", showlegend=False,
                       yaxis_title="", height=max(260, 90 + (40 + 30 * (lines - 1)) * len(d)))
     fig.update_xaxes(range=[0, top_score * LAG_RANGE], tickvals=list(range(0, top_score + 1, 2)))
     fig.update_yaxes(autorange="reversed")

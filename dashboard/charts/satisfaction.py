@@ -148,6 +148,6 @@ def satisfaction_yoy(df: pd.DataFrame) -> go.Figure:
     # 得分写在柱内顶端，柱窄时竖排；所有柱同一字号，柱太窄放不下 style 定的最小字号时不写（看悬停和下面的表）。
     # 组间距比默认的 0.2 小：1366 宽投影时十个单位两个年度的柱正好放得下竖排的得分
     return go.Figure(traces, layout=dict(
-        title=dict(text="各单位满意度逐年对比"), barmode="group", bargap=0.12, uniformtext=dict(mode="hide"),
+        title=dict(text="各单位满意度逐年对比"), barmode="group", bargap=0.1, uniformtext=dict(mode="hide"),
         xaxis=dict(title=dict(text="单位"), categoryorder="array", categoryarray=units),
         yaxis=dict(title=dict(text="满意度得分（分）"), range=[0, 108])))
