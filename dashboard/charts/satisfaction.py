@@ -41,6 +41,7 @@ def satisfaction_ranking(df: pd.DataFrame, low_below: float | None = None) -> go
                   # 得分写在图右侧一列（第二纵轴的刻度文字），不写在点上方：投影大字号时点上方的数字压住上一行的点，
                   # 第一行的数字被绘图区上沿截掉
                   yaxis2=dict(title=dict(text="得分"), overlaying="y", matches="y", side="right", type="category",
+                              autorange="reversed",
                               tickmode="array", tickvals=labels, ticktext=[one_decimal(v) for v in d["score"]],
                               showgrid=False),
                   height=max(300, 90 + 42 * len(d)), showlegend=False)
