@@ -44,7 +44,7 @@ def style_before(fig: go.Figure, big: bool = False, height: int | None = None) -
     for key, angle in angles.items():
         fig.update_layout({key: dict(tickangle=angle)})
     if fig.layout.uniformtext.mode and not fig.layout.uniformtext.minsize:
-        fig.update_layout(uniformtext_minsize=base_size - 5)
+        fig.update_layout(uniformtext_minsize=base_size - 6)
     if height:
         fig.update_layout(height=height)
     if margin["t"] > (70 if big else 60) and not pinned:
