@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import pyarrow as pa
 
 from etl.collected import Collected
+from etl.read.profiles import EVERY_TEXT
 from etl.validate.context import ERROR, WARNING, LoadError, Submission
 
 KIND_LABELS = {"ledger": "整改台账", "leads": "线索登记", "survey": "满意度测评", "survey_scores": "满意度汇总"}
@@ -89,11 +90,14 @@ class BuildResult:
 class FileResult:
     """What reading and validating one file gave, before the cross-file steps (duplicates, counts):
     its submissions (rows_loaded not yet counted), load errors and validated rows per table.
-    cacheable: False when the file failed for a reason outside it (memory, disk), to be tried again."""
+    cacheable: False when the file failed for a reason outside it (memory, disk), to be tried again.
+    header_texts: the texts of the rows find_header scanned in the file (etl.read.profiles.texts_bitmap;
+    EVERY_TEXT when not known): an import profile can change the result only if they hold all its header texts."""
     submissions: list[Submission] = field(default_factory=list)
     errors: list[LoadError] = field(default_factory=list)
     rows: dict[str, pa.Table] = field(default_factory=dict)  # table name → rows (tables with rows only)
     cacheable: bool = True
+    header_texts: bytes = EVERY_TEXT
 
     def record_count(self) -> int:
         return sum(t.num_rows for t in self.rows.values())

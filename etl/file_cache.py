@@ -48,8 +48,7 @@ import pyarrow as pa
 from etl.build_result import FileResult
 from etl.collected import CHUNK_ROWS, RECORD_TABLES, arrow_schema, records_table
 from etl.fingerprint import CACHED_TABLES, CacheSettings
-from etl.read.profiles import EVERY_TEXT, TEXT_BYTES
-from etl.read_one import FileRead
+from etl.read.profiles import TEXT_BYTES
 from etl.validate.context import LoadError, Submission
 
 CACHE_ENV = "DASHBOARD_BUILD_CACHE"
@@ -412,8 +411,7 @@ class FileCache:
             self._new["entries"].add(pa.table({
                 ENTRY: pa.array(entries), "key": [key for key, _ in puts],
                 "made_on": pa.array([self.today] * len(puts), pa.date32()),
-                "header_texts": pa.array([part.header_texts if isinstance(part, FileRead) else EVERY_TEXT
-                                          for _, part in puts], pa.binary(TEXT_BYTES))}))
+                "header_texts": pa.array([part.header_texts for _, part in puts], pa.binary(TEXT_BYTES))}))
             for name, (table, counts) in batch_sections([part for _, part in puts]).items():
                 self._new[name].add(table.append_column(ENTRY, pa.array(np.repeat(entries, counts))))
         except Exception:  # noqa: BLE001 — no cache next time, never a failed build

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 from etl.build_result import BuildResult, FileResult
@@ -22,13 +21,6 @@ from etl.validate.survey_scores import validate_survey_score_row
 
 TABLE_OF_KIND = {"ledger": "ledger_snapshots", "leads": "leads", "survey": "survey_responses",
                  "survey_scores": "survey_unit_scores"}
-
-
-@dataclass
-class FileRead(FileResult):
-    """A file's result as read here, with the texts of the rows find_header scanned in it (profiles.texts_bitmap;
-    EVERY_TEXT when not known): an import profile can change the result only if they hold all its header texts."""
-    header_texts: bytes = EVERY_TEXT
 
 
 def _reject_cell_errors(ctx: RowContext, raw) -> None:
@@ -142,7 +134,7 @@ def _failed_outside_the_file(exc: Exception) -> bool:
 
 
 def read_one(campaign: Campaign, path: Path, file_sha: str, salt: str, profiles: list[ImportProfile],
-             memo: dict, overrides: dict[str, ImportProfile] | None = None, sheets: list | None = None) -> FileRead:
+             memo: dict, overrides: dict[str, ImportProfile] | None = None, sheets: list | None = None) -> FileResult:
     """Read and validate one file on its own (no cross-file step): what the build cache stores (not with
     overrides: a one-off choice is in no cache key). sheets: the file's sheets when the caller has read it
     already (the upload preview)."""
@@ -157,11 +149,11 @@ def read_one(campaign: Campaign, path: Path, file_sha: str, salt: str, profiles:
         except Exception as exc:  # a broken file must not stop the others
             error = LoadError(campaign.id, None, path.name, "", None, None, None,
                               f"无法读取文件，整个文件未导入：{unreadable_reason(exc)}")
-            return FileRead(errors=[error], cacheable=not _failed_outside_the_file(exc) and not overrides,
+            return FileResult(errors=[error], cacheable=not _failed_outside_the_file(exc) and not overrides,
                             header_texts=scanned_bitmap(cells))
     for sheet in sheets:
         if sheet.error == EMPTY_SHEET:
             continue  # blank Sheet2/Sheet3 tabs: nothing in them to load or to lose
         _load_sheet(campaign, path, file_sha, sheet, part, salt, memo, release)
-    return FileRead(part.submissions, part.errors, {c.table: c.arrow() for c in part.tables() if len(c)},
+    return FileResult(part.submissions, part.errors, {c.table: c.arrow() for c in part.tables() if len(c)},
                     cacheable=not overrides, header_texts=scanned)
