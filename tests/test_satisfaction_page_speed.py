@@ -47,21 +47,26 @@ def satisfaction_ranking_before(df: pd.DataFrame, low_below: float | None = None
                       [("来自汇总表" if r == "—" else f"来自汇总表；{r}") if s else r
                        for s, r in zip(summary, reasons, strict=True)], strict=True))
     fig = go.Figure(go.Scatter(
-        x=d["score"], y=labels, mode="markers+text", orientation="h",
+        x=d["score"], y=labels, mode="markers", orientation="h",
         marker=dict(size=14, color=colors, symbol=["circle" if s else "diamond" for s in summary]),
         error_x=dict(type="data", array=plus, arrayminus=minus, color="#888", thickness=2, width=6),
-        text=[one_decimal(v) for v in d["score"]], textposition="top center",
         customdata=custom,
         hovertemplate=("%{y}<br>满意度得分：%{x:.1f} 分<br>95%置信区间：%{customdata[1]}～%{customdata[2]}"
                        "<br>问卷：%{customdata[0]} 份<br>%{customdata[3]}<extra></extra>"),
     ))
+    fig.add_trace(go.Scatter(x=d["score"], y=labels, yaxis="y2", mode="markers", marker=dict(opacity=0),
+                             hoverinfo="skip"))
+    x_title = "满意度得分（分）"
     if low_below is not None:
-        fig.add_vline(x=low_below, line=dict(color=RED, dash="dash", width=2),
-                      annotation_text=f"低于{low_below:g}分为满意度低", annotation_position="top")
+        fig.add_vline(x=low_below, line=dict(color=RED, dash="dash", width=2))
+        x_title += f"　红色虚线：低于{low_below:g}分为满意度低"
     lo = min(60.0, float(d["ci_low"].min()) if d["ci_low"].notna().any() else 60.0,
              float(d["score"].min()))
-    fig.update_layout(title="各单位满意度得分与 95% 置信区间（按得分排名）", xaxis_title="满意度得分（分）",
-                      yaxis_title="", height=max(300, 90 + 42 * len(d)), showlegend=False)
+    fig.update_layout(title="各单位满意度得分与 95% 置信区间（按得分排名）", xaxis_title=x_title,
+                      yaxis_title="", height=max(300, 90 + 42 * len(d)), showlegend=False,
+                      yaxis2=dict(title="得分", overlaying="y", matches="y", side="right", type="category",
+                                  tickmode="array", tickvals=labels, ticktext=[one_decimal(v) for v in d["score"]],
+                                  showgrid=False))
     fig.update_xaxes(range=[max(0, lo - 5), 102])
     fig.update_yaxes(autorange="reversed", type="category")
     return fig
@@ -116,12 +121,12 @@ def satisfaction_yoy_before(df: pd.DataFrame) -> go.Figure:
         change = ["—" if pd.isna(c) else f"{c:+.1f} 分" for c in g["change"]]
         fig.add_trace(go.Bar(
             x=g["unit_name"], y=g["score"], name=f"{int(year)}年", marker_color=PALETTE[i % len(PALETTE)],
-            text=[one_decimal(v) for v in g["score"]], textposition="outside",
+            text=[one_decimal(v) for v in g["score"]], textposition="inside", insidetextanchor="end",
             customdata=list(zip(g["respondents"], change, strict=True)),
             hovertemplate=(f"%{{x}}<br>{int(year)}年得分：%{{y:.1f}} 分<br>问卷：%{{customdata[0]}} 份"
                            "<br>较上一测评年度：%{customdata[1]}<extra></extra>")))
     fig.update_layout(title="各单位满意度逐年对比", xaxis_title="单位", yaxis_title="满意度得分（分）",
-                      barmode="group")
+                      barmode="group", bargap=0.1, uniformtext_mode="hide")
     fig.update_xaxes(categoryorder="array", categoryarray=units)
     fig.update_yaxes(range=[0, 108])
     return fig

@@ -1,25 +1,27 @@
-"""满意度排名表的列宽整列算（widest_px）：与逐字计算的 text_px 取最大值相同，含 0x2E80 两侧的字符、全角符号、
-破折号（U+2014 不算宽）、emoji、空串与 None；排名表其余各列与逐行的写法相同。"""
+"""满意度排名表的列宽整列算（column_px，即 analytics/text_width.py 的 widest 向上取整）：与逐个计算的 text_width
+取最大值相同，含全角符号、破折号、emoji、空串与 None；排名表其余各列与逐行的写法相同。"""
 from __future__ import annotations
 
+import math
 import random
 
 import pandas as pd
 
 from analytics.page_data import satisfaction
+from analytics.text_width import text_width
 
 
-def test_widest_px_is_the_widest_text_px():
+def test_column_px_is_the_widest_text_width():
     rng = random.Random(5)
     alphabet = ["a", "Z", "1", " ", "—", "～", "；", "（", "\u2e80", "\u2e81", "一", "县", "😀", "é", "\u3000"]
     texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12))) for _ in range(3000)]
     for size in (14, 15, 20):
         for chunk in (texts, texts[:1], ["—"], ["\u2e80"], ["\u2e81"], ["阜阳市颍州区交通运输局", "abc"]):
-            assert satisfaction.widest_px(pd.Series(chunk), size) == max(satisfaction.text_px(t, size) for t in chunk)
-    assert satisfaction.widest_px(pd.Series(["阜阳市", "ab"])) == 42           # 3 个汉字 × 14
-    assert satisfaction.widest_px(pd.Series(["—", "ab"])) == 14                # 破折号按半个字号
-    assert satisfaction.widest_px(pd.Series(["", None], dtype=object)) == 28   # None 按 "None"，同 text_px
-    assert satisfaction.text_px(None) == 28
+            assert satisfaction.column_px(pd.Series(chunk), size) == \
+                math.ceil(max(text_width(t, size) for t in chunk))
+    assert satisfaction.column_px(pd.Series(["阜阳市", "ab"])) == 42           # 3 个汉字 × 14
+    assert satisfaction.column_px(pd.Series(["—", "ab"])) == 17                # 破折号按一个字号：“ab” 宽 16.5
+    assert satisfaction.column_px(pd.Series(["", None], dtype=object)) == 35   # None 按 "None"：2.49 × 14 = 34.9
 
 
 def test_ranking_table_columns_as_row_by_row():
@@ -36,4 +38,5 @@ def test_ranking_table_columns_as_row_by_row():
     assert table["状态"].tolist() == ["正常", "未填样本量", "满意度低"]
     assert table["说明"].tolist() == ["—", "来自汇总表", "得分低于75分"]
     layout = satisfaction.ranking_layout(table)
-    assert layout.widths["单位"] == 14 + 16 and layout.reason_width == 14 * 5 + 7 * 2 + 16   # 得分低于…分 5 个汉字、75 两个数字
+    # 得分低于…分 5 个汉字、75 两个数字（各 0.56 个字号）：70 + 15.7 → 86
+    assert layout.widths["单位"] == 14 + 16 and layout.reason_width == 86 + 16
