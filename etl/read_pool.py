@@ -30,6 +30,14 @@ from etl.read.profiles import ImportProfile
 from etl.read_one import read_one
 
 PARALLEL_MIN_FILES = 200  # fewer files are read faster here than the workers take to start
+# ... unless two of them are this large: two lead registers of 40,000+ rows take seconds each, the workers ~1 s to
+# start (an in-place update after a change of the lead time limit re-reads every register: 45 s in one process).
+PARALLEL_BIG_BYTES = 8 << 20
+
+
+def worth_processes(sizes: list[int]) -> bool:
+    """Whether files of these sizes are read sooner in worker processes than here."""
+    return len(sizes) >= PARALLEL_MIN_FILES or sum(size >= PARALLEL_BIG_BYTES for size in sizes) >= 2
 
 
 def default_workers() -> int:

@@ -100,6 +100,28 @@ def test_few_files_are_read_here(src, monkeypatch):
     assert collect(sources(src), salt=SALT, profiles=[], workers=2).files == 14
 
 
+def test_processes_for_many_files_or_two_big_ones():
+    mb = 1 << 20
+    assert read_pool.worth_processes([10_000] * 200)
+    assert not read_pool.worth_processes([10_000] * 199)
+    assert read_pool.worth_processes([54 * mb, 8 * mb])  # two lead registers (an in-place update re-reading them)
+    assert not read_pool.worth_processes([54 * mb, 8 * mb - 1, 10_000])  # one big one: nothing to share
+    assert not read_pool.worth_processes([])
+
+
+def test_two_big_files_among_few_are_read_in_processes(src, monkeypatch):
+    """The sample's registers stand in for big ones: with the size bar at their size, the handful of files
+    goes to the workers, and the result is the serial one."""
+    sizes = sorted((p.stat().st_size for p in src.iterdir() if p.is_file()), reverse=True)
+    monkeypatch.setattr(read_pool, "PARALLEL_BIG_BYTES", sizes[1])
+    used = []
+    real = read_pool.read_in_processes
+    monkeypatch.setattr(read_pool, "read_in_processes", lambda jobs, *a: used.append(len(jobs)) or real(jobs, *a))
+    parallel = collect(sources(src), salt=SALT, profiles=[], workers=2)
+    assert used == [12]  # the 14 files less the duplicate copy and the Excel lock file, which are not read
+    assert comparable(parallel) == comparable(collect(sources(src), salt=SALT, profiles=[], workers=1))
+
+
 def test_chunks_spread_over_the_workers():
     assert read_pool.chunk_size(24_005, 2) == 64
     assert read_pool.chunk_size(2_402, 2) == 64
