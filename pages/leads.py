@@ -34,11 +34,11 @@ if d.empty:
 
 c = st.columns(3)
 ui.kpi(c[0], "leads_received", f"{int(s['received'])}件")
-ui.kpi(c[1], "ontime", metrics.fmt_rate(s["leads_ontime"], s["leads_ontime_den"]))
-ui.kpi(c[2], "feedback", metrics.fmt_rate(s["fed_back"], s["concluded"]))
+ui.kpi_rate(c[1], "ontime", s["leads_ontime"], s["leads_ontime_den"])
+ui.kpi_rate(c[2], "feedback", s["fed_back"], s["concluded"])
 c = st.columns(3)
 ui.kpi(c[0], "leads_open_overdue", f"{int(s['open_overdue'])}件")
-ui.kpi(c[1], "substantiated", metrics.fmt_rate(s["found"], s["with_finding"]))
+ui.kpi_rate(c[1], "substantiated", s["found"], s["with_finding"])
 c[2].metric("重复投诉人", f"{int(s['repeat_complainants'])}人", border=True,
             delta=f"涉及{int(s['repeat_leads'])}件线索", delta_color="off", delta_arrow="off",
             help="同一投诉人（按姓名/电话加盐摘要归并，不可还原）反映 2 件及以上线索的人数。")

@@ -83,7 +83,8 @@ def test_leads_numbers_equal_sql(sample_db, monkeypatch):
     shown = {m.label: m.value for m in at.metric}
     assert shown["受理线索"] == f"{received}件"
     assert shown["超期未办结线索"] == f"{open_overdue}件"
-    assert shown["线索按时办结率"] == metrics.fmt_rate(ontime, den)
+    # a rate card: the percentage alone (one line at projector size), its counts in the label
+    assert shown[f"线索按时办结率（{ontime}/{den}）"] + f"（{ontime}/{den}）" == metrics.fmt_rate(ontime, den)
     assert shown["重复投诉人"] == f"{repeat}人"
     assert open_overdue > 0
     assert any(f"共 **{open_overdue}** 件线索已过办理期限" in m.value for m in at.markdown)
@@ -96,7 +97,7 @@ def test_leads_numbers_equal_sql(sample_db, monkeypatch):
 def test_leads_fixture_working_day_age(fixture_db, monkeypatch):
     at = _switch(_app(fixture_db, monkeypatch), "pages/leads.py")
     shown = {m.label: m.value for m in at.metric}
-    assert shown["超期未办结线索"] == "3件" and shown["属实率"] == "69.2%（9/13）"
+    assert shown["超期未办结线索"] == "3件" and shown["属实率（9/13）"] == "69.2%"
     # 端午调休：6-19 到期的线索截至 6-25 已超期 3 个工作日
     assert any("最长已超期 **3** 个工作日" in m.value for m in at.markdown)
 
