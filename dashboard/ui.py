@@ -139,7 +139,7 @@ BASE_CSS = (
     # 标签（如“满意度得分（2023年，523份）”“线索按时办结率（566/770）”）换行而不截断；所有指标卡等高
     "[data-testid='stMetricLabel'],[data-testid='stMetricLabel'] div,[data-testid='stMetricLabel'] p"
     "{white-space:normal !important;overflow:visible !important;text-overflow:clip !important;}"
-    # 变化（“-1.1分（较2022年）”“+0.4个百分点”）也换行：投影大字号下一行放不下时不截成“…”
+    # 变化（“+0.4个百分点”）也换行：投影大字号下一行放不下时不截成“…”
     "[data-testid='stMetricDelta'] div,[data-testid='stMetricDelta'] p"
     "{white-space:normal !important;overflow:visible !important;text-overflow:clip !important;}"
     # 侧栏的专项整治下拉框：名称较长时换行显示完整（不截断成“…突出问…”）

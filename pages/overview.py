@@ -80,7 +80,8 @@ if picked.startswith("kpi."):
 
 compared = comparison.sentence(f.campaign, f.as_of, f.prev_as_of)
 if f.prev_as_of:
-    st.caption(f"箭头为{compared}的变化；比率的变化以百分点计，比率的分子/分母写在指标名后的括号里。满意度与上一年度测评相比。")
+    versus = f"{d.satisfaction.previous_year}年" if d.satisfaction.previous_year else "上一年度"
+    st.caption(f"箭头为{compared}的变化；比率的变化以百分点计，比率的分子/分母写在指标名后的括号里。满意度与{versus}测评相比。")
 else:
     st.caption(f"{compared}。")
 

@@ -55,8 +55,8 @@ def test_overview_kpis_and_deltas(run, f):
     assert d.deltas["completion"] == "+36.3个百分点"
     assert d.deltas["leads_open_overdue"] == "+3"
     # satisfaction: 2023 = 118/30×20 = 78.67 (6 questionnaires), 2022 = 35/10×20 = 70.0
-    assert (d.satisfaction.value, d.satisfaction.delta, d.satisfaction.label) == (
-        "78.7分", "+8.7分（较2022年）", "满意度得分（2023年，6份）")
+    assert (d.satisfaction.value, d.satisfaction.delta, d.satisfaction.label, d.satisfaction.previous_year) == (
+        "78.7分", "+8.7分", "满意度得分（2023年，6份）", 2022)
     assert set(d.lagging["lagging_state"]) <= {"红", "黄"}
     assert d.n_red + d.n_yellow == len(d.lagging)
     assert d.next_due == S2 and d.stage_end == date(2023, 10, 20)
@@ -109,9 +109,9 @@ def test_satisfaction_table_and_layout(run, f):
     assert d.weak_small["unit_name"].tolist() == ["太和县交通运输局"]
     assert d.table["状态"].tolist() == ["样本不足"] * 4
     # 单位 column: 市交通运输综合行政执法支队 13 汉字 × 14 + 16 = 198 px; 说明 “样本不足（1份，少于30份），不排名”
-    # 15 full-width × 14 + 3 half × 7 + 16 = 247 px, fits in 975 − 562 = 413 px: no wrapping
+    # 15 full-width × 14 + 3 digits × 0.56 × 14 = 233.52 → 234, + 16 = 250 px, fits in 880 − 562 = 318 px: no wrapping
     assert d.layout.widths["单位"] == 198
-    assert (d.layout.reason_width, d.layout.wrap, d.layout.row_height, d.layout.height) == (247, False, 35, "auto")
+    assert (d.layout.reason_width, d.layout.wrap, d.layout.row_height, d.layout.height) == (250, False, 35, "auto")
     # year over year: 太和 80.0 → 60.0 first (largest drop), 临泉 60.0 → 86.0
     assert d.change[["单位", "变化（分）"]].values.tolist() == [["太和县交通运输局", "-20.0"],
                                                           ["临泉县交通运输局", "+26.0"]]

@@ -21,8 +21,9 @@ LAGGING_TOP = 10  # 滞后单位图最多列出的单位数
 @dataclass
 class SatisfactionCard:
     value: str               # “86.3分” / “—”
-    delta: str | None        # 较上一年度的变化（“+1.2分（较2022年）”/“持平”），只有一年时 None
+    delta: str | None        # 较上一测评年度的变化（“+1.2分”/“持平”），只有一年时 None
     label: str               # “满意度得分（2023年，120份）”
+    previous_year: int | None = None   # 与哪一年的测评相比（页面在指标卡下的说明里写出）
 
 
 @dataclass
@@ -63,12 +64,13 @@ def satisfaction_card(sat: pd.DataFrame) -> SatisfactionCard:
     if sat.empty:
         return SatisfactionCard("—", None, "满意度得分（暂无测评）")
     s0 = sat.iloc[0]
-    delta = None
+    delta = previous = None
     if len(sat) > 1:
-        d = metrics.fmt_delta(round(s0["score"], 1), round(sat.iloc[1]["score"], 1), "分")
-        delta = d if d in (None, "持平") else f"{d}（较{int(sat.iloc[1]['survey_year'])}年）"
+        # the year goes into the caption, not the delta: "-1.1分（较2022年）" takes two lines in a card at 1366
+        delta = metrics.fmt_delta(round(s0["score"], 1), round(sat.iloc[1]["score"], 1), "分")
+        previous = int(sat.iloc[1]["survey_year"])
     return SatisfactionCard(f"{s0['score']:.1f}分", delta,
-                            f"满意度得分（{int(s0['survey_year'])}年，{int(s0['responses'])}份）")
+                            f"满意度得分（{int(s0['survey_year'])}年，{int(s0['responses'])}份）", previous)
 
 
 def overview_data(run: Run, f: PageFilters) -> OverviewData:
