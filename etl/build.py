@@ -136,7 +136,7 @@ def _read_files(items: list[_Planned], salt: str, profiles: list[ImportProfile],
     """The files' results in the given order: in worker processes when there are enough files, else here;
     whatever the processes could not deliver is read here."""
     done = 0
-    if workers > 1 and read_pool.worth_processes([_size(i.path) for i in items]):
+    if workers > 1 and read_pool.worth_processes([i.path for i in items]):
         try:
             for part in read_pool.read_in_processes([(i.campaign, i.path, i.file_sha) for i in items],
                                                     profiles, salt, workers):
@@ -147,13 +147,6 @@ def _read_files(items: list[_Planned], salt: str, profiles: list[ImportProfile],
     memo: dict = {}
     for item in items[done:]:
         yield read_one(item.campaign, item.path, item.file_sha, salt, profiles, memo)
-
-
-def _size(path: Path) -> int:
-    try:
-        return path.stat().st_size
-    except OSError:
-        return 0  # (read_one reports the file)
 
 
 @dataclass

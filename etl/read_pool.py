@@ -35,9 +35,9 @@ PARALLEL_MIN_FILES = 200  # fewer files are read faster here than the workers ta
 PARALLEL_BIG_BYTES = 8 << 20
 
 
-def worth_processes(sizes: list[int]) -> bool:
-    """Whether files of these sizes are read sooner in worker processes than here."""
-    return len(sizes) >= PARALLEL_MIN_FILES or sum(size >= PARALLEL_BIG_BYTES for size in sizes) >= 2
+def worth_processes(paths: list[Path]) -> bool:
+    """Whether these files are read sooner in worker processes than here."""
+    return len(paths) >= PARALLEL_MIN_FILES or sum(_file_bytes(p) >= PARALLEL_BIG_BYTES for p in paths) >= 2
 
 
 def default_workers() -> int:

@@ -100,12 +100,21 @@ def test_few_files_are_read_here(src, monkeypatch):
     assert collect(sources(src), salt=SALT, profiles=[], workers=2).files == 14
 
 
-def test_processes_for_many_files_or_two_big_ones():
-    mb = 1 << 20
-    assert read_pool.worth_processes([10_000] * 200)
-    assert not read_pool.worth_processes([10_000] * 199)
-    assert read_pool.worth_processes([54 * mb, 8 * mb])  # two lead registers (an in-place update re-reading them)
-    assert not read_pool.worth_processes([54 * mb, 8 * mb - 1, 10_000])  # one big one: nothing to share
+def test_processes_for_many_files_or_two_big_ones(tmp_path, monkeypatch):
+    monkeypatch.setattr(read_pool, "PARALLEL_BIG_BYTES", 1000)
+
+    def files(*sizes: int) -> list[Path]:
+        folder = tmp_path / str(len(list(tmp_path.iterdir())))
+        folder.mkdir()
+        for n, size in enumerate(sizes):
+            (folder / f"{n}.csv").write_bytes(b"x" * size)
+        return [folder / f"{n}.csv" for n in range(len(sizes))]
+
+    assert read_pool.worth_processes(files(*[10] * 200))
+    assert not read_pool.worth_processes(files(*[10] * 199))
+    assert read_pool.worth_processes(files(5000, 1000))  # two lead registers (an in-place update re-reading them)
+    assert not read_pool.worth_processes(files(5000, 999, 10))  # one big one: nothing to share
+    assert not read_pool.worth_processes([tmp_path / "gone.csv", tmp_path / "gone2.csv"])  # (reported when read)
     assert not read_pool.worth_processes([])
 
 
