@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
@@ -170,6 +171,28 @@ def _wait_idle(page, timeout: float = 30) -> None:
             return
         time.sleep(0.15)
     raise AssertionError("页面在限定时间内没有运行完")
+
+
+@contextmanager
+def signed_in_page(browser, server: str, width: int = 1366, height: int = 768, username: str = OFFICE_USER):
+    """A page of a new browser context at this viewport, signed in (closed on exit)."""
+    ctx = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
+    try:
+        page = ctx.new_page()
+        sign_in(page, server, username)
+        yield page
+    finally:
+        ctx.close()
+
+
+def each_page(page, server: str, pages: list[tuple[str, str]], ready: str, big: bool = False):
+    """Open each (label, path) in turn (projector size with big=True); yields (label, path) once the first element
+    matching the ready selector is shown and the script has finished."""
+    for label, path in pages:
+        page.goto(server + path + ("?big=1" if big else ""), wait_until="domcontentloaded")
+        page.locator(ready).first.wait_for(timeout=30_000)
+        _wait_idle(page)
+        yield label, path
 
 
 def _full_page_screenshot(page, path: Path) -> None:

@@ -7,14 +7,13 @@ import pytest
 from playwright import sync_api  # noqa: F401 — 没有 playwright 时 test_browser 已跳过整个模块
 
 from tests.test_browser import (  # noqa: F401 — browser、sample_db、server 是 pytest fixture
-    OFFICE_USER,
     SHOTS,
     _full_page_screenshot,
-    _wait_idle,
     browser,
+    each_page,
     sample_db,
     server,
-    sign_in,
+    signed_in_page,
 )
 
 CHART_PAGES = [("总览", "/"), ("县区进度", "/unit_progress"), ("县区地图", "/county_map"), ("问题热点", "/hotspots"),
@@ -32,15 +31,9 @@ MARGINS_JS = """() => [...document.querySelectorAll('.js-plotly-plot')].map(gd =
 
 @pytest.mark.parametrize("big", [False, True], ids=["normal", "big"])
 def test_computed_margins_hold_every_axis_so_plotly_lays_out_once(server, browser, big):  # noqa: F811
-    ctx = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
-    page = ctx.new_page()
-    try:
-        sign_in(page, server, OFFICE_USER)
+    with signed_in_page(browser, server) as page:
         seen, short = 0, []
-        for label, path in CHART_PAGES:
-            page.goto(server + path + ("?big=1" if big else ""), wait_until="domcontentloaded")
-            page.locator(".js-plotly-plot").first.wait_for(timeout=30_000)
-            _wait_idle(page)
+        for label, path in each_page(page, server, CHART_PAGES, ".js-plotly-plot", big):
             charts = page.evaluate(MARGINS_JS)
             assert charts, label
             for c in charts:
@@ -53,5 +46,3 @@ def test_computed_margins_hold_every_axis_so_plotly_lays_out_once(server, browse
             _full_page_screenshot(page, SHOTS / f"margin_{path.strip('/') or 'overview'}_1366{'_big' if big else ''}.png")
         assert seen >= 18
         assert not short, short
-    finally:
-        ctx.close()

@@ -7,13 +7,12 @@ import pytest
 from playwright import sync_api  # noqa: F401 — 没有 playwright 时 test_browser 已跳过整个模块
 
 from tests.test_browser import (  # noqa: F401 — browser、sample_db、server 是 pytest fixture
-    OFFICE_USER,
     SHOTS,
-    _wait_idle,
     browser,
+    each_page,
     sample_db,
     server,
-    sign_in,
+    signed_in_page,
 )
 from tests.test_chart_margin_browser import CHART_PAGES
 
@@ -78,15 +77,9 @@ SIZES = [(1366, 768, True), (1366, 768, False), (1920, 1080, True), (1920, 1080,
 
 @pytest.mark.parametrize("width,height,big", SIZES, ids=["1366-big", "1366", "1920-big", "1920"])
 def test_no_legend_or_value_label_overlaps_on_any_chart(server, browser, width, height, big):  # noqa: F811
-    ctx = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
-    page = ctx.new_page()
-    try:
-        sign_in(page, server, OFFICE_USER)
+    with signed_in_page(browser, server, width, height) as page:
         seen, problems = 0, []
-        for label, path in CHART_PAGES:
-            page.goto(server + path + ("?big=1" if big else ""), wait_until="domcontentloaded")
-            page.locator(".js-plotly-plot").first.wait_for(timeout=30_000)
-            _wait_idle(page)
+        for label, path in each_page(page, server, CHART_PAGES, ".js-plotly-plot", big):
             for chart in page.evaluate(BOXES_JS):
                 seen += 1
                 problems += [(label, chart["title"], *p) for p in chart_problems(chart)]
@@ -94,8 +87,6 @@ def test_no_legend_or_value_label_overlaps_on_any_chart(server, browser, width, 
                              width, height)
         assert seen >= 18
         assert not problems, problems
-    finally:
-        ctx.close()
 
 
 def _page_screenshot(page, name: str, width: int, height: int) -> None:

@@ -7,12 +7,11 @@ import pytest
 from playwright import sync_api  # noqa: F401 — 没有 playwright 时 test_browser 已跳过整个模块
 
 from tests.test_browser import (  # noqa: F401 — browser、sample_db、server 是 pytest fixture
-    OFFICE_USER,
-    _wait_idle,
     browser,
+    each_page,
     sample_db,
     server,
-    sign_in,
+    signed_in_page,
 )
 
 KPI_PAGES = [("总览", "/"), ("县区进度", "/unit_progress"), ("反弹问题", "/relapse"), ("满意度", "/satisfaction"),
@@ -40,15 +39,9 @@ CARDS_JS = """() => [...document.querySelectorAll('[data-testid="stMetric"]')].m
 
 @pytest.mark.parametrize("big", [True, False], ids=["big", "normal"])
 def test_every_kpi_card_shows_its_whole_text_at_1366(server, browser, big):  # noqa: F811
-    ctx = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
-    page = ctx.new_page()
-    try:
-        sign_in(page, server, OFFICE_USER)
+    with signed_in_page(browser, server) as page:
         cards, problems = 0, []
-        for label, path in KPI_PAGES:
-            page.goto(server + path + ("?big=1" if big else ""), wait_until="domcontentloaded")
-            page.locator('[data-testid="stMetric"]').first.wait_for(timeout=30_000)
-            _wait_idle(page)
+        for label, _path in each_page(page, server, KPI_PAGES, '[data-testid="stMetric"]', big):
             for card in page.evaluate(CARDS_JS):
                 cards += 1
                 if card["cut"]:
@@ -57,5 +50,3 @@ def test_every_kpi_card_shows_its_whole_text_at_1366(server, browser, big):  # n
                     problems.append((label, card["label"], "比率数值换行", card["value"]))
         assert cards >= 20  # 总览 10、县区进度 4、反弹 4、满意度 5、线索 6 张上下
         assert not problems, problems
-    finally:
-        ctx.close()
