@@ -104,14 +104,22 @@ class NoMarker(Exception):
     """这一页没有出现标记（页面出错，或这份数据下没有图表，例如没有配置县区地图）。"""
 
 
+def _seen(marker: str) -> str:
+    return "() => { " + MARKERS[marker] + " }"
+
+
+def _marker_time(marker: str) -> str:
+    """JS: performance.now() once the marker is seen, -1 when the page shows an exception, else null (wait on)."""
+    return ("() => { if (document.querySelector('[data-testid=\"stException\"]')) return -1;"
+            f" return ({_seen(marker)})() ? performance.now() : null; }}")
+
+
 def first_marker_ms(page, url: str, marker: str, timeout_ms: int = 30_000) -> float:
     """打开 url，返回标记第一次出现时页面的 performance.now()（从这次导航开始算的毫秒）。"""
     page.goto("about:blank")  # the previous page's Streamlit session closes before the timed navigation
     page.goto(url, wait_until="commit")
-    check = ("() => { if (document.querySelector('[data-testid=\"stException\"]')) return -1;"
-             " const seen = (() => { " + MARKERS[marker] + " })(); return seen ? performance.now() : null; }")
     try:
-        ms = float(page.wait_for_function(check, polling="raf", timeout=timeout_ms).json_value())
+        ms = float(page.wait_for_function(_marker_time(marker), polling="raf", timeout=timeout_ms).json_value())
         if ms >= 0:
             return ms
         raise NoMarker("页面出错（异常见下面的看板日志）")
@@ -120,10 +128,6 @@ def first_marker_ms(page, url: str, marker: str, timeout_ms: int = 30_000) -> fl
         shot.parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(shot))
         raise NoMarker(f"{timeout_ms / 1000:g} 秒内没有出现{marker}（截图 {shot.relative_to(ROOT)}）") from None
-
-
-def _seen(marker: str) -> str:
-    return "() => { " + MARKERS[marker] + " }"
 
 
 def _nav_link(page, label: str):
@@ -135,16 +139,14 @@ def in_app_ms(page, label: str, marker: str, timeout_ms: int = 30_000) -> float:
     """从出发页点侧栏链接切到这一页，到标记出现的毫秒数（同一文档里的 performance.now() 之差）。"""
     origin = ORIGIN[marker]
     origin_marker = next(m for lab, _, m in PAGES if lab == origin)
-    # dispatch_event: the link is scrolled out of the sidebar's view at 1440×900 (a click would wait for it)
+    # dispatch_event: Playwright's click waited in vain for these links to count as visible (30 s timeouts)
     _nav_link(page, origin).dispatch_event("click")
     try:
         page.wait_for_function(f"() => ({_seen(origin_marker)})() && !({_seen(marker)})()", polling="raf",
                                timeout=timeout_ms)
         start = float(page.evaluate("() => performance.now()"))
         _nav_link(page, label).dispatch_event("click")
-        check = ("() => { if (document.querySelector('[data-testid=\"stException\"]')) return -1;"
-                 f" return ({_seen(marker)})() ? performance.now() : null; }}")
-        end = float(page.wait_for_function(check, polling="raf", timeout=timeout_ms).json_value())
+        end = float(page.wait_for_function(_marker_time(marker), polling="raf", timeout=timeout_ms).json_value())
     except PlaywrightTimeout:
         raise NoMarker(f"站内切换：从“{origin}”切到这一页，{timeout_ms / 1000:g} 秒内没有出现{marker}") from None
     if end < 0:
