@@ -198,11 +198,11 @@ class CacheDamaged(RuntimeError):
 
 class FileCache:
     """has/take/put entries by key; commit() writes the new pack with every entry this build used.
-    settings: what this build reads files under besides the key (default: none of them)."""
+    settings: what this build reads files under besides the key (use_settings; at first none of them)."""
 
-    def __init__(self, folder: Path, salt: str, today: date | None = None, settings: CacheSettings | None = None):
+    def __init__(self, folder: Path, salt: str, today: date | None = None):
         self.folder = Path(folder)
-        self.settings = settings or CacheSettings({})
+        self.settings = CacheSettings({})
         self._started = date.today()
         self.today = today or self._started  # the build's day: its files' results are read on it
         self._mac_key = hmac.new(salt.encode(), b"etl-file-cache pack", hashlib.sha256).digest()
