@@ -21,7 +21,7 @@ PLOTLY_CONFIG = {"displayModeBar": False, "displaylogo": False, "locale": "zh-CN
 
 def style(fig: go.Figure, big: bool = False, height: int | None = None) -> go.Figure:
     """统一字体、字号、边距、白底。big=True 用于会议投影。边距按刻度文字和坐标轴标题算好（dashboard/charts/margins.py）。"""
-    base = 20 if big else 14
+    base = margins.BIG if big else 14
     layout = fig._layout
     top = 70 if big else 60
     margin, angles = margins.compute(layout, fig._data, base, top)

@@ -66,7 +66,7 @@ PAD = 10                    # plotly 在伸出绘图区的文字外加的留白
 SLANT_IF_WIDER_THAN = 560
 NARROW_PLOT = 180
 ROW_FIGURE = 900            # 1366 宽屏（会议投影）上占满一行的图的宽度（侧栏展开）
-BIG = 20                    # 投影大字号（style(big=True) 的基础字号）
+BIG = 20                    # 投影大字号的基础字号（style(big=True) 用它）
 
 
 def projector_plot_width(share: float, y_labels: list) -> float:
