@@ -13,6 +13,7 @@ from etl.read.header import scanned_bitmap, scanned_cells_recorded
 from etl.read.profiles import EVERY_TEXT, ImportProfile
 from etl.read.sheet import EMPTY_SHEET, HIDDEN_LABEL
 from etl.validate.context import ERROR, WARNING, LoadError, RowContext, RowRejected, Submission
+from etl.validate.lead_columns import plain_lead_records
 from etl.validate.leads import validate_lead_row
 from etl.validate.ledger import validate_ledger_row
 from etl.validate.submission import missing_ledger_context, resolve_as_of_checked, resolve_reporter
@@ -38,21 +39,28 @@ RECORD_BATCH = 10_000  # validated rows handed to the table at a time: a 250,000
 def _validated(ctx: RowContext, kind: str, rows: list, salt: str, release: bool) -> Iterator[dict]:
     """The sheet's records, row by row; release: each raw row is dropped from rows once validated (the
     rows were read for this build alone), so a large sheet's raw and validated rows are not all held at once."""
-    for i, raw in enumerate(rows):
+    for start in range(0, len(rows), RECORD_BATCH):
+        batch = rows[start:start + RECORD_BATCH]
         if release:
-            rows[i] = None
-        try:
-            _reject_cell_errors(ctx, raw)
-            if kind == "ledger":
-                yield validate_ledger_row(ctx, raw.source_row, raw.values)
-            elif kind == "leads":
-                yield validate_lead_row(ctx, raw.source_row, raw.values, salt)
-            elif kind == "survey_scores":
-                yield validate_survey_score_row(ctx, raw.source_row, raw.values)
-            else:
-                yield from validate_survey_row(ctx, raw.source_row, raw.values)
-        except RowRejected:
-            pass
+            rows[start:start + RECORD_BATCH] = [None] * len(batch)
+        # a lead register's plain rows a column at a time; the others (None) one by one, in order
+        plain = plain_lead_records(ctx, batch, salt) if kind == "leads" else [None] * len(batch)
+        for raw, record in zip(batch, plain, strict=True):
+            if record is not None:
+                yield record
+                continue
+            try:
+                _reject_cell_errors(ctx, raw)
+                if kind == "ledger":
+                    yield validate_ledger_row(ctx, raw.source_row, raw.values)
+                elif kind == "leads":
+                    yield validate_lead_row(ctx, raw.source_row, raw.values, salt)
+                elif kind == "survey_scores":
+                    yield validate_survey_score_row(ctx, raw.source_row, raw.values)
+                else:
+                    yield from validate_survey_row(ctx, raw.source_row, raw.values)
+            except RowRejected:
+                pass
 
 
 def _add_records(table, records: Iterator[dict]) -> set[str]:

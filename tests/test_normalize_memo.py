@@ -43,3 +43,17 @@ def test_the_normalizer_gets_the_value_itself_and_each_answer_is_its_own():
         with pytest.raises(NormalizeError, match="坏值"):
             ctx.normalize(echo, "坏")
     assert seen.count("坏") == 1
+
+
+def test_a_bool_cell_is_not_handed_the_result_cached_for_the_number_1():
+    calls = []
+
+    def describe(value):
+        calls.append(value)
+        return f"{type(value).__name__}:{value}"
+
+    ctx = RowContext(load_campaign("fuyang-2023"), Submission("s", "fuyang-2023", "f.xlsx", "Sheet1", "leads", None,
+                                                               None, "", "sha"), {})
+    assert [ctx.normalize(describe, v) for v in (1, True, 1, True, 0, False)] == [
+        "int:1", "bool:True", "int:1", "bool:True", "int:0", "bool:False"]
+    assert calls == [1, True, 0, False]

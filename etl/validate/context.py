@@ -79,7 +79,7 @@ class RowContext:
 
     def normalize(self, func, value, *args):
         """Call func(value, *args) with memoization; NormalizeError is re-raised each time."""
-        cell = value if value.__class__ in _KEY_VALUES or isinstance(value, (str, int, float, date)) else repr(value)
+        cell = value if value.__class__ in _KEY_VALUES else _subclass_key(value)
         # the usual one or two arguments without a generator: this runs for every cell of a million-row register
         if not args:
             key = (func, cell)
@@ -100,8 +100,13 @@ class RowContext:
         raise result
 
 
-_KEY_VALUES = frozenset({str, int, float, date, datetime, type(None)})  # keys as they are (so are subclasses)
+_KEY_VALUES = frozenset({str, int, float, date, datetime, type(None)})  # keys as they are
 _KEY_ARGS = frozenset({str, int, type(None)})
+
+
+def _subclass_key(value: object) -> object:
+    """Trap: True == 1, so a bool keyed by its value would be handed the result cached for the number 1."""
+    return (value.__class__, value) if isinstance(value, (str, int, float, date)) else repr(value)
 
 
 def _arg_key(arg: object) -> object:
@@ -116,10 +121,10 @@ class RowRejected(Exception):
 def checked_date(ctx: RowContext, value: object, year: int) -> date:
     """The date part of a date or date-time cell, within the campaign's plausible range;
     NormalizeError if not (etl.normalize.dates.check_plausible)."""
-    return ctx.normalize(_plausible_date, value, year, ctx.campaign.end_date.toordinal())
+    return ctx.normalize(plausible_date, value, year, ctx.campaign.end_date.toordinal())
 
 
-def _plausible_date(value: object, year: int, campaign_end: int) -> date:
+def plausible_date(value: object, year: int, campaign_end: int) -> date:
     return check_plausible(parse_date(value, year), date.fromordinal(campaign_end))
 
 
