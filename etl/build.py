@@ -242,14 +242,14 @@ IN_PLACE_SHARE = 0.05  # beyond, the full build is as fast (it reads in parallel
 
 
 def _pack_basis(campaigns: list[Campaign], cache: FileCache, salt: str, basis: str) -> str:
-    """The basis of a database built with the settings of the pack in use (its kinds' settings and import profiles;
-    else this build's): its files' rows are then what the pack's entries hold, and an entry the cache still has
-    holds under this build's settings too."""
+    """The basis of a database built with the settings of the pack in use (its kinds' settings, the holiday
+    schedule among them, and import profiles; else this build's): its files' rows are then what the pack's
+    entries hold, and an entry the cache still has holds under this build's settings too (the files of a kind
+    whose settings changed are read again, and every table derived from their rows computed again)."""
     pack = cache.pack_settings()
-    then = [pack.campaign_then(c) for c in campaigns] if pack is not None else [None]
-    if None in then:
+    if pack is None or any(c.id not in pack.kinds for c in campaigns):
         return basis
-    return increment_basis(then, list(pack.profiles), salt)
+    return increment_basis(campaigns, list(pack.profiles), salt, pack.kinds)
 
 
 def _update_in_place(db_path: Path, sources: list[CampaignSources], prepared: _Prepared, cache: FileCache,

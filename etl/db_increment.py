@@ -53,14 +53,17 @@ class Refused(Exception):
     """The update cannot be made in place (the reason, for the log); the caller builds in full."""
 
 
-def increment_basis(campaigns: list[Campaign], profiles: list[ImportProfile], salt: str) -> str:
+def increment_basis(campaigns: list[Campaign], profiles: list[ImportProfile], salt: str,
+                    kinds: dict[str, dict[str, str]] | None = None) -> str:
     """What a database must share with this build to be updated in place: the campaigns and their result
     fingerprints (code, the settings files are read with, vocabulary, profiles, salt), and the code and SQL that
     write the database. Other settings (e.g. [lagging] thresholds) are only in the configuration tables,
-    which an update writes again."""
+    which an update writes again. kinds: campaign id → the digests of its kinds' own settings (the holiday
+    schedule among them) to take instead of this process's (etl.fingerprint.CacheSettings.kinds)."""
     h = hashlib.sha256()
     for c in sorted(campaigns, key=lambda c: c.id):
-        h.update(c.id.encode() + b"\0" + result_fingerprint(c, profiles, salt).encode())
+        fingerprint = result_fingerprint(c, profiles, salt, None if kinds is None else kinds[c.id])
+        h.update(c.id.encode() + b"\0" + fingerprint.encode())
     for path in _CODE:
         h.update(path.read_bytes())
     return stored_digest(h)

@@ -12,7 +12,7 @@ import hashlib
 import hmac
 import json
 import sys
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass
 from functools import cache
 from importlib import metadata
 from pathlib import Path
@@ -125,9 +125,11 @@ def base_fingerprint(campaign: Campaign, salt: str) -> str:
     return _digest(code_fingerprint(), campaign_fingerprint(campaign), vocabulary_fingerprint(), salt_identity(salt))
 
 
-def result_fingerprint(campaign: Campaign, profiles: list[ImportProfile], salt: str) -> str:
-    """Everything besides a file's bytes and name that shapes its read-and-validated result."""
-    return _digest(base_fingerprint(campaign, salt), sorted(kind_settings(campaign).items()),
+def result_fingerprint(campaign: Campaign, profiles: list[ImportProfile], salt: str,
+                       kinds: dict[str, str] | None = None) -> str:
+    """Everything besides a file's bytes and name that shapes its read-and-validated result.
+    kinds: the digests of the kinds' own settings (kind_settings) to take instead of this process's."""
+    return _digest(base_fingerprint(campaign, salt), sorted((kind_settings(campaign) if kinds is None else kinds).items()),
                    profiles_fingerprint(profiles))
 
 
@@ -137,25 +139,10 @@ class CacheSettings:
     settings; the import profiles, in order."""
     kinds: dict[str, dict[str, str]]  # campaign id → kind → digest (kind_settings)
     profiles: tuple[ImportProfile, ...] = ()
-    # campaign id → the values of the campaign settings in KIND_SETTINGS (JSON values; none when one is not)
-    values: dict[str, dict[str, object]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, campaigns: list[Campaign], profiles: list[ImportProfile]) -> CacheSettings:
-        return cls({c.id: kind_settings(c) for c in campaigns}, tuple(profiles),
-                   {c.id: v for c in campaigns if (v := _kind_values(c)) is not None})
-
-    def campaign_then(self, campaign: Campaign) -> Campaign | None:
-        """The campaign with the kind settings these were made under, when that gives their digests (the
-        holiday schedule is this process's): what a database built with them was built with; else None."""
-        then = self.values.get(campaign.id)
-        if then is None:
-            return None
-        try:
-            made = replace(campaign, **then)
-        except (TypeError, ValueError):
-            return None
-        return made if kind_settings(made) == self.kinds.get(campaign.id) else None
+        return cls({c.id: kind_settings(c) for c in campaigns}, tuple(profiles))
 
     def changed_kinds(self, now: CacheSettings) -> set[tuple[str, str]]:
         """(campaign id, kind) whose settings differ (a campaign one of them lacks: all its kinds)."""
@@ -176,8 +163,8 @@ class CacheSettings:
         return out
 
     def to_json(self) -> str:
-        return json.dumps({"kinds": self.kinds, "profiles": [_profile_record(p) for p in self.profiles],
-                           "values": self.values}, ensure_ascii=False, sort_keys=True)
+        return json.dumps({"kinds": self.kinds, "profiles": [_profile_record(p) for p in self.profiles]},
+                          ensure_ascii=False, sort_keys=True)
 
     @classmethod
     def from_json(cls, text: str) -> CacheSettings:
@@ -186,14 +173,7 @@ class CacheSettings:
         profiles = tuple(ImportProfile(**{**r, "header_texts": tuple(r["header_texts"])
                                           if r["header_texts"] is not None else None}) for r in data["profiles"])
         return cls({str(cid): {str(k): str(d) for k, d in kinds.items()} for cid, kinds in data["kinds"].items()},
-                   profiles, {str(cid): dict(v) for cid, v in data["values"].items()})
-
-
-def _kind_values(campaign: Campaign) -> dict[str, object] | None:
-    names = [name for names in KIND_SETTINGS.values() for name in names if name != SCHEDULE]
-    values = {name: _setting(campaign, name) for name in names}
-    plain = all("." not in name and isinstance(v, (str, int, float, bool)) for name, v in values.items())
-    return values if plain else None
+                   profiles)
 
 
 def _profile_record(p: ImportProfile) -> dict:

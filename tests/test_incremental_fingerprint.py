@@ -29,7 +29,8 @@ def campaign():
 # The validator of each kind: a module reached from the reading code only through some of them serves only
 # those kinds' sheets (read_one validates a sheet with its kind's validator alone).
 KIND_VALIDATORS = {"etl.validate.ledger": "ledger", "etl.validate.leads": "leads", "etl.validate.survey": "survey",
-                   "etl.validate.survey_scores": "survey_scores"}
+                   "etl.validate.survey_scores": "survey_scores",
+                   "etl.validate.lead_columns": "leads"}  # (a register's plain rows a column at a time)
 DERIVED = {"manifestations", "manifestation", "unit", "source"}  # from categories / units; the file path
 NOT_READING = {"etl.fingerprint"}  # hashes every setting to key the cache; shapes no result
 

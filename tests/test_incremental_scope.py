@@ -3,6 +3,8 @@ holiday schedule the files with a leads sheet, a saved, edited, removed or reord
 whose first rows hold its header — and every incremental build equals a cold build of the same files."""
 from __future__ import annotations
 
+import csv
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -112,19 +114,47 @@ def test_a_lead_setting_rereads_the_files_with_a_leads_sheet_only(tmp_path, more
     assert_same_as_cold(tmp_path, result, db, more, campaigns=new)
 
 
-def test_the_holiday_schedule_rereads_the_files_with_a_leads_sheet_only(tmp_path, more, reads):
+LEADS_2027 = "临泉县_2027年线索登记表.csv"  # a year the calendar library does not cover
+# Both assigned Wed 2027-02-03, 5 working days. Without an entry for 2027: Mon–Fri → Wed 02-10, provisional, and
+# both concluded late (02-12, 02-15). With the office's entry (02-04 … 02-10 off, Sat 02-13 worked): Thu 02-11,
+# Fri 02-12, Sat 02-13, Mon 02-15, Tue 02-16 → due 02-16, official, both on time.
+ROWS_2027 = [["阜交专办〔2027〕0001号", "12345政务服务热线", "2027-02-03", "2027-02-03", "临泉县交通运输局", "逐利执法",
+              "反映乱罚款", "赵敏", "13600001111", "2027-02-12", "属实", ""],
+             ["阜交专办〔2027〕0002号", "信访", "2027-02-03", "2027-02-03", "临泉县交通运输局", "执法不规范",
+              "反映随意拦车", "钱军", "13600002222", "2027-02-15", "不属实", ""]]
+CALENDAR_2027 = ("[2027]\nholidays = [2027-02-04, 2027-02-05, 2027-02-08, 2027-02-09, 2027-02-10]\n"
+                 "workdays = [2027-02-13]\n")
+
+
+def leads_2027(db: Path) -> list[tuple]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute("SELECT lead_id, due_date, due_date_provisional, on_time FROM leads "
+                           "WHERE lead_id LIKE '%2027%' ORDER BY lead_id").fetchall()
+
+
+def test_the_holiday_schedule_rereads_the_files_with_a_leads_sheet_in_place(tmp_path, more, reads):
+    with (more / LEADS_2027).open("w", encoding="utf-8-sig", newline="") as f:
+        csv.writer(f).writerows([LEADS_HEADER, *ROWS_2027])
+    later = config_folder(tmp_path, "c", lambda t: t.replace("end_date = 2023-11-01", "end_date = 2026-11-01"))
     db = tmp_path / "inc" / "d.duckdb"
-    run(more, db, cache=True)
-    reads.clear()
     saved = dict(workdays._files)
     calendar = tmp_path / "calendar.toml"
-    calendar.write_text("[2031]\nholidays = [2031-01-01]\nworkdays = []\n", encoding="utf-8")
+    calendar.write_text("", encoding="utf-8")
     try:
-        workdays.use_schedule_files(calendar, saved["campaigns_dir"])
-        result = run(more, db, cache=True)
-        # (not in place: this process's schedule is not the one the database was built with)
-        assert sorted(reads) == sorted(LEADS_FILES | {BOTH}) and not result.updated_in_place
-        assert_same_as_cold(tmp_path, result, db, more)
+        workdays.use_schedule_files(calendar, None)
+        run(more, db, campaigns=later, cache=True)
+        assert leads_2027(db) == [("阜交专办〔2027〕0001号", date(2027, 2, 10), True, False),
+                                  ("阜交专办〔2027〕0002号", date(2027, 2, 10), True, False)]
+        reads.clear()
+        calendar.write_text(CALENDAR_2027, encoding="utf-8")
+        workdays.use_schedule_files(calendar, None)
+        result = run(more, db, campaigns=later, cache=True)
+        # the registers and the file with a leads sheet beside its ledger, in place; not the ledgers nor the survey
+        assert sorted(reads) == sorted([*LEADS_FILES, LEADS_2027, BOTH, *NO_SHEET])
+        assert result.updated_in_place and result.files_from_cache == FILES_READ + 4 - 7
+        assert leads_2027(db) == [("阜交专办〔2027〕0001号", date(2027, 2, 16), False, True),
+                                  ("阜交专办〔2027〕0002号", date(2027, 2, 16), False, True)]
+        assert_same_as_cold(tmp_path, result, db, more, campaigns=later)
     finally:
         workdays.use_schedule_files(saved["calendar_file"], saved["campaigns_dir"])
 
