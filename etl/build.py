@@ -132,11 +132,21 @@ def _plan(jobs: list[tuple[Campaign, Path]], cache: FileCache | None, salt: str)
     return plan
 
 
-def _read_files(items: list[_Planned], salt: str, profiles: list[ImportProfile], workers: int) -> Iterator[FileResult]:
+def _worker_count(paths: list[Path], workers: int | None) -> int:
+    """Processes to read these files in: 1 (here) unless they are worth processes; then workers, else
+    read_pool.default_workers() (asked only then: it watches the cores for a moment)."""
+    if workers == 1 or not read_pool.worth_processes(paths):
+        return 1
+    return workers or read_pool.default_workers()
+
+
+def _read_files(items: list[_Planned], salt: str, profiles: list[ImportProfile],
+                workers: int | None) -> Iterator[FileResult]:
     """The files' results in the given order: in worker processes when there are enough files, else here;
     whatever the processes could not deliver is read here."""
     done = 0
-    if workers > 1 and read_pool.worth_processes([i.path for i in items]):
+    workers = _worker_count([i.path for i in items], workers)
+    if workers > 1:
         try:
             for part in read_pool.read_in_processes([(i.campaign, i.path, i.file_sha) for i in items],
                                                     profiles, salt, workers):
@@ -206,7 +216,7 @@ def _collect_planned(prepared: _Prepared, progress: Progress | None, salt: str, 
         if progress:
             progress(len(cached), len(plan), f"{len(cached)} 个文件自上次重建以来未改动，沿用上次的读取结果")
     to_read = [i for n, i in enumerate(plan) if i.skipped is None and not i.cached and n not in already_read]
-    fresh = _read_files(to_read, salt, prepared.profiles, workers or read_pool.default_workers())
+    fresh = _read_files(to_read, salt, prepared.profiles, workers)
     done = len(cached)
     for n, item in enumerate(plan):
         if item.cached:
@@ -273,7 +283,7 @@ def _update_in_place(db_path: Path, sources: list[CampaignSources], prepared: _P
         progress(len(unchanged), len(plan), f"{len(unchanged)} 个文件自上次重建以来未改动，数据库中它们的数据原样保留")
     fresh: dict[int, FileResult] = {}
     added = BuildResult(errors=list(prepared.profile_errors))
-    parts = _read_files(list(to_read.values()), salt, prepared.profiles, workers or read_pool.default_workers())
+    parts = _read_files(list(to_read.values()), salt, prepared.profiles, workers)
     for n, item in enumerate(plan):
         if item.skipped:
             added.errors.append(item.skipped)

@@ -17,6 +17,7 @@ import pickle
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
@@ -40,16 +41,53 @@ def worth_processes(paths: list[Path]) -> bool:
     return len(paths) >= PARALLEL_MIN_FILES or sum(_file_bytes(p) >= PARALLEL_BIG_BYTES for p in paths) >= 2
 
 
+SAMPLE_SECONDS = 0.15  # how long the cores are watched to tell how busy they are now
+
+
 def default_workers() -> int:
-    """One per core, when the cores are idle. Trap: on a machine already busy (load average at or above
-    the number of cores) extra processes get no extra CPU and only add their start-up, pickling and
-    memory: measured on a shared 2-core machine, a cold build took 36 s in two workers against 26 s here."""
+    """One per core, when the cores are idle now. Trap: on a machine already busy extra processes get no extra
+    CPU and only add their start-up, pickling and memory: measured on a shared 2-core machine, a cold build took
+    36 s in two workers against 26 s here. Trap: not the 1-minute load average: for a minute after a cold build it
+    still counts that build's own two processes, and the in-place update that followed (every lead register read
+    again) ran in one process, 64 s instead of 32 s."""
     cores = os.cpu_count() or 1
-    try:
-        busy = os.getloadavg()[0]
-    except OSError:
-        busy = 0.0
+    return workers_for(cores, busy_cores(cores))
+
+
+def workers_for(cores: int, busy: float) -> int:
+    """One process per core while more than half a core is free (busy: cores in use), else 1 (read here)."""
     return cores if busy < cores - 0.5 else 1
+
+
+def busy_cores(cores: int) -> float:
+    """The cores in use now: the busy share of the CPU time over SAMPLE_SECONDS (/proc/stat, Linux); elsewhere
+    the 1-minute load average."""
+    try:
+        before = _cpu_times()
+        time.sleep(SAMPLE_SECONDS)
+        after = _cpu_times()
+    except (OSError, ValueError):
+        try:
+            return os.getloadavg()[0]
+        except OSError:
+            return 0.0
+    return busy_between(before, after, cores)
+
+
+def _cpu_times(stat: Path = Path("/proc/stat")) -> tuple[int, int]:
+    """(all, idle) CPU time of every core since boot, in clock ticks (stat's first line; idle includes waiting
+    for the disk, busy includes what the hypervisor took: steal)."""
+    with stat.open("rb") as f:
+        user, nice, system, idle, iowait, irq, softirq, steal = map(int, f.readline().split()[1:9])
+    return user + nice + system + idle + iowait + irq + softirq + steal, idle + iowait
+
+
+def busy_between(before: tuple[int, int], after: tuple[int, int], cores: int) -> float:
+    """Cores in use between two _cpu_times readings."""
+    total, idle = after[0] - before[0], after[1] - before[1]
+    return cores * (total - idle) / total if total > 0 else 0.0
+
+
 CHUNKS_PER_WORKER = 8  # enough chunks to even out large and small files
 MAX_CHUNK_FILES = 64
 # A file this large (a register of 100,000s of leads, a year's questionnaires: 5–20 s each) is a chunk of its own.

@@ -138,14 +138,6 @@ def test_chunks_spread_over_the_workers():
     assert read_pool.chunk_size(10, 4) == 1
 
 
-def test_processes_only_when_the_cores_are_idle(monkeypatch):
-    monkeypatch.setattr(read_pool.os, "cpu_count", lambda: 2)
-    monkeypatch.setattr(read_pool.os, "getloadavg", lambda: (0.3, 0.5, 0.4))
-    assert read_pool.default_workers() == 2
-    monkeypatch.setattr(read_pool.os, "getloadavg", lambda: (1.6, 0.5, 0.4))
-    assert read_pool.default_workers() == 1
-
-
 def test_big_files_go_alone_to_one_worker_largest_first_while_the_other_reads_the_small(monkeypatch):
     big = read_pool.BIG_FILE_BYTES
     monkeypatch.setattr(read_pool, "MAX_CHUNK_FILES", 2)
