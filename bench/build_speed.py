@@ -7,7 +7,7 @@
 冷启动重建约 1–2 分钟一次）。数据由 samplegen 生成在 <work>/src-u<units>-l<leads>/（已有则直接用），
 每轮在其硬链接副本上依次重建：冷启动（不用缓存、单进程读取 = 以前唯一的做法）、冷启动（多进程读取并写缓存）、
 新增一份台账、改动一份台账、改配置（线索办理时限：只影响线索登记表的读取结果）、改配置（滞后阈值：不影响读取）、
-新增一份表头认不出的台账、为它保存导入方案（数据管理页“保存为导入方案”：只重读这份文件）。
+改节假日安排（data/calendar.toml 换成加了一年放假日的副本：也只影响线索登记表）、新增一份表头认不出的台账、为它保存导入方案（数据管理页“保存为导入方案”：只重读这份文件）。
 每次重建在新的子进程中运行：峰值内存为该进程的 ru_maxrss，另列读取子进程中最大的一个。
 --before-code DIR：另一份代码（如 `git archive <commit> | tar -x -C DIR`）在同一轮里、同样的文件上依次做同样的
 用缓存的步骤（另用一个库和缓存），列为“改动前”，与本版本的数字同轮对比。
@@ -33,6 +33,7 @@ STEPS = [  # (name, label, use the cache, reading processes: None = one per core
     ("change-ledger", "增量：改动一份台账", True, None),
     ("config-leads", "增量：改配置（线索办理时限，影响线索登记表）", True, None),
     ("config-lagging", "增量：改配置（滞后阈值，不影响读取）", True, None),
+    ("calendar", "增量：改节假日安排（影响线索登记表）", True, None),
     ("odd-layout", "增量：新增一份表头认不出的台账", True, None),
     ("save-profile", "增量：为它保存导入方案", True, None),
 ]
@@ -40,12 +41,16 @@ ODD_HEADER = ["甲栏", "乙栏", "丙栏", "丁栏", "戊栏", "己栏"]
 ODD_FIELDS = {0: "serial_no", 1: "category", 2: "manifestation", 3: "measure", 4: "deadline", 5: "progress"}
 
 
-def _worker(source: Path, campaign_file: Path, db: Path, cache: bool, workers: int | None) -> dict:
+def _worker(source: Path, campaign_file: Path, db: Path, cache: bool, workers: int | None,
+            calendar: Path | None = None) -> dict:
     import threading
 
     from etl.build import CampaignSources, build
     from etl.config import load_campaign
+    from etl.normalize import workdays
 
+    if calendar is not None:
+        workdays.use_schedule_files(calendar, workdays._files["campaigns_dir"])
     started = time.perf_counter()  # after the imports: a running server has them loaded
     campaign = load_campaign(campaign_file.stem, campaign_file.parent)
     # as the data page does: the build returns once the new database is in place, the pack is written after
@@ -86,12 +91,13 @@ def _measure_before(code: Path, source: Path, campaign_file: Path, db: Path) -> 
 
 
 def _measure(source: Path, campaign_file: Path, db: Path, cache: bool, workers: int | None, profiles: Path,
-             code: Path | None = None) -> dict:
+             code: Path | None = None, calendar: Path | None = None) -> dict:
     """One build in a new process, by this code or by another checkout's (its bench has the same --worker)."""
     cmd = [sys.executable, "-m", "bench.build_speed", "--worker", "--source", str(source.resolve()),
            "--campaign-file", str(campaign_file.resolve()), "--db", str(db.resolve())]
     cmd += ["--cache"] if cache else []
     cmd += ["--workers", str(workers)] if workers else []
+    cmd += ["--calendar-file", str(calendar.resolve())] if calendar else []
     env = {**os.environ, "DASHBOARD_SALT": "bench", "DASHBOARD_PROFILES": str(profiles.resolve())}
     if code is not None:
         env["PYTHONPATH"] = str(code)
@@ -181,6 +187,18 @@ def save_odd_profile(profiles: Path) -> None:
     save_profile("自制台账", "ledger", ODD_HEADER, ODD_FIELDS, folder=profiles)
 
 
+def office_calendar(folder: Path) -> Path:
+    """data/calendar.toml with a year of holidays added (a year the library does not cover)."""
+    from etl.normalize import workdays
+
+    folder.mkdir(parents=True, exist_ok=True)
+    out = folder / "calendar.toml"
+    now = workdays._files["calendar_file"]
+    text = now.read_text(encoding="utf-8") if now is not None and now.is_file() else ""
+    out.write_text(text + "\n[2031]\nholidays = [2031-01-01, 2031-01-02]\nworkdays = [2031-01-04]\n", encoding="utf-8")
+    return out
+
+
 def edited_config(campaign_file: Path, folder: Path, old: str, new: str) -> Path:
     text = campaign_file.read_text(encoding="utf-8")
     if old not in text:
@@ -211,7 +229,7 @@ def one_round(source: Path, campaign_file: Path, work: Path, workers: int | None
     # relative to the step before it: after config-leads, only the lagging threshold changes
     lagging_base = leads_config if not steps or "config-leads" in steps else campaign_file
     lagging_config = edited_config(lagging_base, round_dir / "config-lagging", "red = 6", "red = 7")
-    config = campaign_file  # each step changes one thing: the configuration stays as the step before left it
+    config, calendar = campaign_file, None  # each step changes one thing: the settings stay as the step before left them
     for name, _, cache, step_workers in STEPS:
         if steps and name not in steps:
             continue
@@ -223,16 +241,18 @@ def one_round(source: Path, campaign_file: Path, work: Path, workers: int | None
             config = leads_config
         elif name == "config-lagging":
             config = lagging_config
+        elif name == "calendar":
+            calendar = office_calendar(round_dir / "calendar")
         elif name == "odd-layout":
             add_odd_layout(src)
         elif name == "save-profile":
             save_odd_profile(profiles)
         step_db = round_dir / "db-serial" / "bench.duckdb" if name == "cold-serial" else db
-        out[name] = r = _measure(src, config, step_db, cache, step_workers or workers, profiles)
+        out[name] = r = _measure(src, config, step_db, cache, step_workers or workers, profiles, calendar=calendar)
         _report(name, r)
         if before and cache:
             out[f"before:{name}"] = r = _measure(src, config, round_dir / "db-before-cache" / "bench.duckdb", cache,
-                                                 step_workers or workers, profiles, before)
+                                                 step_workers or workers, profiles, before, calendar)
             _report(f"before:{name}", r)
     return out
 
@@ -291,9 +311,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--campaign-file", help=argparse.SUPPRESS)
     ap.add_argument("--db", help=argparse.SUPPRESS)
     ap.add_argument("--cache", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--calendar-file", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.worker:
-        print(json.dumps(_worker(Path(args.source), Path(args.campaign_file), Path(args.db), args.cache, args.workers)))
+        calendar = Path(args.calendar_file) if args.calendar_file else None
+        print(json.dumps(_worker(Path(args.source), Path(args.campaign_file), Path(args.db), args.cache, args.workers,
+                                 calendar)))
         return 0
 
     work = Path(args.work)

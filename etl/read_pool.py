@@ -27,6 +27,7 @@ import pyarrow as pa
 from etl.build_result import FileResult
 from etl.config import PROJECT_ROOT, Campaign
 from etl.fingerprint import result_fingerprint
+from etl.normalize import workdays
 from etl.read.profiles import ImportProfile
 from etl.read_one import read_one
 
@@ -238,7 +239,8 @@ def read_in_processes(jobs: list[tuple[Campaign, Path, str]], profiles: list[Imp
         if all(c is not campaign for c in campaigns):
             campaigns.append(campaign)
     index = {id(c): i for i, c in enumerate(campaigns)}
-    setup = (campaigns, [result_fingerprint(c, profiles, salt) for c in campaigns], profiles, salt)
+    # the workers count working days from the holiday schedule files this process does
+    setup = (campaigns, [result_fingerprint(c, profiles, salt) for c in campaigns], profiles, salt, dict(workdays._files))
     planned, big = plan_chunks([_file_bytes(p) for _, p, _ in jobs], workers)
     chunks = [[(index[id(jobs[j][0])], str(jobs[j][1]), jobs[j][2]) for j in chunk] for chunk in planned]
     done: dict[int, list[FileResult]] = {}
@@ -290,7 +292,8 @@ def read_in_processes(jobs: list[tuple[Campaign, Path, str]], profiles: list[Imp
 
 def _serve(inp: BinaryIO, out: BinaryIO) -> None:
     """The worker: check the setup, then read chunk after chunk until the parent closes the pipe."""
-    campaigns, fingerprints, profiles, salt = _receive(inp)
+    campaigns, fingerprints, profiles, salt, schedule_files = _receive(inp)
+    workdays.use_schedule_files(**schedule_files)
     mismatch = [c.id for c, expected in zip(campaigns, fingerprints, strict=True)
                 if result_fingerprint(c, profiles, salt) != expected]
     while True:
