@@ -8,6 +8,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from analytics import metrics
+from analytics.page_data.table_layout import TableLayout
 from dashboard import audited_download, db, filters
 from dashboard.charts.base import PLOTLY_CONFIG, style
 from dashboard.labels import chinese_columns
@@ -67,16 +68,29 @@ def chart(fig: go.Figure | None, data: pd.DataFrame, name: str, key: str,
 
 def table(df: pd.DataFrame, name: str, key: str, column_config: dict | None = None,
           height: int | str = "auto", download_data: pd.DataFrame | None = None,
-          hide: tuple[str, ...] = (), labels: dict[str, str] | None = None) -> None:
+          hide: tuple[str, ...] = (), labels: dict[str, str] | None = None, layout: TableLayout | None = None) -> None:
     """中文列名表格 + CSV 下载；空表显示中文提示。hide 中的列（如内部编号 problem_id）只在下载里有；
-    labels：这张表里含义不同于通用字典的列名（如台账报送节点的 due_date，见 labels.REPORT_DUE_LABELS）。"""
+    labels：这张表里含义不同于通用字典的列名（如台账报送节点的 due_date，见 labels.REPORT_DUE_LABELS）。
+    layout（analytics/page_data/table_layout.fit）：只显示其中的列，按它的列宽、行高（1366 宽投影下整张放得下）；
+    column_config 里同名列的类型、格式照用，宽度以 layout 为准。"""
     if df is None or df.empty:
         no_data()
         return
     shown = df.drop(columns=[c for c in hide if c in df.columns])
+    row_height = None
+    if layout is not None:
+        shown, height, row_height = shown[layout.columns], layout.height, layout.row_height
+        column_config = fitted_columns(layout, column_config)
     st.dataframe(chinese_columns(shown, labels), hide_index=True, column_config=column_config, height=height,
-                 key=f"tbl_{key}")
+                 row_height=row_height, key=f"tbl_{key}")
     download(download_data if download_data is not None else df, name, key, labels=labels)
+
+
+def fitted_columns(layout: TableLayout, column_config: dict | None = None) -> dict:
+    """layout 的列宽写进 column_config（没有配置的列按文字列）。"""
+    given = column_config or {}
+    return {name: {**(given.get(name) or st.column_config.TextColumn()), "width": px}
+            for name, px in layout.widths.items()}
 
 
 def on_demand(label: str, key: str):

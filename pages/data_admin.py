@@ -12,7 +12,7 @@ import time
 import pandas as pd
 import streamlit as st
 
-from analytics.page_data.data_admin import data_admin_data
+from analytics.page_data.data_admin import data_admin_data, error_table_view, rejected_rows_view, submissions_view
 from dashboard import audited_download, auth, db, filters, labels, mapping_panel, ui, upload
 from dashboard import import_preview as preview
 from dashboard.charts import submissions as submission_charts
@@ -148,14 +148,12 @@ if last:
                  + (f"\n- 未导入的行（错误）{len(last['rejected'])} 条，见下表" if not last["rejected"].empty else ""),
                  icon=":material/error:")
         if not last["rejected"].empty:
-            col = st.column_config
             with st.container(key="adm_build_rejected_box"):
                 shown = last["rejected"].head(500)
-                st.dataframe(mapping_panel.red(shown), hide_index=True, key="adm_build_rejected", row_height=70,
-                             height=min(720, 38 + 70 * len(shown)),
-                             column_config={"文件": col.TextColumn(width=200), "工作表": col.TextColumn(width=72),
-                                            "行号": col.NumberColumn(width=52), "列": col.TextColumn(width=80),
-                                            "原值": col.TextColumn(width=120), "原因": col.TextColumn(width=400)})
+                lay = rejected_rows_view(shown)
+                st.dataframe(mapping_panel.red(shown[lay.columns]), hide_index=True, key="adm_build_rejected",
+                             row_height=lay.row_height, height=lay.height, column_config=ui.fitted_columns(
+                                 lay, {"行号": st.column_config.NumberColumn()}))
     st.success("数据库已重新生成。", icon=":material/check_circle:")
     st.code(last["text"], language=None)
     st.dataframe(last["rows"], hide_index=True, key="adm_build_rows")
@@ -210,14 +208,14 @@ else:
     st.markdown(f"错误 **{d.n_errors}** 条（该行或该表未导入），警告 **{d.n_warnings}** 条（已导入，但需核对）。"
                 "请把错误清单发回报送单位更正后重新上传。")
     err_tbl = d.errors
-    # 说明较长：给剩余宽度并加高行（行高 > 4rem 时表格自动换行），不被截断
-    col = st.column_config
-    st.dataframe(err_tbl, hide_index=True, key="adm_errors", placeholder="", row_height=70,
-                 height=min(720, len(err_tbl) * 70 + 38),
-                 column_config={"级别": col.TextColumn(width=48), "文件": col.TextColumn(width=200),
-                                "工作表": col.TextColumn(width=72), "行号": col.NumberColumn(width=52),
-                                "列": col.TextColumn(width=80), "原值": col.TextColumn(width=120),
-                                "说明": col.TextColumn(width=400)})
+    # 1366 宽投影下整张放得下（不左右滚动）：默认四列，核对原文件时再显示工作表、行号、列、原值；说明较长时换行
+    detail = st.toggle("显示工作表、行号、列、原值", key="adm_err_detail",
+                       help="核对原文件时打开：多显示这几列（单位列收起）。下载的文件总是含全部列。")
+    lay = error_table_view(err_tbl, detail)
+    with st.container(key="adm_errors_box"):
+        st.dataframe(err_tbl[lay.columns], hide_index=True, key="adm_errors", placeholder="",
+                     row_height=lay.row_height, height=lay.height,
+                     column_config=ui.fitted_columns(lay, {"行号": st.column_config.NumberColumn()}))
     e1, e2, _ = st.columns([1, 1, 4])
     audited_download.download_button("下载 Excel", lambda: downloads.xlsx_bytes(err_tbl, "导入问题记录"),
                                      f"导入问题记录_{f.campaign_id}.xlsx", what="导入问题记录（Excel）", container=e1,
@@ -251,4 +249,4 @@ st.subheader("报送记录（按单位、填报时间）")
 if d.submissions.empty:
     ui.no_data("还没有导入任何报送文件。")
 else:
-    ui.table(d.submissions, "报送记录", "adm_subs")
+    ui.table(d.submissions, "报送记录", "adm_subs", layout=submissions_view(d.submissions))

@@ -5,7 +5,13 @@ import streamlit as st
 from analytics import lagging, metrics
 from analytics import supervision_drafts as drafts
 from analytics.page_data import drill
-from analytics.page_data.unit_progress import report_detail, unit_detail, unit_progress_data
+from analytics.page_data.unit_progress import (
+    UNIT_TABLE_VIEWS,
+    report_detail,
+    unit_detail,
+    unit_progress_data,
+    unit_table_view,
+)
 from dashboard import db, drill_url, drill_view, ui
 from dashboard.charts import progress as progress_charts
 from dashboard.labels import REPORT_DUE_LABELS
@@ -60,14 +66,13 @@ if not d.lowest.empty:
 table = d.table[d.table["状态"] == lagging.STATE_ICON["红"]] if red_only else d.table
 if red_only:
     st.caption(f"只看红色单位：{len(table)} 个（共 {len(d.units)} 个单位）。")
+views = list(UNIT_TABLE_VIEWS)
+view = st.segmented_control("表格显示的列", views, default=views[0], key="up_cols",
+                            help="列较多，分三组切换显示，每组在投影屏上整张放得下；“下载数据（CSV）”含全部列。") or views[0]
 ui.table(table, "县区进度" + ("_红色单位" if red_only else ""), "unit_table", download_data=table,
+         layout=unit_table_view(table, view),
          column_config={
-             "单位": st.column_config.TextColumn("单位", width="medium", pinned=True),
-             "状态": st.column_config.TextColumn("状态", width="small"),
-             "滞后评分": st.column_config.ProgressColumn(
-                 "滞后评分", min_value=0, max_value=d.lagging_max, format="%d", width="small"),
-             "扣分项": st.column_config.TextColumn("扣分项", width="large"),
-             "台账报送": st.column_config.TextColumn("台账报送", width="medium"),
+             "滞后评分": st.column_config.ProgressColumn("滞后评分", min_value=0, max_value=d.lagging_max, format="%d"),
          })
 rules_box = ui.on_demand("滞后评分规则（红 / 黄 / 绿）", "up_rules")
 if rules_box.open:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from analytics.page_data import PageFilters, Run
+from analytics.page_data.table_layout import Col, TableLayout, fit
 
 ERROR_SEVERITIES = ("错误", "error")   # 旧库的级别为英文
 REPORT_STATES = ("按时", "迟报", "未报", "待报")
@@ -16,6 +17,35 @@ SUBMISSION_COLUMNS = {
     "unit_name": "单位", "kind_label": "类型", "as_of_date": "填报时间", "as_of_source": "填报时间来源",
     "file_name": "文件", "sheet_name": "工作表", "rows_read": "读取行数", "rows_loaded": "导入行数",
     "rows_rejected": "拒绝行数"}
+
+# 导入问题记录在 1366 宽投影下整张放得下：默认只列级别、单位、文件、说明（说明里已写明哪一列、什么值）；
+# 核对原文件时打开“显示工作表、行号、列、原值”。下载的是全部列。
+_FILE = Col("文件", min_px=130, max_px=240, wrap=True)
+ERROR_VIEW = [Col("级别", min_px=52), Col("单位", min_px=110, max_px=200, wrap=True), _FILE,
+              Col("说明", min_px=300, wrap=True)]
+ERROR_DETAIL_VIEW = [Col("级别", min_px=52), Col("文件", min_px=120, max_px=170, wrap=True),
+                     Col("工作表", min_px=64, max_px=100, wrap=True), Col("行号"), Col("列", min_px=64, max_px=100, wrap=True),
+                     Col("原值", min_px=80, max_px=130, wrap=True), Col("说明", min_px=300, wrap=True)]
+# 重新生成后未导入的行（dashboard/import_preview.rejected_rows_frame 的列）
+REJECTED_VIEW = [_FILE, Col("工作表", min_px=72, max_px=110, wrap=True), Col("行号"),
+                 Col("列", min_px=64, max_px=120, wrap=True), Col("原值", min_px=90, max_px=170, wrap=True),
+                 Col("原因", min_px=260, wrap=True)]
+SUBMISSION_VIEW = [Col("单位", min_px=110, max_px=220, wrap=True), Col("类型"), Col("填报时间"),
+                   Col("填报时间来源", wrap=True), Col("文件", min_px=130, max_px=260, wrap=True),
+                   Col("工作表", min_px=72, max_px=110, wrap=True), Col("读取行数"), Col("导入行数"), Col("拒绝行数")]
+
+
+def error_table_view(errors: pd.DataFrame, detail: bool) -> TableLayout:
+    """导入问题记录的列宽与行高：detail=True 时含工作表、行号、列、原值（不含单位），说明窄一些、可能多到 8 行。"""
+    return fit(errors, ERROR_DETAIL_VIEW, max_lines=8) if detail else fit(errors, ERROR_VIEW)
+
+
+def rejected_rows_view(rejected: pd.DataFrame) -> TableLayout:
+    return fit(rejected, REJECTED_VIEW)
+
+
+def submissions_view(submissions: pd.DataFrame) -> TableLayout:
+    return fit(submissions, [c for c in SUBMISSION_VIEW if c.name in submissions.columns])
 
 
 @dataclass

@@ -7,9 +7,23 @@ import pandas as pd
 
 from analytics import lagging, metrics
 from analytics.page_data import PageFilters, Run
+from analytics.page_data.table_layout import Col, TableLayout, fit
 
 TREND_UNITS = 10    # 趋势图最多画的单位数
 EXTREMES = 3        # 整改率最低/最高各列几个单位
+
+# 县区进度表（metrics.unit_table 的 14 列）在 1366 宽投影下一次放不下：分成三组列，每组整张放得下；
+# 单位、状态每组都有；下载的是全部列。
+_UNIT = Col("单位", min_px=130, max_px=230, wrap=True)
+_STATE = Col("状态", min_px=58)
+UNIT_TABLE_VIEWS: dict[str, list[Col]] = {
+    "评分与整改": [_UNIT, _STATE, Col("滞后评分", min_px=90), Col("扣分项", min_px=160, wrap=True), Col("整改率"),
+               Col("逾期问题")],
+    "问题整改": [_UNIT, _STATE, Col("查摆问题数"), Col("整改率"), Col("销号率"), Col("逾期问题"), Col("反弹问题"),
+             Col("备注", min_px=80, wrap=True)],
+    "线索与报送": [_UNIT, _STATE, Col("台账报送", min_px=150, wrap=True), Col("线索按时办结率"), Col("反馈率"),
+              Col("超期未办结线索")],
+}
 
 
 def units_with_lagging(run: Run, f: PageFilters, params: dict | None = None) -> pd.DataFrame:
@@ -77,6 +91,11 @@ def unit_progress_data(run: Run, f: PageFilters) -> UnitProgressData:
 def report_detail(run: Run, f: PageFilters) -> pd.DataFrame:
     """台账报送明细（每个单位、每个报送节点一行）：只在页面上展开这一栏时才查（全国 3000 个单位约 50 ms）。"""
     return run("ledger_report_punctuality", **f.params())
+
+
+def unit_table_view(table: pd.DataFrame, view: str) -> TableLayout:
+    """县区进度表的一组列（UNIT_TABLE_VIEWS）在这张表（可能只有红色单位）上的列宽与行高。"""
+    return fit(table, UNIT_TABLE_VIEWS[view])
 
 
 def unit_detail(run: Run, f: PageFilters, unit_id: str) -> UnitDetail:
