@@ -156,6 +156,13 @@ BASE_CSS = (
     # 变化（“+0.4个百分点”）也换行：投影大字号下一行放不下时不截成“…”
     "[data-testid='stMetricDelta'] div,[data-testid='stMetricDelta'] p"
     "{white-space:normal !important;overflow:visible !important;text-overflow:clip !important;}"
+    # 一排指标卡（st.columns 的各列）一样高：卡片撑满所在列（列本来就与最高的一列等高），卡下的“查看清单”按钮
+    # 留在底部。大字号下标签换行多少不同、有的卡有变化一行，卡片曾高矮不齐。
+    "[data-testid='stColumn']:has(> [data-testid='stVerticalBlock'] > [data-testid='stElementContainer']"
+    " > [data-testid='stMetric']) > [data-testid='stVerticalBlock']{height:100%;}"
+    "[data-testid='stElementContainer']:has(> [data-testid='stMetric']){flex-grow:1;display:flex;"
+    "flex-direction:column;}"
+    "[data-testid='stElementContainer'] > [data-testid='stMetric']{flex-grow:1;}"
     # 侧栏的专项整治下拉框：名称较长时换行显示完整（不截断成“…突出问…”）
     ".st-key-flt_campaign [data-baseweb='select'] div{white-space:normal !important;"
     "overflow:visible !important;text-overflow:clip !important;line-height:1.3;}"
