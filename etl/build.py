@@ -16,6 +16,7 @@ from etl.file_cache import CacheDamaged, FileCache, cache_dir, sha256_of
 from etl.fingerprint import CacheSettings, base_fingerprint, entry_key
 from etl.installation_secret import installation_secret
 from etl.load import BuildRefused, build_lock, existing_records, remove_stale_temp_files, write_database
+from etl.normalize import workdays
 from etl.read.profiles import ImportProfile, load_profiles
 from etl.read_one import read_one
 from etl.validate.context import WARNING, LoadError
@@ -169,6 +170,7 @@ class _Prepared:
 
 def _prepare(sources: list[CampaignSources], progress: Progress | None, salt: str, profiles: list[ImportProfile] | None,
              profiles_folder: Path | None, cache: FileCache | None) -> _Prepared:
+    workdays.reload_if_changed()  # before the settings are fingerprinted
     profile_errors: list[LoadError] = []
     if profiles is None:
         problems: list[str] = []

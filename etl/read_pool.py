@@ -240,7 +240,7 @@ def read_in_processes(jobs: list[tuple[Campaign, Path, str]], profiles: list[Imp
             campaigns.append(campaign)
     index = {id(c): i for i, c in enumerate(campaigns)}
     # the workers count working days from the holiday schedule files this process does
-    setup = (campaigns, [result_fingerprint(c, profiles, salt) for c in campaigns], profiles, salt, dict(workdays._files))
+    setup = (campaigns, [result_fingerprint(c, profiles, salt) for c in campaigns], profiles, salt, workdays.schedule_files())
     planned, big = plan_chunks([_file_bytes(p) for _, p, _ in jobs], workers)
     chunks = [[(index[id(jobs[j][0])], str(jobs[j][1]), jobs[j][2]) for j in chunk] for chunk in planned]
     done: dict[int, list[FileResult]] = {}

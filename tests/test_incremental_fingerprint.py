@@ -59,7 +59,8 @@ def _settings_used(text: str) -> set[str]:
     used = set(re.findall(r"campaign\.([a-z_]+(?:\.[a-z_]+)?)", text))
     schedule = re.findall(r"\bworkdays\.([a-z_]+)\(", text) + \
         [n.strip() for names in re.findall(r"from etl\.normalize\.workdays import ([\w, ]+)", text) for n in names.split(",")]
-    if set(schedule) - {"parse_schedule"}:  # (parsing a [calendar] section consults no schedule)
+    # (parsing a [calendar] section, naming the files or noticing they changed consults no schedule)
+    if set(schedule) - {"parse_schedule", "use_schedule_files", "schedule_files", "reload_if_changed"}:
         used.add(fingerprint.SCHEDULE)
     return used
 
@@ -184,7 +185,7 @@ def test_result_fingerprint_parts(campaign, tmp_path, monkeypatch):
 
 def test_holiday_schedule_is_part_of_it(campaign, tmp_path):
     base = fingerprint.schedule_fingerprint()
-    saved = dict(workdays._files)
+    saved = workdays.schedule_files()
     calendar = tmp_path / "calendar.toml"
     calendar.write_text("[2031]\nholidays = [2031-01-01]\nworkdays = []\n", encoding="utf-8")
     try:

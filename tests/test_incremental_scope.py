@@ -137,7 +137,7 @@ def test_the_holiday_schedule_rereads_the_files_with_a_leads_sheet_in_place(tmp_
         csv.writer(f).writerows([LEADS_HEADER, *ROWS_2027])
     later = config_folder(tmp_path, "c", lambda t: t.replace("end_date = 2023-11-01", "end_date = 2026-11-01"))
     db = tmp_path / "inc" / "d.duckdb"
-    saved = dict(workdays._files)
+    saved = workdays.schedule_files()
     calendar = tmp_path / "calendar.toml"
     calendar.write_text("", encoding="utf-8")
     try:

@@ -1,3 +1,4 @@
+import dataclasses
 import re
 from datetime import date, timedelta
 
@@ -103,7 +104,7 @@ def office_files(tmp_path):
 
     calendar_file, campaigns = tmp_path / "calendar.toml", tmp_path / "campaigns"
     campaigns.mkdir()
-    saved = dict(workdays._files)
+    saved = workdays.schedule_files()
     yield calendar_file, campaigns
     workdays.use_schedule_files(saved["calendar_file"], saved["campaigns_dir"])
 
@@ -146,6 +147,38 @@ def test_library_years_are_not_overridden_by_the_file(office_files):
     calendar_file.write_text('[2023]\nholidays = ["2023-10-10"]\n', encoding="utf-8")
     use_schedule_files(calendar_file, campaigns)
     assert add_working_days(date(2023, 9, 27), 5) == (date(2023, 10, 10), False)
+
+
+def test_an_edited_calendar_file_is_read_again_by_the_next_build(office_files, tmp_path):
+    """The data page rebuilds inside the long-running server: an edit of data/calendar.toml must count there."""
+    from etl.build import CampaignSources, collect
+    from etl.config import load_campaign
+    from etl.normalize.workdays import reload_if_changed, use_schedule_files
+
+    calendar_file, campaigns = office_files
+    calendar_file.write_text('[2027]\nholidays = ["2027-02-08"]\n', encoding="utf-8")
+    use_schedule_files(calendar_file, campaigns)
+    reload_if_changed()
+    # Thu 2027-02-04 + 3: Fri 02-05, Mon 02-08 off, Tue 02-09, Wed 02-10.
+    assert add_working_days(date(2027, 2, 4), 3) == (date(2027, 2, 10), False)
+    calendar_file.write_text('[2027]\nholidays = ["2027-02-08", "2027-02-09"]\n', encoding="utf-8")
+    assert add_working_days(date(2027, 2, 4), 3) == (date(2027, 2, 10), False)  # still the days read before
+    reload_if_changed()
+    assert add_working_days(date(2027, 2, 4), 3) == (date(2027, 2, 11), False)
+
+    # a build asks by itself: a lead assigned Thu 2027-02-04 in a register read after the next edit
+    calendar_file.write_text('[2027]\nholidays = ["2027-02-05"]\n', encoding="utf-8")
+    source = tmp_path / "leads"
+    source.mkdir()
+    (source / "临泉县_问题线索登记表.csv").write_text(
+        "线索编号,线索来源,受理日期,交办日期,承办单位,问题类别\nX-1,12345热线,2027-02-04,2027-02-04,临泉县交通运输局,执法不规范\n",
+        encoding="utf-8")
+    campaign = load_campaign("fuyang-2023")
+    campaign = dataclasses.replace(campaign, end_date=date(2026, 11, 1))  # 2027 dates within a year of the end
+    result = collect([CampaignSources(campaign, [source])], salt="s", profiles=[], workers=1)
+    (lead,) = result.leads.rows()
+    # Thu 02-04 + 5 working days: Fri 02-05 off, Mon 02-08 … Fri 02-12
+    assert lead["due_date"] == date(2027, 2, 12)
 
 
 @pytest.mark.parametrize(

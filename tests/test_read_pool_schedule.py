@@ -21,7 +21,7 @@ def test_the_workers_use_this_processes_calendar_file(tmp_path):
     for path in paths:
         with path.open("w", encoding="utf-8-sig", newline="") as f:
             csv.writer(f).writerows([LEADS_HEADER, *ROWS_2027])
-    saved = dict(workdays._files)
+    saved = workdays.schedule_files()
     calendar = tmp_path / "calendar.toml"
     calendar.write_text(CALENDAR_2027, encoding="utf-8")
     try:

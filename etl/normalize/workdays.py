@@ -86,8 +86,43 @@ def office_schedule() -> dict[int, YearSchedule]:
 
 
 def use_schedule_files(calendar_file: Path | None, campaigns_dir: Path | None) -> None:
-    """Read the office's schedule from these files instead (tests); None = no such source."""
+    """Read the office's schedule from these files instead (tests, the reading processes); None = no such source."""
     _files.update(calendar_file=calendar_file, campaigns_dir=campaigns_dir)
+    _forget_schedule()
+
+
+def schedule_files() -> dict[str, Path | None]:
+    """The files the schedule is read from, as use_schedule_files takes them."""
+    return dict(_files)
+
+
+_read_from: list[tuple] = [()]  # the files' (path, mtime, size) when the schedule was last forgotten
+
+
+def reload_if_changed() -> None:
+    """Forget the schedule read so far when one of its files changed since (each build asks: the data page
+    rebuilds inside the long-running server, which would otherwise keep an edited calendar's old days)."""
+    stamp = _files_stamp()
+    if stamp != _read_from[0]:
+        _forget_schedule()
+        _read_from[0] = stamp
+
+
+def _files_stamp() -> tuple:
+    paths = [_files["calendar_file"]]
+    if _files["campaigns_dir"] is not None and Path(_files["campaigns_dir"]).is_dir():
+        paths += sorted(Path(_files["campaigns_dir"]).glob("*.toml"))
+    stamp = []
+    for path in filter(None, paths):
+        try:
+            st = Path(path).stat()
+        except OSError:
+            continue
+        stamp.append((str(path), st.st_mtime_ns, st.st_size))
+    return tuple(stamp)
+
+
+def _forget_schedule() -> None:
     for cached in (office_schedule, _day, add_working_days, _year_table):
         cached.cache_clear()
 
