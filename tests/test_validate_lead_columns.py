@@ -166,3 +166,14 @@ def test_random_rows_give_the_same_records_and_messages(campaign):
     assert errors == expected_errors
     made = sum(r is not None for r in plain_lead_records(make_ctx(campaign), rows, SALT))
     assert 300 < made < len(expected) - 300  # many rows made a column at a time, many by the row validator
+
+
+def test_a_register_without_an_id_column_is_validated_row_by_row(campaign):
+    no_id = {k: v for k, v in PLAIN.items() if k != "lead_id"}
+    rows = [RawRow(2, dict(no_id)), RawRow(3, {**no_id, "summary": "另一件事"}), RawRow(4, dict(no_id))]
+    assert plain_lead_records(make_ctx(campaign), rows, SALT) == [None, None, None]
+    records, errors = by_columns(campaign, rows)
+    assert (records, errors) == row_by_row(campaign, rows)
+    assert [r["lead_id"][:4] for r in records] == ["无编号-"] * 3
+    assert records[2]["lead_id"] == records[0]["lead_id"] + "-2"  # the same content again: counted, with a 警告
+    assert [e.message[:10] for e in errors] == ["本行与第2行各项内容"]

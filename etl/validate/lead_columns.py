@@ -44,8 +44,8 @@ def _normalized(ctx: RowContext, func, cells: list, texts: list, *args) -> list:
 
 def plain_lead_records(ctx: RowContext, raws: list[RawRow], salt: str) -> list[dict | None]:
     """The record of each row, or None for a row to be validated by validate_lead_row."""
-    if not raws:
-        return []
+    if not raws or "lead_id" not in raws[0].values:
+        return [None] * len(raws)  # (rows without an id are identified by their content, row by row)
     sub, campaign = ctx.submission, ctx.campaign
     year = sub.as_of_date.year if sub.as_of_date else campaign.start_date.year
     keys = raws[0].values.keys()
