@@ -50,7 +50,7 @@ def _worker(source: Path, campaign_file: Path, db: Path, cache: bool, workers: i
     from etl.normalize import workdays
 
     if calendar is not None:
-        workdays.use_schedule_files(calendar, workdays._files["campaigns_dir"])
+        workdays.use_schedule_files(calendar, workdays.schedule_files()["campaigns_dir"])
     started = time.perf_counter()  # after the imports: a running server has them loaded
     campaign = load_campaign(campaign_file.stem, campaign_file.parent)
     # as the data page does: the build returns once the new database is in place, the pack is written after
@@ -193,7 +193,7 @@ def office_calendar(folder: Path) -> Path:
 
     folder.mkdir(parents=True, exist_ok=True)
     out = folder / "calendar.toml"
-    now = workdays._files["calendar_file"]
+    now = workdays.schedule_files()["calendar_file"]
     text = now.read_text(encoding="utf-8") if now is not None and now.is_file() else ""
     out.write_text(text + "\n[2031]\nholidays = [2031-01-01, 2031-01-02]\nworkdays = [2031-01-04]\n", encoding="utf-8")
     return out
