@@ -83,8 +83,9 @@ rated = d.with_problems[d.with_problems["lagging_state"] == "红"] if red_only e
 ev = ui.chart(lambda: progress_charts.unit_rates(rated), rated, "各单位整改率与销号率", "unit_rates", on_select=True)
 pts = drill_view.chart_points(ev)
 ids_by_name = dict(zip(rated["unit_name"], rated["unit_id"], strict=False))
-bar = f"{['done', 'closed'][pts[0].get('curve_number', 0)]}.{ids_by_name.get(pts[0].get('x'))}" \
-    if pts and pts[0].get("x") in ids_by_name else None
+# 单位在纵轴（横条）或横轴（单位很多时的竖柱）上
+bar_unit_name = next((pts[0].get(a) for a in ("y", "x") if pts and pts[0].get(a) in ids_by_name), None)
+bar = f"{['done', 'closed'][pts[0].get('curve_number', 0)]}.{ids_by_name[bar_unit_name]}" if bar_unit_name else None
 if drill_view.new_pick("up_bar_sig", bar):
     st.session_state[K_BAR] = bar
 picked = st.session_state.get(K_BAR) or ""

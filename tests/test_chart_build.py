@@ -15,7 +15,7 @@ from analytics.page_data import overview, unit_progress
 from analytics.palette import BLUE, GREEN, PALETTE, STATUS_COLORS
 from bench import page_speed
 from dashboard.charts import progress
-from dashboard.charts.base import count_axis, pct_text, time_axis
+from dashboard.charts.base import UNIT_BARS_ACROSS, count_axis, pct_text, time_axis
 from dashboard.db import QueryRunner
 
 
@@ -69,18 +69,31 @@ def before_unit_trend(df: pd.DataFrame, note: str = "") -> go.Figure:
 
 
 def before_unit_rates(df: pd.DataFrame) -> go.Figure:
-    """unit_progress → 各单位整改率、销号率（分组柱），悬停显示分子分母。"""
+    """unit_progress → 各单位整改率、销号率（分组横条；单位多于 UNIT_BARS_ACROSS 个时竖柱），悬停显示分子分母。"""
     d = df[df["problems"] > 0]
+    across = len(d) <= UNIT_BARS_ACROSS
     fig = go.Figure()
     for num, name, color in (("done", "整改率", BLUE), ("closed", "销号率", GREEN)):
         r = d[num] / d["problems"]
-        fig.add_trace(go.Bar(
-            x=d["unit_name"], y=r, name=name, marker_color=color,   # 不标数字：柱太窄，看悬停
-            customdata=d[[num, "problems"]].to_numpy(),
-            hovertemplate=f"%{{x}}<br>{name}：%{{y:.1%}}（%{{customdata[0]}}/%{{customdata[1]}}）<extra></extra>"))
-    fig.update_layout(title="各单位整改率与销号率（悬停查看分子分母）", xaxis_title="", yaxis_title="比率",
-                      barmode="group")
-    fig.update_yaxes(tickformat=".0%", range=[0, 1.05])
+        if across:
+            fig.add_trace(go.Bar(
+                x=r, y=d["unit_name"], orientation="h", name=name, marker_color=color,
+                customdata=d[[num, "problems"]].to_numpy(),
+                hovertemplate=f"%{{y}}<br>{name}：%{{x:.1%}}（%{{customdata[0]}}/%{{customdata[1]}}）<extra></extra>"))
+        else:
+            fig.add_trace(go.Bar(
+                x=d["unit_name"], y=r, name=name, marker_color=color,   # 不标数字：柱太窄，看悬停
+                customdata=d[[num, "problems"]].to_numpy(),
+                hovertemplate=f"%{{x}}<br>{name}：%{{y:.1%}}（%{{customdata[0]}}/%{{customdata[1]}}）<extra></extra>"))
+    if not across:
+        fig.update_layout(title="各单位整改率与销号率（悬停查看分子分母）", xaxis_title="", yaxis_title="比率",
+                          barmode="group")
+        fig.update_yaxes(tickformat=".0%", range=[0, 1.05])
+        return fig
+    fig.update_layout(title="各单位整改率与销号率（悬停查看分子分母）", xaxis_title="比率", yaxis_title="",
+                      barmode="group", height=max(300, 150 + len(d) * 40))
+    fig.update_xaxes(tickformat=".0%", range=[0, 1.05])
+    fig.update_yaxes(autorange="reversed")
     return fig
 
 
@@ -171,7 +184,7 @@ def test_completion_trend_identical(n_dates, overdue):
     same(progress.completion_trend(df), before_completion_trend(df))
 
 
-@pytest.mark.parametrize("n_units", [1, 4, 10])
+@pytest.mark.parametrize("n_units", [1, 4, 10, 45])
 def test_unit_charts_identical(n_units):
     rng = np.random.default_rng(n_units)
     trend = pd.concat([_trend(9, True, i).assign(unit_name=f"单位{i}") for i in range(n_units)], ignore_index=True)

@@ -13,7 +13,7 @@ from plotly.colors import hex_to_rgb
 from analytics.palette import GREEN, PALETTE, RED, STATE_COLORS, YELLOW
 from dashboard.charts import leads as lead_charts
 from dashboard.charts import progress, relapse
-from dashboard.charts.base import PLOTLY_CONFIG, count_axis, style, time_axis
+from dashboard.charts.base import PLOTLY_CONFIG, UNIT_BARS_ACROSS, count_axis, style, time_axis, wrap_name
 
 
 def _lab(hex_colour: str) -> tuple[float, float, float]:
@@ -64,7 +64,7 @@ def test_relapse_counts_have_no_half_ticks():
                            "category": ["逐利执法", "逐利执法", "粗暴执法"], "relapses": [1, 2, 1],
                            "relapses_done": [0, 1, 0]})
     fig = relapse.relapse_by_unit(counts)
-    assert fig.layout.yaxis.dtick == 1 and fig.layout.yaxis.tickformat == "d"   # 最多 3 个：0、1、2、3
+    assert fig.layout.xaxis.dtick == 1 and fig.layout.xaxis.tickformat == "d"   # 横条；最多 3 个：0、1、2、3
     cat = relapse.relapse_by_category(counts)
     assert cat.layout.xaxis.dtick == 1 and cat.layout.xaxis.tickformat == "d"     # 逐利执法 3 个
     trend = relapse.relapse_trend(pd.DataFrame({"snap_date": [date(2023, 6, 1), date(2023, 6, 8)],
@@ -133,3 +133,29 @@ def test_big_font_side_legend_fits_ten_units():
 
 def test_plotly_toolbar_is_off():
     assert PLOTLY_CONFIG["displayModeBar"] is False and PLOTLY_CONFIG["displaylogo"] is False
+
+
+def test_long_unit_names_wrap_into_even_lines():
+    assert wrap_name("大柴旦行委建设和交通运输局", 7) == "大柴旦行委建设<br>和交通运输局"    # 13 字 → 7 + 6
+    assert wrap_name("州交通运输综合行政执法监督局", 7) == "州交通运输综合<br>行政执法监督局"
+    assert wrap_name("格尔木市交通运输局", 9) == "格尔木市交通运输局"                    # 放得下：不折
+    assert wrap_name("阜阳市交通运输综合行政执法支队直属大队", 7) == "阜阳市交通运输<br>综合行政执法支<br>队直属大队"
+
+
+def test_unit_bar_charts_lie_across_unless_there_are_many_units():
+    def units(n):
+        return pd.DataFrame({"unit_name": [f"单位{i}" for i in range(n)], "sort_order": range(n),
+                             "category": "逐利执法", "relapses": 1, "relapses_done": 0,
+                             "problems": 4, "done": 2, "closed": 1})
+    few, many = units(UNIT_BARS_ACROSS), units(UNIT_BARS_ACROSS + 1)
+    for fig in (progress.unit_rates(few), relapse.relapse_by_unit(few)):
+        assert fig.data[0].orientation == "h" and list(fig.data[0].y[:2]) == ["单位0", "单位1"]
+        assert fig.layout.yaxis.autorange == "reversed"           # 第一个单位在最上面
+    assert progress.unit_rates(few).layout.height == 150 + UNIT_BARS_ACROSS * 40
+    for fig in (progress.unit_rates(many), relapse.relapse_by_unit(many)):
+        assert fig.data[0].orientation is None and list(fig.data[0].x[:2]) == ["单位0", "单位1"]
+    long = units(3).assign(unit_name=["大柴旦行委建设和交通运输局", "乙县", "丙县"])
+    fig = relapse.relapse_by_unit(long)
+    assert list(fig.layout.yaxis.ticktext) == ["大柴旦行委建设<br>和交通运输局", "乙县", "丙县"]
+    assert list(fig.layout.yaxis.tickvals) == list(long["unit_name"])     # 悬停、点选仍是全名
+    assert fig.layout.height == 150 + 3 * (34 + 22)                # 名称两行：每个单位加高一行

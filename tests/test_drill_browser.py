@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import time
 from datetime import date
 from urllib.parse import parse_qs, urlparse
 
@@ -119,12 +120,33 @@ def shown_list(page, key: str, title: str = "") -> tuple[str, int]:
     return head, n
 
 
+# 按钮可不可点、与服务器是否连着（断开时 Streamlit 显示 stConnectionStatus，并把所有控件设为不可用，直到 websocket 重连）
+BUTTON_STATE_JS = """b => { const c = document.querySelector('[data-testid="stConnectionStatus"]');
+  return {enabled: !b.disabled && b.getAttribute('aria-disabled') !== 'true', offline: !!c,
+          status: c ? (c.innerText || c.textContent || '').trim() : ''}; }"""
+
+
+def wait_clickable(page, button, what: str, timeout_ms: int = SLOW) -> None:
+    """等按钮可点、页面与服务器连着；一直不行时说明是哪一种（断线未重连，还是按钮仍禁用）。"""
+    deadline = time.monotonic() + timeout_ms / 1000
+    while True:
+        state = button.evaluate(BUTTON_STATE_JS)
+        if state["enabled"] and not state["offline"]:
+            return
+        if time.monotonic() > deadline:
+            why = f"与服务器的连接断开、没有重连（{state['status'] or '连接中'}）" if state["offline"] else "按钮一直禁用"
+            raise AssertionError(f"“{what}”在 {timeout_ms / 1000:.0f} 秒内没有变为可点：{why}")
+        page.wait_for_timeout(250)
+
+
 def downloaded_ids(page, key: str, column: str) -> set[str]:
     idle(page)
     button = page.locator(f".st-key-drill_{key}").get_by_role("button", name=re.compile("下载数据")).first
-    # 点击若正赶上一次重跑（按钮的文件地址被新一轮替换），浏览器拿不到文件：等页面空闲后再点，至多三次
+    # 点击若正赶上一次重跑（按钮的文件地址被新一轮替换），浏览器拿不到文件：等页面空闲后再点，至多三次。
+    # websocket 重连期间 Streamlit 禁用所有控件（CI 上曾持续约 90 秒）：每次点之前等按钮可点。
     for attempt in range(3):
         button.scroll_into_view_if_needed(timeout=SLOW)
+        wait_clickable(page, button, f"清单 {key} 的下载数据按钮")
         try:
             with page.expect_download(timeout=SLOW // 3) as dl:
                 button.click()
@@ -196,6 +218,29 @@ def same_in_fresh_context(browser, server: str, url: str, key: str, n: int, shot
 
 
 # ------------------------------------------------------------------ tests
+FAKE_RECONNECT = """<div data-testid="stConnectionStatus">Connecting</div><button id="dl" disabled>下载数据</button>
+<script>setTimeout(() => { document.querySelector('[data-testid="stConnectionStatus"]').remove();
+  document.getElementById('dl').disabled = false; }, %d);</script>"""
+
+
+def test_download_waits_for_reconnect_and_says_why_it_gave_up(browser):  # noqa: F811
+    ctx = browser.new_context()
+    try:
+        page = ctx.new_page()
+        page.set_content(FAKE_RECONNECT % 1500)          # 断线 1.5 秒后重连、按钮恢复可点
+        started = time.monotonic()
+        wait_clickable(page, page.locator("#dl"), "下载数据", timeout_ms=10_000)
+        assert 1.4 < time.monotonic() - started < 8
+        page.set_content(FAKE_RECONNECT % 60_000)        # 一直没有重连
+        with pytest.raises(AssertionError, match="“下载数据”在 1 秒内没有变为可点：与服务器的连接断开、没有重连（Connecting）"):
+            wait_clickable(page, page.locator("#dl"), "下载数据", timeout_ms=1000)
+        page.set_content('<button id="dl" disabled>下载数据</button>')
+        with pytest.raises(AssertionError, match="按钮一直禁用"):
+            wait_clickable(page, page.locator("#dl"), "下载数据", timeout_ms=500)
+    finally:
+        ctx.close()
+
+
 def test_kpi_card_lists_the_rows_it_counts(page, server, browser, sample_db):  # noqa: F811
     open_signed_in(page, server)
     cid, as_of = url_state(page)
@@ -237,10 +282,11 @@ def test_unit_rate_bar_lists_the_units_problems(page, server, browser, sample_db
     open_signed_in(page, server, "/unit_progress")
     cid, as_of = url_state(page)
     scroll_chart(page, "unit_rates")
-    names = page.evaluate("() => document.querySelector('.st-key-chart_unit_rates .js-plotly-plot').data[0].x")
+    # 横条：单位名称在纵轴（y）
+    names = page.evaluate("() => document.querySelector('.st-key-chart_unit_rates .js-plotly-plot').data[0].y")
     unit_name = names[len(names) // 2]
     (unit_id,) = sql(sample_db, "SELECT unit_id FROM units WHERE campaign_id = ? AND name = ?", cid, unit_name)[0]
-    click_point(page, "unit_rates", 0, "x", unit_name)
+    click_point(page, "unit_rates", 0, "y", unit_name)
     head, n = shown_list(page, "up_bar")
     all_ids = problem_ids(sample_db, cid, as_of, "unit_id = ?", unit_id)
     done = problem_ids(sample_db, cid, as_of, "unit_id = ? AND status IN ('已整改', '已销号')", unit_id)

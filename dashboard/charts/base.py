@@ -118,6 +118,25 @@ def figure(traces: list, layout: dict) -> go.Figure:
     return go.Figure(traces, layout=layout)
 
 
+# 单位不多于此数时按单位的柱画成横条：名称在左侧一行一个、水平可读（竖柱下斜排的长名称曾占去半张图）；
+# 更多时仍画竖柱（横条图会太高）
+UNIT_BARS_ACROSS = 40
+UNIT_BAR_PX = 34        # 横条图里每个单位占的高度（像素，投影大字号下名称一行）
+
+
+def unit_bar_height(n_units: int, lines: int = 1, per_unit: int = UNIT_BAR_PX) -> int:
+    """按单位的横条图的高度：标题、图例、横轴之外每个单位 per_unit 像素（名称折成几行时加高）。"""
+    return max(300, 150 + n_units * (per_unit + 22 * (lines - 1)))
+
+
+def wrap_name(name: str, per_line: int) -> str:
+    """长名称折成几行（<br>），每行不多于 per_line 个字、各行字数相近：“大柴旦行委建设和交通运输局”（每行 8 字）→
+    “大柴旦行委建设<br>和交通运输局”。刻度文字用它（ticktext），悬停仍写全名。"""
+    n = -(-len(name) // per_line)
+    size = -(-len(name) // n) if n else 0
+    return "<br>".join(name[i:i + size] for i in range(0, len(name), size)) if n > 1 else name
+
+
 def count_axis(vmax) -> dict:
     """件数/个数坐标轴：只有整数刻度（不出现 0.5），间隔取 1、2、5、10、20、50…，最多约 6 格。"""
     top = 0.0 if vmax is None or pd.isna(vmax) else float(vmax)

@@ -9,7 +9,15 @@ import plotly.graph_objects as go
 from analytics import lagging
 from analytics.palette import BLUE, GREEN, GREY, LIGHT_BLUE, ORANGE, PALETTE, RED, STATE_COLORS, STATUS_COLORS, YELLOW
 from analytics.text_width import text_width
-from dashboard.charts.base import count_axis, date_text, figure, pct_text, time_axis
+from dashboard.charts.base import (
+    UNIT_BARS_ACROSS,
+    count_axis,
+    date_text,
+    figure,
+    pct_text,
+    time_axis,
+    unit_bar_height,
+)
 from dashboard.charts.margins import BIG, projector_plot_width
 from etl.lagging_config import LaggingRules
 
@@ -163,18 +171,25 @@ def lagging_bar(df: pd.DataFrame, top: int | None = None, rules: LaggingRules | 
 
 
 def unit_rates(df: pd.DataFrame) -> go.Figure:
-    """unit_progress → 各单位整改率、销号率（分组柱），悬停显示分子分母。"""
+    """unit_progress → 各单位整改率、销号率（分组横条，单位多于 UNIT_BARS_ACROSS 个时竖柱），悬停显示分子分母。"""
     d = df[df["problems"] > 0]
+    across = len(d) <= UNIT_BARS_ACROSS
     traces = []
     for num, name, color in (("done", "整改率", BLUE), ("closed", "销号率", GREEN)):
         r = d[num] / d["problems"]
+        unit, rate = ("y", "x") if across else ("x", "y")
         traces.append(go.Bar(
-            x=d["unit_name"], y=r, name=name, marker_color=color,   # 不标数字：柱太窄，看悬停
+            **{unit: d["unit_name"], rate: r}, orientation="h" if across else None, name=name,
+            marker_color=color,   # 不标数字：柱太窄，看悬停
             customdata=d[[num, "problems"]].to_numpy(),
-            hovertemplate=f"%{{x}}<br>{name}：%{{y:.1%}}（%{{customdata[0]}}/%{{customdata[1]}}）<extra></extra>"))
+            hovertemplate=f"%{{{unit}}}<br>{name}：%{{{rate}:.1%}}（%{{customdata[0]}}/%{{customdata[1]}}）<extra></extra>"))
+    rate_axis = dict(title="比率", tickformat=".0%", range=[0, 1.05])
+    if not across:
+        return figure(traces, dict(title="各单位整改率与销号率（悬停查看分子分母）", xaxis=dict(title=""),
+                                   yaxis=rate_axis, barmode="group"))
     return figure(traces, dict(
-        title="各单位整改率与销号率（悬停查看分子分母）", xaxis=dict(title=""),
-        yaxis=dict(title="比率", tickformat=".0%", range=[0, 1.05]), barmode="group"))
+        title="各单位整改率与销号率（悬停查看分子分母）", xaxis=rate_axis, barmode="group",
+        yaxis=dict(title="", autorange="reversed"), height=unit_bar_height(len(d), per_unit=2 * 20)))
 
 
 def status_history(hist: pd.DataFrame) -> go.Figure:

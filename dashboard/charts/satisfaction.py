@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 from plotly.colors import find_intermediate_color, hex_to_rgb
 
 from analytics.palette import BLUE, GREEN, GREY, PALETTE, RED, YELLOW
-from dashboard.charts.base import one_decimal
+from dashboard.charts.base import UNIT_BARS_ACROSS, one_decimal, unit_bar_height
 
 # Trap: fig.update_layout / update_xaxes / add_vline go through plotly's property-path machinery (add_vline alone
 # ~15 ms); the figures here are built with their whole layout as one dict. tests/test_satisfaction_chart_speed.py
@@ -135,20 +135,30 @@ def satisfaction_heatmap(df: pd.DataFrame, dimensions: list[str] | None = None) 
 
 
 def satisfaction_yoy(df: pd.DataFrame) -> go.Figure:
-    """satisfaction_yoy.sql → 各单位各年度得分（分组柱），悬停显示问卷份数与较上年变化。"""
+    """satisfaction_yoy.sql → 各单位各年度得分（分组横条，单位多于 UNIT_BARS_ACROSS 个时竖柱），悬停显示问卷份数与
+    较上年变化。"""
     units = df.sort_values("sort_order")["unit_name"].drop_duplicates().tolist()
+    across = len(units) <= UNIT_BARS_ACROSS
+    unit, score = ("y", "x") if across else ("x", "y")
     traces = []
     for i, (year, g) in enumerate(df.sort_values("survey_year").groupby("survey_year", sort=True)):
         change = ["—" if pd.isna(c) else f"{c:+.1f} 分" for c in g["change"]]
         traces.append(go.Bar(
-            x=g["unit_name"], y=g["score"], name=f"{int(year)}年", marker_color=PALETTE[i % len(PALETTE)],
+            **{unit: g["unit_name"], score: g["score"]}, orientation="h" if across else None, name=f"{int(year)}年",
+            marker_color=PALETTE[i % len(PALETTE)],
             text=[one_decimal(v) for v in g["score"]], textposition="inside", insidetextanchor="end",
             customdata=list(zip(g["respondents"], change, strict=True)),
-            hovertemplate=(f"%{{x}}<br>{int(year)}年得分：%{{y:.1f}} 分<br>问卷：%{{customdata[0]}} 份"
+            hovertemplate=(f"%{{{unit}}}<br>{int(year)}年得分：%{{{score}:.1f}} 分<br>问卷：%{{customdata[0]}} 份"
                            "<br>较上一测评年度：%{customdata[1]}<extra></extra>")))
+    score_axis = dict(title=dict(text="满意度得分（分）"), range=[0, 108])
+    unit_axis = dict(categoryorder="array", categoryarray=units)
+    if across:      # 得分写在条内右端，同一字号（每条约 22 像素粗，放得下投影时的字）；单位名称在左侧一行一个
+        return go.Figure(traces, layout=dict(
+            title=dict(text="各单位满意度逐年对比"), barmode="group", bargap=0.2, uniformtext=dict(mode="hide"),
+            xaxis=score_axis, yaxis=unit_axis | dict(title=dict(text=""), autorange="reversed"),
+            height=unit_bar_height(len(units), per_unit=max(1, len(traces)) * 28)))
     # 得分写在柱内顶端，柱窄时竖排；所有柱同一字号，柱太窄放不下 style 定的最小字号时不写（看悬停和下面的表）。
     # 组间距比默认的 0.2 小：1366 宽投影时十个单位两个年度的柱正好放得下竖排的得分
     return go.Figure(traces, layout=dict(
         title=dict(text="各单位满意度逐年对比"), barmode="group", bargap=0.1, uniformtext=dict(mode="hide"),
-        xaxis=dict(title=dict(text="单位"), categoryorder="array", categoryarray=units),
-        yaxis=dict(title=dict(text="满意度得分（分）"), range=[0, 108])))
+        xaxis=unit_axis | dict(title=dict(text="单位")), yaxis=score_axis))
