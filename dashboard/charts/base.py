@@ -133,8 +133,14 @@ def wrap_name(name: str, per_line: int) -> str:
     """长名称折成几行（<br>），每行不多于 per_line 个字、各行字数相近：“大柴旦行委建设和交通运输局”（每行 8 字）→
     “大柴旦行委建设<br>和交通运输局”。刻度文字用它（ticktext），悬停仍写全名。"""
     n = -(-len(name) // per_line)
-    size = -(-len(name) // n) if n else 0
-    return "<br>".join(name[i:i + size] for i in range(0, len(name), size)) if n > 1 else name
+    if n <= 1:
+        return name
+    size = -(-len(name) // n)
+    lines = [name[i:i + size] for i in range(0, len(name), size)]
+    for i in range(len(lines) - 1):     # 左引号、左括号不留在行尾：“执法“<br>寻租”” → “执法<br>“寻租””
+        if lines[i][-1] in "“‘（《(":
+            lines[i], lines[i + 1] = lines[i][:-1], lines[i][-1] + lines[i + 1]
+    return "<br>".join(lines)
 
 
 def count_axis(vmax) -> dict:

@@ -6,11 +6,16 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from analytics.palette import BLUE, ORANGE
-from dashboard.charts.base import row_share
+from dashboard.charts.base import UNIT_BARS_ACROSS, row_share, wrap_name
 
 GRID_PLOT_WIDTH = 900   # 1366×768 宽屏布局下绘图区约这么宽（像素），用来估每格的方块大小
 ROW_PX = 52             # 每个问题方面一行的高度（像素）
 GRID_FRAME_PX = 250     # 标题、边距和斜排的单位名称占的高度：绘图区每行约 ROW_PX，方块不重叠
+# 单位不多于 UNIT_BARS_ACROSS 个时单位为行、问题方面为列：单位名称在左侧一行一个（不斜排），方面名称折成几行
+UNIT_ROW_PX = 44        # 每个单位一行的高度（像素）
+ACROSS_FRAME_PX = 210   # 标题、边距、折行的方面名称占的高度
+ACROSS_PLOT_WIDTH = 520  # 1366 宽屏上绘图区约这么宽（整行减去左侧单位名称与右侧色标）
+CATEGORY_LINE_CHARS = 3  # 方面名称每行至多几个字（投影大字号下 3 个字约 57 像素，窄于一列）
 
 
 # Trap: plotly checks every element of the per-cell arrays (each text colour against its colour names, 3000 单位 ×
@@ -29,7 +34,8 @@ def _unvalidated_figure(trace: go.Scatter, customdata: np.ndarray) -> go.Figure:
 
 
 def category_unit_heatmap(df: pd.DataFrame, share: bool = False) -> go.Figure:
-    """hotspot_matrix.sql → 问题方面 × 单位的格子图。share=True 显示各方面占该单位问题数的比例。
+    """hotspot_matrix.sql → 问题方面 × 单位的格子图（单位不多于 UNIT_BARS_ACROSS 个时单位为行，否则为列）。
+    share=True 显示各方面占该单位问题数的比例。
 
     Trap: Streamlit 的图上点选对 go.Heatmap 不起作用，所以每个格子是一个方形散点（颜色同热力图的色阶），
     点一下格子，选择里就有它的单位编码、问题方面（customdata）。"""
@@ -44,26 +50,41 @@ def category_unit_heatmap(df: pd.DataFrame, share: bool = False) -> go.Figure:
     cat_of_cell = np.repeat(np.array(cats, dtype=str), len(units))
     top = float(v.max() if len(v) else 0) or 0.0
     label = "占比" if share else "问题数"
-    size = max(14, min(0.8 * ROW_PX, 0.8 * GRID_PLOT_WIDTH / max(len(units), 1)))
+    across = len(units) <= UNIT_BARS_ACROSS
+    if across:
+        size = max(14, min(0.8 * UNIT_ROW_PX, 0.8 * ACROSS_PLOT_WIDTH / max(n_cats, 1)))
+    else:
+        size = max(14, min(0.8 * ROW_PX, 0.8 * GRID_PLOT_WIDTH / max(len(units), 1)))
     customdata = np.empty((len(v), 3), dtype=object)
     customdata[:, 0], customdata[:, 1], customdata[:, 2] = unit_ids, cat_of_cell, n
+    unit_of_cell = np.tile(units["unit_name"].to_numpy(dtype=str), n_cats)
+    unit_axis, cat_axis = ("y", "x") if across else ("x", "y")
     fig = _unvalidated_figure(go.Scatter(
-        x=np.tile(units["unit_name"].to_numpy(dtype=str), n_cats), y=cat_of_cell, mode="markers+text",
+        **{unit_axis: unit_of_cell, cat_axis: cat_of_cell}, mode="markers+text",
         marker=dict(symbol="square", size=size, color=v, colorscale=[[0, "#f4f7fb"], [1, BLUE]],
                     cmin=0, cmax=top or 1, line=dict(width=1, color="#d0d7e2"),
                     colorbar=dict(title=dict(text=label), **({"tickformat": ".0%"} if share else {}))),
         text=np.char.mod("%.0f%%", v * 100) if share else np.char.mod("%.0f", v),
         textfont=dict(color=np.where(v / (top or 1) > 0.55, "white", "#222")),       # 深色格子上用白字
-        hovertemplate=("问题方面：%{y}<br>单位：%{x}<br>" + ("占比：%{marker.color:.1%}<br>" if share else "")
+        hovertemplate=(f"问题方面：%{{{cat_axis}}}<br>单位：%{{{unit_axis}}}<br>"
+                       + ("占比：%{marker.color:.1%}<br>" if share else "")
                        + "问题数：%{customdata[2]:.0f}<br>点击列出这些问题<extra></extra>"),
         selected=dict(marker=dict(opacity=1)), unselected=dict(marker=dict(opacity=0.45)),
         _validate=VALIDATE_CELLS,
     ), customdata)
     title = "问题方面 × 单位（占该单位问题数比例）" if share else "问题方面 × 单位（问题数）"
+    names = units["unit_name"].tolist()
+    if across:
+        fig.update_layout(title=title, xaxis_title="问题方面", yaxis_title="",
+                          height=ACROSS_FRAME_PX + UNIT_ROW_PX * len(units), clickmode="event+select", dragmode=False)
+        fig.update_xaxes(type="category", categoryorder="array", categoryarray=cats, tickmode="array", tickvals=cats,
+                         ticktext=[wrap_name(c, CATEGORY_LINE_CHARS) for c in cats], tickangle=0, showgrid=False)
+        fig.update_yaxes(type="category", categoryorder="array", categoryarray=names, autorange="reversed",
+                         showgrid=False)
+        return fig
     fig.update_layout(title=title, xaxis_title="单位", yaxis_title="问题方面", height=GRID_FRAME_PX + ROW_PX * len(cats),
                       clickmode="event+select", dragmode=False)
-    fig.update_xaxes(type="category", categoryorder="array", categoryarray=units["unit_name"].tolist(),
-                     showgrid=False)
+    fig.update_xaxes(type="category", categoryorder="array", categoryarray=names, showgrid=False)
     fig.update_yaxes(type="category", categoryorder="array", categoryarray=cats, autorange="reversed",
                      showgrid=False)
     return fig
