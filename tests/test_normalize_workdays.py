@@ -181,6 +181,36 @@ def test_an_edited_calendar_file_is_read_again_by_the_next_build(office_files, t
     assert lead["due_date"] == date(2027, 2, 12)
 
 
+@pytest.mark.parametrize("broken, message", [
+    ('[2027]\nholidays = ["2027-02-05"\n', "格式有误"),                 # a bracket left open
+    ('[2027]\nholidays = ["2027-02-30"]\n', "“2027-02-30”不是日期"),
+])
+def test_a_calendar_typo_refuses_the_build_and_keeps_the_database(office_files, tmp_path, broken, message):
+    from etl.build import CampaignSources, build
+    from etl.config import load_campaign
+    from etl.load import BuildRefused
+    from etl.normalize.workdays import use_schedule_files
+
+    calendar_file, campaigns = office_files
+    calendar_file.write_text('[2027]\nholidays = ["2027-02-05"]\n', encoding="utf-8")
+    use_schedule_files(calendar_file, campaigns)
+    source = tmp_path / "leads"
+    source.mkdir()
+    (source / "临泉县_问题线索登记表.csv").write_text(
+        "线索编号,线索来源,受理日期,交办日期,承办单位,问题类别\nX-1,12345热线,2023-09-27,2023-09-27,临泉县交通运输局,执法不规范\n",
+        encoding="utf-8")
+    sources = [CampaignSources(load_campaign("fuyang-2023"), [source])]
+    db_file = tmp_path / "db" / "dashboard.duckdb"
+    build(sources, db_file, salt="s", profiles=[], workers=1)
+    before = db_file.read_bytes()
+    calendar_file.write_text(broken, encoding="utf-8")
+    with pytest.raises(BuildRefused) as refused:
+        build(sources, db_file, salt="s", profiles=[], workers=1)
+    assert str(refused.value).startswith("节假日安排有误，数据库没有重新生成（原数据库保持不变）：")
+    assert str(calendar_file) in str(refused.value) and message in str(refused.value)
+    assert db_file.read_bytes() == before
+
+
 @pytest.mark.parametrize(
     "text, message",
     [

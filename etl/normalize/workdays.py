@@ -75,7 +75,11 @@ def office_schedule() -> dict[int, YearSchedule]:
     path = _files["calendar_file"]
     if path is not None and Path(path).is_file():
         with open(path, "rb") as f:
-            _merge(schedule, parse_schedule(tomllib.load(f), str(path)), str(path))
+            try:
+                table = tomllib.load(f)
+            except tomllib.TOMLDecodeError as exc:
+                raise ValueError(f"{path}：格式有误（{exc}），请按文件开头的说明填写") from None
+        _merge(schedule, parse_schedule(table, str(path)), str(path))
     directory = _files["campaigns_dir"]
     if directory is not None and Path(directory).is_dir():
         for campaign_file in sorted(Path(directory).glob("*.toml")):
