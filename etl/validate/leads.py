@@ -113,6 +113,9 @@ def fallback_lead_id(ctx: RowContext, row: int, values: dict, salt: str) -> str:
 
 
 def validate_lead_row(ctx: RowContext, row: int, values: dict, salt: str) -> dict:
+    """Trap: a register's plain rows do not come here but are made in etl/validate/lead_columns.py, which
+    sends back (None) every row this function would record an error or a warning for: a new check here
+    needs its condition there too (tests/test_validate_lead_columns.py, with a cell that trips it)."""
     sub, campaign = ctx.submission, ctx.campaign
     year = sub.as_of_date.year if sub.as_of_date else campaign.start_date.year
 
