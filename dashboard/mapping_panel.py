@@ -254,18 +254,19 @@ def staged_file(path: Path, campaign_id: str, campaign: Campaign,
         edited: dict[str, bool] = {}
         autos = {s.sheet_name: s for s in auto}
         several = len(current) > 1
-        tabs = st.tabs([s.sheet_name or "表格" for s in current]) if several else [st.container()]
+        tabs = st.tabs([s.sheet_name or "表格" for s in current]) if several else [st.container() for _ in current]
         for i, (tab, sheet) in enumerate(zip(tabs, current, strict=True)):
             with tab:
                 edited[sheet.sheet_name] = _sheet_panel(name, sheet, autos.get(sheet.sheet_name),
                                                         choices.get(sheet.sheet_name), campaign, f"{key}_{i}",
                                                         several)
         if not current and auto == []:
-            st.caption("文件中没有可导入的工作表。")
+            st.caption("文件中没有可导入的工作表：请点“放弃”，改好后重新上传。")
         if any(edited.values()):
             st.caption("确认导入时，手工调整过的表会先保存为导入方案（名称如上），重新生成数据库时按它读取。")
         b1, b2, _ = st.columns([1, 1, 3])
-        if b1.button("确认导入", type="primary", key=f"{key}_ok", icon=":material/check:"):
+        # a file with nothing readable in it can only be discarded (imported, it would show as 未导入 and nothing else)
+        if current and b1.button("确认导入", type="primary", key=f"{key}_ok", icon=":material/check:"):
             _confirm(name, campaign_id, current, choices, edited, key, several, rebuild, area)
         if b2.button("放弃", key=f"{key}_drop", icon=":material/delete:"):
             upload.discard_staged(campaign_id, name, root=area.staging)
