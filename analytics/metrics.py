@@ -95,15 +95,30 @@ def _half_up_text(x: float, digits: int) -> str:
 _SCALE = [10 ** k for k in range(7)]
 
 
+def _pct_text(x: float, digits: int) -> str:
+    """x（百分数）四舍五入到 digits 位小数；不到 100% 的比率不显示成 100%、大于 0 的不显示成 0%：
+    反馈率 16697/16705 = 99.952% 显示 99.95%，不是 100.0%（会上会读成全部反馈了）。多给最多 3 位小数，
+    仍进位到 100 或舍到 0 时取差一个末位的数。"""
+    text = _half_up_text(x, digits)
+    if not 0 < x < 100 or float(text) not in (0.0, 100.0):
+        return text
+    for more in range(digits + 1, digits + 4):
+        text = _half_up_text(x, more)
+        if float(text) not in (0.0, 100.0):
+            return text
+    last = 10.0 ** -(digits + 3)
+    return f"{100 - last if x > 50 else last:.{digits + 3}f}"
+
+
 def fmt_pct(r: float | None, digits: int = 1) -> str:
-    return "—" if _is_missing(r) else _half_up_text(float(r * 100), digits) + "%"
+    return "—" if _is_missing(r) else _pct_text(float(r * 100), digits) + "%"
 
 
 def fmt_rate(num, den, digits: int = 1) -> str:
     """比率连同分子分母：'72.4%（21/29）'；分母为 0 时 '—（0/0）'。"""
     n = 0 if _is_missing(num) else int(num)
     d = 0 if _is_missing(den) else int(den)
-    pct = "—" if d == 0 else _half_up_text(float(n) / float(d) * 100, digits) + "%"
+    pct = "—" if d == 0 else _pct_text(float(n) / float(d) * 100, digits) + "%"
     return f"{pct}（{n}/{d}）"
 
 
@@ -116,6 +131,8 @@ def fmt_rates(nums, dens, digits: int = 1) -> list[str]:
         if 0 <= digits <= 6:
             scaled = pct * _SCALE[digits]
             fast &= np.abs(scaled - np.floor(scaled) - 0.5) > 1e-6
+            # within half a last digit of 0 or 100 without being it: _pct_text gives more decimals
+            fast &= ~((pct > 0) & (pct < 100) & ((scaled < 0.5 + 1e-6) | ((100 - pct) * _SCALE[digits] < 0.5 + 1e-6)))
         else:
             fast[:] = False
     spec = f".{digits}f"

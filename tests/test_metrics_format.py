@@ -1,4 +1,5 @@
-"""metrics.fmt_pct / fmt_rate（快速版）与原来的 Decimal 实现逐字相同：四舍五入（…5 进位）、空值、分母为 0。"""
+"""metrics.fmt_pct / fmt_rate（快速版）与原来的 Decimal 实现逐字相同：四舍五入（…5 进位）、空值、分母为 0；不到 100% 的比率
+不显示成 100%、大于 0 的不显示成 0%（多给小数位，见 metrics._pct_text）。"""
 from __future__ import annotations
 
 import math
@@ -22,7 +23,14 @@ def _ref_round(x: float, digits: int = 1) -> Decimal:
 
 
 def ref_pct(r, digits: int = 1) -> str:
-    return "—" if _missing(r) else f"{_ref_round(r * 100, digits)}%"
+    if _missing(r):
+        return "—"
+    x = float(r) * 100
+    for more in range(digits, digits + 4):  # a share strictly between 0 and 100 % never shows as 0 or 100 %
+        text = _ref_round(x, more)
+        if not 0 < x < 100 or text not in (0, 100):
+            return f"{text}%"
+    return f"{Decimal(100) - Decimal(1).scaleb(-digits - 3) if x > 50 else Decimal(1).scaleb(-digits - 3)}%"
 
 
 def ref_rate(num, den, digits: int = 1) -> str:
@@ -37,7 +45,13 @@ def test_hand_computed_halves_round_up():
     assert metrics.fmt_rate(1, 8) == "12.5%（1/8）"
     assert metrics.fmt_rate(1, 16) == "6.3%（1/16）"          # 6.25 → 6.3
     assert metrics.fmt_rate(3, 16) == "18.8%（3/16）"         # 18.75 → 18.8
-    assert metrics.fmt_pct(0.00005) == "0.0%"                 # 0.005 → 0.0 (one decimal)
+    assert metrics.fmt_pct(0.00005) == "0.01%"                # 0.005 → 0.0 (one decimal), but not 0: 0.01
+    assert metrics.fmt_rate(16697, 16705) == "99.95%（16697/16705）"  # 99.952 → 100.0, but 8 not done: 99.95
+    assert metrics.fmt_rate(999999, 1000000) == "99.9999%（999999/1000000）"
+    assert metrics.fmt_rate(99999999, 100000000) == "99.9999%（99999999/100000000）"  # 99.999999: last digit short
+    assert metrics.fmt_rate(1, 10 ** 9) == "0.0001%（1/1000000000）"
+    assert metrics.fmt_rates([16697, 16705, 0], [16705, 16705, 7]) == [
+        "99.95%（16697/16705）", "100.0%（16705/16705）", "0.0%（0/7）"]
     assert metrics.fmt_pct(0.0005) == "0.1%"                  # 0.05 → 0.1
     assert metrics.fmt_pct(0.1235, 2) == "12.35%"
     assert metrics.fmt_pct(0.12345, 2) == "12.35%"            # 12.345 → 12.35
@@ -52,7 +66,7 @@ def test_edge_cases():
                            (12, 5, "240.0%（12/5）")]:
         assert metrics.fmt_rate(num, den) == text == ref_rate(num, den), (num, den)
     for r, text in [(None, "—"), (float("nan"), "—"), (pd.NA, "—"), (np.nan, "—"), (0, "0.0%"), (1, "100.0%"),
-                    (-0.0, "-0.0%"), (-0.0004, "-0.0%"), (-0.0005, "-0.1%"), (1e-12, "0.0%"),
+                    (-0.0, "-0.0%"), (-0.0004, "-0.0%"), (-0.0005, "-0.1%"), (1e-12, "0.0001%"),
                     (Decimal("0.5625"), "56.3%"), (np.float32(0.5625), "56.3%")]:
         assert metrics.fmt_pct(r) == text == ref_pct(r), r
 

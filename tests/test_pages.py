@@ -191,6 +191,7 @@ def test_display_fixes_on_pages(sample_db, monkeypatch):
     assert len(od) <= 200 and od["超期工作日"].is_monotonic_decreasing
 
     _switch(at, "pages/data_admin.py")
+    at.toggle(key="adm_err_detail").set_value(True).run()  # 原值 is among the detail columns
     errs = next(d.value for d in at.dataframe if "原值" in d.value.columns)
     assert not errs["原值"].isna().any() and not (errs["原值"] == "None").any()
     from dashboard.upload import MAX_FILE_BYTES
