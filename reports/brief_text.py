@@ -17,8 +17,8 @@ def ymd(d: date) -> str:
 
 
 def pct1(num, den) -> str:
-    r = metrics.rate(num, den)
-    return "—" if r is None else f"{r * 100:.1f}%"
+    """The dashboard's rounding (half up; short of 100 % never 100.0 %): metrics.fmt_pct."""
+    return metrics.fmt_pct(metrics.rate(num, den))
 
 
 def pp_rounded(pp: float | None) -> float | None:
