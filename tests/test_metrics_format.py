@@ -115,3 +115,11 @@ def test_fmt_rates_missing_and_float_columns():
     assert metrics.fmt_rates(nums, dens) == expected
     assert metrics.fmt_rates([None, 1], [None, 2]) == ["—（0/0）", "50.0%（1/2）"]
     assert metrics.fmt_rates([], []) == []
+
+
+def test_the_meeting_brief_rounds_as_the_dashboard():
+    from reports.brief_text import pct1
+
+    assert pct1(9, 16) == "56.3%"             # float formatting gave 56.2 (56.25 rounded to even)
+    assert pct1(16697, 16705) == "99.95%"      # and 100.0 here
+    assert pct1(3, 0) == "—"
