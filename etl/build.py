@@ -82,7 +82,7 @@ def _screen(campaign: Campaign, path: Path, seen_sha: dict[tuple[str, str], str]
     first = seen_sha.setdefault((campaign.id, file_sha), path.name)
     if first != path.name:
         return file_sha, LoadError(campaign.id, None, path.name, "", None, None, None,
-                                   f"文件内容与“{first}”完全相同，已跳过，不重复计入", WARNING)
+                                   f"与“{first}”内容完全相同，未导入（同样的数据只计一次）", WARNING)
     return file_sha, None
 
 

@@ -175,7 +175,7 @@ def test_a_file_changed(tmp_path, src):
 def test_a_file_removed(tmp_path, src):
     db = tmp_path / "inc" / "d.duckdb"
     before = run(src, db, cache=True)
-    skipped = [e.file_name for e in before.errors if "完全相同，已跳过" in e.message]
+    skipped = [e.file_name for e in before.errors if "内容完全相同，未导入" in e.message]
     assert skipped == ["临泉县_整改台账_20230522.xlsx"]
     entries = len(stored(db))
     (src / COPY).unlink()  # the original, skipped so far, is read now

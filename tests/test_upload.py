@@ -197,6 +197,21 @@ def test_rebuild_applies_profiles_folder_and_reports_not_imported_first(tmp_path
     assert profile == "热线工单"
 
 
+def test_the_same_export_under_a_second_name_is_told_not_imported_and_why(tmp_path):
+    """新用户走查：同一份导出换个文件名再传，预览说“将导入”，导入后却只说“没有可导入的数据”、清单为空。"""
+    upl = tmp_path / "uploads"
+    (upl / CAMPAIGN).mkdir(parents=True)
+    (upl / CAMPAIGN / "热线工单_20230610.csv").write_bytes(HOTLINE)
+    (upl / CAMPAIGN / "热线工单_副本.csv").write_bytes(HOTLINE)
+    result = upload.rebuild(tmp_path / "d.duckdb", sample_root=tmp_path / "no-samples", uploads=upl,
+                            profiles=tmp_path / "profiles")
+    assert ip.file_outcome(result, CAMPAIGN, "热线工单_副本.csv") == (
+        "“热线工单_副本.csv”未导入：与“热线工单_20230610.csv”内容完全相同，未导入（同样的数据只计一次）")
+    assert ip.not_imported_lines(result) == [
+        "文件未导入：热线工单_副本.csv（与“热线工单_20230610.csv”内容完全相同，未导入（同样的数据只计一次））"]
+    assert ip.file_outcome(result, CAMPAIGN, "热线工单_20230610.csv").startswith("“热线工单_20230610.csv”：导入 3 行")
+
+
 def test_an_upload_updates_the_database_in_place_while_the_pages_read_it(tmp_path):
     """The data page's rebuild runs in the app's process, which holds the database open read-only: the second
     upload is put into a copy of it (etl/db_increment.py), swapped in, and seen once the page reconnects."""
