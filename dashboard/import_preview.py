@@ -13,11 +13,12 @@ from pathlib import Path
 import pandas as pd
 
 from etl.build_result import KIND_LABELS
-from etl.config import Campaign
+from etl.config import Campaign, list_campaigns, load_campaign
 from etl.preview import SheetPreview, field_choices, field_label, override_for, preview_file
 from etl.read.profiles import ImportProfile, save_profile
 from etl.read.vocabulary import load_vocabulary, norm_header
 from etl.validate.context import ERROR
+from etl.validate.submission import unit_from_file_name
 
 SKIP = "skip"
 KIND_OPTIONS = {**KIND_LABELS, SKIP: "不导入"}
@@ -250,6 +251,23 @@ def file_outcome(result, campaign_id: str, file_name: str) -> str:
     loaded, rejected = sum(s.rows_loaded for s in subs), sum(s.rows_rejected for s in subs)
     text = f"“{file_name}”：导入 {loaded} 行"
     return text + (f"，未导入 {rejected} 行（见下方红色清单）" if rejected else "，没有未导入的行")
+
+
+def other_campaign_hint(file_name: str, campaign: Campaign) -> str | None:
+    """文件名里的单位不是本专项整治的、却是另一个专项整治的：多半是侧栏选错了专项整治（各行会报“缺少可识别的
+    填报单位”，看不出原因）。"""
+    if unit_from_file_name(file_name, campaign) is not None:
+        return None
+    for other_id in list_campaigns():
+        if other_id == campaign.id:
+            continue
+        other = load_campaign(other_id)
+        unit = unit_from_file_name(file_name, other)
+        if unit is not None:
+            name = next((u.name for u in other.units if u.id == unit), unit)
+            return (f"文件名中的单位“{name}”属于“{other.short_name}”，不是当前所选的“{campaign.short_name}”的单位："
+                    "是否选错了专项整治？如是，请放弃这个文件，在侧栏切换专项整治后重新上传。")
+    return None
 
 
 def unit_upload_refusal(sheets: list[SheetPreview], unit_id: str, unit_names: dict[str, str]) -> str | None:

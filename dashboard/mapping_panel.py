@@ -251,6 +251,8 @@ def staged_file(path: Path, campaign_id: str, campaign: Campaign,
 
             st.error(f"无法读取这个文件：{unreadable_reason(e)}", icon=":material/error:")
             auto = current = []
+        if hint := preview.other_campaign_hint(name, campaign):
+            st.warning(hint, icon=":material/swap_horiz:")
         edited: dict[str, bool] = {}
         autos = {s.sheet_name: s for s in auto}
         several = len(current) > 1

@@ -234,3 +234,13 @@ def test_an_upload_updates_the_database_in_place_while_the_pages_read_it(tmp_pat
     with duckdb.connect(str(db), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM leads WHERE lead_id LIKE 'GD2023070%'").fetchone()[0] == 3
         assert con.execute("SELECT count(*) FROM leads").fetchone()[0] == 6
+
+
+def test_a_file_of_another_campaigns_unit_asks_whether_the_campaign_is_wrong():
+    """新用户走查：登录后落在海西，上传颍上县的台账，每行都报“缺少可识别的填报单位”，而文件名明明写着颍上县。"""
+    haixi, fuyang = load_campaign("haixi-2023"), load_campaign("fuyang-2023")
+    hint = ip.other_campaign_hint("颍上县_整改台账_20231010.xlsx", haixi)
+    assert hint.startswith(f"文件名中的单位“颍上县交通运输局”属于“{fuyang.short_name}”，不是当前所选的“{haixi.short_name}”")
+    assert "是否选错了专项整治" in hint
+    assert ip.other_campaign_hint("颍上县_整改台账_20231010.xlsx", fuyang) is None   # its own unit
+    assert ip.other_campaign_hint("热线工单_20230610.csv", haixi) is None          # no unit in the name at all
