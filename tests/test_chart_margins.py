@@ -75,3 +75,13 @@ def test_widest_whole_column_equals_label_by_label():
     # （12 个汉字 + 6 个数字 × 0.56 = 15.36）宽
     assert round(by_label, 2) == round(18.41 * 13, 2)
     assert margins.widest([], 13) == 0.0
+
+
+def test_wrapped_level_tick_text_adds_a_line_height_per_extra_line():
+    cats = ["逐利执法", "执法不规范", "执法方式简单僵化"]
+    one = go.Figure(go.Scatter(x=cats, y=[1, 2, 3]), layout=dict(xaxis=dict(tickangle=0)))
+    three = go.Figure(go.Scatter(x=cats, y=[1, 2, 3]), layout=dict(xaxis=dict(
+        tickangle=0, tickmode="array", tickvals=cats, ticktext=["逐利<br>执法", "执法不<br>规范", "执法方<br>式简单<br>僵化"])))
+    assert style(one).layout.margin.b == 70                                  # X_LEVEL（字号 14）
+    assert style(three).layout.margin.b == 70 + 2 * 17                      # 两行多出：各 ⌈1.25 × 13⌉ = 17
+    assert style(go.Figure(three), big=True).layout.margin.b == 81 + 2 * 24  # 投影大字号：⌈1.25 × 19⌉ = 24

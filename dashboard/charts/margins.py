@@ -186,7 +186,9 @@ def compute(layout: dict, data: list[dict], base: int, top: int) -> tuple[dict, 
                 end_side = "l" if side == "t" else "r"
                 m[end_side] = max(m[end_side], over)
             else:
-                need = _at(X_LEVEL, base)
+                # 折成几行（<br>）的文字：每多一行加高约 1.2 个字号（实测 14 号 14.8、20 号 22.7 像素），宁大勿小
+                extra_lines = max(str(t).count("<br>") for t in labels)
+                need = _at(X_LEVEL, base) + extra_lines * math.ceil(1.25 * size)
                 if side == "t":
                     need += 2
                 if kind not in ("category", "multicategory"):     # 量程两端的刻度文字各伸出半个
