@@ -23,7 +23,7 @@ def test_a_long_text_column_takes_the_rest_and_wraps():
     assert lay.widths["单位"] == 130                     # 内容窄的先拿够，不换行
     assert sum(lay.widths.values()) == TABLE_PX
     room = lay.widths["说明"] - 18 - 14                  # 每行至少排满“列宽 − 一个字”
-    assert lay.lines == -(-1400 // room) == lines_needed(df["说明"], lay.widths["说明"])
+    assert lay.lines == -(-1400 // room) == lines_needed(1400, lay.widths["说明"])
     assert lay.row_height == lay.lines * 21 + 12 and lay.row_height > 64   # 行高 > 4rem 表格才换行
     assert lay.height == 1 * lay.row_height + 38
 

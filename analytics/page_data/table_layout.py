@@ -43,29 +43,30 @@ class TableLayout:
         return list(self.widths)
 
 
-def _texts(values: pd.Series) -> list[str]:
-    """单元格显示的文字；空值（None、NaN、NA）显示为空白。"""
-    return ["" if pd.isna(v) else str(v) for v in values.tolist()]
+def text_px(values: pd.Series) -> float:
+    """一列里最宽的一格文字（像素）；空值（None、NaN、NA）显示为空白。只量不同的值（全国的导入问题记录有几万行，
+    说明、文件、单位多有重复）。"""
+    shown = values.dropna().astype(str).unique().tolist()
+    return widest(shown, FONT_PX) if shown else 0.0
 
 
-def natural_px(values: pd.Series, header: str) -> int:
-    """不换行时这一列要多宽：最宽的值（加内边距）与表头（加内边距）中大的一个。"""
-    cells = widest(_texts(values), FONT_PX) + CELL_PAD if len(values) else 0
-    return math.ceil(max(cells, text_width(header, FONT_PX) + HEADER_PAD))
+def natural_px(cell_px: float, header: str) -> int:
+    """不换行时这一列要多宽：最宽的值（cell_px 加内边距）与表头（加内边距）中大的一个。"""
+    return math.ceil(max(cell_px + CELL_PAD if cell_px else 0, text_width(header, FONT_PX) + HEADER_PAD))
 
 
-def lines_needed(values: pd.Series, px: int) -> int:
-    """这一列最长的一格在 px 宽的列里换成几行。表格逐字换行（英文按词）：每行至少排满“列宽 − 一个字”，
+def lines_needed(cell_px: float, px: int) -> int:
+    """最宽 cell_px 的一格在 px 宽的列里换成几行。表格逐字换行（英文按词）：每行至少排满“列宽 − 一个字”，
     按这个下限估计，只会多估、不会少估。"""
     room = px - CELL_PAD - FONT_PX
-    longest = widest(_texts(values), FONT_PX) if len(values) else 0
-    return max(1, math.ceil(longest / max(room, 1)))
+    return max(1, math.ceil(cell_px / max(room, 1)))
 
 
 def fit(df: pd.DataFrame, cols: list[Col], total: int = TABLE_PX, max_lines: int = 6) -> TableLayout:
     """按 cols 的顺序排出 df 的这些列：不换行的列按内容宽（在 min/max 之间）；换行的列分剩下的宽度（内容窄的
     先拿够，不少于 min_px）；行高够放下最长的一格（最多 max_lines 行，更长的点开单元格看全文）。"""
-    want = {c.name: max(c.min_px, min(c.max_px or 10**6, natural_px(df[c.name], c.name))) for c in cols}
+    cell_px = {c.name: text_px(df[c.name]) for c in cols}
+    want = {c.name: max(c.min_px, min(c.max_px or 10**6, natural_px(cell_px[c.name], c.name))) for c in cols}
     widths = {c.name: want[c.name] for c in cols}
     wrapping = [c for c in cols if c.wrap]
     room = total - sum(w for n, w in widths.items() if n not in {c.name for c in wrapping})
@@ -77,7 +78,7 @@ def fit(df: pd.DataFrame, cols: list[Col], total: int = TABLE_PX, max_lines: int
             rest_min = sum(o.min_px for o in order[i + 1:])
             widths[c.name] = max(c.min_px, min(want[c.name], room - rest_min))
             room -= widths[c.name]
-    lines = min(max_lines, max([lines_needed(df[c.name], widths[c.name]) for c in wrapping
+    lines = min(max_lines, max([lines_needed(cell_px[c.name], widths[c.name]) for c in wrapping
                                 if widths[c.name] < want[c.name]], default=1))
     row_h = ONE_LINE_ROW if lines == 1 else max(WRAP_MIN_ROW, lines * LINE_PX + ROW_PAD)
     height: int | str = "auto" if lines == 1 and len(df) <= 10 else min(MAX_HEIGHT, len(df) * row_h + 38)
