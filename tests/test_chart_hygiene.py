@@ -139,7 +139,8 @@ def test_long_unit_names_wrap_into_even_lines():
     assert wrap_name("大柴旦行委建设和交通运输局", 7) == "大柴旦行委建设<br>和交通运输局"    # 13 字 → 7 + 6
     assert wrap_name("州交通运输综合行政执法监督局", 7) == "州交通运输综合<br>行政执法监督局"
     assert wrap_name("格尔木市交通运输局", 9) == "格尔木市交通运输局"                    # 放得下：不折
-    assert wrap_name("执法“寻租”", 3) == "执法<br>“寻租”"                               # 左引号不留在行尾
+    assert wrap_name("执法“寻租”", 4) == "执法<br>“寻租”"                               # 左引号不留在行尾
+    assert wrap_name("执法“寻租”", 3) == "执法“<br>寻租”"                               # 除非下一行就放不下了
     assert wrap_name("阜阳市交通运输综合行政执法支队直属大队", 7) == "阜阳市交通运输<br>综合行政执法支<br>队直属大队"
 
 

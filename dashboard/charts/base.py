@@ -137,8 +137,8 @@ def wrap_name(name: str, per_line: int) -> str:
         return name
     size = -(-len(name) // n)
     lines = [name[i:i + size] for i in range(0, len(name), size)]
-    for i in range(len(lines) - 1):     # 左引号、左括号不留在行尾：“执法“<br>寻租”” → “执法<br>“寻租””
-        if lines[i][-1] in "“‘（《(":
+    for i in range(len(lines) - 1):     # 左引号、左括号不留在行尾（下一行放得下时）：执法“<br>寻租” → 执法<br>“寻租”
+        if lines[i][-1] in "“‘（《(" and len(lines[i + 1]) < per_line:
             lines[i], lines[i + 1] = lines[i][:-1], lines[i][-1] + lines[i + 1]
     return "<br>".join(lines)
 

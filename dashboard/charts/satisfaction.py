@@ -152,11 +152,12 @@ def satisfaction_yoy(df: pd.DataFrame) -> go.Figure:
                            "<br>较上一测评年度：%{customdata[1]}<extra></extra>")))
     score_axis = dict(title=dict(text="满意度得分（分）"), range=[0, 108])
     unit_axis = dict(categoryorder="array", categoryarray=units)
-    if across:      # 得分写在条内右端，同一字号（每条约 22 像素粗，放得下投影时的字）；单位名称在左侧一行一个
+    # 得分写在条内右端，同一字号；条约 27 像素粗才放得下投影时的字（更细时 plotly 不写）；单位名称在左侧一行一个
+    if across:
         return go.Figure(traces, layout=dict(
-            title=dict(text="各单位满意度逐年对比"), barmode="group", bargap=0.2, uniformtext=dict(mode="hide"),
+            title=dict(text="各单位满意度逐年对比"), barmode="group", bargap=0.1, uniformtext=dict(mode="hide"),
             xaxis=score_axis, yaxis=unit_axis | dict(title=dict(text=""), autorange="reversed"),
-            height=unit_bar_height(len(units), per_unit=max(1, len(traces)) * 28)))
+            height=unit_bar_height(len(units), per_unit=max(1, len(traces)) * 32)))
     # 得分写在柱内顶端，柱窄时竖排；所有柱同一字号，柱太窄放不下 style 定的最小字号时不写（看悬停和下面的表）。
     # 组间距比默认的 0.2 小：1366 宽投影时十个单位两个年度的柱正好放得下竖排的得分
     return go.Figure(traces, layout=dict(
