@@ -114,21 +114,25 @@ def satisfaction_heatmap_before(df: pd.DataFrame, dimensions: list[str] | None =
 
 
 def satisfaction_yoy_before(df: pd.DataFrame) -> go.Figure:
-    """satisfaction_yoy.sql → 各单位各年度得分（分组柱），悬停显示问卷份数与较上年变化。"""
+    """satisfaction_yoy.sql → 各单位各年度得分（分组横条：图里不超过 MAX_CHART_UNITS 个单位，总在
+    UNIT_BARS_ACROSS 之内），悬停显示问卷份数与较上年变化。"""
     units = df.sort_values("sort_order")["unit_name"].drop_duplicates().tolist()
     fig = go.Figure()
     for i, (year, g) in enumerate(df.sort_values("survey_year").groupby("survey_year", sort=True)):
         change = ["—" if pd.isna(c) else f"{c:+.1f} 分" for c in g["change"]]
         fig.add_trace(go.Bar(
-            x=g["unit_name"], y=g["score"], name=f"{int(year)}年", marker_color=PALETTE[i % len(PALETTE)],
+            x=g["score"], y=g["unit_name"], orientation="h", name=f"{int(year)}年",
+            marker_color=PALETTE[i % len(PALETTE)],
             text=[one_decimal(v) for v in g["score"]], textposition="inside", insidetextanchor="end",
             customdata=list(zip(g["respondents"], change, strict=True)),
-            hovertemplate=(f"%{{x}}<br>{int(year)}年得分：%{{y:.1f}} 分<br>问卷：%{{customdata[0]}} 份"
+            hovertemplate=(f"%{{y}}<br>{int(year)}年得分：%{{x:.1f}} 分<br>问卷：%{{customdata[0]}} 份"
                            "<br>较上一测评年度：%{customdata[1]}<extra></extra>")))
-    fig.update_layout(title="各单位满意度逐年对比", xaxis_title="单位", yaxis_title="满意度得分（分）",
-                      barmode="group", bargap=0.1, uniformtext_mode="hide")
-    fig.update_xaxes(categoryorder="array", categoryarray=units)
-    fig.update_yaxes(range=[0, 108])
+    n_years = max(1, df["survey_year"].nunique())
+    fig.update_layout(title="各单位满意度逐年对比", xaxis_title="满意度得分（分）", yaxis_title="",
+                      barmode="group", bargap=0.1, uniformtext_mode="hide",
+                      height=max(300, 150 + len(units) * n_years * 32))
+    fig.update_yaxes(categoryorder="array", categoryarray=units, autorange="reversed")
+    fig.update_xaxes(range=[0, 108])
     return fig
 
 
