@@ -221,14 +221,41 @@ def problems_frame(sheet: SheetPreview, severity: str = ERROR) -> pd.DataFrame:
 
 
 # ------------------------------------------------------------------ after a rebuild: what was not imported first
-def not_imported_lines(result, campaign_id: str | None = None) -> list[str]:
-    """重建结果中整张表、整个文件未导入的说明（etl.build.BuildResult；只列该专项整治的）。"""
-    lines = [f"工作表未导入：{s.file_name}" + (f"〔{s.sheet_name}〕" if s.sheet_name else "")
-             + f"，{s.rows_rejected} 行" for s in result.sheets_not_loaded()
-             if campaign_id in (None, s.campaign_id)]
-    lines += [f"文件未导入：{e.file_name}（{e.message}）" for e in result.files_not_loaded()
+def not_imported_lines(result, campaign_id: str | None = None, files=None) -> list[str]:
+    """重建结果中整张表、整个文件未导入的说明（etl.build.BuildResult；只列该专项整治的；files：只列这些文件的）。"""
+    return [line for name, line in _not_imported(result, campaign_id) if files is None or name in files]
+
+
+def _not_imported(result, campaign_id: str | None) -> list[tuple[str, str]]:
+    lines = [(s.file_name, f"工作表未导入：{s.file_name}" + (f"〔{s.sheet_name}〕" if s.sheet_name else "")
+              + f"，{s.rows_rejected} 行") for s in result.sheets_not_loaded() if campaign_id in (None, s.campaign_id)]
+    lines += [(e.file_name, f"文件未导入：{e.file_name}（{e.message}）") for e in result.files_not_loaded()
               if campaign_id in (None, e.campaign_id)]
     return lines
+
+
+def not_imported_boxes(result, campaign_id: str, focus: tuple[str, ...] = ()) -> list[tuple[str, str]]:
+    """重建后“未导入的内容”的提示框（级别 error / info，文字）。刚确认导入了文件时，这些文件的单独一框（错误），
+    其他已上传文件中原有的另起一框（提示）：否则刚说完“导入 5 行，没有未导入的行”，下面红框里却是别的文件的 5 条，
+    会被读成“我的文件出错了”。"""
+    rejected = rejected_rows_frame(result, focus, campaign_id)
+    pairs = _not_imported(result, campaign_id)
+
+    def lines(mine: bool) -> list[str]:
+        found = [line for name, line in pairs if (name in focus) == mine]
+        n = int((rejected["文件"].isin(focus) == mine).sum())
+        return found + ([f"未导入的行（错误）{n} 条，见下表"] if n else [])
+
+    if not focus:
+        return [("error", "**未导入的内容**" + "".join(f"\n- {x}" for x in everything))] \
+            if (everything := lines(False)) else []
+    boxes = []
+    if mine := lines(True):
+        boxes.append(("error", "**这次导入的文件中未导入的内容**" + "".join(f"\n- {x}" for x in mine)))
+    if others := lines(False):
+        boxes.append(("info", "**其他已上传文件中原有的未导入内容**（不是这次上传的文件，以前就有；各条见下表和“导入问题记录”）"
+                      + "".join(f"\n- {x}" for x in others)))
+    return boxes
 
 
 def rejected_rows_frame(result, first_files: tuple[str, ...] = (), campaign_id: str | None = None) -> pd.DataFrame:

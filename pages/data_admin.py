@@ -83,7 +83,7 @@ def _rebuild(focus: tuple[str, ...] = (), allow_empty: bool = False) -> None:
     auth.record("rebuild", target=campaign_id, detail={"结果": result.summary_text()[:2000], "文件": list(focus)})
     rows = pd.DataFrame(result.summary_rows(), columns=["类型", "工作表数", "读取行数", "导入行数", "未导入行数"])
     st.session_state[K_LAST_BUILD] = {"text": result.summary_text(), "rows": rows,
-                                      "lost": preview.not_imported_lines(result, campaign_id),
+                                      "boxes": preview.not_imported_boxes(result, campaign_id, focus),
                                       "rejected": preview.rejected_rows_frame(result, focus, campaign_id)}
     notes = st.session_state.setdefault(K_NOTICE, [])
     for name in focus:
@@ -143,17 +143,18 @@ for staged in upload.list_staged(campaign_id, area.staging):
 
 last = st.session_state.get(K_LAST_BUILD)
 if last:
-    if last["lost"] or not last["rejected"].empty:
-        st.error("**未导入的内容**" + "".join(f"\n- {line}" for line in last["lost"])
-                 + (f"\n- 未导入的行（错误）{len(last['rejected'])} 条，见下表" if not last["rejected"].empty else ""),
-                 icon=":material/error:")
-        if not last["rejected"].empty:
-            with st.container(key="adm_build_rejected_box"):
-                shown = last["rejected"].head(500)
-                lay = rejected_rows_view(shown)
-                st.dataframe(mapping_panel.red(shown[lay.columns]), hide_index=True, key="adm_build_rejected",
-                             row_height=lay.row_height, height=lay.height, column_config=ui.fitted_columns(
-                                 lay, {"行号": st.column_config.NumberColumn()}))
+    for level, text in last.get("boxes", []):
+        if level == "error":
+            st.error(text, icon=":material/error:")
+        else:
+            st.info(text, icon=":material/history:")
+    if not last["rejected"].empty:
+        with st.container(key="adm_build_rejected_box"):
+            shown = last["rejected"].head(500)
+            lay = rejected_rows_view(shown)
+            st.dataframe(mapping_panel.red(shown[lay.columns]), hide_index=True, key="adm_build_rejected",
+                         row_height=lay.row_height, height=lay.height, column_config=ui.fitted_columns(
+                             lay, {"行号": st.column_config.NumberColumn()}))
     st.success("数据库已重新生成。", icon=":material/check_circle:")
     st.code(last["text"], language=None)
     st.dataframe(last["rows"], hide_index=True, key="adm_build_rows")

@@ -236,6 +236,30 @@ def test_an_upload_updates_the_database_in_place_while_the_pages_read_it(tmp_pat
         assert con.execute("SELECT count(*) FROM leads").fetchone()[0] == 6
 
 
+def test_after_an_import_the_files_own_losses_come_apart_from_older_ones(tmp_path):
+    """新用户走查：刚导入的文件“导入 3 行，没有未导入的行”，下面红框却写“未导入的行（错误）5 条”——都是别的文件原有的。"""
+    upl = tmp_path / "uploads"
+    (upl / CAMPAIGN).mkdir(parents=True)
+    (upl / CAMPAIGN / "热线工单_旧.csv").write_bytes(HOTLINE)                  # 1 row rejected (某某物流公司)
+    (upl / CAMPAIGN / "杂表.csv").write_text("名称,数量\n甲,1\n乙,2\n", encoding="utf-8")  # a sheet not loaded
+    clean = b"\n".join(line for line in HOTLINE.splitlines() if "某某物流".encode() not in line).replace(b"GD2023", b"XX2023")
+    (upl / CAMPAIGN / "热线工单_新.csv").write_bytes(clean)
+    result = upload.rebuild(tmp_path / "d.duckdb", sample_root=tmp_path / "no-samples", uploads=upl,
+                            profiles=tmp_path / "profiles")
+    assert ip.file_outcome(result, CAMPAIGN, "热线工单_新.csv") == "“热线工单_新.csv”：导入 3 行，没有未导入的行"
+    assert ip.not_imported_boxes(result, CAMPAIGN, ("热线工单_新.csv",)) == [
+        ("info", "**其他已上传文件中原有的未导入内容**（不是这次上传的文件，以前就有；各条见下表和“导入问题记录”）"
+                 "\n- 工作表未导入：杂表.csv，3 行\n- 未导入的行（错误）2 条，见下表")]
+    # the old register uploaded again: its own row first, the other file's apart
+    assert ip.not_imported_boxes(result, CAMPAIGN, ("热线工单_旧.csv",)) == [
+        ("error", "**这次导入的文件中未导入的内容**\n- 未导入的行（错误）1 条，见下表"),
+        ("info", "**其他已上传文件中原有的未导入内容**（不是这次上传的文件，以前就有；各条见下表和“导入问题记录”）"
+                 "\n- 工作表未导入：杂表.csv，3 行\n- 未导入的行（错误）1 条，见下表")]
+    # a rebuild without an upload: one box, as before
+    assert ip.not_imported_boxes(result, CAMPAIGN) == [
+        ("error", "**未导入的内容**\n- 工作表未导入：杂表.csv，3 行\n- 未导入的行（错误）2 条，见下表")]
+
+
 def test_a_file_of_another_campaigns_unit_asks_whether_the_campaign_is_wrong():
     """新用户走查：登录后落在海西，上传颍上县的台账，每行都报“缺少可识别的填报单位”，而文件名明明写着颍上县。"""
     haixi, fuyang = load_campaign("haixi-2023"), load_campaign("fuyang-2023")
