@@ -36,6 +36,7 @@ TRANSLATIONS = {
     "App pages": "页面导航",
     "Main menu": "主菜单",
     "Map": "地图",              # 县区地图：MapLibre 画布的 aria-label
+    "Notifications": "通知",    # st.toast 的容器（打开清单时的提示）
     "Link to heading": "本节链接",
     "Choose date": "选择日期",
     "Choose date range": "选择日期范围",

@@ -14,21 +14,14 @@ def show_list(lst: drill.DrillList, key: str, on_close: Callable[[], None] | Non
               caption: str | None = None, full_rows: Callable[[], pd.DataFrame] | None = None) -> None:
     """一份清单。key 也是容器的 CSS 类（st-key-drill_<key>），浏览器测试靠它找到清单。
     full_rows：清单只显示前若干行时（lst.summary 写明），下载取的完整清单（点击下载时才查询）。"""
-    seen = f"drill_seen_{key}"
-    if st.session_state.get(seen) != lst.title:
+    if st.session_state.pop(ui.K_DRILL_CLICKED, False):
         # at 1366×768 a list opened from a KPI card lands below the screen: without a word the click looks lost
-        st.session_state[seen] = lst.title
-        st.toast(f"清单已在下方打开：{lst.title}（请向下滚动查看）", icon=":material/arrow_downward:")
-
-    def closed() -> None:
-        st.session_state.pop(seen, None)
-        on_close()
-
+        st.toast("清单已在下方打开，请向下滚动查看", icon=":material/arrow_downward:")
     with st.container(border=True, key=f"drill_{key}"):
         head, close = st.columns([6, 1], vertical_alignment="center")
         head.markdown(f"**清单：{lst.title}**　{lst.summary}")
         if on_close is not None:
-            close.button("关闭清单", key=f"drill_close_{key}", icon=":material/close:", on_click=closed,
+            close.button("关闭清单", key=f"drill_close_{key}", icon=":material/close:", on_click=on_close,
                          type="tertiary")
         if caption:
             st.caption(caption)

@@ -115,9 +115,16 @@ def kpi(col, key: str, value: str | int, delta: str | None = None, inverse: bool
                delta_arrow="off" if flat else "auto", help=metrics.help_text(key), border=True)
 
 
+K_DRILL_CLICKED = "drill_button_clicked"  # drill_view.show_list says where the list opened, once
+
+
 def drill_button(col, key: str, on_click, args: tuple = (), label: str = "查看清单", help: str | None = None) -> None:
     """指标卡下的“查看清单”按钮：打开这个数字背后的清单（dashboard/drill_view.py）。"""
-    col.button(label, key=f"drill_btn_{key}", on_click=on_click, args=args, icon=":material/list:",
+    def clicked(*args) -> None:
+        st.session_state[K_DRILL_CLICKED] = True
+        on_click(*args)
+
+    col.button(label, key=f"drill_btn_{key}", on_click=clicked, args=args, icon=":material/list:",
                type="tertiary", help=help or "列出这个数字背后的每一行，可下载")
 
 

@@ -170,9 +170,8 @@ class _Prepared:
 
 def _prepare(sources: list[CampaignSources], progress: Progress | None, salt: str, profiles: list[ImportProfile] | None,
              profiles_folder: Path | None, cache: FileCache | None) -> _Prepared:
-    workdays.reload_if_changed()  # before the settings are fingerprinted
     try:
-        workdays.office_schedule()
+        workdays.reload_if_changed()  # before the settings are fingerprinted
     except ValueError as exc:  # a typo in data/calendar.toml or a campaign's [calendar]: no due date can be counted
         raise BuildRefused(f"节假日安排有误，数据库没有重新生成（原数据库保持不变）：{exc}") from exc
     profile_errors: list[LoadError] = []

@@ -104,12 +104,14 @@ _read_from: list[tuple] = [()]  # the files' (path, mtime, size) when the schedu
 
 
 def reload_if_changed() -> None:
-    """Forget the schedule read so far when one of its files changed since (each build asks: the data page
-    rebuilds inside the long-running server, which would otherwise keep an edited calendar's old days)."""
+    """Forget the schedule read so far when one of its files changed since, and read it (each build asks: the data
+    page rebuilds inside the long-running server, which would otherwise keep an edited calendar's old days).
+    ValueError (Chinese, naming the file) when the files hold a typo."""
     stamp = _files_stamp()
     if stamp != _read_from[0]:
         _forget_schedule()
         _read_from[0] = stamp
+    office_schedule()
 
 
 def _files_stamp() -> tuple:
