@@ -141,10 +141,11 @@ def wait_clickable(page, button, what: str, timeout_ms: int = SLOW) -> None:
 
 def downloaded_ids(page, key: str, column: str) -> set[str]:
     idle(page)
-    button = page.locator(f".st-key-drill_{key}").get_by_role("button", name=re.compile("下载数据")).first
     # 点击若正赶上一次重跑（按钮的文件地址被新一轮替换），浏览器拿不到文件：等页面空闲后再点，至多三次。
     # websocket 重连期间 Streamlit 禁用所有控件（CI 上曾持续约 90 秒）：每次点之前等按钮可点。
+    # 点了而文件一直没来时，按钮停在转圈（禁用）且不再恢复（CI 上见过 120 秒）：像用户一样刷新页面（清单的状态在网址里）再点。
     for attempt in range(3):
+        button = page.locator(f".st-key-drill_{key}").get_by_role("button", name=re.compile("下载数据")).first
         button.scroll_into_view_if_needed(timeout=SLOW)
         wait_clickable(page, button, f"清单 {key} 的下载数据按钮")
         try:
@@ -154,6 +155,8 @@ def downloaded_ids(page, key: str, column: str) -> set[str]:
         except PlaywrightTimeout:
             if attempt == 2:
                 raise
+            page.reload(wait_until="domcontentloaded")
+            page.locator(f".st-key-drill_{key}").first.wait_for(timeout=SLOW)
             idle(page)
     text = open(dl.value.path(), encoding="utf-8-sig").read()
     return {r[column] for r in csv.DictReader(io.StringIO(text))}
