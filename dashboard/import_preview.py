@@ -221,9 +221,9 @@ def problems_frame(sheet: SheetPreview, severity: str = ERROR) -> pd.DataFrame:
 
 
 # ------------------------------------------------------------------ after a rebuild: what was not imported first
-def not_imported_lines(result, campaign_id: str | None = None, files=None) -> list[str]:
-    """重建结果中整张表、整个文件未导入的说明（etl.build.BuildResult；只列该专项整治的；files：只列这些文件的）。"""
-    return [line for name, line in _not_imported(result, campaign_id) if files is None or name in files]
+def not_imported_lines(result, campaign_id: str | None = None) -> list[str]:
+    """重建结果中整张表、整个文件未导入的说明（etl.build.BuildResult；只列该专项整治的）。"""
+    return [line for _, line in _not_imported(result, campaign_id)]
 
 
 def _not_imported(result, campaign_id: str | None) -> list[tuple[str, str]]:
