@@ -5,7 +5,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from etl import read_pool
@@ -142,15 +142,16 @@ def _worker_count(paths: list[Path], workers: int | None) -> int:
 
 
 def _read_files(items: list[_Planned], salt: str, profiles: list[ImportProfile],
-                workers: int | None) -> Iterator[FileResult]:
+                workers: int | None, started: list | None = None) -> Iterator[FileResult]:
     """The files' results in the given order: in worker processes when there are enough files, else here;
-    whatever the processes could not deliver is read here."""
+    whatever the processes could not deliver is read here. started: processes read_pool.start_workers
+    started for these files (their number is the count decided then)."""
     done = 0
-    workers = _worker_count([i.path for i in items], workers)
+    workers = len(started) if started else _worker_count([i.path for i in items], workers)
     if workers > 1:
         try:
             for part in read_pool.read_in_processes([(i.campaign, i.path, i.file_sha) for i in items],
-                                                    profiles, salt, workers):
+                                                    profiles, salt, workers, started):
                 done += 1
                 yield part
         except read_pool.PoolFailed:
@@ -166,10 +167,14 @@ class _Prepared:
     plan: list[_Planned]
     profiles: list[ImportProfile]
     profile_errors: list[LoadError]  # import profiles that could not be read (警告)
+    started: list = field(default_factory=list)  # reading processes started early (a full build; see _prepare)
 
 
 def _prepare(sources: list[CampaignSources], progress: Progress | None, salt: str, profiles: list[ImportProfile] | None,
-             profiles_folder: Path | None, cache: FileCache | None) -> _Prepared:
+             profiles_folder: Path | None, cache: FileCache | None, workers: int | None = None,
+             full: bool = False) -> _Prepared:
+    """full: every file will be read (no database to update in place): the reading processes, if the files
+    are worth them, are started before the files are hashed; the caller stops them (read_pool.stop_workers)."""
     try:
         workdays.reload_if_changed()  # before the settings are fingerprinted
     except ValueError as exc:  # a typo in data/calendar.toml or a campaign's [calendar]: no due date can be counted
@@ -186,7 +191,13 @@ def _prepare(sources: list[CampaignSources], progress: Progress | None, salt: st
         progress(0, len(jobs), f"正在核对 {len(jobs)} 个文件是否改动过…")
     if cache is not None:
         cache.use_settings(CacheSettings.of([cs.campaign for cs in sources], profiles))
-    return _Prepared(_plan(jobs, cache, salt), profiles, profile_errors)
+    count = _worker_count([path for _, path in jobs], workers) if full else 1
+    started = read_pool.start_workers(count) if count > 1 else []
+    try:
+        return _Prepared(_plan(jobs, cache, salt), profiles, profile_errors, started)
+    except BaseException:
+        read_pool.stop_workers(started)
+        raise
 
 
 def collect(sources: list[CampaignSources], progress: Progress | None = None, salt: str | None = None,
@@ -221,7 +232,7 @@ def _collect_planned(prepared: _Prepared, progress: Progress | None, salt: str, 
         if progress:
             progress(len(cached), len(plan), f"{len(cached)} 个文件自上次重建以来未改动，沿用上次的读取结果")
     to_read = [i for n, i in enumerate(plan) if i.skipped is None and not i.cached and n not in already_read]
-    fresh = _read_files(to_read, salt, prepared.profiles, workers)
+    fresh = _read_files(to_read, salt, prepared.profiles, workers, prepared.started)
     done = len(cached)
     for n, item in enumerate(plan):
         if item.cached:
@@ -357,23 +368,27 @@ def build(sources: list[CampaignSources], db_path: Path, progress: Progress | No
         file_cache = FileCache(cache_dir(db_path) if cache is True else Path(cache), salt)
     with build_lock(db_path, lock_timeout) as held:
         remove_stale_temp_files(db_path)
-        prepared = _prepare(sources, progress, salt, profiles, profiles_folder, file_cache)
-        campaigns = [cs.campaign for cs in sources]
-        basis = increment_basis(campaigns, prepared.profiles, salt)
-        result, already_read, refused = None, {}, None
-        if file_cache is not None and db_path.is_file():
-            result, already_read, refused = _update_in_place(db_path, sources, prepared, file_cache, salt, basis,
-                                                             allow_empty, progress, workers)
-            if refused:
-                logging.getLogger(__name__).info("not updated in place: %s", refused)
-        if result is None:
-            result = _collect_planned(prepared, progress, salt, file_cache, workers, already_read)
-            result.not_in_place = refused
-            if not allow_empty:
-                _refuse_losing_everything(db_path, result)
-            write_database(db_path, campaigns, result,
-                           (lambda text: progress(result.files, result.files, text)) if progress else lambda text: None,
-                           basis)
+        prepared = _prepare(sources, progress, salt, profiles, profiles_folder, file_cache, workers,
+                            full=file_cache is None or not db_path.is_file())
+        try:
+            campaigns = [cs.campaign for cs in sources]
+            basis = increment_basis(campaigns, prepared.profiles, salt)
+            result, already_read, refused = None, {}, None
+            if file_cache is not None and db_path.is_file():
+                result, already_read, refused = _update_in_place(db_path, sources, prepared, file_cache, salt, basis,
+                                                                 allow_empty, progress, workers)
+                if refused:
+                    logging.getLogger(__name__).info("not updated in place: %s", refused)
+            if result is None:
+                result = _collect_planned(prepared, progress, salt, file_cache, workers, already_read)
+                result.not_in_place = refused
+                if not allow_empty:
+                    _refuse_losing_everything(db_path, result)
+                write_database(db_path, campaigns, result,
+                               (lambda text: progress(result.files, result.files, text)) if progress
+                               else lambda text: None, basis)
+        finally:
+            read_pool.stop_workers(prepared.started)  # (stopped already when the files were read)
         if file_cache is not None and pack_in_background:
             threading.Thread(target=_commit_then_release, args=(file_cache, held.hand_over()),
                              name="build-cache-pack").start()

@@ -195,3 +195,66 @@ def test_a_chunks_rows_travel_as_one_table_and_come_back_as_each_files_rows():
     assert [r.rows["leads"].column("lead_id").to_pylist() for r in back if "leads" in r.rows] == [["a", "b"], ["c"], []]
     assert back[2].rows["ledger_snapshots"].equals(ledger) and back[1].errors == ["未导入"]
     assert [r.record_count() for r in back] == [r.record_count() for r in results]
+
+
+class _CountedWorkers:
+    """Every reading process the build starts, watched."""
+
+    def __init__(self, monkeypatch):
+        self.made: list = []
+        real = read_pool._Worker
+        made = self.made
+
+        class Watched(real):
+            def __init__(self):
+                super().__init__()
+                made.append(self)
+
+        monkeypatch.setattr(read_pool, "_Worker", Watched)
+
+    def running(self) -> int:
+        return sum(w.proc.poll() is None for w in self.made)
+
+
+def test_full_build_starts_its_workers_before_hashing_and_stops_them(src, tmp_path, monkeypatch):
+    """A full build starts the reading processes before it hashes the files (their start-up overlaps the
+    hashing), uses exactly those, and leaves none running."""
+    import etl.build as build_module
+
+    monkeypatch.setattr(read_pool, "PARALLEL_MIN_FILES", 3)
+    workers = _CountedWorkers(monkeypatch)
+    running_when_hashing = []
+    real_plan = build_module._plan
+    monkeypatch.setattr(build_module, "_plan", lambda *a: running_when_hashing.append(workers.running()) or real_plan(*a))
+    result = build(sources(src), tmp_path / "db.duckdb", salt=SALT, profiles=[], workers=2)
+    assert running_when_hashing == [2]
+    assert len(workers.made) == 2 and workers.running() == 0
+    assert comparable(result) == comparable(collect(sources(src), salt=SALT, profiles=[], workers=1))
+
+
+def test_workers_started_early_are_stopped_when_the_build_fails(src, tmp_path, monkeypatch):
+    import etl.build as build_module
+
+    monkeypatch.setattr(read_pool, "PARALLEL_MIN_FILES", 3)
+    workers = _CountedWorkers(monkeypatch)
+
+    def unreadable(*args):
+        raise PermissionError("无权读取")
+
+    monkeypatch.setattr(build_module, "_plan", unreadable)
+    with pytest.raises(PermissionError):
+        build(sources(src), tmp_path / "db.duckdb", salt=SALT, profiles=[], workers=2)
+    assert len(workers.made) == 2 and workers.running() == 0
+    assert not (tmp_path / "db.duckdb").exists()
+
+
+def test_an_update_in_place_starts_no_workers_early(src, tmp_path, monkeypatch):
+    """With a database and a cache in place most files are not read again: no processes before the plan."""
+    monkeypatch.setattr(read_pool, "PARALLEL_MIN_FILES", 3)
+    db = tmp_path / "db.duckdb"
+    build(sources(src), db, salt=SALT, profiles=[], workers=1, cache=True)
+    workers = _CountedWorkers(monkeypatch)
+    write_ledger(src / "临泉_手写台账_20230701.xlsx", "临泉县交通运输局", "2023年7月1日",
+                 [["HW-02", "逐利执法", "乱罚款", "罚款后未开票据", "自查自纠", "立即纠正", "2023年7月30日前", "法规股", "已完成整改"]])
+    result = build(sources(src), db, salt=SALT, profiles=[], workers=2, cache=True)
+    assert result.updated_in_place and workers.made == []
