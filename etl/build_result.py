@@ -96,6 +96,8 @@ class FileResult:
     submissions: list[Submission] = field(default_factory=list)
     errors: list[LoadError] = field(default_factory=list)
     rows: dict[str, pa.Table] = field(default_factory=dict)  # table name → rows (tables with rows only)
+    # instead of rows, in a reading process: the rows not yet converted (read_pool converts a chunk's at once)
+    collected: dict[str, Collected] = field(default_factory=dict)
     cacheable: bool = True
     header_texts: bytes = EVERY_TEXT
 

@@ -129,3 +129,26 @@ class Collected:
     def arrow(self) -> pa.Table:
         self._flush()
         return pa.concat_tables(self.chunks) if self.chunks else arrow_schema(self.table).empty_table()
+
+
+def joined_tables(parts: list[Collected | None], table: str) -> tuple[pa.Table, list[int]]:
+    """Several files' rows of one table, one file after the other, as one table, with each file's number of
+    rows (-1 for a file without the table). Rows still held as records are converted together: converting a
+    ledger's dozen on their own cost 40 µs, 24,000 times nationally; together, a chunk's 64 cost 8 µs a file."""
+    pieces: list[pa.Table] = []
+    records: list[dict] = []
+    counts = []
+    for part in parts:
+        counts.append(-1 if part is None else len(part))
+        if part is None:
+            continue
+        if not part.chunks and not part.pending_tables:
+            records.extend(part.pending)
+            continue
+        if records:
+            pieces.append(records_arrow(records, arrow_schema(table)))
+            records = []
+        pieces.append(part.arrow())
+    if records or not pieces:
+        pieces.append(records_arrow(records, arrow_schema(table)))
+    return pa.concat_tables(pieces).combine_chunks(), counts

@@ -142,10 +142,11 @@ def _failed_outside_the_file(exc: Exception) -> bool:
 
 
 def read_one(campaign: Campaign, path: Path, file_sha: str, salt: str, profiles: list[ImportProfile],
-             memo: dict, overrides: dict[str, ImportProfile] | None = None, sheets: list | None = None) -> FileResult:
+             memo: dict, overrides: dict[str, ImportProfile] | None = None, sheets: list | None = None,
+             convert: bool = True) -> FileResult:
     """Read and validate one file on its own (no cross-file step): what the build cache stores (not with
     overrides: a one-off choice is in no cache key). sheets: the file's sheets when the caller has read it
-    already (the upload preview)."""
+    already (the upload preview). convert False: the rows are left in FileResult.collected, unconverted."""
     part = BuildResult()
     release = sheets is None  # rows read here are dropped as they are validated (the caller's are kept)
     scanned = EVERY_TEXT
@@ -163,5 +164,6 @@ def read_one(campaign: Campaign, path: Path, file_sha: str, salt: str, profiles:
         if sheet.error == EMPTY_SHEET:
             continue  # blank Sheet2/Sheet3 tabs: nothing in them to load or to lose
         _load_sheet(campaign, path, file_sha, sheet, part, salt, memo, release)
-    return FileResult(part.submissions, part.errors, {c.table: c.arrow() for c in part.tables() if len(c)},
-                    cacheable=not overrides, header_texts=scanned)
+    tables = {c.table: c for c in part.tables() if len(c)}
+    return FileResult(part.submissions, part.errors, {t: c.arrow() for t, c in tables.items()} if convert else {},
+                      cacheable=not overrides, header_texts=scanned, collected={} if convert else tables)

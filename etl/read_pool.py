@@ -25,6 +25,7 @@ from typing import BinaryIO
 import pyarrow as pa
 
 from etl.build_result import FileResult
+from etl.collected import Collected, joined_tables
 from etl.config import PROJECT_ROOT, Campaign
 from etl.fingerprint import result_fingerprint
 from etl.normalize import workdays
@@ -212,13 +213,15 @@ class _Worker:
 # database table, cut back into each file's rows here (slices share the buffers: no copy).
 def joined_rows(results: list[FileResult]) -> tuple[list[FileResult], dict[str, tuple[pa.Table, list[int]]]]:
     """(the results without their rows, table → (every file's rows one after the other, rows per file or -1
-    for a file without that table))."""
-    joined = {}
-    for name in sorted({name for r in results for name in r.rows}):
-        parts = [r.rows.get(name) for r in results]
-        joined[name] = (pa.concat_tables([t for t in parts if t is not None]).combine_chunks(),
-                        [-1 if t is None else t.num_rows for t in parts])
-    return [dataclasses.replace(r, rows={}) for r in results], joined
+    for a file without that table)); rows are taken from FileResult.rows or, unconverted, .collected."""
+    def part(r: FileResult, name: str) -> Collected | None:
+        if name in r.collected:
+            return r.collected[name]
+        return Collected(name, [r.rows[name]], rows_added=r.rows[name].num_rows) if name in r.rows else None
+
+    names = sorted({name for r in results for name in (*r.rows, *r.collected)})
+    joined = {name: joined_tables([part(r, name) for r in results], name) for name in names}
+    return [dataclasses.replace(r, rows={}, collected={}) for r in results], joined
 
 
 def split_rows(results: list[FileResult], joined: dict[str, tuple[pa.Table, list[int]]]) -> list[FileResult]:
@@ -325,7 +328,8 @@ def _serve(inp: BinaryIO, out: BinaryIO) -> None:
             continue
         memo: dict = {}  # per chunk: it also keeps one entry per row read (etl/validate/row_identity.py)
         try:
-            results = [read_one(campaigns[c], Path(path), sha, salt, profiles, memo) for c, path, sha in chunk]
+            results = [read_one(campaigns[c], Path(path), sha, salt, profiles, memo, convert=False)
+                       for c, path, sha in chunk]
         except Exception as exc:  # noqa: BLE001 — the parent reads the files itself and shows the error
             _send(out, (False, repr(exc)))
             continue

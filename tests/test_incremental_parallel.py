@@ -258,3 +258,36 @@ def test_an_update_in_place_starts_no_workers_early(src, tmp_path, monkeypatch):
                  [["HW-02", "逐利执法", "乱罚款", "罚款后未开票据", "自查自纠", "立即纠正", "2023年7月30日前", "法规股", "已完成整改"]])
     result = build(sources(src), db, salt=SALT, profiles=[], workers=2, cache=True)
     assert result.updated_in_place and workers.made == []
+
+
+@pytest.mark.parametrize("chunk_rows", [50_000, 7])
+def test_rows_converted_per_chunk_equal_rows_converted_per_file(src, monkeypatch, chunk_rows):
+    """A reading process converts a chunk's rows in one go (read_one(convert=False) + joined_rows): the tables
+    are those of converting each file's rows on its own, also when a file's rows are partly converted already
+    (chunk_rows 7: the sample's registers pass through Arrow chunks while being read)."""
+    from etl import collected, read_one as read_one_module
+    from etl.build import input_files
+    from etl.read_one import read_one
+
+    monkeypatch.setattr(collected, "CHUNK_ROWS", chunk_rows)
+    monkeypatch.setattr(read_one_module, "RECORD_BATCH", min(chunk_rows - 2, read_one_module.RECORD_BATCH))
+    campaign = sources(src)[0].campaign
+    paths = [p for p in input_files([src]) if not p.name.startswith("~$")]
+
+    def read_all(convert: bool):
+        memo: dict = {}
+        return [read_one(campaign, p, "0" * 64, SALT, [], memo, convert=convert) for p in paths]
+
+    per_file = read_all(True)
+    per_chunk = read_all(False)
+    assert all(r.rows == {} and r.collected for r in per_chunk if r.record_count() or r.collected)
+    if chunk_rows == 7:  # some files' rows are in Arrow chunks and records at once
+        assert any(c.chunks and c.pending for r in per_chunk for c in r.collected.values())
+    one, joined_once = read_pool.joined_rows(per_file)
+    other, joined_per_chunk = read_pool.joined_rows(per_chunk)
+    assert joined_once.keys() == joined_per_chunk.keys() == {"ledger_snapshots", "leads", "survey_responses"}
+    for name, (table, counts) in joined_once.items():
+        assert joined_per_chunk[name][1] == counts
+        assert joined_per_chunk[name][0].equals(table), name
+    assert joined_once["leads"][0].num_rows > 100
+    assert [(r.submissions, r.errors) for r in one] == [(r.submissions, r.errors) for r in other]
