@@ -48,6 +48,21 @@ def response_id(ctx: RowContext, row: int, values: dict) -> str:
     return f"{sub_id}-序号{text}" if text.isdigit() else text
 
 
+def _answers() -> None:
+    """(The key of the answers read so far in the memo.)"""
+
+
+def _dimension_columns(memo: dict, columns: tuple, dimensions: tuple) -> list[tuple[str, str]]:
+    """(column, dimension) of the columns that are configured dimensions, in column order (the same for each
+    row of a sheet: worked out once)."""
+    key = (_dimension_columns, columns, dimensions)
+    found = memo.get(key)
+    if found is None:
+        found = memo[key] = [(c, c[len(DIMENSION_PREFIX):]) for c in columns
+                             if c.startswith(DIMENSION_PREFIX) and c[len(DIMENSION_PREFIX):] in dimensions]
+    return found
+
+
 def validate_survey_row(ctx: RowContext, row: int, values: dict) -> list[dict]:
     sub, campaign = ctx.submission, ctx.campaign
     unit_id = row_unit(ctx, row, values, "缺少被测评单位，本行未导入")
@@ -56,19 +71,27 @@ def validate_survey_row(ctx: RowContext, row: int, values: dict) -> list[dict]:
     # ctx.answer_format is the sheet's: option numbers (问卷星 "按序号") or, by default, the number is the score
     parse = (survey_scale.parse_option_number if ctx.answer_format == OPTION_NUMBER else survey_scale.parse_score)
 
+    scale = campaign.survey.scale
+    # a sheet's answers are a handful of words or numbers: each read once (ctx.normalize's memo, without
+    # building its key for each of a million answers); a str or int is its own key (a bool is neither)
+    known = ctx.memo.setdefault((_answers, parse, id(scale)), {})
     scores = []
-    for column, value in values.items():
-        if not column.startswith(DIMENSION_PREFIX):
+    for column, dimension in _dimension_columns(ctx.memo, tuple(values), campaign.survey.dimensions):
+        value = values[column]
+        if not (value.strip() if value.__class__ is str else raw_text(value)):
             continue
-        dimension = column[len(DIMENSION_PREFIX):]
-        if dimension not in campaign.survey.dimensions or raw_text(value) is None:
-            continue
-        try:
-            score = ctx.normalize(parse, value, campaign.survey.scale)
-        except NormalizeError as exc:
-            ctx.add_error(row, column, value, f"{exc}，该份问卷未导入")
-            raise RowRejected from exc
-        scores.append((dimension, score))
+        hit = known.get(value) if value.__class__ is str or value.__class__ is int else None
+        if hit is None:
+            try:
+                hit = (True, ctx.normalize(parse, value, scale))
+            except NormalizeError as exc:
+                hit = (False, exc)
+            if value.__class__ is str or value.__class__ is int:
+                known[value] = hit
+        if not hit[0]:
+            ctx.add_error(row, column, value, f"{hit[1]}，该份问卷未导入")
+            raise RowRejected from hit[1]
+        scores.append((dimension, hit[1]))
     if not scores:
         ctx.add_error(row, None, None, "该份问卷没有任何测评维度的有效答案，未导入")
         raise RowRejected
