@@ -18,26 +18,51 @@ from .model import CellError, ReadError
 _CHUNK = 4 << 20
 _REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 
+# workbook.xml + its rels recur byte for byte in every file of a template: (sheet name, member) pairs are
+# kept, keyed by the exact bytes (never by size or CRC, which a hostile file could match with another
+# mapping and have a huge sheet measured by a small one). Each file's own member names still filter them.
+_TARGETS: dict[tuple[bytes, bytes], tuple[tuple[str | None, str], ...]] = {}
+_TARGETS_MAX = 256
+_TARGETS_KEY_MAX = 64 << 10  # bytes of workbook.xml + rels; bigger ones are worked out each time
+
+
+def _sheet_targets(book_xml: bytes, rels_xml: bytes) -> tuple[tuple[str | None, str], ...]:
+    """(sheet name, member the workbook rels point it at), in workbook order."""
+    book = ET.fromstring(book_xml)
+    rels = ET.fromstring(rels_xml)
+    targets = {rel.get("Id"): rel.get("Target", "") for rel in rels}
+    out = []
+    for sheet in book.iter():
+        if not sheet.tag.endswith("}sheet"):
+            continue
+        target = targets.get(sheet.get(_REL_NS), "")
+        member = target.lstrip("/") if target.startswith("/") else posixpath.normpath(f"xl/{target}")
+        out.append((sheet.get("name"), member))
+    return tuple(out)
+
 
 def open_parts(path: Path) -> tuple[zipfile.ZipFile | None, dict[str, str]]:
     """The package and sheet name → worksheet XML member; ({}) when the package cannot be mapped
     (calamine has opened it, so it is read the old way)."""
     try:
         zf = zipfile.ZipFile(path)
-        book = ET.fromstring(zf.read("xl/workbook.xml"))
-        rels = ET.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+        book = zf.read("xl/workbook.xml")
+        rels = zf.read("xl/_rels/workbook.xml.rels")
+        key = (book, rels)
+        targets = _TARGETS.get(key)
+        if targets is None:
+            targets = _sheet_targets(book, rels)
+            if len(book) + len(rels) <= _TARGETS_KEY_MAX:
+                if len(_TARGETS) >= _TARGETS_MAX:
+                    _TARGETS.clear()
+                _TARGETS[key] = targets
     except (OSError, KeyError, zipfile.BadZipFile, ET.ParseError):
         return None, {}
-    targets = {rel.get("Id"): rel.get("Target", "") for rel in rels}
     names = set(zf.namelist())
     parts = {}
-    for sheet in book.iter():
-        if not sheet.tag.endswith("}sheet"):
-            continue
-        target = targets.get(sheet.get(_REL_NS), "")
-        member = target.lstrip("/") if target.startswith("/") else posixpath.normpath(f"xl/{target}")
+    for name, member in targets:
         if member in names:
-            parts[sheet.get("name")] = member
+            parts[name] = member
     return zf, parts
 
 
@@ -55,6 +80,7 @@ class Scan:
 
 _ROOT = re.compile(rb"<(\w+:)?worksheet\b")
 ROW_NO = re.compile(rb'[^>]*?\br="(\d+)"')
+_ERROR_VALUE = re.compile(rb't="e"')  # (a regex finds it faster than `in`)
 
 
 def _chunks(zf: zipfile.ZipFile, member: str):
@@ -76,7 +102,7 @@ def scan(zf: zipfile.ZipFile, member: str) -> Scan:
     p = found.prefix = (m.group(1) or b"") if m else b""
     row_tag = b"<" + p + b"row "
     wide = re.compile(re.escape(b"<" + p + b'c r="') + rb"[A-Z]{2}")
-    formula = (b"<" + p + b"f>", b"<" + p + b"f ")
+    formula = re.compile(re.escape(b"<" + p + b"f") + rb"[> ]")  # <f> or <f  (faster than two `in`)
     uncached = (b"<" + p + b"v></" + p + b"v>", b"<" + p + b"v/>", b"</" + p + b"f></" + p + b"c>",
                 b"/></" + p + b"c>")
     for chunk in itertools.chain((first,), chunks):
@@ -85,11 +111,11 @@ def scan(zf: zipfile.ZipFile, member: str) -> Scan:
             found.rows = max(found.rows, int(m.group(1)))
         if not found.wide and wide.search(chunk):
             found.wide = True
-        if not found.formulas and (formula[0] in chunk or formula[1] in chunk):
+        if not found.formulas and formula.search(chunk):
             found.formulas = True
         if found.formulas and not found.uncached and any(t in chunk for t in uncached):
             found.uncached = True
-        if not found.errors and b't="e"' in chunk:
+        if not found.errors and _ERROR_VALUE.search(chunk):
             found.errors = True
     return found
 
