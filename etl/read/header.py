@@ -79,7 +79,7 @@ ON_VOCABULARY_CHANGE.append(_ROW_SCORES.clear)
 def _row_score(row: list, campaign: Campaign | None) -> tuple[float, bool]:
     """(fields recognised for the best kind, whether the row qualifies as some kind's header);
     a row that qualifies beats one that does not."""
-    cells = tuple(c for c in row if c.__class__ is str)  # numbers and dates are never header text
+    cells = tuple([c for c in row if c.__class__ is str])  # numbers and dates are never header text
     if len(cells) < MIN_KNOWN:
         return 0.0, False
     key = (cells, campaign.survey.dimensions if campaign is not None else None)
@@ -161,11 +161,25 @@ def _text_row_score(cells: list[str], campaign: Campaign | None) -> tuple[float,
     return best, qualified
 
 
+def _cleaned(rows: list[list]) -> list[list]:
+    # grid.clean written inline: one function call per cell is most of the cost of a small sheet.
+    return [[(v.strip() or None) if v.__class__ is str else (int(v) if v.__class__ is float and v.is_integer() else v)
+             for v in row] for row in rows]
+
+
+def _samples(rows: list[list], scan: list[list], start: int) -> list[list]:
+    """rows[start : start + SAMPLE_ROWS] cleaned; scan (rows[:len(scan)] cleaned) is reused where they overlap."""
+    end = start + SAMPLE_ROWS
+    if start >= len(scan):
+        return _cleaned(rows[start:end])
+    return scan[start:end] + _cleaned(rows[len(scan):end])
+
+
 def _finish(kind: str, top: int, bottom: int, cells: list, rows: list[list], campaign: Campaign | None,
-            profile: ImportProfile | None) -> Header:
+            profile: ImportProfile | None, scan: list[list]) -> Header:
     if kind == SKIP:
         return Header(None, top, bottom, {}, {}, f"已按导入方案“{profile.name}”设为不导入", cells, None, profile)
-    samples = [[clean(v) for v in r] for r in rows[bottom + 1: bottom + 1 + SAMPLE_ROWS]]
+    samples = _samples(rows, scan, bottom + 1)
     cmap = map_columns(kind, cells, campaign, samples)
     if profile is not None:
         _apply_profile(cmap, cells, profile)
@@ -226,10 +240,9 @@ def _header_completed_by_values(rows: list[list], scan: list[list], campaign: Ca
         for kind in KINDS:
             if kind not in vocab.unit_by_values_kinds or count_known(kind, row, campaign) < 1:
                 continue
-            samples = [[clean(v) for v in x] for x in rows[r + 1: r + 1 + SAMPLE_ROWS]]
-            cmap = map_columns(kind, row, campaign, samples)
+            cmap = map_columns(kind, row, campaign, _samples(rows, scan, r + 1))
             if cmap.how.get("unit") == BY_VALUES and qualifies(kind, cmap.columns):
-                return _finish(kind, r, r, row, rows, campaign, None)
+                return _finish(kind, r, r, row, rows, campaign, None, scan)
     return None
 
 
@@ -255,19 +268,39 @@ _UNHASHABLE = object()  # a cell that cannot go into the set was seen: any text 
 def _record_scanned(scan: list[list]) -> None:
     cells = _SCANNED.get()
     if cells is not None:
-        for row in scan:
-            try:
-                cells.update(row)
-            except TypeError:
-                cells.add(_UNHASHABLE)
+        try:
+            cells.update(*scan)
+        except TypeError:  # (what got in before the unhashable cell is a subset of what the rows add)
+            for row in scan:
+                try:
+                    cells.update(row)
+                except TypeError:
+                    cells.add(_UNHASHABLE)
         cells.discard(None)
+
+
+# Bits of a str cell (most cells), as _cell_bits gives them: a plain dict costs less than its typed lru_cache.
+_TEXT_BITS: dict[str, int] = {}
+_TEXT_BITS_MAX = 65536
 
 
 def scanned_bitmap(cells: set) -> bytes:
     """The recorded cells' normalised texts as a profiles.texts_bitmap."""
     if _UNHASHABLE in cells:
         return EVERY_TEXT
-    return as_bitmap(reduce(or_, map(_cell_bits, cells), 0))
+    memo = _TEXT_BITS
+    bits = 0
+    for cell in cells:
+        if cell.__class__ is str:
+            try:
+                bits |= memo[cell]
+            except KeyError:
+                if len(memo) >= _TEXT_BITS_MAX:
+                    memo.clear()
+                bits |= memo.setdefault(cell, text_bits(norm_header(cell)))
+        else:
+            bits |= _cell_bits(cell)
+    return as_bitmap(bits)
 
 
 @lru_cache(maxsize=65536, typed=True)
@@ -295,7 +328,7 @@ def find_header(rows: list[list], campaign: Campaign | None = None, profiles: li
 
     Order: a one-off override (header row chosen by the user) → a saved profile whose header
     fingerprint matches a row → the vocabulary."""
-    scan = [[clean(v) for v in row] for row in rows[: SCAN_ROWS + 1]]
+    scan = _cleaned(rows[: SCAN_ROWS + 1])
     _record_scanned(scan[:SCAN_ROWS])  # (the rows _profile_span matches saved profiles in)
     if override is not None and override.header_row:
         bottom = min(max(override.header_row - 1, 0), max(len(rows) - 1, 0))
@@ -303,11 +336,11 @@ def find_header(rows: list[list], campaign: Campaign | None = None, profiles: li
         row = [clean(v) for v in rows[bottom]] if rows else []
         cells = row if top == bottom else _join(override.kind if override.kind != SKIP else "ledger",
                                                 [clean(v) for v in rows[top]], row, campaign)
-        return _finish(override.kind, top, bottom, cells, rows, campaign, override)
+        return _finish(override.kind, top, bottom, cells, rows, campaign, override, scan)
     hit = _profile_span(scan, list(profiles or ()), campaign)
     if hit is not None:
         top, bottom, cells, profile = hit
-        return _finish(profile.kind, top, bottom, cells, rows, campaign, profile)
+        return _finish(profile.kind, top, bottom, cells, rows, campaign, profile, scan)
 
     scores = _row_scores(scan, campaign)
     if not scores or max(scores) < MIN_KNOWN:
@@ -338,7 +371,7 @@ def find_header(rows: list[list], campaign: Campaign | None = None, profiles: li
             "可在“数据管理”页上传后逐列指定字段，并保存为导入方案"
         )
         return Header(None, best, best, {}, {}, error, scan[best])
-    return _finish(kind, top, bottom, cells, rows, campaign, None)
+    return _finish(kind, top, bottom, cells, rows, campaign, None, scan)
 
 
 # --- 填报单位 / 填报时间 ------------------------------------------------------------------
@@ -359,8 +392,8 @@ def is_meta_row(cells: list) -> bool:
 def read_meta(rows: list[list]) -> tuple[str | None, object | None]:
     """填报单位 / 填报时间 from the rows above the header: text as written (trimmed) or a date."""
     unit = date = None
-    for raw in rows:
-        cells = [c for c in (clean(v) for v in raw) if c is not None]
+    for row in _cleaned(rows):
+        cells = [c for c in row if c is not None]
         cells = [c for i, c in enumerate(cells) if i == 0 or c != cells[i - 1]]  # merged copies
         for i, cell in enumerate(cells):
             if not isinstance(cell, str):
