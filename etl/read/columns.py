@@ -14,6 +14,7 @@ from .vocabulary import (
     KINDS,
     ON_VOCABULARY_CHANGE,
     SYNONYM,
+    FieldRule,
     load_vocabulary,
     match_dimension,
     norm_header,
@@ -112,10 +113,9 @@ def _nonblank(samples: list[list], idx: int) -> list:
     return out
 
 
-def _values_fit(kind: str, name: str, values: list, campaign: Campaign | None) -> bool:
+def _values_fit(rule: FieldRule, values: list, campaign: Campaign | None) -> bool:
     """False when the sampled cells clearly are not what the field holds ("dates are dates")."""
-    rule = load_vocabulary().kinds[kind].field(name)
-    if rule is None or rule.values is None or len(values) < _MIN_SAMPLES:
+    if len(values) < _MIN_SAMPLES:
         return True
     return fits(rule.values, values, campaign) >= 0.5
 
@@ -127,6 +127,9 @@ def map_columns(kind: str, header: list[object], campaign: Campaign | None = Non
     Columns left over are matched by their values (a column of the campaign's unit names is the
     unit), and on survey sheets without a campaign every other header becomes "dim:<text>"."""
     vocab = load_vocabulary()
+    rules: dict[str, FieldRule] = {}
+    for rule in vocab.kinds[kind].fields:
+        rules.setdefault(rule.name, rule)  # (KindRule.field: the first of a name)
     samples = samples or []
     result = ColumnMap(kind)
     cands = []
@@ -140,8 +143,9 @@ def map_columns(kind: str, header: list[object], campaign: Campaign | None = Non
     for neg, idx, name, how in cands:
         if idx in taken:
             continue
-        rule = vocab.kinds[kind].field(name)
-        if how != SYNONYM and not _values_fit(kind, name, _nonblank(samples, idx), campaign):
+        rule = rules.get(name)
+        if how != SYNONYM and rule is not None and rule.values is not None \
+                and not _values_fit(rule, _nonblank(samples, idx), campaign):
             continue
         if name in by_field:
             if rule is not None and rule.repeat:
@@ -167,7 +171,7 @@ def map_columns(kind: str, header: list[object], campaign: Campaign | None = Non
     result.columns = {name: idx for idx, name in sorted(taken.items())}
     ignored_dup = {d[2] for d in result.duplicates}
     result.ignored = [i for i, c in enumerate(header)
-                      if i not in taken and i not in ignored_dup and norm_header(c) and norm_header(c) not in vocab.ignore]
+                      if i not in taken and i not in ignored_dup and (h := norm_header(c)) and h not in vocab.ignore]
     return result
 
 
