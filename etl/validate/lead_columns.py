@@ -9,6 +9,7 @@ row for row (tests/test_validate_lead_columns.py compares the two on every kind 
 from __future__ import annotations
 
 from datetime import date, datetime
+from operator import itemgetter
 
 from etl.normalize import categories, channels, findings, privacy, status, workdays
 from etl.normalize.errors import NormalizeError
@@ -52,8 +53,12 @@ def plain_lead_records(ctx: RowContext, raws: list[RawRow], salt: str) -> list[d
     phones = phone_columns(raws[0].values)
     # rows with other columns (none from the reader) or with a cell that is not plain (a formula error, a bool)
     usable = [raw.values.keys() == keys for raw in raws]
-    rows = [raw.values if ok else {} for raw, ok in zip(raws, usable, strict=True)]
-    columns = {name: [row.get(name) for row in rows] for name in keys}
+    names = list(keys)
+    others = dict.fromkeys(names)  # (a row left to validate_lead_row: its cells are not looked at here)
+    rows = [raw.values if ok else others for raw, ok in zip(raws, usable, strict=True)]
+    # one C call per row, then the rows turned into columns (itemgetter of one name gives a bare cell)
+    cells = map(itemgetter(*names), rows) if len(names) > 1 else ((row[names[0]],) for row in rows)
+    columns = dict(zip(names, map(list, zip(*cells, strict=True)), strict=True)) if rows else {n: [] for n in names}
     for column in columns.values():
         if not set(map(type, column)) <= PLAIN_CELLS:
             for i, cell in enumerate(column):
