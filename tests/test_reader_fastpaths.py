@@ -105,7 +105,9 @@ def _slow_read_meta(rows):
 def test_read_meta_is_the_per_cell_rule():
     rng = random.Random(3)
     meta = ["填报单位：", "填报单位：临泉县交通运输局", " 填报时间：", "填报时间：2023-06-15", "报送日期", "联系人：王某",
-            dt.date(2023, 6, 15), 45000.0, "临泉县交通运输局", "", " ", "填表单位（盖章）：太和县  填表日期：2023年6月"]
+            dt.date(2023, 6, 15), 45000.0, "临泉县交通运输局", "", " ", "填表单位（盖章）：太和县  填表日期：2023年6月",
+            "报送单位：颍州区", "报送时间：", "审核人：李某 负责人：张某", "联系电话：", "填报人", "负责人：赵某  填报日期：2023-7-1",
+            "审核人：", "全市交通运输执法领域专项整治行动问题清单"]
     for _ in range(500):
         rows = [[rng.choice(meta) for _ in range(rng.randint(0, 6))] for _ in range(rng.randint(0, 4))]
         assert typed([header.read_meta(rows)]) == typed([_slow_read_meta(rows)]), rows

@@ -383,6 +383,7 @@ _LABEL = re.compile(rf"({_UNIT}|{_DATE}|{_OTHER})\s*[：:]?\s*")
 _META_ROW = re.compile(rf"^(?:{_UNIT}|{_DATE})\s*(?:[：:]|\S)")
 _IS_UNIT = re.compile(_UNIT)
 _IS_DATE = re.compile(_DATE)
+_ANY_LABEL = re.compile("填报|报送|填表|联系|审核|负责")  # every _LABEL match holds one: a quick first test
 
 
 def is_meta_row(cells: list) -> bool:
@@ -396,7 +397,7 @@ def read_meta(rows: list[list]) -> tuple[str | None, object | None]:
         cells = [c for c in row if c is not None]
         cells = [c for i, c in enumerate(cells) if i == 0 or c != cells[i - 1]]  # merged copies
         for i, cell in enumerate(cells):
-            if not isinstance(cell, str):
+            if not isinstance(cell, str) or not _ANY_LABEL.search(cell):
                 continue
             labels = list(_LABEL.finditer(cell))
             for j, m in enumerate(labels):
