@@ -78,15 +78,16 @@ def validate_survey_row(ctx: RowContext, row: int, values: dict) -> list[dict]:
     scores = []
     for column, dimension in _dimension_columns(ctx.memo, tuple(values), campaign.survey.dimensions):
         value = values[column]
-        if not (value.strip() if value.__class__ is str else raw_text(value)):
-            continue
-        hit = known.get(value) if value.__class__ is str or value.__class__ is int else None
+        cls = value.__class__
+        if (not value.strip()) if cls is str else (cls is not int and raw_text(value) is None):
+            continue  # (blank: not answered)
+        hit = known.get(value) if cls is str or cls is int else None
         if hit is None:
             try:
                 hit = (True, ctx.normalize(parse, value, scale))
             except NormalizeError as exc:
                 hit = (False, exc)
-            if value.__class__ is str or value.__class__ is int:
+            if cls is str or cls is int:
                 known[value] = hit
         if not hit[0]:
             ctx.add_error(row, column, value, f"{hit[1]}，该份问卷未导入")
