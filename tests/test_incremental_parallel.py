@@ -265,7 +265,8 @@ def test_rows_converted_per_chunk_equal_rows_converted_per_file(src, monkeypatch
     """A reading process converts a chunk's rows in one go (read_one(convert=False) + joined_rows): the tables
     are those of converting each file's rows on its own, also when a file's rows are partly converted already
     (chunk_rows 7: the sample's registers pass through Arrow chunks while being read)."""
-    from etl import collected, read_one as read_one_module
+    from etl import collected
+    from etl import read_one as read_one_module
     from etl.build import input_files
     from etl.read_one import read_one
 
