@@ -77,3 +77,36 @@ def test_short_text_is_not_matched_by_containment():
     # "执法" (2 chars) is inside many names but must not pick one.
     with pytest.raises(NormalizeError):
         match_manifestation("执法", FUYANG)
+
+
+def test_names_worked_out_once_per_campaign_object_never_for_another():
+    """The comparable names are kept per campaign object: each of twenty campaigns made one after another,
+    each with another first category, is matched against its own names, and each scope (a category) its own."""
+    import dataclasses
+    import gc
+
+    from etl.config import Category
+
+    base = load_campaign("fuyang-2023")
+
+    def renamed(new_name: str):
+        first = base.categories[0]
+        moved = tuple(dataclasses.replace(m, category=new_name) for m in first.manifestations)
+        return dataclasses.replace(base, categories=(Category(new_name, (), moved), *base.categories[1:]))
+
+    old_name = base.categories[0].name
+    for round_no in range(20):  # ids of freed objects are reused often in CPython
+        name = f"第{round_no}类问题"
+        campaign = renamed(name)
+        assert match_category(name, campaign) == name
+        with pytest.raises(NormalizeError):
+            match_category(old_name, campaign)
+        manifestation = base.categories[0].manifestations[0]
+        assert match_manifestation(manifestation.name, campaign, name).category == name
+        del campaign
+        gc.collect()
+    assert match_category(old_name, base) == old_name
+    code = base.categories[1].manifestations[0].code
+    assert match_manifestation(code, base, base.categories[1].name).code == code
+    with pytest.raises(NormalizeError):  # that category's manifestation is not under the first category
+        match_manifestation(base.categories[1].manifestations[0].name, base, old_name)
