@@ -46,6 +46,9 @@ def open_parts(path: Path) -> tuple[zipfile.ZipFile | None, dict[str, str]]:
     (calamine has opened it, so it is read the old way)."""
     try:
         zf = zipfile.ZipFile(path)
+    except (OSError, zipfile.BadZipFile):
+        return None, {}
+    try:
         book = zf.read("xl/workbook.xml")
         rels = zf.read("xl/_rels/workbook.xml.rels")
         key = (book, rels)
@@ -57,6 +60,7 @@ def open_parts(path: Path) -> tuple[zipfile.ZipFile | None, dict[str, str]]:
                     _TARGETS.clear()
                 _TARGETS[key] = targets
     except (OSError, KeyError, zipfile.BadZipFile, ET.ParseError):
+        zf.close()
         return None, {}
     names = set(zf.namelist())
     parts = {}
