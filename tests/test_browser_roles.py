@@ -189,7 +189,12 @@ def _unit_filter_options(page) -> list[str]:
     """侧栏“单位”筛选的下拉选项（点开下拉框读选项，再按 Esc 关上）。"""
     box = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').filter(has_text="单位").first
     options = page.get_by_role("option")
-    for _ in range(3):  # the first click sometimes only focuses the box while the sidebar re-lays out
+    # Trap: at 1366×768 the box is below the sidebar's fold. Playwright scrolls it into view and presses at once,
+    # and the widget (react-aria) cancels a press during which the container scrolls: the click only focuses
+    # the box. Seen with the 专项整治 box: 0 of 6 first clicks opened it that way, 2 of 2 after the scroll settled.
+    box.scroll_into_view_if_needed()
+    page.wait_for_timeout(600)
+    for _ in range(3):  # (still retried: under load the sidebar may be laid out again)
         box.locator("input").click()
         try:
             options.first.wait_for(state="attached", timeout=3_000)
