@@ -221,12 +221,8 @@ def problems_frame(sheet: SheetPreview, severity: str = ERROR) -> pd.DataFrame:
 
 
 # ------------------------------------------------------------------ after a rebuild: what was not imported first
-def not_imported_lines(result, campaign_id: str | None = None) -> list[str]:
-    """重建结果中整张表、整个文件未导入的说明（etl.build.BuildResult；只列该专项整治的）。"""
-    return [line for _, line in _not_imported(result, campaign_id)]
-
-
-def _not_imported(result, campaign_id: str | None) -> list[tuple[str, str]]:
+def not_imported_lines(result, campaign_id: str | None = None) -> list[tuple[str, str]]:
+    """重建结果中整张表、整个文件未导入的说明，各带所在的文件名（etl.build.BuildResult；只列该专项整治的）。"""
     lines = [(s.file_name, f"工作表未导入：{s.file_name}" + (f"〔{s.sheet_name}〕" if s.sheet_name else "")
               + f"，{s.rows_rejected} 行") for s in result.sheets_not_loaded() if campaign_id in (None, s.campaign_id)]
     lines += [(e.file_name, f"文件未导入：{e.file_name}（{e.message}）") for e in result.files_not_loaded()
@@ -239,22 +235,23 @@ def not_imported_boxes(result, campaign_id: str, focus: tuple[str, ...] = ()) ->
     其他已上传文件中原有的另起一框（提示）：否则刚说完“导入 5 行，没有未导入的行”，下面红框里却是别的文件的 5 条，
     会被读成“我的文件出错了”。"""
     rejected = rejected_rows_frame(result, focus, campaign_id)
-    pairs = _not_imported(result, campaign_id)
+    pairs = not_imported_lines(result, campaign_id)
 
     def lines(mine: bool) -> list[str]:
         found = [line for name, line in pairs if (name in focus) == mine]
         n = int((rejected["文件"].isin(focus) == mine).sum())
         return found + ([f"未导入的行（错误）{n} 条，见下表"] if n else [])
 
-    if not focus:
-        return [("error", "**未导入的内容**" + "".join(f"\n- {x}" for x in everything))] \
-            if (everything := lines(False)) else []
-    boxes = []
-    if mine := lines(True):
-        boxes.append(("error", "**这次导入的文件中未导入的内容**" + "".join(f"\n- {x}" for x in mine)))
-    if others := lines(False):
+    def bullets(found: list[str]) -> str:
+        return "".join(f"\n- {x}" for x in found)
+
+    mine, others = lines(True), lines(False)  # (no file just imported: every line is among the others)
+    boxes = [("error", "**这次导入的文件中未导入的内容**" + bullets(mine))] if mine else []
+    if others and focus:
         boxes.append(("info", "**其他已上传文件中原有的未导入内容**（不是这次上传的文件，以前就有；各条见下表和“导入问题记录”）"
-                      + "".join(f"\n- {x}" for x in others)))
+                      + bullets(others)))
+    elif others:
+        boxes.append(("error", "**未导入的内容**" + bullets(others)))
     return boxes
 
 

@@ -177,7 +177,7 @@ def test_rebuild_applies_profiles_folder_and_reports_not_imported_first(tmp_path
     (upl / CAMPAIGN / "杂表.csv").write_text("名称,数量\n甲,1\n乙,2\n", encoding="utf-8")
     db = tmp_path / "d.duckdb"
     result = upload.rebuild(db, sample_root=tmp_path / "no-samples", uploads=upl, profiles=prof)
-    assert ip.not_imported_lines(result) == ["工作表未导入：杂表.csv，3 行"]  # 认不出的表头行也算在内
+    assert ip.not_imported_lines(result) == [("杂表.csv", "工作表未导入：杂表.csv，3 行")]  # 认不出的表头行也算在内
     rej = ip.rejected_rows_frame(result, ("热线工单_20230610.csv",))
     assert rej["文件"].tolist() == ["热线工单_20230610.csv", "杂表.csv"]
     assert rej.loc[0, ["行号", "原值"]].tolist() == [5, "某某物流公司"]
@@ -207,8 +207,8 @@ def test_the_same_export_under_a_second_name_is_told_not_imported_and_why(tmp_pa
                             profiles=tmp_path / "profiles")
     assert ip.file_outcome(result, CAMPAIGN, "热线工单_副本.csv") == (
         "“热线工单_副本.csv”未导入：与“热线工单_20230610.csv”内容完全相同，未导入（同样的数据只计一次）")
-    assert ip.not_imported_lines(result) == [
-        "文件未导入：热线工单_副本.csv（与“热线工单_20230610.csv”内容完全相同，未导入（同样的数据只计一次））"]
+    assert ip.not_imported_lines(result) == [("热线工单_副本.csv",
+        "文件未导入：热线工单_副本.csv（与“热线工单_20230610.csv”内容完全相同，未导入（同样的数据只计一次））")]
     assert ip.file_outcome(result, CAMPAIGN, "热线工单_20230610.csv").startswith("“热线工单_20230610.csv”：导入 3 行")
 
 
